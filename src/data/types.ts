@@ -1,0 +1,95 @@
+/**
+ * The shapes data takes on its way from files to the model.
+ *
+ *   Table (strings, column-oriented)  --encodeDataset(mapping)-->  EncodedDataset (typed arrays + vocabularies)
+ *
+ * Parsers (CSV, MovieLens, ...) produce Tables; the demo generator produces Tables too, so the demo and
+ * uploaded data take exactly the same path to the model.
+ */
+
+/** Which tower a field feeds. Context fields describe the interaction (device, hour) and feed the user (query) tower. */
+export type Tower = 'user' | 'item' | 'context'
+
+/**
+ * How a column becomes a token.
+ * - `id`: the user or item identifier itself (one embedding row per id).
+ * - `categorical`: one embedding row per distinct value.
+ * - `numeric`: bucketed into quantiles, one embedding row per bucket.
+ */
+export type FieldKind = 'id' | 'categorical' | 'numeric'
+
+/** A parsed file: column names and, per column, one string per row. IDs stay strings (`00123` is not `123`). */
+export interface Table {
+  name: string
+  columns: string[]
+  /** Column name -> cell values, all of length `rowCount`. Missing cells are empty strings. */
+  data: Record<string, string[]>
+  rowCount: number
+}
+
+/** Which table a feature column lives in. */
+export type TableRole = 'interactions' | 'users' | 'items'
+
+export interface FeatureMapping {
+  table: TableRole
+  column: string
+  kind: Exclude<FieldKind, 'id'>
+  tower: Tower
+}
+
+/** How the columns of the tables map onto the model's inputs. */
+export interface ColumnMapping {
+  userId: string
+  itemId: string
+  /** Epoch seconds, epoch milliseconds or ISO dates; absent means random splits. */
+  timestamp?: string
+  features: FeatureMapping[]
+}
+
+export interface DatasetTables {
+  interactions: Table
+  users?: Table
+  items?: Table
+}
+
+/** One model input field after encoding. Code 0 always means "missing or unknown". */
+export interface EncodedField {
+  name: string
+  tower: Tower
+  kind: FieldKind
+  /** code -> human-readable label; `vocabulary[0]` is the missing/unknown label. */
+  vocabulary: string[]
+}
+
+/**
+ * A dataset ready for the model: every user, item and interaction is an integer, every field value a code.
+ * Code arrays are row-major: `userCodes[u * userFields.length + f]`.
+ */
+export interface EncodedDataset {
+  name: string
+  userIds: string[]
+  itemIds: string[]
+  userFields: EncodedField[]
+  userCodes: Int32Array
+  itemFields: EncodedField[]
+  itemCodes: Int32Array
+  contextFields: EncodedField[]
+  /** Per interaction: `contextCodes[row * contextFields.length + f]`. */
+  contextCodes: Int32Array
+  interactionUser: Int32Array
+  interactionItem: Int32Array
+  /** Epoch seconds per interaction, or null when the data has no timestamp. */
+  interactionTime: Float64Array | null
+}
+
+/** Counts shown to the person and stored in the run file. */
+export interface DatasetSummary {
+  name: string
+  interactions: number
+  users: number
+  items: number
+  /** Fraction of the user×item matrix that is empty, in [0, 1]. */
+  sparsity: number
+  fields: { name: string; tower: Tower; kind: FieldKind; cardinality: number }[]
+  hasTimestamps: boolean
+}

@@ -1,0 +1,260 @@
+/**
+ * Deterministic synthetic "card offers" data drawn from a planted preference model.
+ *
+ * Users (cardholders): user_id, age_band, income_band, card_tier, region, tenure_years.
+ * Offers: offer_id, category, reward_type, min_spend, channel, merchant, banner_style.
+ * Interactions (offer activations): user_id, offer_id, timestamp (epoch seconds), device.
+ *
+ * The planted utility of offer i for user u on device c is
+ *
+ *   utility = 1.6 * AGE_CATEGORY[age_band(u)][category(i)]
+ *           + 1.2 * TIER_REWARD[card_tier(u)][reward_type(i)]
+ *           - 0.7 * |income_level(u) - spend_level(min_spend(i))|
+ *           + 1.0 * DEVICE_CHANNEL[c][channel(i)]
+ *           + popularity(i)                      (per-offer, normal with sd 0.6)
+ *
+ * and each activation draws an offer with probability softmax(utility) over the offers the user has
+ * not activated yet. The affinity tables are normal(0, 1) draws from the seed.
+ *
+ * Informative fields: age_band, income_band, card_tier (user); device (context);
+ * category, reward_type, min_spend, channel (item), plus the ids through popularity.
+ * Pure noise: region and tenure_years (user), merchant and banner_style (item): they are drawn
+ * independently of everything else and never enter the utility.
+ */
+import type { ColumnMapping, DatasetTables, Table } from '../data/types'
+import { deriveSeed, mulberry32, normal, pickWeighted, randInt, type Rng } from '../data/random'
+
+export interface DemoSize {
+  users: number
+  items: number
+  /** Target number of interactions; the drawn total is within a few percent of it. */
+  interactions: number
+}
+
+export const DEFAULT_DEMO_SIZE: DemoSize = { users: 5000, items: 500, interactions: 100_000 }
+export const DEFAULT_DEMO_SEED = 7
+
+export const AGE_BANDS = ['18-24', '25-34', '35-44', '45-54', '55-64', '65+']
+export const INCOME_BANDS = ['low', 'lower-middle', 'upper-middle', 'high']
+export const CARD_TIERS = ['classic', 'gold', 'platinum', 'black']
+export const REGIONS = ['north', 'south', 'east', 'west', 'central', 'coast', 'highlands', 'islands']
+export const CATEGORIES = [
+  'travel',
+  'dining',
+  'groceries',
+  'fuel',
+  'electronics',
+  'fashion',
+  'entertainment',
+  'health',
+  'home',
+  'gifts',
+]
+export const REWARD_TYPES = ['cashback', 'points', 'miles', 'discount']
+export const CHANNELS = ['app', 'email', 'web', 'branch']
+export const BANNER_STYLES = ['photo', 'illustration', 'minimal']
+export const DEVICES = ['mobile', 'desktop', 'tablet']
+/** Minimum spend per income level's sweet spot, in currency units. */
+const SPEND_LEVELS = [25, 75, 200, 500]
+const MERCHANT_COUNT = 60
+
+/** Field names the planted utility reads, and those it ignores, for tests and documentation. */
+export const PLANTED_FIELDS = {
+  informative: ['age_band', 'income_band', 'card_tier', 'device', 'category', 'reward_type', 'min_spend', 'channel'],
+  noise: ['region', 'tenure_years', 'merchant', 'banner_style'],
+}
+
+const START_SECONDS = Date.UTC(2026, 0, 1) / 1000
+const WINDOW_SECONDS = 180 * 24 * 3600
+
+export const DEMO_MAPPING: ColumnMapping = {
+  userId: 'user_id',
+  itemId: 'offer_id',
+  timestamp: 'timestamp',
+  features: [
+    { table: 'users', column: 'age_band', kind: 'categorical', tower: 'user' },
+    { table: 'users', column: 'income_band', kind: 'categorical', tower: 'user' },
+    { table: 'users', column: 'card_tier', kind: 'categorical', tower: 'user' },
+    { table: 'users', column: 'region', kind: 'categorical', tower: 'user' },
+    { table: 'users', column: 'tenure_years', kind: 'numeric', tower: 'user' },
+    { table: 'interactions', column: 'device', kind: 'categorical', tower: 'context' },
+    { table: 'items', column: 'category', kind: 'categorical', tower: 'item' },
+    { table: 'items', column: 'reward_type', kind: 'categorical', tower: 'item' },
+    { table: 'items', column: 'min_spend', kind: 'numeric', tower: 'item' },
+    { table: 'items', column: 'channel', kind: 'categorical', tower: 'item' },
+    { table: 'items', column: 'merchant', kind: 'categorical', tower: 'item' },
+    { table: 'items', column: 'banner_style', kind: 'categorical', tower: 'item' },
+  ],
+}
+
+interface DemoUser {
+  age: number
+  income: number
+  tier: number
+  region: number
+  tenureYears: number
+  preferredDevice: number
+}
+interface DemoOffer {
+  category: number
+  reward: number
+  spendLevel: number
+  minSpend: number
+  channel: number
+  merchant: number
+  banner: number
+  popularity: number
+}
+
+/** The generated world: its tables plus the planted utility, usable as an evaluation-only oracle. */
+export interface DemoWorld {
+  seed: number
+  size: DemoSize
+  tables: DatasetTables
+  /**
+   * Writes the planted utility of every offer for user `userIndex` on `device` into `out` (length = items).
+   * User and offer indices follow the rows of the users and offers tables.
+   */
+  utilities(userIndex: number, device: number, out: Float32Array): void
+}
+
+function table(name: string, columns: string[], rows: string[][]): Table {
+  const data: Record<string, string[]> = {}
+  columns.forEach((c, j) => (data[c] = rows.map((row) => row[j])))
+  return { name, columns, data, rowCount: rows.length }
+}
+
+function id(prefix: string, i: number, width: number): string {
+  return prefix + String(i + 1).padStart(width, '0')
+}
+
+function affinity(rng: Rng, rows: number, cols: number): Float64Array[] {
+  return Array.from({ length: rows }, () => Float64Array.from({ length: cols }, () => normal(rng)))
+}
+
+export function generateCardOffers(seed: number = DEFAULT_DEMO_SEED, size: DemoSize = DEFAULT_DEMO_SIZE): DemoWorld {
+  const worldRng = mulberry32(deriveSeed(seed, 'world'))
+  const ageCategory = affinity(worldRng, AGE_BANDS.length, CATEGORIES.length)
+  const tierReward = affinity(worldRng, CARD_TIERS.length, REWARD_TYPES.length)
+  const deviceChannel = affinity(worldRng, DEVICES.length, CHANNELS.length)
+
+  const userRng = mulberry32(deriveSeed(seed, 'users'))
+  const users: DemoUser[] = Array.from({ length: size.users }, () => {
+    const income = randInt(userRng, INCOME_BANDS.length)
+    // Richer cardholders hold higher tiers more often; tier still varies within an income band.
+    const tier = Math.min(CARD_TIERS.length - 1, Math.max(0, income + randInt(userRng, 3) - 1))
+    return {
+      age: randInt(userRng, AGE_BANDS.length),
+      income,
+      tier,
+      region: randInt(userRng, REGIONS.length),
+      tenureYears: randInt(userRng, 31),
+      preferredDevice: pickWeighted(userRng, [0.6, 0.3, 0.1]),
+    }
+  })
+
+  const offerRng = mulberry32(deriveSeed(seed, 'offers'))
+  const offers: DemoOffer[] = Array.from({ length: size.items }, () => {
+    const spendLevel = randInt(offerRng, SPEND_LEVELS.length)
+    return {
+      category: randInt(offerRng, CATEGORIES.length),
+      reward: randInt(offerRng, REWARD_TYPES.length),
+      spendLevel,
+      // Jitter within the level so min_spend is a real numeric column.
+      minSpend: Math.round(SPEND_LEVELS[spendLevel] * (0.8 + 0.4 * offerRng())),
+      channel: randInt(offerRng, CHANNELS.length),
+      merchant: randInt(offerRng, MERCHANT_COUNT),
+      banner: randInt(offerRng, BANNER_STYLES.length),
+      popularity: 0.6 * normal(offerRng),
+    }
+  })
+
+  const utilities = (userIndex: number, device: number, out: Float32Array): void => {
+    const u = users[userIndex]
+    const ageRow = ageCategory[u.age]
+    const tierRow = tierReward[u.tier]
+    const deviceRow = deviceChannel[device]
+    for (let i = 0; i < offers.length; i++) {
+      const o = offers[i]
+      out[i] =
+        1.6 * ageRow[o.category] +
+        1.2 * tierRow[o.reward] -
+        0.7 * Math.abs(u.income - o.spendLevel) +
+        1.0 * deviceRow[o.channel] +
+        o.popularity
+    }
+  }
+
+  // Interactions per user: 3 plus a geometric-like tail, scaled so the total is close to the target.
+  const eventRng = mulberry32(deriveSeed(seed, 'events'))
+  const meanExtra = Math.max(0, size.interactions / size.users - 3)
+  const rows: string[][] = []
+  const util = new Float32Array(offers.length)
+  const weights = new Float64Array(offers.length)
+  for (let u = 0; u < size.users; u++) {
+    const count = Math.min(offers.length, 3 + Math.floor(-Math.log(1 - eventRng()) * meanExtra))
+    const times = Array.from({ length: count }, () => START_SECONDS + Math.floor(eventRng() * WINDOW_SECONDS)).sort(
+      (a, b) => a - b,
+    )
+    const taken = new Uint8Array(offers.length)
+    for (let k = 0; k < count; k++) {
+      const device = eventRng() < 0.75 ? users[u].preferredDevice : randInt(eventRng, DEVICES.length)
+      utilities(u, device, util)
+      let max = -Infinity
+      for (let i = 0; i < offers.length; i++) if (!taken[i] && util[i] > max) max = util[i]
+      let total = 0
+      for (let i = 0; i < offers.length; i++) {
+        weights[i] = taken[i] ? 0 : Math.exp(util[i] - max)
+        total += weights[i]
+      }
+      const item = pickWeighted(eventRng, weights, total)
+      taken[item] = 1
+      rows.push([id('U', u, 5), id('O', item, 4), String(times[k]), DEVICES[device]])
+    }
+  }
+
+  const userRows = users.map((u, i) => [
+    id('U', i, 5),
+    AGE_BANDS[u.age],
+    INCOME_BANDS[u.income],
+    CARD_TIERS[u.tier],
+    REGIONS[u.region],
+    String(u.tenureYears),
+  ])
+  const offerRows = offers.map((o, i) => [
+    id('O', i, 4),
+    CATEGORIES[o.category],
+    REWARD_TYPES[o.reward],
+    String(o.minSpend),
+    CHANNELS[o.channel],
+    id('M', o.merchant, 3),
+    BANNER_STYLES[o.banner],
+  ])
+
+  return {
+    seed,
+    size,
+    tables: {
+      users: table(
+        'users.csv',
+        ['user_id', 'age_band', 'income_band', 'card_tier', 'region', 'tenure_years'],
+        userRows,
+      ),
+      items: table(
+        'offers.csv',
+        ['offer_id', 'category', 'reward_type', 'min_spend', 'channel', 'merchant', 'banner_style'],
+        offerRows,
+      ),
+      interactions: table('interactions.csv', ['user_id', 'offer_id', 'timestamp', 'device'], rows),
+    },
+    utilities,
+  }
+}
+
+/** RFC 4180 CSV text of a table (quotes only where needed, LF line ends). */
+export function toCsv(t: Table): string {
+  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
+  const lines = [t.columns.map(quote).join(',')]
+  for (let r = 0; r < t.rowCount; r++) lines.push(t.columns.map((c) => quote(t.data[c][r])).join(','))
+  return lines.join('\n') + '\n'
+}

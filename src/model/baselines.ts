@@ -1,0 +1,25 @@
+import { deriveSeed, mulberry32 } from '../data/random'
+import type { EncodedDataset } from '../data/types'
+import type { BatchScorer } from './evaluate'
+
+/** Training interactions per item. */
+export function itemCounts(data: EncodedDataset, trainRows: ArrayLike<number>): Float64Array {
+  const counts = new Float64Array(data.itemIds.length)
+  for (let i = 0; i < trainRows.length; i++) counts[data.interactionItem[trainRows[i]]]++
+  return counts
+}
+
+/** Most-popular baseline: every query gets the items ranked by training count. */
+export function popularityScorer(counts: Float64Array): BatchScorer {
+  return (rows) => {
+    const out = new Float32Array(rows.length * counts.length)
+    for (let q = 0; q < rows.length; q++) out.set(counts, q * counts.length)
+    return out
+  }
+}
+
+/** Random baseline: independent uniform scores, reproducible from the seed. */
+export function randomScorer(itemCount: number, seed: number): BatchScorer {
+  const rng = mulberry32(deriveSeed(seed, 'random-baseline'))
+  return (rows) => Float32Array.from({ length: rows.length * itemCount }, rng)
+}

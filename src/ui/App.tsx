@@ -1,0 +1,98 @@
+import { useEffect } from 'react'
+import { BackendBadge } from './BackendBadge'
+import { BaselineTable } from './BaselineTable'
+import { DatasetPanel } from './DatasetPanel'
+import { LossChart } from './LossChart'
+import { MetricsTable } from './MetricsTable'
+import { RankingChart } from './RankingChart'
+import { SettingsPanel } from './SettingsPanel'
+import { TrainingControls } from './TrainingControls'
+import { demoSourceOf, trainConfigOf } from './settings'
+import { useSettings } from './useSettings'
+import { useTrainer } from './useTrainer'
+
+export function App() {
+  const { settings, problems, update } = useSettings()
+  const trainer = useTrainer(settings.backend)
+  const { state } = trainer
+  const running = state.status === 'training' || state.status === 'paused'
+  const { load } = trainer
+
+  // Show the demo's counts at once; the worker caches the encoded data for the first run.
+  useEffect(() => {
+    load(demoSourceOf(settings))
+    // Only on first render and when the worker is recreated for another backend.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [load, settings.backend])
+
+  const messages = [...problems, ...(state.error ? [state.error] : [])]
+  return (
+    <div className="app">
+      <header>
+        <div>
+          <h1>Attentive Recommendation Playground</h1>
+          <p className="tagline">
+            Train a two-tower retrieval model with feature attention in your browser. Your data never leaves this page.
+          </p>
+        </div>
+        <BackendBadge backend={state.backend} />
+      </header>
+      {messages.length > 0 && (
+        <div className="error" data-testid="error-message" role="alert">
+          {messages.map((m) => (
+            <p key={m}>{m}</p>
+          ))}
+        </div>
+      )}
+      <main>
+        <aside>
+          <section aria-labelledby="data-heading">
+            <h2 id="data-heading">Data</h2>
+            <DatasetPanel loaded={state.loaded} onLoadDemo={() => load(demoSourceOf(settings))} busy={running} />
+            <details>
+              <summary>Demo size and seed</summary>
+              <SettingsPanel group="demo" settings={settings} disabled={running} onChange={update} />
+            </details>
+          </section>
+          <section aria-labelledby="train-heading">
+            <h2 id="train-heading">Train</h2>
+            <TrainingControls
+              state={state}
+              canStart={state.backend !== null}
+              totalEpochs={settings.epochs}
+              onStart={() => trainer.start(trainConfigOf(settings), demoSourceOf(settings))}
+              onPause={trainer.pause}
+              onResume={trainer.resume}
+              onStop={trainer.stop}
+            />
+          </section>
+          <section aria-labelledby="settings-heading">
+            <h2 id="settings-heading">Model settings</h2>
+            <SettingsPanel group="model" settings={settings} disabled={running} onChange={update} />
+          </section>
+        </aside>
+        <div className="results">
+          <section aria-labelledby="curves-heading">
+            <h2 id="curves-heading">Learning curves</h2>
+            <div className="charts">
+              <LossChart points={state.lossPoints} stepsPerEpoch={state.dataset?.stepsPerEpoch ?? 0} />
+              <RankingChart epochs={state.epochs} baselines={state.validationBaselines} />
+            </div>
+          </section>
+          <section aria-labelledby="metrics-heading">
+            <h2 id="metrics-heading">Metrics</h2>
+            {state.dataset && (
+              <p className="muted">
+                Split: {state.dataset.split.kind === 'leave-last-out' ? 'temporal leave-last-out per user' : 'random 80/10/10'} —{' '}
+                {state.dataset.split.train.toLocaleString('en-US')} train, {state.dataset.split.validation.toLocaleString('en-US')}{' '}
+                validation, {state.dataset.split.test.toLocaleString('en-US')} test interactions; batch {state.dataset.batchSize}.
+              </p>
+            )}
+            <MetricsTable epochs={state.epochs} baselines={state.validationBaselines} />
+            <BaselineTable test={state.test} completed={state.completed} />
+          </section>
+        </div>
+      </main>
+    </div>
+  )
+}

@@ -1,0 +1,43 @@
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import type { RankingMetrics } from '../model/metrics'
+import type { BaselineName, EpochRecord } from '../model/train'
+import { toRankingRows } from './chartRows'
+import { COLORS, SERIES_LABELS } from './theme'
+
+/** Validation Recall@10 per epoch, with the baselines as flat dashed lines to beat. */
+export function RankingChart({ epochs, baselines }: {
+  epochs: readonly EpochRecord[]
+  baselines: Record<BaselineName, RankingMetrics> | null
+}) {
+  const rows = toRankingRows(epochs, baselines, 'recall@10')
+  return (
+    <figure className="chart" data-testid="ranking-chart" data-points={rows.length}>
+      <figcaption>Validation Recall@10 per epoch (full catalogue, known items excluded)</figcaption>
+      {rows.length === 0 ? (
+        <p className="empty">A point appears after each epoch.</p>
+      ) : (
+        <div className="chart-body" role="img" aria-label={`Validation Recall@10 over ${rows.length} epochs`}>
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+              <CartesianGrid stroke={COLORS.grid} />
+              <XAxis
+                dataKey="epoch"
+                type="number"
+                domain={[1, 'dataMax']}
+                allowDecimals={false}
+                stroke={COLORS.axis}
+                label={{ value: 'epoch', position: 'insideBottom', offset: -12, fill: COLORS.axis }}
+              />
+              <YAxis stroke={COLORS.axis} domain={[0, 'auto']} tickFormatter={(v: number) => v.toFixed(2)} width={52} />
+              <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(e) => `epoch ${e}`} />
+              <Legend verticalAlign="top" height={28} />
+              <Line dataKey="model" name={SERIES_LABELS.model} stroke={COLORS.model} strokeWidth={2} isAnimationActive={false} />
+              <Line dataKey="popularity" name={SERIES_LABELS.popularity} stroke={COLORS.popularity} strokeDasharray="6 4" dot={false} isAnimationActive={false} />
+              <Line dataKey="random" name={SERIES_LABELS.random} stroke={COLORS.random} strokeDasharray="2 4" dot={false} isAnimationActive={false} />
+            </LineChart>
+          </ResponsiveContainer>
+        </div>
+      )}
+    </figure>
+  )
+}

@@ -1,0 +1,56 @@
+import { useCallback, useEffect, useReducer, useRef } from 'react'
+import type { TrainConfig } from '../model/config'
+import type { BackendChoice, DatasetSource, FromWorker, ToWorker } from '../worker/protocol'
+import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './trainingState'
+
+export interface Trainer {
+  state: TrainingState
+  load: (source: DatasetSource) => void
+  start: (config: TrainConfig, source: DatasetSource) => void
+  pause: () => void
+  resume: () => void
+  stop: () => void
+}
+
+/**
+ * The one owner of the training worker: creates it (and picks the backend) on mount, recreates it when
+ * the backend choice changes, terminates it on unmount. Exposes plain state and four actions.
+ */
+export function useTrainer(backend: BackendChoice): Trainer {
+  const [state, dispatch] = useReducer(trainingReducer, INITIAL_TRAINING_STATE)
+  const workerRef = useRef<Worker | null>(null)
+  const runIdRef = useRef(0)
+
+  useEffect(() => {
+    const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module' })
+    worker.onmessage = (event: MessageEvent<FromWorker>) => dispatch({ type: 'worker', message: event.data })
+    worker.onerror = (event) =>
+      dispatch({
+        type: 'worker',
+        message: { type: 'error', runId: null, message: `The training worker crashed: ${event.message || 'unknown error'}` },
+      })
+    worker.postMessage({ type: 'init', backend } satisfies ToWorker)
+    workerRef.current = worker
+    return () => {
+      worker.terminate()
+      workerRef.current = null
+    }
+  }, [backend])
+
+  const send = useCallback((message: ToWorker) => workerRef.current?.postMessage(message), [])
+
+  const load = useCallback((source: DatasetSource) => send({ type: 'load', source }), [send])
+  const start = useCallback(
+    (config: TrainConfig, source: DatasetSource) => {
+      const runId = ++runIdRef.current
+      dispatch({ type: 'run-started', runId })
+      send({ type: 'start', runId, config, source })
+    },
+    [send],
+  )
+  const pause = useCallback(() => send({ type: 'pause', runId: runIdRef.current }), [send])
+  const resume = useCallback(() => send({ type: 'resume', runId: runIdRef.current }), [send])
+  const stop = useCallback(() => send({ type: 'stop', runId: runIdRef.current }), [send])
+
+  return { state, load, start, pause, resume, stop }
+}

@@ -1,0 +1,90 @@
+/**
+ * Picks the TensorFlow.js backend inside the worker: webgl (WebGL2 on an OffscreenCanvas) -> wasm -> cpu,
+ * or the one forced by `?backend=`. Always says why, because a person comparing speeds needs to know
+ * whether a GPU, a software GPU or the CPU is doing the work.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-cpu'
+import '@tensorflow/tfjs-backend-webgl'
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
+import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
+import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
+import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
+import type { BackendChoice, BackendName } from './protocol'
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasmPlainUrl,
+  'tfjs-backend-wasm-simd.wasm': wasmSimdUrl,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedUrl,
+})
+
+/** Why WebGL2 cannot run in this worker, or null when it can. */
+function webglProblem(): string | null {
+  if (typeof OffscreenCanvas === 'undefined') return 'this browser has no OffscreenCanvas in workers'
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2')
+    if (!gl) return 'this browser gives workers no WebGL2 context'
+  } catch {
+    return 'creating a WebGL2 context in the worker failed'
+  }
+  return null
+}
+
+/** Renderer string of the WebGL context, e.g. to tell a software rasteriser from a GPU. */
+function webglRenderer(): string {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2')
+    const info = gl?.getExtension('WEBGL_debug_renderer_info')
+    return gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : ''
+  } catch {
+    return ''
+  }
+}
+
+async function tryBackend(name: BackendName): Promise<string | null> {
+  if (name === 'webgl') {
+    const problem = webglProblem()
+    if (problem) return problem
+  }
+  try {
+    const ok = await tf.setBackend(name)
+    if (!ok) return `tfjs could not start the ${name} backend`
+    await tf.ready()
+    return null
+  } catch (e) {
+    return `the ${name} backend failed to start (${e instanceof Error ? e.message : String(e)})`
+  }
+}
+
+const ORDER: BackendName[] = ['webgl', 'wasm', 'cpu']
+const WHAT: Record<BackendName, string> = {
+  webgl: 'WebGL2 in the worker',
+  wasm: 'WebAssembly on the CPU',
+  cpu: 'plain JavaScript on the CPU (slowest)',
+}
+
+export async function selectBackend(choice: BackendChoice): Promise<{ backend: BackendName; reason: string }> {
+  const candidates = choice === 'auto' ? ORDER : [choice, ...ORDER.filter((b) => b !== choice)]
+  const failures: string[] = []
+  for (const name of candidates) {
+    const problem = await tryBackend(name)
+    if (problem) {
+      failures.push(`${name}: ${problem}`)
+      continue
+    }
+    let reason =
+      choice === name
+        ? `${WHAT[name]}, as asked for by ?backend=${name}`
+        : failures.length === 0
+          ? `${WHAT[name]}, the first choice`
+          : `${WHAT[name]}; fell back because ${failures.join('; ')}`
+    if (name === 'webgl') {
+      const renderer = webglRenderer()
+      if (/swiftshader|llvmpipe|software/i.test(renderer))
+        reason += `. The GPU is a software renderer (${renderer}): ?backend=wasm is probably faster here`
+      else if (renderer) reason += ` (${renderer})`
+    }
+    return { backend: name, reason }
+  }
+  throw new Error(`No TensorFlow.js backend could start: ${failures.join('; ')}`)
+}

@@ -1,0 +1,238 @@
+/// <reference lib="webworker" />
+/**
+ * The training worker: reads messages, calls data/ and model/, posts plain results. Thin on purpose.
+ */
+import * as tf from '@tensorflow/tfjs-core'
+import { summarize } from '../data/encode'
+import { splitDataset } from '../data/split'
+import type { EncodedDataset } from '../data/types'
+import { loadDemoDataset } from '../demo/demoDataset'
+import { syntheticDataset } from '../demo/synthetic'
+import { normalizeTrainConfig } from '../model/config'
+import { Trainer, TrainingDiverged, type LossPoint } from '../model/train'
+import { selectBackend } from './backend'
+import type { BackendName, BenchmarkRequest, DatasetSource, FromWorker, ToWorker } from './protocol'
+
+declare const self: DedicatedWorkerGlobalScope
+
+/** Losses are posted at most this often, so the UI re-renders at most ~10 times a second. */
+const POST_INTERVAL_MS = 100
+/** The loop yields to the event loop at least this often, so pause/stop messages are seen promptly. */
+const YIELD_INTERVAL_MS = 30
+
+function post(message: FromWorker): void {
+  self.postMessage(message)
+}
+
+let backendReady: Promise<BackendName> | null = null
+
+/** Control state of the run in progress. */
+interface RunControl {
+  runId: number
+  paused: boolean
+  stopped: boolean
+  resume: (() => void) | null
+}
+let current: RunControl | null = null
+let currentDone: Promise<void> = Promise.resolve()
+
+let cachedSource = ''
+let cachedData: EncodedDataset | null = null
+
+function datasetFor(source: DatasetSource): EncodedDataset {
+  const key = JSON.stringify(source)
+  if (key !== cachedSource || !cachedData) {
+    cachedData = loadDemoDataset(source.seed, source).data
+    cachedSource = key
+  }
+  return cachedData
+}
+
+/** Resolves on the next macrotask without the 4 ms clamp of nested setTimeout. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel()
+    channel.port1.onmessage = () => {
+      channel.port1.close()
+      resolve()
+    }
+    channel.port2.postMessage(null)
+  })
+}
+
+async function run(runId: number, configIn: unknown, source: DatasetSource): Promise<void> {
+  const control: RunControl = { runId, paused: false, stopped: false, resume: null }
+  current = control
+  const started = Date.now()
+  let trainer: Trainer | null = null
+  try {
+    await backendReady
+    const config = normalizeTrainConfig(configIn as Parameters<typeof normalizeTrainConfig>[0])
+    post({ type: 'phase', runId, phase: 'preparing', detail: 'Generating and encoding the demo data' })
+    await nextTask()
+    const data = datasetFor(source)
+    const split = splitDataset(data, config.seed)
+    trainer = new Trainer(data, split, config)
+    post({ type: 'phase', runId, phase: 'preparing', detail: 'Computing baselines on the validation split' })
+    const validationBaselines = await trainer.evaluateBaselines(trainer.validationQueries)
+    post({
+      type: 'dataset',
+      runId,
+      summary: summarize(data),
+      split: {
+        kind: split.kind,
+        train: split.train.length,
+        validation: split.validation.length,
+        test: split.test.length,
+      },
+      stepsPerEpoch: trainer.stepsPerEpoch,
+      batchSize: trainer.batchSize,
+      validationBaselines,
+    })
+    post({ type: 'phase', runId, phase: 'training', detail: '' })
+
+    let epoch = 1
+    let pending: LossPoint[] = []
+    let lastPost = 0
+    let lastYield = Date.now()
+    const flushLoss = () => {
+      if (pending.length === 0) return
+      post({ type: 'loss', runId, epoch, points: pending })
+      pending = []
+      lastPost = Date.now()
+    }
+    const outcome = await trainer.train({
+      checkpoint: async () => {
+        if (Date.now() - lastYield > YIELD_INTERVAL_MS) {
+          await nextTask()
+          lastYield = Date.now()
+        }
+        if (control.paused && !control.stopped) {
+          flushLoss()
+          post({ type: 'phase', runId, phase: 'paused', detail: '' })
+          await new Promise<void>((resolve) => (control.resume = resolve))
+          if (!control.stopped) post({ type: 'phase', runId, phase: 'training', detail: '' })
+        }
+        return control.stopped ? 'stop' : 'continue'
+      },
+      onLoss: (point) => {
+        pending.push(point)
+        if (Date.now() - lastPost >= POST_INTERVAL_MS) flushLoss()
+      },
+      onEpoch: (record) => {
+        flushLoss()
+        post({ type: 'epoch', runId, record })
+        epoch = record.epoch + 1
+        post({ type: 'phase', runId, phase: 'training', detail: '' })
+      },
+    })
+    flushLoss()
+    post({ type: 'phase', runId, phase: 'evaluating', detail: 'Ranking the full catalogue on the test split' })
+    const test = await trainer.test()
+    post({ type: 'done', runId, completed: outcome.completed, test, seconds: (Date.now() - started) / 1000 })
+  } catch (e) {
+    const message =
+      e instanceof TrainingDiverged ? e.message : `Training failed: ${e instanceof Error ? e.message : String(e)}`
+    post({ type: 'error', runId, message })
+  } finally {
+    trainer?.dispose()
+    if (current === control) current = null
+  }
+}
+
+async function benchmark(request: BenchmarkRequest): Promise<void> {
+  const backend = await backendReady
+  if (!backend) return
+  const config = normalizeTrainConfig(request.config)
+  const timeSteps = async (data: EncodedDataset): Promise<number> => {
+    const split = splitDataset(data, config.seed)
+    const trainer = new Trainer(data, split, config)
+    try {
+      const rows = (s: number) => {
+        const start = (s * trainer.batchSize) % Math.max(1, split.train.length - trainer.batchSize)
+        return split.train.subarray(start, start + trainer.batchSize)
+      }
+      for (let s = 0; s < request.warmupSteps; s++) await settle(trainer.step(rows(s)))
+      const t0 = performance.now()
+      for (let s = 0; s < request.timedSteps; s++) await settle(trainer.step(rows(request.warmupSteps + s)))
+      return (performance.now() - t0) / request.timedSteps
+    } finally {
+      trainer.dispose()
+    }
+  }
+  const demoMs = await timeSteps(datasetFor(request.demo))
+  const batch = Math.min(config.batchSize, Math.floor(request.demo.interactions * 0.8))
+  const stepMsByVocabulary: Record<string, number> = {}
+  for (const items of request.itemVocabularies)
+    stepMsByVocabulary[String(items)] = await timeSteps(syntheticDataset(2000, items, 40_000, config.seed))
+  post({
+    type: 'benchmark',
+    result: { backend, examplesPerSecond: (batch / demoMs) * 1000, stepMsByVocabulary },
+  })
+}
+
+/** Waits until the backend has computed `loss` (a GPU sync), then disposes it. */
+async function settle(loss: tf.Scalar): Promise<number> {
+  const value = (await loss.data())[0]
+  loss.dispose()
+  return value
+}
+
+self.onmessage = (event: MessageEvent<ToWorker>) => {
+  const msg = event.data
+  switch (msg.type) {
+    case 'init':
+      backendReady = selectBackend(msg.backend).then(
+        ({ backend, reason }) => {
+          post({ type: 'backend', backend, reason })
+          return backend
+        },
+        (e: unknown) => {
+          post({ type: 'error', runId: null, message: e instanceof Error ? e.message : String(e) })
+          throw e
+        },
+      )
+      return
+    case 'load': {
+      const started = Date.now()
+      try {
+        const summary = summarize(datasetFor(msg.source))
+        post({ type: 'loaded', source: msg.source, summary, seconds: (Date.now() - started) / 1000 })
+      } catch (e) {
+        post({ type: 'error', runId: null, message: `Loading the data failed: ${e instanceof Error ? e.message : String(e)}` })
+      }
+      return
+    }
+    case 'start': {
+      const previous = current
+      if (previous) {
+        previous.stopped = true
+        previous.resume?.()
+      }
+      currentDone = currentDone.then(() => run(msg.runId, msg.config, msg.source))
+      return
+    }
+    case 'pause':
+      if (current?.runId === msg.runId) current.paused = true
+      return
+    case 'resume':
+      if (current?.runId === msg.runId) {
+        current.paused = false
+        current.resume?.()
+        current.resume = null
+      }
+      return
+    case 'stop':
+      if (current?.runId === msg.runId) {
+        current.stopped = true
+        current.resume?.()
+        current.resume = null
+      }
+      return
+    case 'benchmark':
+      benchmark(msg.request).catch((e: unknown) =>
+        post({ type: 'error', runId: null, message: `Benchmark failed: ${e instanceof Error ? e.message : String(e)}` }),
+      )
+      return
+  }
+}
