@@ -31,7 +31,8 @@ function demoCsvPlugin(): Plugin {
       })
     },
     generateBundle() {
-      for (const [name, source] of demoFiles()) this.emitFile({ type: 'asset', fileName: `demo/${name}`, source })
+      for (const [name, source] of demoFiles())
+        this.emitFile({ type: 'asset', fileName: `demo/${name}`, source })
     },
   }
 }

@@ -110,7 +110,12 @@ interface EncodedColumn {
   codes: Int32Array
 }
 
-function encodeColumn(values: readonly string[], name: string, tower: Tower, mapping: FeatureMapping): EncodedColumn {
+function encodeColumn(
+  values: readonly string[],
+  name: string,
+  tower: Tower,
+  mapping: FeatureMapping,
+): EncodedColumn {
   const codes = new Int32Array(values.length)
   if (mapping.kind === 'categorical') {
     const vocabulary = categoricalVocabulary(values)
@@ -159,7 +164,11 @@ function codesPerEntity(
  * Returns a problem (never throws) when the mapping names a missing column, an id is empty or a
  * timestamp does not parse.
  */
-export function encodeDataset(name: string, tables: DatasetTables, mapping: ColumnMapping): DataResult<EncodedDataset> {
+export function encodeDataset(
+  name: string,
+  tables: DatasetTables,
+  mapping: ColumnMapping,
+): DataResult<EncodedDataset> {
   const { interactions, users, items } = tables
   for (const col of [mapping.userId, mapping.itemId, ...(mapping.timestamp ? [mapping.timestamp] : [])]) {
     const problem = requireColumn(interactions, col)
@@ -193,9 +202,21 @@ export function encodeDataset(name: string, tables: DatasetTables, mapping: Colu
   const itemCol = interactions.data[mapping.itemId]
   for (let r = 0; r < n; r++) {
     if (isMissing(userCol[r]))
-      return { ok: false, reason: 'The user id is empty.', file: interactions.name, row: r + 1, column: mapping.userId }
+      return {
+        ok: false,
+        reason: 'The user id is empty.',
+        file: interactions.name,
+        row: r + 1,
+        column: mapping.userId,
+      }
     if (isMissing(itemCol[r]))
-      return { ok: false, reason: 'The item id is empty.', file: interactions.name, row: r + 1, column: mapping.itemId }
+      return {
+        ok: false,
+        reason: 'The item id is empty.',
+        file: interactions.name,
+        row: r + 1,
+        column: mapping.itemId,
+      }
     interactionUser[r] = userIndex.add(userCol[r])
     interactionItem[r] = itemIndex.add(itemCol[r])
   }
@@ -240,8 +261,12 @@ export function encodeDataset(name: string, tables: DatasetTables, mapping: Colu
   const nItems = itemIndex.ids.length
   const userFields = [idField(mapping.userId, 'user', userIndex.ids), ...userColumns.map((c) => c.field)]
   const itemFields = [idField(mapping.itemId, 'item', itemIndex.ids), ...itemColumns.map((c) => c.field)]
-  const userFeatureCodes = users ? codesPerEntity(users, mapping.userId, userIndex, userColumns, nUsers) : null
-  const itemFeatureCodes = items ? codesPerEntity(items, mapping.itemId, itemIndex, itemColumns, nItems) : null
+  const userFeatureCodes = users
+    ? codesPerEntity(users, mapping.userId, userIndex, userColumns, nUsers)
+    : null
+  const itemFeatureCodes = items
+    ? codesPerEntity(items, mapping.itemId, itemIndex, itemColumns, nItems)
+    : null
   const userCodes = withIdColumn(nUsers, userColumns.length, userFeatureCodes)
   const itemCodes = withIdColumn(nItems, itemColumns.length, itemFeatureCodes)
 
@@ -277,7 +302,8 @@ function withIdColumn(count: number, featureCount: number, features: Int32Array 
   const out = new Int32Array(count * width)
   for (let e = 0; e < count; e++) {
     out[e * width] = e + 1
-    for (let f = 0; f < featureCount; f++) out[e * width + 1 + f] = features ? features[e * featureCount + f] : 0
+    for (let f = 0; f < featureCount; f++)
+      out[e * width + 1 + f] = features ? features[e * featureCount + f] : 0
   }
   return out
 }

@@ -51,7 +51,10 @@ function leaveLastOut(data: EncodedDataset, time: Float64Array): Split {
 
 function randomSplit(data: EncodedDataset, seed: number): Split {
   const n = data.interactionUser.length
-  const order = shuffleInPlace(mulberry32(deriveSeed(seed, 'split')), Int32Array.from({ length: n }, (_, i) => i))
+  const order = shuffleInPlace(
+    mulberry32(deriveSeed(seed, 'split')),
+    Int32Array.from({ length: n }, (_, i) => i),
+  )
   const nTrain = Math.round(n * 0.8)
   const nValidation = Math.round(n * 0.1)
   return {
@@ -69,6 +72,7 @@ function randomSplit(data: EncodedDataset, seed: number): Split {
 export function itemsPerUser(data: EncodedDataset, rows: ArrayLike<number>[]): Int32Array[] {
   const sets: Set<number>[] = Array.from({ length: data.userIds.length }, () => new Set<number>())
   for (const part of rows)
-    for (let i = 0; i < part.length; i++) sets[data.interactionUser[part[i]]].add(data.interactionItem[part[i]])
+    for (let i = 0; i < part.length; i++)
+      sets[data.interactionUser[part[i]]].add(data.interactionItem[part[i]])
   return sets.map((s) => Int32Array.from(s).sort())
 }

@@ -60,7 +60,16 @@ const MERCHANT_COUNT = 60
 
 /** Field names the planted utility reads, and those it ignores, for tests and documentation. */
 export const PLANTED_FIELDS = {
-  informative: ['age_band', 'income_band', 'card_tier', 'device', 'category', 'reward_type', 'min_spend', 'channel'],
+  informative: [
+    'age_band',
+    'income_band',
+    'card_tier',
+    'device',
+    'category',
+    'reward_type',
+    'min_spend',
+    'channel',
+  ],
   noise: ['region', 'tenure_years', 'merchant', 'banner_style'],
 }
 
@@ -132,7 +141,10 @@ function affinity(rng: Rng, rows: number, cols: number): Float64Array[] {
   return Array.from({ length: rows }, () => Float64Array.from({ length: cols }, () => normal(rng)))
 }
 
-export function generateCardOffers(seed: number = DEFAULT_DEMO_SEED, size: DemoSize = DEFAULT_DEMO_SIZE): DemoWorld {
+export function generateCardOffers(
+  seed: number = DEFAULT_DEMO_SEED,
+  size: DemoSize = DEFAULT_DEMO_SIZE,
+): DemoWorld {
   const worldRng = mulberry32(deriveSeed(seed, 'world'))
   const ageCategory = affinity(worldRng, AGE_BANDS.length, CATEGORIES.length)
   const tierReward = affinity(worldRng, CARD_TIERS.length, REWARD_TYPES.length)
@@ -193,9 +205,10 @@ export function generateCardOffers(seed: number = DEFAULT_DEMO_SEED, size: DemoS
   const weights = new Float64Array(offers.length)
   for (let u = 0; u < size.users; u++) {
     const count = Math.min(offers.length, 3 + Math.floor(-Math.log(1 - eventRng()) * meanExtra))
-    const times = Array.from({ length: count }, () => START_SECONDS + Math.floor(eventRng() * WINDOW_SECONDS)).sort(
-      (a, b) => a - b,
-    )
+    const times = Array.from(
+      { length: count },
+      () => START_SECONDS + Math.floor(eventRng() * WINDOW_SECONDS),
+    ).sort((a, b) => a - b)
     const taken = new Uint8Array(offers.length)
     for (let k = 0; k < count; k++) {
       const device = eventRng() < 0.75 ? users[u].preferredDevice : randInt(eventRng, DEVICES.length)

@@ -7,10 +7,23 @@ import type { EncodedDataset, EncodedField } from '../data/types'
  * training steps at very different item vocabularies (the demo world's sampling cost grows with the
  * catalogue, this does not). One categorical feature per side keeps both towers' attention busy.
  */
-export function syntheticDataset(users: number, items: number, interactions: number, seed: number): EncodedDataset {
+export function syntheticDataset(
+  users: number,
+  items: number,
+  interactions: number,
+  seed: number,
+): EncodedDataset {
   const rng = mulberry32(deriveSeed(seed, 'synthetic'))
-  const labels = (prefix: string, n: number) => [MISSING_LABEL, ...Array.from({ length: n }, (_, i) => prefix + i)]
-  const field = (name: string, tower: EncodedField['tower'], kind: EncodedField['kind'], vocab: string[]) => ({
+  const labels = (prefix: string, n: number) => [
+    MISSING_LABEL,
+    ...Array.from({ length: n }, (_, i) => prefix + i),
+  ]
+  const field = (
+    name: string,
+    tower: EncodedField['tower'],
+    kind: EncodedField['kind'],
+    vocab: string[],
+  ) => ({
     name,
     tower,
     kind,
@@ -32,9 +45,15 @@ export function syntheticDataset(users: number, items: number, interactions: num
     name: `synthetic ${users}×${items}`,
     userIds,
     itemIds,
-    userFields: [field('user_id', 'user', 'id', labels('u', users)), field('segment', 'user', 'categorical', labels('s', 8))],
+    userFields: [
+      field('user_id', 'user', 'id', labels('u', users)),
+      field('segment', 'user', 'categorical', labels('s', 8)),
+    ],
     userCodes,
-    itemFields: [field('item_id', 'item', 'id', labels('i', items)), field('kind', 'item', 'categorical', labels('k', 8))],
+    itemFields: [
+      field('item_id', 'item', 'id', labels('i', items)),
+      field('kind', 'item', 'categorical', labels('k', 8)),
+    ],
     itemCodes,
     contextFields: [],
     contextCodes: new Int32Array(0),

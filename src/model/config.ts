@@ -31,18 +31,20 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 }
 
 /** Inclusive ranges and steps of the numeric settings; used to validate and clamp URL input. */
-export const TRAIN_CONFIG_RANGES: Record<Exclude<keyof TrainConfig, 'logQ'>, { min: number; max: number; integer: boolean }> =
-  {
-    epochs: { min: 1, max: 200, integer: true },
-    batchSize: { min: 8, max: 4096, integer: true },
-    learningRate: { min: 1e-5, max: 1, integer: false },
-    dim: { min: 4, max: 256, integer: true },
-    heads: { min: 1, max: 8, integer: true },
-    layers: { min: 0, max: 4, integer: true },
-    mlpHidden: { min: 4, max: 1024, integer: true },
-    temperature: { min: 0.01, max: 2, integer: false },
-    seed: { min: 0, max: 2 ** 31 - 1, integer: true },
-  }
+export const TRAIN_CONFIG_RANGES: Record<
+  Exclude<keyof TrainConfig, 'logQ'>,
+  { min: number; max: number; integer: boolean }
+> = {
+  epochs: { min: 1, max: 200, integer: true },
+  batchSize: { min: 8, max: 4096, integer: true },
+  learningRate: { min: 1e-5, max: 1, integer: false },
+  dim: { min: 4, max: 256, integer: true },
+  heads: { min: 1, max: 8, integer: true },
+  layers: { min: 0, max: 4, integer: true },
+  mlpHidden: { min: 4, max: 1024, integer: true },
+  temperature: { min: 0.01, max: 2, integer: false },
+  seed: { min: 0, max: 2 ** 31 - 1, integer: true },
+}
 
 /** Clamps every value into its range and makes `dim` a multiple of `heads`. */
 export function normalizeTrainConfig(config: TrainConfig): TrainConfig {

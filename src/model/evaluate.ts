@@ -68,7 +68,10 @@ export function embedCatalogue(model: TwoTowerModel, itemCount: number, batchSiz
  * A scorer that ranks with the trained towers. Holds the catalogue embeddings until `dispose`.
  * Scores are cosine similarities (the temperature does not change the order).
  */
-export function modelScorer(model: TwoTowerModel, itemCount: number): { score: BatchScorer; dispose: () => void } {
+export function modelScorer(
+  model: TwoTowerModel,
+  itemCount: number,
+): { score: BatchScorer; dispose: () => void } {
   const catalogue = embedCatalogue(model, itemCount)
   return {
     score: async (rows) => {

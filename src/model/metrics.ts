@@ -23,7 +23,11 @@ export interface TargetRank {
  * Rank of `target` within one row of scores, skipping `excluded` (sorted ascending item indices).
  * NaN scores rank below everything.
  */
-export function targetRank(scores: ArrayLike<number>, target: number, excluded: ArrayLike<number>): TargetRank {
+export function targetRank(
+  scores: ArrayLike<number>,
+  target: number,
+  excluded: ArrayLike<number>,
+): TargetRank {
   const t = scores[target]
   let greater = 0
   let ties = 0
@@ -65,7 +69,8 @@ export class MetricAccumulator {
 
   add(rank: TargetRank): void {
     this.count++
-    const add = (name: RankMetricName, value: number) => this.sums.set(name, (this.sums.get(name) ?? 0) + value)
+    const add = (name: RankMetricName, value: number) =>
+      this.sums.set(name, (this.sums.get(name) ?? 0) + value)
     for (const k of METRIC_KS) {
       const hit = expectedHit(rank, k)
       // One relevant item per query: recall@K and hit rate@K coincide; precision@K is hit / K.

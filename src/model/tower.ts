@@ -110,11 +110,13 @@ export class Tower {
     const attention: tf.Tensor4D[] = []
     for (const layer of this.layers) {
       const split = (w: tf.Variable) =>
-        tf.reshape(tf.transpose(tf.reshape(tf.matMul(x, w as tf.Tensor2D), [batch, fields, heads, headDim]), [0, 2, 1, 3]), [
-          batch * heads,
-          fields,
-          headDim,
-        ]) as tf.Tensor3D
+        tf.reshape(
+          tf.transpose(
+            tf.reshape(tf.matMul(x, w as tf.Tensor2D), [batch, fields, heads, headDim]),
+            [0, 2, 1, 3],
+          ),
+          [batch * heads, fields, headDim],
+        ) as tf.Tensor3D
       const q = split(layer.wq)
       const k = split(layer.wk)
       const v = split(layer.wv)
@@ -128,7 +130,12 @@ export class Tower {
     }
     const tokens = tf.reshape(x, [batch, fields, dim])
     const poolWeights = this.shape.attentionPooling
-      ? (tf.softmax(tf.mul(tf.reshape(tf.matMul(x, this.poolQuery as tf.Tensor2D), [batch, fields]), 1 / Math.sqrt(dim))) as tf.Tensor2D)
+      ? (tf.softmax(
+          tf.mul(
+            tf.reshape(tf.matMul(x, this.poolQuery as tf.Tensor2D), [batch, fields]),
+            1 / Math.sqrt(dim),
+          ),
+        ) as tf.Tensor2D)
       : (tf.fill([batch, fields], 1 / fields) as tf.Tensor2D)
     const pooled = tf.sum(tf.mul(tokens, tf.expandDims(poolWeights, 2)), 1) as tf.Tensor2D
     const hidden = tf.relu(tf.add(tf.matMul(pooled, this.w1 as tf.Tensor2D), this.b1))
@@ -145,5 +152,8 @@ export class Tower {
 
 function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor2D {
   const { mean, variance } = tf.moments(x, -1, true)
-  return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, LAYER_NORM_EPSILON))), gamma), beta) as tf.Tensor2D
+  return tf.add(
+    tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, LAYER_NORM_EPSILON))), gamma),
+    beta,
+  ) as tf.Tensor2D
 }

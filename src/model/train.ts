@@ -6,35 +6,11 @@ import { itemCounts, popularityScorer, randomScorer } from './baselines'
 import type { TrainConfig } from './config'
 import { buildQueries, evaluateRanking, modelScorer, type EvalQueries } from './evaluate'
 import type { RankingMetrics } from './metrics'
+import type { BaselineName, EpochRecord, LossPoint, TestResult } from './results'
 import { inBatchSoftmaxLoss, TwoTowerModel } from './twoTower'
 
 /** Losses are read back from the backend every this many steps (a read forces a GPU sync). */
 export const LOSS_READ_EVERY = 5
-
-export type BaselineName = 'random' | 'popularity'
-export const BASELINE_NAMES: BaselineName[] = ['random', 'popularity']
-
-export interface LossPoint {
-  /** Global step count (1-based) at the end of the averaged window. */
-  step: number
-  /** Mean training loss over the window. */
-  loss: number
-}
-
-export interface EpochRecord {
-  /** 1-based. */
-  epoch: number
-  trainLoss: number
-  validation: RankingMetrics
-  /** Wall-clock seconds of the epoch's training steps (evaluation excluded). */
-  trainSeconds: number
-  examplesPerSecond: number
-}
-
-export interface TestResult {
-  model: RankingMetrics
-  baselines: Record<BaselineName, RankingMetrics>
-}
 
 /**
  * How the driver of the loop (the worker, or a test) takes part:

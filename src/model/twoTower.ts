@@ -68,7 +68,8 @@ export class TwoTowerModel {
       const r = interactionRows[b]
       const u = this.data.interactionUser[r]
       for (let f = 0; f < this.userWidth; f++)
-        out[b * width + f] = offsets[f] + foldCode(this.data.userCodes[u * this.userWidth + f], shape.vocabSizes[f])
+        out[b * width + f] =
+          offsets[f] + foldCode(this.data.userCodes[u * this.userWidth + f], shape.vocabSizes[f])
       for (let c = 0; c < this.contextWidth; c++) {
         const f = this.userWidth + c
         out[b * width + f] =
@@ -85,7 +86,8 @@ export class TwoTowerModel {
     const { offsets, shape } = this.item
     for (let b = 0; b < items.length; b++)
       for (let f = 0; f < width; f++)
-        out[b * width + f] = offsets[f] + foldCode(this.data.itemCodes[items[b] * width + f], shape.vocabSizes[f])
+        out[b * width + f] =
+          offsets[f] + foldCode(this.data.itemCodes[items[b] * width + f], shape.vocabSizes[f])
     return out
   }
 

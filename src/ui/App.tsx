@@ -32,7 +32,8 @@ export function App() {
         <div>
           <h1>Attentive Recommendation Playground</h1>
           <p className="tagline">
-            Train a two-tower retrieval model with feature attention in your browser. Your data never leaves this page.
+            Train a two-tower retrieval model with feature attention in your browser. Your data never leaves
+            this page.
           </p>
         </div>
         <BackendBadge backend={state.backend} />
@@ -48,7 +49,11 @@ export function App() {
         <aside>
           <section aria-labelledby="data-heading">
             <h2 id="data-heading">Data</h2>
-            <DatasetPanel loaded={state.loaded} onLoadDemo={() => load(demoSourceOf(settings))} busy={running} />
+            <DatasetPanel
+              loaded={state.loaded}
+              onLoadDemo={() => load(demoSourceOf(settings))}
+              busy={running}
+            />
             <details>
               <summary>Demo size and seed</summary>
               <SettingsPanel group="demo" settings={settings} disabled={running} onChange={update} />
@@ -83,9 +88,14 @@ export function App() {
             <h2 id="metrics-heading">Metrics</h2>
             {state.dataset && (
               <p className="muted">
-                Split: {state.dataset.split.kind === 'leave-last-out' ? 'temporal leave-last-out per user' : 'random 80/10/10'} —{' '}
-                {state.dataset.split.train.toLocaleString('en-US')} train, {state.dataset.split.validation.toLocaleString('en-US')}{' '}
-                validation, {state.dataset.split.test.toLocaleString('en-US')} test interactions; batch {state.dataset.batchSize}.
+                Split:{' '}
+                {state.dataset.split.kind === 'leave-last-out'
+                  ? 'temporal leave-last-out per user'
+                  : 'random 80/10/10'}{' '}
+                — {state.dataset.split.train.toLocaleString('en-US')} train,{' '}
+                {state.dataset.split.validation.toLocaleString('en-US')} validation,{' '}
+                {state.dataset.split.test.toLocaleString('en-US')} test interactions; batch{' '}
+                {state.dataset.batchSize}.
               </p>
             )}
             <MetricsTable epochs={state.epochs} baselines={state.validationBaselines} />

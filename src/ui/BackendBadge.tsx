@@ -5,7 +5,11 @@ export function BackendBadge({ backend }: { backend: TrainingState['backend'] })
   return (
     <div className="backend">
       <span className="backend-label">Backend</span>
-      <span className={`badge badge-${backend?.name ?? 'pending'}`} data-testid="backend-badge" title={backend?.reason}>
+      <span
+        className={`badge badge-${backend?.name ?? 'pending'}`}
+        data-testid="backend-badge"
+        title={backend?.reason}
+      >
         {backend?.name ?? 'starting…'}
       </span>
       <span className="backend-reason">{backend?.reason ?? 'Starting the training worker'}</span>

@@ -1,5 +1,5 @@
 import type { RankMetricName } from '../model/metrics'
-import { BASELINE_NAMES, type TestResult } from '../model/train'
+import { BASELINE_NAMES, type TestResult } from '../model/results'
 import { formatMetric, formatRatio } from './format'
 import { SERIES_LABELS } from './theme'
 

@@ -5,7 +5,11 @@ import type { TrainingState } from './trainingState'
 const DEMO_FILES = ['users.csv', 'offers.csv', 'interactions.csv']
 
 /** What data the next run trains on: the demo's story, its counts, and its CSVs to download. */
-export function DatasetPanel({ loaded, onLoadDemo, busy }: {
+export function DatasetPanel({
+  loaded,
+  onLoadDemo,
+  busy,
+}: {
   loaded: TrainingState['loaded']
   onLoadDemo: () => void
   busy: boolean
@@ -14,8 +18,8 @@ export function DatasetPanel({ loaded, onLoadDemo, busy }: {
   return (
     <div className="dataset">
       <p>
-        <strong>Card offers demo.</strong> Synthetic cardholders activate offers; their choices follow a planted
-        model driven by <em>{PLANTED_FIELDS.informative.join(', ')}</em>. The fields{' '}
+        <strong>Card offers demo.</strong> Synthetic cardholders activate offers; their choices follow a
+        planted model driven by <em>{PLANTED_FIELDS.informative.join(', ')}</em>. The fields{' '}
         <em>{PLANTED_FIELDS.noise.join(', ')}</em> are pure noise — a good model learns to ignore them.
       </p>
       <button type="button" data-testid="demo-load" onClick={onLoadDemo} disabled={busy}>

@@ -1,20 +1,31 @@
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import type { LossPoint } from '../model/train'
+import type { LossPoint } from '../model/results'
 import { toLossRows } from './chartRows'
 import { COLORS } from './theme'
 
 /** Training loss per step, streamed as the worker reports it (animation off so it keeps up). */
-export function LossChart({ points, stepsPerEpoch }: { points: readonly LossPoint[]; stepsPerEpoch: number }) {
+export function LossChart({
+  points,
+  stepsPerEpoch,
+}: {
+  points: readonly LossPoint[]
+  stepsPerEpoch: number
+}) {
   const rows = toLossRows(points)
   return (
     <figure className="chart" data-testid="loss-chart" data-points={rows.length}>
       <figcaption>
-        Training loss (in-batch softmax cross-entropy){stepsPerEpoch > 0 && ` · ${stepsPerEpoch} steps per epoch`}
+        Training loss (in-batch softmax cross-entropy)
+        {stepsPerEpoch > 0 && ` · ${stepsPerEpoch} steps per epoch`}
       </figcaption>
       {rows.length === 0 ? (
         <p className="empty">The loss curve appears here once training starts.</p>
       ) : (
-        <div className="chart-body" role="img" aria-label={`Loss curve, ${rows.length} points, latest ${rows[rows.length - 1].loss.toFixed(3)}`}>
+        <div
+          className="chart-body"
+          role="img"
+          aria-label={`Loss curve, ${rows.length} points, latest ${rows[rows.length - 1].loss.toFixed(3)}`}
+        >
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
               <CartesianGrid stroke={COLORS.grid} />
@@ -31,8 +42,19 @@ export function LossChart({ points, stepsPerEpoch }: { points: readonly LossPoin
                 tickFormatter={(v: number) => v.toFixed(2)}
                 width={52}
               />
-              <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(s) => `step ${s}`} />
-              <Line type="monotone" dataKey="loss" name="loss" stroke={COLORS.loss} dot={false} strokeWidth={2} isAnimationActive={false} />
+              <Tooltip
+                formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))}
+                labelFormatter={(s) => `step ${s}`}
+              />
+              <Line
+                type="monotone"
+                dataKey="loss"
+                name="loss"
+                stroke={COLORS.loss}
+                dot={false}
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
             </LineChart>
           </ResponsiveContainer>
         </div>

@@ -1,9 +1,12 @@
 import type { RankingMetrics } from '../model/metrics'
-import type { BaselineName, EpochRecord } from '../model/train'
+import type { BaselineName, EpochRecord } from '../model/results'
 import { formatMetric } from './format'
 
 /** Per-epoch validation metrics of the model next to the most-popular baseline. */
-export function MetricsTable({ epochs, baselines }: {
+export function MetricsTable({
+  epochs,
+  baselines,
+}: {
   epochs: readonly EpochRecord[]
   baselines: Record<BaselineName, RankingMetrics> | null
 }) {

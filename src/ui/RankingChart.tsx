@@ -1,11 +1,14 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { RankingMetrics } from '../model/metrics'
-import type { BaselineName, EpochRecord } from '../model/train'
+import type { BaselineName, EpochRecord } from '../model/results'
 import { toRankingRows } from './chartRows'
 import { COLORS, SERIES_LABELS } from './theme'
 
 /** Validation Recall@10 per epoch, with the baselines as flat dashed lines to beat. */
-export function RankingChart({ epochs, baselines }: {
+export function RankingChart({
+  epochs,
+  baselines,
+}: {
   epochs: readonly EpochRecord[]
   baselines: Record<BaselineName, RankingMetrics> | null
 }) {
@@ -28,12 +31,40 @@ export function RankingChart({ epochs, baselines }: {
                 stroke={COLORS.axis}
                 label={{ value: 'epoch', position: 'insideBottom', offset: -12, fill: COLORS.axis }}
               />
-              <YAxis stroke={COLORS.axis} domain={[0, 'auto']} tickFormatter={(v: number) => v.toFixed(2)} width={52} />
-              <Tooltip formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))} labelFormatter={(e) => `epoch ${e}`} />
+              <YAxis
+                stroke={COLORS.axis}
+                domain={[0, 'auto']}
+                tickFormatter={(v: number) => v.toFixed(2)}
+                width={52}
+              />
+              <Tooltip
+                formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))}
+                labelFormatter={(e) => `epoch ${e}`}
+              />
               <Legend verticalAlign="top" height={28} />
-              <Line dataKey="model" name={SERIES_LABELS.model} stroke={COLORS.model} strokeWidth={2} isAnimationActive={false} />
-              <Line dataKey="popularity" name={SERIES_LABELS.popularity} stroke={COLORS.popularity} strokeDasharray="6 4" dot={false} isAnimationActive={false} />
-              <Line dataKey="random" name={SERIES_LABELS.random} stroke={COLORS.random} strokeDasharray="2 4" dot={false} isAnimationActive={false} />
+              <Line
+                dataKey="model"
+                name={SERIES_LABELS.model}
+                stroke={COLORS.model}
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
+              <Line
+                dataKey="popularity"
+                name={SERIES_LABELS.popularity}
+                stroke={COLORS.popularity}
+                strokeDasharray="6 4"
+                dot={false}
+                isAnimationActive={false}
+              />
+              <Line
+                dataKey="random"
+                name={SERIES_LABELS.random}
+                stroke={COLORS.random}
+                strokeDasharray="2 4"
+                dot={false}
+                isAnimationActive={false}
+              />
             </LineChart>
           </ResponsiveContainer>
         </div>

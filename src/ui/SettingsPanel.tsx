@@ -12,7 +12,12 @@ interface Props {
 const DEMO_KEYS = new Set(['demoSeed', 'demoUsers', 'demoItems', 'demoInteractions'])
 
 /** A number input that keeps the person's draft while it is not a valid number yet. */
-function NumberField({ spec, value, disabled, onCommit }: {
+function NumberField({
+  spec,
+  value,
+  disabled,
+  onCommit,
+}: {
   spec: Extract<SettingSpec, { kind: 'number' }>
   value: number
   disabled: boolean

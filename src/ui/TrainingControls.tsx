@@ -19,18 +19,33 @@ const STATUS_TEXT: Record<TrainingState['status'], string> = {
 }
 
 /** Train / pause-resume / stop, and the run's status with a progress bar. */
-export function TrainingControls({ state, canStart, totalEpochs, onStart, onPause, onResume, onStop }: Props) {
+export function TrainingControls({
+  state,
+  canStart,
+  totalEpochs,
+  onStart,
+  onPause,
+  onResume,
+  onStop,
+}: Props) {
   const running = state.status === 'training' || state.status === 'paused'
   const stepsDone = state.lossPoints.length > 0 ? state.lossPoints[state.lossPoints.length - 1].step : 0
   const totalSteps = state.dataset ? state.dataset.stepsPerEpoch * totalEpochs : 0
   const progress = state.status === 'done' ? 1 : totalSteps > 0 ? Math.min(1, stepsDone / totalSteps) : 0
   let text = STATUS_TEXT[state.status]
   if (running) text += ` · epoch ${Math.min(state.currentEpoch, totalEpochs)} of ${totalEpochs}`
-  if (state.status === 'done') text += state.completed ? ` in ${state.seconds.toFixed(1)} s` : ' (stopped early)'
+  if (state.status === 'done')
+    text += state.completed ? ` in ${state.seconds.toFixed(1)} s` : ' (stopped early)'
   return (
     <div className="controls">
       <div className="buttons">
-        <button type="button" className="primary" data-testid="train-start" onClick={onStart} disabled={!canStart || running}>
+        <button
+          type="button"
+          className="primary"
+          data-testid="train-start"
+          onClick={onStart}
+          disabled={!canStart || running}
+        >
           Train demo
         </button>
         <button

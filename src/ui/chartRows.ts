@@ -1,6 +1,6 @@
 /** Ready-made rows for the charts: pure functions of the training state. */
 import type { RankingMetrics } from '../model/metrics'
-import type { BaselineName, EpochRecord, LossPoint } from '../model/train'
+import type { BaselineName, EpochRecord, LossPoint } from '../model/results'
 
 /** Most points a line chart draws; longer series are averaged into this many buckets. */
 export const MAX_CHART_POINTS = 400

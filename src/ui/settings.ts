@@ -55,21 +55,131 @@ export type SettingSpec = NumberSpec | BooleanSpec | ChoiceSpec
 const trainRange = (key: keyof typeof TRAIN_CONFIG_RANGES) => TRAIN_CONFIG_RANGES[key]
 
 export const SETTING_SPECS: SettingSpec[] = [
-  { kind: 'number', key: 'epochs', label: 'Epochs', ...trainRange('epochs'), step: 1, help: 'Passes over the training split.' },
-  { kind: 'number', key: 'batchSize', label: 'Batch size', ...trainRange('batchSize'), step: 64, help: 'Examples per step; every other item in a batch is a negative.' },
-  { kind: 'number', key: 'learningRate', label: 'Learning rate', ...trainRange('learningRate'), step: 0.001, help: 'Adam step size.' },
-  { kind: 'number', key: 'dim', label: 'Embedding size', ...trainRange('dim'), step: 8, help: 'Width d of tokens and tower outputs (a multiple of the heads).' },
-  { kind: 'number', key: 'heads', label: 'Attention heads', ...trainRange('heads'), step: 1, help: 'Heads per self-attention layer.' },
-  { kind: 'number', key: 'layers', label: 'Attention layers', ...trainRange('layers'), step: 1, help: 'Self-attention layers per tower (0 = pooling only).' },
-  { kind: 'number', key: 'mlpHidden', label: 'MLP width', ...trainRange('mlpHidden'), step: 16, help: 'Hidden units of each tower’s MLP.' },
-  { kind: 'number', key: 'temperature', label: 'Temperature', ...trainRange('temperature'), step: 0.01, help: 'Logits are cosine similarity divided by this.' },
-  { kind: 'boolean', key: 'logQ', label: 'logQ correction', help: 'Subtract log item frequency from in-batch logits.' },
-  { kind: 'number', key: 'seed', label: 'Seed', ...trainRange('seed'), step: 1, help: 'Same seed, data and settings give the same curves.' },
-  { kind: 'choice', key: 'backend', label: 'Backend', choices: BACKEND_CHOICES, help: 'auto tries WebGL, then WebAssembly, then plain CPU.' },
-  { kind: 'number', key: 'demoSeed', label: 'Demo seed', min: 0, max: 2 ** 31 - 1, integer: true, step: 1, help: 'Seed of the synthetic demo data.' },
-  { kind: 'number', key: 'demoUsers', label: 'Demo users', min: 50, max: 50_000, integer: true, step: 100, help: 'Cardholders in the demo.' },
-  { kind: 'number', key: 'demoItems', label: 'Demo offers', min: 10, max: 5_000, integer: true, step: 10, help: 'Offers in the demo catalogue.' },
-  { kind: 'number', key: 'demoInteractions', label: 'Demo interactions', min: 500, max: 1_000_000, integer: true, step: 1000, help: 'Approximate offer activations in the demo.' },
+  {
+    kind: 'number',
+    key: 'epochs',
+    label: 'Epochs',
+    ...trainRange('epochs'),
+    step: 1,
+    help: 'Passes over the training split.',
+  },
+  {
+    kind: 'number',
+    key: 'batchSize',
+    label: 'Batch size',
+    ...trainRange('batchSize'),
+    step: 64,
+    help: 'Examples per step; every other item in a batch is a negative.',
+  },
+  {
+    kind: 'number',
+    key: 'learningRate',
+    label: 'Learning rate',
+    ...trainRange('learningRate'),
+    step: 0.001,
+    help: 'Adam step size.',
+  },
+  {
+    kind: 'number',
+    key: 'dim',
+    label: 'Embedding size',
+    ...trainRange('dim'),
+    step: 8,
+    help: 'Width d of tokens and tower outputs (a multiple of the heads).',
+  },
+  {
+    kind: 'number',
+    key: 'heads',
+    label: 'Attention heads',
+    ...trainRange('heads'),
+    step: 1,
+    help: 'Heads per self-attention layer.',
+  },
+  {
+    kind: 'number',
+    key: 'layers',
+    label: 'Attention layers',
+    ...trainRange('layers'),
+    step: 1,
+    help: 'Self-attention layers per tower (0 = pooling only).',
+  },
+  {
+    kind: 'number',
+    key: 'mlpHidden',
+    label: 'MLP width',
+    ...trainRange('mlpHidden'),
+    step: 16,
+    help: 'Hidden units of each tower’s MLP.',
+  },
+  {
+    kind: 'number',
+    key: 'temperature',
+    label: 'Temperature',
+    ...trainRange('temperature'),
+    step: 0.01,
+    help: 'Logits are cosine similarity divided by this.',
+  },
+  {
+    kind: 'boolean',
+    key: 'logQ',
+    label: 'logQ correction',
+    help: 'Subtract log item frequency from in-batch logits.',
+  },
+  {
+    kind: 'number',
+    key: 'seed',
+    label: 'Seed',
+    ...trainRange('seed'),
+    step: 1,
+    help: 'Same seed, data and settings give the same curves.',
+  },
+  {
+    kind: 'choice',
+    key: 'backend',
+    label: 'Backend',
+    choices: BACKEND_CHOICES,
+    help: 'auto tries WebGL, then WebAssembly, then plain CPU.',
+  },
+  {
+    kind: 'number',
+    key: 'demoSeed',
+    label: 'Demo seed',
+    min: 0,
+    max: 2 ** 31 - 1,
+    integer: true,
+    step: 1,
+    help: 'Seed of the synthetic demo data.',
+  },
+  {
+    kind: 'number',
+    key: 'demoUsers',
+    label: 'Demo users',
+    min: 50,
+    max: 50_000,
+    integer: true,
+    step: 100,
+    help: 'Cardholders in the demo.',
+  },
+  {
+    kind: 'number',
+    key: 'demoItems',
+    label: 'Demo offers',
+    min: 10,
+    max: 5_000,
+    integer: true,
+    step: 10,
+    help: 'Offers in the demo catalogue.',
+  },
+  {
+    kind: 'number',
+    key: 'demoInteractions',
+    label: 'Demo interactions',
+    min: 500,
+    max: 1_000_000,
+    integer: true,
+    step: 1000,
+    help: 'Approximate offer activations in the demo.',
+  },
 ]
 
 function clamp(spec: NumberSpec, value: number): number {
@@ -101,21 +211,26 @@ export function parseSettings(hash: string, search = ''): { settings: Settings; 
         continue
       }
       const clamped = clamp(spec, value)
-      if (clamped !== value) problems.push(`${spec.label} ${raw} is outside ${spec.min}–${spec.max}; using ${clamped}.`)
+      if (clamped !== value)
+        problems.push(`${spec.label} ${raw} is outside ${spec.min}–${spec.max}; using ${clamped}.`)
       settings[spec.key] = clamped
     } else if (spec.kind === 'boolean') {
       if (raw === '1' || raw === 'true') settings[spec.key] = true
       else if (raw === '0' || raw === 'false') settings[spec.key] = false
-      else problems.push(`"${raw}" is not on/off for ${spec.label}; kept ${settings[spec.key] ? 'on' : 'off'}.`)
+      else
+        problems.push(`"${raw}" is not on/off for ${spec.label}; kept ${settings[spec.key] ? 'on' : 'off'}.`)
     } else {
       const choice = spec.choices.find((c) => c === raw)
       if (choice) settings[spec.key] = choice
-      else problems.push(`Backend "${raw}" is not one of ${spec.choices.join(', ')}; using ${settings.backend}.`)
+      else
+        problems.push(`Backend "${raw}" is not one of ${spec.choices.join(', ')}; using ${settings.backend}.`)
     }
   }
   if (settings.dim % settings.heads !== 0) {
     const fixed = Math.max(settings.heads, Math.round(settings.dim / settings.heads) * settings.heads)
-    problems.push(`Embedding size ${settings.dim} is not a multiple of ${settings.heads} heads; using ${fixed}.`)
+    problems.push(
+      `Embedding size ${settings.dim} is not a multiple of ${settings.heads} heads; using ${fixed}.`,
+    )
     settings.dim = fixed
   }
   return { settings, problems }

@@ -4,7 +4,7 @@
  */
 import type { DatasetSummary } from '../data/types'
 import type { RankingMetrics } from '../model/metrics'
-import type { BaselineName, EpochRecord, LossPoint, TestResult } from '../model/train'
+import type { BaselineName, EpochRecord, LossPoint, TestResult } from '../model/results'
 import type { BackendName, FromWorker } from '../worker/protocol'
 
 /** The `data-state` of `training-status`. */
@@ -86,7 +86,12 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
     case 'dataset':
       return {
         ...state,
-        dataset: { summary: msg.summary, split: msg.split, stepsPerEpoch: msg.stepsPerEpoch, batchSize: msg.batchSize },
+        dataset: {
+          summary: msg.summary,
+          split: msg.split,
+          stepsPerEpoch: msg.stepsPerEpoch,
+          batchSize: msg.batchSize,
+        },
         validationBaselines: msg.validationBaselines,
       }
     case 'loss':

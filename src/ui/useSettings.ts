@@ -5,7 +5,11 @@ import { parseSettings, serializeSettings, type Settings } from './settings'
  * The only code that touches `location.hash`. Reads the settings once at load (reporting what was wrong
  * with the link) and writes every change back, so the address bar always reproduces the setup.
  */
-export function useSettings(): { settings: Settings; problems: string[]; update: (patch: Partial<Settings>) => void } {
+export function useSettings(): {
+  settings: Settings
+  problems: string[]
+  update: (patch: Partial<Settings>) => void
+} {
   const [initial] = useState(() => parseSettings(window.location.hash, window.location.search))
   const [settings, setSettings] = useState<Settings>(initial.settings)
   const update = useCallback((patch: Partial<Settings>) => {

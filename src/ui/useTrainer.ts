@@ -27,7 +27,11 @@ export function useTrainer(backend: BackendChoice): Trainer {
     worker.onerror = (event) =>
       dispatch({
         type: 'worker',
-        message: { type: 'error', runId: null, message: `The training worker crashed: ${event.message || 'unknown error'}` },
+        message: {
+          type: 'error',
+          runId: null,
+          message: `The training worker crashed: ${event.message || 'unknown error'}`,
+        },
       })
     worker.postMessage({ type: 'init', backend } satisfies ToWorker)
     workerRef.current = worker

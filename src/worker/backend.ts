@@ -63,7 +63,9 @@ const WHAT: Record<BackendName, string> = {
   cpu: 'plain JavaScript on the CPU (slowest)',
 }
 
-export async function selectBackend(choice: BackendChoice): Promise<{ backend: BackendName; reason: string }> {
+export async function selectBackend(
+  choice: BackendChoice,
+): Promise<{ backend: BackendName; reason: string }> {
   const candidates = choice === 'auto' ? ORDER : [choice, ...ORDER.filter((b) => b !== choice)]
   const failures: string[] = []
   for (const name of candidates) {

@@ -5,7 +5,7 @@
 import type { DatasetSummary } from '../data/types'
 import type { TrainConfig } from '../model/config'
 import type { RankingMetrics } from '../model/metrics'
-import type { BaselineName, EpochRecord, LossPoint, TestResult } from '../model/train'
+import type { BaselineName, EpochRecord, LossPoint, TestResult } from '../model/results'
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu'
 /** What the person (or the URL) asked for; `auto` tries webgl, then wasm, then cpu. */

@@ -9,7 +9,8 @@ import type { EncodedDataset } from '../data/types'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { syntheticDataset } from '../demo/synthetic'
 import { normalizeTrainConfig } from '../model/config'
-import { Trainer, TrainingDiverged, type LossPoint } from '../model/train'
+import type { LossPoint } from '../model/results'
+import { Trainer, TrainingDiverged } from '../model/train'
 import { selectBackend } from './backend'
 import type { BackendName, BenchmarkRequest, DatasetSource, FromWorker, ToWorker } from './protocol'
 
@@ -127,12 +128,19 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
       },
     })
     flushLoss()
-    post({ type: 'phase', runId, phase: 'evaluating', detail: 'Ranking the full catalogue on the test split' })
+    post({
+      type: 'phase',
+      runId,
+      phase: 'evaluating',
+      detail: 'Ranking the full catalogue on the test split',
+    })
     const test = await trainer.test()
     post({ type: 'done', runId, completed: outcome.completed, test, seconds: (Date.now() - started) / 1000 })
   } catch (e) {
     const message =
-      e instanceof TrainingDiverged ? e.message : `Training failed: ${e instanceof Error ? e.message : String(e)}`
+      e instanceof TrainingDiverged
+        ? e.message
+        : `Training failed: ${e instanceof Error ? e.message : String(e)}`
     post({ type: 'error', runId, message })
   } finally {
     trainer?.dispose()
@@ -199,7 +207,11 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         const summary = summarize(datasetFor(msg.source))
         post({ type: 'loaded', source: msg.source, summary, seconds: (Date.now() - started) / 1000 })
       } catch (e) {
-        post({ type: 'error', runId: null, message: `Loading the data failed: ${e instanceof Error ? e.message : String(e)}` })
+        post({
+          type: 'error',
+          runId: null,
+          message: `Loading the data failed: ${e instanceof Error ? e.message : String(e)}`,
+        })
       }
       return
     }
@@ -231,7 +243,11 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return
     case 'benchmark':
       benchmark(msg.request).catch((e: unknown) =>
-        post({ type: 'error', runId: null, message: `Benchmark failed: ${e instanceof Error ? e.message : String(e)}` }),
+        post({
+          type: 'error',
+          runId: null,
+          message: `Benchmark failed: ${e instanceof Error ? e.message : String(e)}`,
+        }),
       )
       return
   }
