@@ -36,6 +36,7 @@ interface AttentionLayer {
 }
 
 const LAYER_NORM_EPSILON = 1e-5
+let nextInstance = 0
 
 /**
  * One tower: field tokens -> L layers of multi-head self-attention (residual + layer norm, AutoInt style)
@@ -68,10 +69,17 @@ export class Tower {
       rows += size
     })
     let s = seed
-    const init = (dims: number[], std: number, name: string) =>
-      tf.variable(tf.randomNormal(dims, 0, std, 'float32', s++), true, `${shape.name}/${name}`)
-    const zeros = (dims: number[], name: string) => tf.variable(tf.zeros(dims), true, `${shape.name}/${name}`)
-    const ones = (dims: number[], name: string) => tf.variable(tf.ones(dims), true, `${shape.name}/${name}`)
+    // Variable names are global in tfjs; the instance number keeps two live models apart.
+    const instance = nextInstance++
+    // tidy frees each initial value; the variable keeps its own reference to the data.
+    const variable = (make: () => tf.Tensor, name: string) =>
+      tf.tidy(() => tf.variable(make(), true, `${shape.name}/${name}#${instance}`))
+    const init = (dims: number[], std: number, name: string) => {
+      const seedOfThis = s++
+      return variable(() => tf.randomNormal(dims, 0, std, 'float32', seedOfThis), name)
+    }
+    const zeros = (dims: number[], name: string) => variable(() => tf.zeros(dims), name)
+    const ones = (dims: number[], name: string) => variable(() => tf.ones(dims), name)
     const glorot = Math.sqrt(1 / dim)
     this.table = init([rows, dim], 0.1, 'embeddings')
     this.layers = Array.from({ length: shape.layers }, (_, l) => ({

@@ -1,0 +1,56 @@
+import { expect, type Page } from '@playwright/test'
+
+/** A demo small enough for SwiftShader WebGL: ~20 steps of batch 128 with 8-wide tokens. */
+export const TINY =
+  'demoUsers=300&demoItems=60&demoInteractions=4000&epochs=2&batchSize=128&dim=8&mlpHidden=16'
+/** Large enough that pause and stop can be exercised mid-run on wasm (a few seconds per epoch). */
+export const MEDIUM =
+  'demoUsers=1500&demoItems=200&demoInteractions=30000&epochs=3&batchSize=256&dim=16&mlpHidden=32'
+
+export interface PageGuards {
+  consoleErrors: string[]
+  foreignRequests: string[]
+}
+
+/**
+ * Records console errors, uncaught exceptions and any request that leaves the page's origin (the data
+ * is private: nothing may go anywhere else). Check with `expectClean` at the end of a test.
+ */
+export function guardPage(page: Page, origin: string): PageGuards {
+  const guards: PageGuards = { consoleErrors: [], foreignRequests: [] }
+  page.on('console', (m) => {
+    if (m.type() === 'error') guards.consoleErrors.push(m.text())
+  })
+  page.on('pageerror', (e) => guards.consoleErrors.push(`uncaught: ${e.message}`))
+  page.on('request', (r) => {
+    const url = r.url()
+    if (url.startsWith('data:') || url.startsWith('blob:')) return
+    if (new URL(url).origin !== origin) guards.foreignRequests.push(url)
+  })
+  // Workers' requests are seen by the context, not the page.
+  page.context().on('request', (r) => {
+    const url = r.url()
+    if (!url.startsWith('data:') && !url.startsWith('blob:') && new URL(url).origin !== origin)
+      guards.foreignRequests.push(url)
+  })
+  return guards
+}
+
+export function expectClean(guards: PageGuards): void {
+  expect(guards.consoleErrors, 'console errors').toEqual([])
+  expect(guards.foreignRequests, 'requests that left the origin').toEqual([])
+}
+
+export async function lossPoints(page: Page): Promise<number> {
+  return Number(await page.getByTestId('loss-chart').getAttribute('data-points'))
+}
+
+export async function waitForDone(page: Page, timeoutMs = 180_000): Promise<void> {
+  await expect(page.getByTestId('training-status')).toHaveAttribute('data-state', 'done', {
+    timeout: timeoutMs,
+  })
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true })
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest'
+import { splitDataset } from '../data/split'
+import { itemCounts, popularityScorer } from '../model/baselines'
+import { buildQueries, evaluateRanking } from '../model/evaluate'
+import { generateCardOffers, PLANTED_FIELDS, toCsv, type DemoSize } from './cardOffers'
+import { loadDemoDataset } from './demoDataset'
+import { oracleScorer } from './oracle'
+
+const SMALL: DemoSize = { users: 400, items: 80, interactions: 8000 }
+
+const csvOf = (seed: number, size: DemoSize) => {
+  const { tables } = generateCardOffers(seed, size)
+  return [toCsv(tables.users!), toCsv(tables.items!), toCsv(tables.interactions)].join('\n---\n')
+}
+
+describe('card offers demo generator', () => {
+  it('is deterministic: the same seed gives the same bytes, another seed other bytes', () => {
+    const a = csvOf(11, SMALL)
+    expect(csvOf(11, SMALL)).toBe(a)
+    expect(csvOf(12, SMALL)).not.toBe(a)
+  })
+
+  it('has the documented columns and about the requested number of interactions', () => {
+    const { tables } = generateCardOffers(3, SMALL)
+    expect(tables.users!.rowCount).toBe(SMALL.users)
+    expect(tables.items!.rowCount).toBe(SMALL.items)
+    expect(Math.abs(tables.interactions.rowCount - SMALL.interactions) / SMALL.interactions).toBeLessThan(
+      0.15,
+    )
+    const columns = [...tables.users!.columns, ...tables.items!.columns, ...tables.interactions.columns]
+    for (const field of [...PLANTED_FIELDS.informative, ...PLANTED_FIELDS.noise])
+      expect(columns).toContain(field)
+    // Ids keep their leading zeros: they are strings end to end.
+    expect(tables.users!.data['user_id'][0]).toBe('U00001')
+  })
+
+  it('never repeats an offer for a user, so every held-out item can be hit', () => {
+    const { tables } = generateCardOffers(5, SMALL)
+    const seen = new Set<string>()
+    const t = tables.interactions
+    for (let r = 0; r < t.rowCount; r++) {
+      const key = `${t.data['user_id'][r]}/${t.data['offer_id'][r]}`
+      expect(seen.has(key)).toBe(false)
+      seen.add(key)
+    }
+  })
+
+  it('plants a recoverable signal: the oracle ranks far better than popularity', async () => {
+    const { world, data } = loadDemoDataset(9, { users: 1000, items: 150, interactions: 20000 })
+    const split = splitDataset(data, 1)
+    const queries = buildQueries(data, split, 'validation')
+    const n = data.itemIds.length
+    const oracle = await evaluateRanking(oracleScorer(world, data), queries, n)
+    const popular = await evaluateRanking(popularityScorer(itemCounts(data, split.train)), queries, n)
+    expect(oracle['recall@10']).toBeGreaterThan(2 * popular['recall@10'])
+    expect(oracle['ndcg@10']).toBeGreaterThan(2 * popular['ndcg@10'])
+  })
+})

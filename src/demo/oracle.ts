@@ -1,0 +1,31 @@
+import type { EncodedDataset } from '../data/types'
+import type { BatchScorer } from '../model/evaluate'
+import { DEVICES, type DemoWorld } from './cardOffers'
+
+/**
+ * Evaluation-only scorer that ranks with the planted utility the demo was drawn from: the best any
+ * model can do on average. Maps encoded users, items and device codes back to the generator's indices
+ * through their id strings and labels, so it does not depend on the encoder's numbering.
+ */
+export function oracleScorer(world: DemoWorld, data: EncodedDataset): BatchScorer {
+  const userRow = new Map(world.tables.users!.data['user_id'].map((id, i) => [id, i]))
+  const itemRow = new Map(world.tables.items!.data['offer_id'].map((id, i) => [id, i]))
+  const deviceField = data.contextFields.findIndex((f) => f.name === 'device')
+  if (deviceField < 0) throw new Error('The demo encoding has no device context field')
+  const deviceLabels = data.contextFields[deviceField].vocabulary
+  const nContext = data.contextFields.length
+  const nItems = data.itemIds.length
+  const worldToData = Int32Array.from(data.itemIds, (id) => itemRow.get(id)!)
+  const utilities = new Float32Array(world.size.items)
+  return (rows) => {
+    const out = new Float32Array(rows.length * nItems)
+    for (let q = 0; q < rows.length; q++) {
+      const r = rows[q]
+      const user = userRow.get(data.userIds[data.interactionUser[r]])!
+      const device = DEVICES.indexOf(deviceLabels[data.contextCodes[r * nContext + deviceField]])
+      world.utilities(user, device, utilities)
+      for (let i = 0; i < nItems; i++) out[q * nItems + i] = utilities[worldToData[i]]
+    }
+    return out
+  }
+}

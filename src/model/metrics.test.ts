@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest'
+import { MetricAccumulator, targetRank } from './metrics'
+
+describe('targetRank', () => {
+  it('counts strictly better candidates and ties, skipping excluded items and the target', () => {
+    //            items: 0    1    2    3    4    5
+    const scores = [0.9, 0.5, 0.7, 0.5, 0.1, 0.95]
+    expect(targetRank(scores, 1, [])).toEqual({ greater: 3, ties: 1 })
+    // Excluding item 5 (known) and item 3 (the tie) leaves two better items.
+    expect(targetRank(scores, 1, [3, 5])).toEqual({ greater: 2, ties: 0 })
+    expect(targetRank(scores, 5, [])).toEqual({ greater: 0, ties: 0 })
+  })
+
+  it('ranks a NaN target below everything', () => {
+    expect(targetRank([NaN, 0.1, 0.2], 0, [])).toEqual({ greater: 2, ties: 0 })
+  })
+})
+
+describe('MetricAccumulator', () => {
+  it('matches hand-computed metrics for distinct ranks', () => {
+    const acc = new MetricAccumulator()
+    acc.add({ greater: 0, ties: 0 }) // rank 1
+    acc.add({ greater: 2, ties: 0 }) // rank 3
+    acc.add({ greater: 20, ties: 0 }) // rank 21: outside top 10
+    const m = acc.result()
+    expect(m.queries).toBe(3)
+    expect(m['recall@10']).toBeCloseTo(2 / 3, 12)
+    expect(m['hitrate@10']).toBeCloseTo(2 / 3, 12)
+    expect(m['precision@10']).toBeCloseTo(2 / 30, 12)
+    expect(m['recall@50']).toBeCloseTo(1, 12)
+    expect(m['ndcg@10']).toBeCloseTo((1 + 1 / Math.log2(4)) / 3, 12)
+    expect(m['ndcg@50']).toBeCloseTo((1 + 1 / Math.log2(4) + 1 / Math.log2(22)) / 3, 12) // position 20: 1 / log2(20 + 2)
+    expect(m.mrr).toBeCloseTo((1 + 1 / 3 + 1 / 21) / 3, 12)
+  })
+
+  it('averages over random tie-breaking: a constant scorer gets the random expectation', () => {
+    // 100 candidates all tied: the target is equally likely at positions 0..99.
+    const acc = new MetricAccumulator()
+    acc.add({ greater: 0, ties: 99 })
+    const m = acc.result()
+    expect(m['recall@10']).toBeCloseTo(0.1, 12)
+    expect(m['recall@50']).toBeCloseTo(0.5, 12)
+    expect(m['recall@100']).toBeCloseTo(1, 12)
+    let ndcg = 0
+    for (let p = 0; p < 10; p++) ndcg += 1 / Math.log2(p + 2)
+    expect(m['ndcg@10']).toBeCloseTo(ndcg / 100, 12)
+    let mrr = 0
+    for (let p = 0; p < 100; p++) mrr += 1 / (p + 1)
+    expect(m.mrr).toBeCloseTo(mrr / 100, 12)
+  })
+
+  it('splits a tie that straddles the cut-off', () => {
+    const acc = new MetricAccumulator()
+    acc.add({ greater: 8, ties: 3 }) // positions 8, 9, 10, 11 equally likely
+    expect(acc.result()['recall@10']).toBeCloseTo(0.5, 12)
+  })
+
+  it('gives zeros, not NaN, with no queries', () => {
+    const m = new MetricAccumulator().result()
+    expect(m.queries).toBe(0)
+    expect(m['recall@10']).toBe(0)
+    expect(m.mrr).toBe(0)
+  })
+})

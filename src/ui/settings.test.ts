@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_SETTINGS, parseSettings, serializeSettings } from './settings'
+
+describe('settings in the URL', () => {
+  it('round-trips changed settings through the hash', () => {
+    const settings = {
+      ...DEFAULT_SETTINGS,
+      epochs: 7,
+      learningRate: 0.02,
+      logQ: false,
+      backend: 'wasm' as const,
+    }
+    const hash = serializeSettings(settings)
+    expect(hash).toBe('#epochs=7&learningRate=0.02&logQ=0&backend=wasm')
+    expect(parseSettings(hash)).toEqual({ settings, problems: [] })
+  })
+
+  it('writes nothing for the defaults', () => {
+    expect(serializeSettings(DEFAULT_SETTINGS)).toBe('')
+    expect(parseSettings('').settings).toEqual(DEFAULT_SETTINGS)
+  })
+
+  it('clamps out-of-range numbers and reports them', () => {
+    const { settings, problems } = parseSettings('#epochs=9999&batchSize=1')
+    expect(settings.epochs).toBe(200)
+    expect(settings.batchSize).toBe(8)
+    expect(problems).toHaveLength(2)
+    expect(problems[0]).toMatch(/Epochs 9999 is outside 1–200; using 200/)
+  })
+
+  it('keeps defaults for garbage and says so, never throws', () => {
+    const { settings, problems } = parseSettings(
+      '#epochs=abc&logQ=maybe&backend=quantum&colour=red&%E0%A4%A=1',
+    )
+    expect(settings.epochs).toBe(DEFAULT_SETTINGS.epochs)
+    expect(settings.logQ).toBe(DEFAULT_SETTINGS.logQ)
+    expect(settings.backend).toBe('auto')
+    expect(problems.join(' ')).toMatch(/not a number for Epochs/)
+    expect(problems.join(' ')).toMatch(/not on\/off/)
+    expect(problems.join(' ')).toMatch(/Backend "quantum"/)
+    expect(problems.join(' ')).toMatch(/Unknown setting "colour"/)
+  })
+
+  it('lets ?backend= in the query override the hash', () => {
+    expect(parseSettings('#backend=cpu', '?backend=webgl').settings.backend).toBe('webgl')
+  })
+
+  it('makes the embedding size a multiple of the heads', () => {
+    const { settings, problems } = parseSettings('#dim=30&heads=4')
+    expect(settings.dim % settings.heads).toBe(0)
+    expect(problems[0]).toMatch(/multiple of 4 heads/)
+  })
+})

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { MetricAccumulator } from '../model/metrics'
+import type { FromWorker } from '../worker/protocol'
+import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './trainingState'
+import { toLossRows } from './chartRows'
+
+const metrics = (() => {
+  const acc = new MetricAccumulator()
+  acc.add({ greater: 1, ties: 0 })
+  return acc.result()
+})()
+
+const worker = (state: TrainingState, message: FromWorker) =>
+  trainingReducer(state, { type: 'worker', message })
+
+describe('trainingReducer', () => {
+  it('follows a run from start to done', () => {
+    let s = worker(INITIAL_TRAINING_STATE, { type: 'backend', backend: 'wasm', reason: 'forced' })
+    s = trainingReducer(s, { type: 'run-started', runId: 1 })
+    expect(s.status).toBe('training')
+    expect(s.backend?.name).toBe('wasm')
+    s = worker(s, { type: 'loss', runId: 1, epoch: 1, points: [{ step: 5, loss: 6 }] })
+    s = worker(s, { type: 'phase', runId: 1, phase: 'paused', detail: '' })
+    expect(s.status).toBe('paused')
+    s = worker(s, { type: 'phase', runId: 1, phase: 'training', detail: '' })
+    s = worker(s, {
+      type: 'epoch',
+      runId: 1,
+      record: { epoch: 1, trainLoss: 5.5, validation: metrics, trainSeconds: 1, examplesPerSecond: 100 },
+    })
+    s = worker(s, {
+      type: 'done',
+      runId: 1,
+      completed: true,
+      seconds: 3,
+      test: { model: metrics, baselines: { random: metrics, popularity: metrics } },
+    })
+    expect(s.status).toBe('done')
+    expect(s.currentEpoch).toBe(1)
+    expect(s.lossPoints).toHaveLength(1)
+  })
+
+  it('ignores messages from an older run', () => {
+    let s = trainingReducer(INITIAL_TRAINING_STATE, { type: 'run-started', runId: 2 })
+    s = worker(s, { type: 'loss', runId: 1, epoch: 1, points: [{ step: 5, loss: 6 }] })
+    s = worker(s, { type: 'error', runId: 1, message: 'old' })
+    expect(s.lossPoints).toHaveLength(0)
+    expect(s.status).toBe('training')
+  })
+
+  it('shows worker-level errors whatever the run', () => {
+    const s = worker(trainingReducer(INITIAL_TRAINING_STATE, { type: 'run-started', runId: 1 }), {
+      type: 'error',
+      runId: null,
+      message: 'No backend',
+    })
+    expect(s.status).toBe('error')
+    expect(s.error).toBe('No backend')
+  })
+})
+
+describe('toLossRows', () => {
+  it('keeps short series as they are and averages long ones into buckets', () => {
+    const points = Array.from({ length: 1000 }, (_, i) => ({ step: (i + 1) * 5, loss: i % 2 }))
+    expect(toLossRows(points.slice(0, 10))).toHaveLength(10)
+    const rows = toLossRows(points, 100)
+    expect(rows).toHaveLength(100)
+    expect(rows[0]).toEqual({ step: 50, loss: 0.5 })
+    expect(rows[99].step).toBe(5000)
+  })
+})
