@@ -1,7 +1,11 @@
+import { codeCounts, toDictTable } from './table'
 import type {
   ColumnMapping,
   DatasetSummary,
   DatasetTables,
+  DictColumn,
+  DictTable,
+  DictTables,
   EncodedDataset,
   EncodedField,
   FeatureMapping,
@@ -21,6 +25,8 @@ export interface DataProblem {
   file?: string
   row?: number
   column?: string
+  /** Set when the person cancelled: not an error to show in red. */
+  cancelled?: true
 }
 export type DataResult<T> = { ok: true; data: T } | DataProblem
 
@@ -43,7 +49,7 @@ export function parseTimestamp(value: string): number {
   return Number.isFinite(ms) ? ms / 1000 : NaN
 }
 
-function requireColumn(table: Table, column: string): DataProblem | null {
+function requireColumn(table: DictTable, column: string): DataProblem | null {
   if (table.columns.includes(column)) return null
   return {
     ok: false,
@@ -51,6 +57,11 @@ function requireColumn(table: Table, column: string): DataProblem | null {
     file: table.name,
     column,
   }
+}
+
+/** Per dictionary code: is the value a missing token? Computed once per distinct value, not per row. */
+export function missingCodes(column: DictColumn): Uint8Array {
+  return Uint8Array.from(column.dictionary, (v) => (isMissing(v) ? 1 : 0))
 }
 
 /** Maps id strings to dense indices in order of first appearance. */
@@ -71,13 +82,29 @@ class IdIndex {
   }
 }
 
+/**
+ * The value a feature column is encoded from, per dictionary entry. A `multi` column (`a|b|c`) is read
+ * as its first value, because the model has no multi-valued token yet.
+ */
+function featureDictionary(column: DictColumn, mapping: FeatureMapping): string[] {
+  if (mapping.kind !== 'multi') return column.dictionary
+  const separator = mapping.separator ?? '|'
+  return column.dictionary.map((v) => {
+    for (const part of v.split(separator)) if (!isMissing(part)) return part.trim()
+    return ''
+  })
+}
+
 /** Categorical vocabulary ordered by frequency (ties by label), so codes do not depend on row order. */
-function categoricalVocabulary(values: readonly string[]): string[] {
+function categoricalVocabulary(labels: readonly string[], countPerCode: Int32Array): string[] {
   const counts = new Map<string, number>()
-  for (const v of values) if (!isMissing(v)) counts.set(v, (counts.get(v) ?? 0) + 1)
-  const labels = [...counts.keys()]
-  labels.sort((a, b) => counts.get(b)! - counts.get(a)! || (a < b ? -1 : a > b ? 1 : 0))
-  return [MISSING_LABEL, ...labels]
+  for (let c = 0; c < labels.length; c++) {
+    const v = labels[c]
+    if (countPerCode[c] > 0 && !isMissing(v)) counts.set(v, (counts.get(v) ?? 0) + countPerCode[c])
+  }
+  const sorted = [...counts.keys()]
+  sorted.sort((a, b) => counts.get(b)! - counts.get(a)! || (a < b ? -1 : a > b ? 1 : 0))
+  return [MISSING_LABEL, ...sorted]
 }
 
 function formatNumber(x: number): string {
@@ -104,6 +131,13 @@ export function bucketOf(value: number, bounds: readonly number[]): number {
   return b + 1
 }
 
+/** A numeric cell as a number: NaN when missing or not a number (so NaN/Infinity text become missing). */
+export function parseNumber(value: string): number {
+  if (isMissing(value)) return NaN
+  const x = Number(value)
+  return Number.isFinite(x) ? x : NaN
+}
+
 interface EncodedColumn {
   field: EncodedField
   /** One code per row of the source table. */
@@ -111,20 +145,24 @@ interface EncodedColumn {
 }
 
 function encodeColumn(
-  values: readonly string[],
+  column: DictColumn,
   name: string,
   tower: Tower,
   mapping: FeatureMapping,
 ): EncodedColumn {
-  const codes = new Int32Array(values.length)
-  if (mapping.kind === 'categorical') {
-    const vocabulary = categoricalVocabulary(values)
+  const n = column.codes.length
+  const codes = new Int32Array(n)
+  if (mapping.kind === 'categorical' || mapping.kind === 'multi') {
+    const labels = featureDictionary(column, mapping)
+    const vocabulary = categoricalVocabulary(labels, codeCounts(column))
     const index = new Map(vocabulary.map((label, code) => [label, code]))
-    for (let r = 0; r < values.length; r++) codes[r] = index.get(values[r]) ?? 0
+    const codeOfEntry = Int32Array.from(labels, (label) => index.get(label) ?? 0)
+    for (let r = 0; r < n; r++) codes[r] = codeOfEntry[column.codes[r]]
     return { field: { name, tower, kind: 'categorical', vocabulary }, codes }
   }
-  const numbers = new Float64Array(values.length)
-  for (let r = 0; r < values.length; r++) numbers[r] = isMissing(values[r]) ? NaN : Number(values[r])
+  const valueOfEntry = Float64Array.from(column.dictionary, (v) => (isMissing(v) ? NaN : Number(v)))
+  const numbers = new Float64Array(n)
+  for (let r = 0; r < n; r++) numbers[r] = valueOfEntry[column.codes[r]]
   const bounds = quantileBoundaries(numbers, NUMERIC_BUCKETS)
   const vocabulary = [MISSING_LABEL]
   for (let b = 0; b <= bounds.length; b++) {
@@ -133,44 +171,69 @@ function encodeColumn(
     else if (b === bounds.length) vocabulary.push(`≥ ${formatNumber(bounds[b - 1])}`)
     else vocabulary.push(`${formatNumber(bounds[b - 1])} – ${formatNumber(bounds[b])}`)
   }
-  for (let r = 0; r < values.length; r++) codes[r] = bucketOf(numbers[r], bounds)
+  for (let r = 0; r < n; r++) codes[r] = bucketOf(numbers[r], bounds)
   return { field: { name, tower, kind: 'numeric', vocabulary }, codes }
 }
 
 /**
  * Scatters per-row codes of an entity table (users or items) onto entity indices. Entities without a row
- * in the table keep code 0 (missing).
+ * in the table keep code 0 (missing); when an id has several rows, the last one wins.
  */
 function codesPerEntity(
-  table: Table,
+  table: DictTable,
   idColumn: string,
   index: IdIndex,
   columns: EncodedColumn[],
   entityCount: number,
 ): Int32Array {
   const out = new Int32Array(entityCount * columns.length)
-  const ids = table.data[idColumn]
+  const ids = table.coded[idColumn]
+  const entityOfCode = Int32Array.from(ids.dictionary, (id) => index.get(id) ?? -1)
   for (let r = 0; r < table.rowCount; r++) {
-    const e = index.get(ids[r])
-    if (e === undefined) continue
+    const e = entityOfCode[ids.codes[r]]
+    if (e < 0) continue
     for (let f = 0; f < columns.length; f++) out[e * columns.length + f] = columns[f].codes[r]
   }
   return out
+}
+
+/** Adds the ids of a column to `index` in row order, skipping missing ones. */
+function addIds(column: DictColumn, index: IdIndex): void {
+  const missing = missingCodes(column)
+  const seen = new Uint8Array(column.dictionary.length)
+  for (let r = 0; r < column.codes.length; r++) {
+    const c = column.codes[r]
+    if (seen[c]) continue
+    seen[c] = 1
+    if (!missing[c]) index.add(column.dictionary[c])
+  }
+}
+
+function asDictTables(tables: DatasetTables | DictTables): DictTables {
+  const convert = (t: Table | DictTable): DictTable => ('coded' in t ? t : toDictTable(t))
+  return {
+    interactions: convert(tables.interactions),
+    users: tables.users && convert(tables.users),
+    items: tables.items && convert(tables.items),
+  }
 }
 
 /**
  * Turns tables and a column mapping into integer arrays the model can consume.
  * Users and items are numbered in order of first appearance: entity tables first, then interactions.
  * Returns a problem (never throws) when the mapping names a missing column, an id is empty or a
- * timestamp does not parse.
+ * timestamp does not parse. Accepts string tables (the demo) and dictionary-coded tables (parsed files);
+ * the work per row is a few array reads, the work per distinct value (parsing, hashing) happens once.
  */
 export function encodeDataset(
   name: string,
-  tables: DatasetTables,
+  tables: DatasetTables | DictTables,
   mapping: ColumnMapping,
 ): DataResult<EncodedDataset> {
-  const { interactions, users, items } = tables
-  for (const col of [mapping.userId, mapping.itemId, ...(mapping.timestamp ? [mapping.timestamp] : [])]) {
+  const { interactions, users, items } = asDictTables(tables)
+  const required = [mapping.userId, mapping.itemId, mapping.timestamp, mapping.rating]
+  for (const col of required) {
+    if (col === undefined) continue
     const problem = requireColumn(interactions, col)
     if (problem) return problem
   }
@@ -192,16 +255,23 @@ export function encodeDataset(
 
   const userIndex = new IdIndex()
   const itemIndex = new IdIndex()
-  if (users) for (const id of users.data[mapping.userId]) if (!isMissing(id)) userIndex.add(id)
-  if (items) for (const id of items.data[mapping.itemId]) if (!isMissing(id)) itemIndex.add(id)
+  if (users) addIds(users.coded[mapping.userId], userIndex)
+  if (items) addIds(items.coded[mapping.itemId], itemIndex)
 
   const n = interactions.rowCount
   const interactionUser = new Int32Array(n)
   const interactionItem = new Int32Array(n)
-  const userCol = interactions.data[mapping.userId]
-  const itemCol = interactions.data[mapping.itemId]
+  const userCol = interactions.coded[mapping.userId]
+  const itemCol = interactions.coded[mapping.itemId]
+  const userMissing = missingCodes(userCol)
+  const itemMissing = missingCodes(itemCol)
+  // Dictionary code -> entity index, filled on first use so numbering follows row order.
+  const userOfCode = new Int32Array(userCol.dictionary.length).fill(-1)
+  const itemOfCode = new Int32Array(itemCol.dictionary.length).fill(-1)
   for (let r = 0; r < n; r++) {
-    if (isMissing(userCol[r]))
+    const uc = userCol.codes[r]
+    const ic = itemCol.codes[r]
+    if (userMissing[uc])
       return {
         ok: false,
         reason: 'The user id is empty.',
@@ -209,7 +279,7 @@ export function encodeDataset(
         row: r + 1,
         column: mapping.userId,
       }
-    if (isMissing(itemCol[r]))
+    if (itemMissing[ic])
       return {
         ok: false,
         reason: 'The item id is empty.',
@@ -217,20 +287,23 @@ export function encodeDataset(
         row: r + 1,
         column: mapping.itemId,
       }
-    interactionUser[r] = userIndex.add(userCol[r])
-    interactionItem[r] = itemIndex.add(itemCol[r])
+    if (userOfCode[uc] < 0) userOfCode[uc] = userIndex.add(userCol.dictionary[uc])
+    if (itemOfCode[ic] < 0) itemOfCode[ic] = itemIndex.add(itemCol.dictionary[ic])
+    interactionUser[r] = userOfCode[uc]
+    interactionItem[r] = itemOfCode[ic]
   }
 
   let interactionTime: Float64Array | null = null
   if (mapping.timestamp) {
     interactionTime = new Float64Array(n)
-    const timeCol = interactions.data[mapping.timestamp]
+    const timeCol = interactions.coded[mapping.timestamp]
+    const secondsOfCode = Float64Array.from(timeCol.dictionary, parseTimestamp)
     for (let r = 0; r < n; r++) {
-      const t = parseTimestamp(timeCol[r])
+      const t = secondsOfCode[timeCol.codes[r]]
       if (!Number.isFinite(t))
         return {
           ok: false,
-          reason: `"${timeCol[r]}" is not a timestamp (expected epoch seconds, epoch milliseconds or an ISO date).`,
+          reason: `"${timeCol.dictionary[timeCol.codes[r]]}" is not a timestamp (expected epoch seconds, epoch milliseconds or an ISO date).`,
           file: interactions.name,
           row: r + 1,
           column: mapping.timestamp,
@@ -245,11 +318,11 @@ export function encodeDataset(
     kind: 'id',
     vocabulary: [MISSING_LABEL, ...ids],
   })
-  const encodeFeatures = (role: FeatureMapping['table'], table: Table | undefined): EncodedColumn[] =>
+  const encodeFeatures = (role: FeatureMapping['table'], table: DictTable | undefined): EncodedColumn[] =>
     table
       ? mapping.features
           .filter((f) => f.table === role)
-          .map((f) => encodeColumn(table.data[f.column], f.column, f.tower, f))
+          .map((f) => encodeColumn(table.coded[f.column], f.column, f.tower, f))
       : []
 
   const userColumns = encodeFeatures('users', users)

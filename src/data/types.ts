@@ -1,10 +1,12 @@
 /**
  * The shapes data takes on its way from files to the model.
  *
- *   Table (strings, column-oriented)  --encodeDataset(mapping)-->  EncodedDataset (typed arrays + vocabularies)
+ *   Table (strings, column-oriented)      --encodeDataset(mapping)-->  EncodedDataset (typed arrays + vocabularies)
+ *   DictTable (dictionary-coded columns)  --encodeDataset(mapping)-->  EncodedDataset
  *
- * Parsers (CSV, MovieLens, ...) produce Tables; the demo generator produces Tables too, so the demo and
- * uploaded data take exactly the same path to the model.
+ * The demo generator produces Tables (small, easy to read and write). Parsers of uploaded files produce
+ * DictTables, because a million-row file as arrays of JS strings costs hundreds of MB: a DictTable keeps
+ * one Int32 code per cell and each distinct string once. Both take exactly the same path to the model.
  */
 
 /** Which tower a field feeds. Context fields describe the interaction (device, hour) and feed the user (query) tower. */
@@ -27,14 +29,39 @@ export interface Table {
   rowCount: number
 }
 
+/**
+ * One column as dictionary codes: the cell in row `r` is `dictionary[codes[r]]`. Each distinct string
+ * (after trimming) is stored once; missing cells are whatever text the file had (often `''`).
+ */
+export interface DictColumn {
+  codes: Int32Array
+  dictionary: string[]
+}
+
+/** A parsed file in dictionary-coded form. `coded[c].codes.length === rowCount` for every column. */
+export interface DictTable {
+  name: string
+  columns: string[]
+  coded: Record<string, DictColumn>
+  rowCount: number
+}
+
 /** Which table a feature column lives in. */
 export type TableRole = 'interactions' | 'users' | 'items'
+
+/**
+ * How a mapped feature column is read. `multi` is a multi-valued categorical (`a|b|c`); until the model
+ * has a multi-valued token it is encoded as a categorical of its first value (see `encode.ts`).
+ */
+export type FeatureKind = Exclude<FieldKind, 'id'> | 'multi'
 
 export interface FeatureMapping {
   table: TableRole
   column: string
-  kind: Exclude<FieldKind, 'id'>
+  kind: FeatureKind
   tower: Tower
+  /** Separator of a `multi` column's values; `|` when absent. */
+  separator?: string
 }
 
 /** How the columns of the tables map onto the model's inputs. */
@@ -43,6 +70,11 @@ export interface ColumnMapping {
   itemId: string
   /** Epoch seconds, epoch milliseconds or ISO dates; absent means random splits. */
   timestamp?: string
+  /**
+   * A rating, label or weight column of the interactions. Not a model input (yet): EDA charts it and
+   * cleaning can filter on it.
+   */
+  rating?: string
   features: FeatureMapping[]
 }
 
@@ -50,6 +82,13 @@ export interface DatasetTables {
   interactions: Table
   users?: Table
   items?: Table
+}
+
+/** The same three roles, as parsed from files. */
+export interface DictTables {
+  interactions: DictTable
+  users?: DictTable
+  items?: DictTable
 }
 
 /** One model input field after encoding. Code 0 always means "missing or unknown". */

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest'
+import {
+  DEFAULT_CLEANING,
+  cleanDataset,
+  clipColumn,
+  duplicateMask,
+  kCoreMask,
+  normalizeFloatIds,
+} from './clean'
+import { encodeDataset } from './encode'
+import { columnValues, dictColumn, dictTableFromRows } from './table'
+import type { ColumnMapping, DictTables } from './types'
+
+const MAPPING: ColumnMapping = {
+  userId: 'user',
+  itemId: 'item',
+  timestamp: 'ts',
+  features: [
+    { table: 'interactions', column: 'amount', kind: 'numeric', tower: 'context' },
+    { table: 'items', column: 'colour', kind: 'categorical', tower: 'item' },
+  ],
+}
+
+function tables(): DictTables {
+  return {
+    interactions: dictTableFromRows(
+      'clicks.csv',
+      ['user', 'item', 'ts', 'amount'],
+      [
+        ['u1', 'A', '1', '10'],
+        ['u1', 'A', '1', '10'], // exact duplicate
+        ['u1', 'B', '2', '12'],
+        ['u2', 'A', '3', '11'],
+        ['u2', '', '4', '9'], // missing item id
+        ['u3', 'Z', '5', '1000'], // unknown item, outlier amount
+        ['21148.0', 'B', '6', ''],
+      ],
+    ),
+    items: dictTableFromRows(
+      'items.csv',
+      ['item', 'colour'],
+      [
+        ['A', 'red'],
+        ['B', ''],
+      ],
+    ),
+    users: dictTableFromRows('users.csv', ['user'], [['u1'], ['u2'], ['u3'], ['21148']]),
+  }
+}
+
+describe('cleanDataset', () => {
+  it('runs the default steps, reports each and leaves the input untouched', () => {
+    const input = tables()
+    const before = columnValues(input.interactions, 'user')
+    const result = cleanDataset(input, MAPPING)
+    if (!result.ok) throw new Error(result.reason)
+    const { steps, tables: out } = result.data
+    expect(steps.map((s) => [s.step, s.rowsBefore, s.rowsAfter, s.cellsChanged])).toEqual([
+      ['float-ids', 7, 7, 1],
+      ['missing-ids', 7, 6, 0],
+      ['duplicates', 6, 5, 0],
+      ['missing-features', 5, 5, 2],
+    ])
+    expect(steps[1].message).toBe('Removed 1 rows with a missing user or item id.')
+    expect(columnValues(out.interactions, 'user')).toEqual(['u1', 'u1', 'u2', 'u3', '21148'])
+    expect(columnValues(input.interactions, 'user')).toEqual(before)
+    expect(encodeDataset('x', out, MAPPING).ok).toBe(true)
+  })
+
+  it('drops unknown ids, clips outliers and applies a k-core when asked', () => {
+    const result = cleanDataset(tables(), MAPPING, {
+      ...DEFAULT_CLEANING,
+      dropUnknownIds: true,
+      clipQuantiles: { lower: 0, upper: 0.5 },
+      minInteractionsPerUser: 2,
+      minInteractionsPerItem: 1,
+    })
+    if (!result.ok) throw new Error(result.reason)
+    const byStep = Object.fromEntries(result.data.steps.map((s) => [s.step, s]))
+    expect(byStep['unknown-ids'].rowsAfter).toBe(byStep['unknown-ids'].rowsBefore - 1)
+    expect(byStep['clip-outliers'].cellsChanged).toBeGreaterThan(0)
+    expect(columnValues(result.data.tables.interactions, 'user')).toEqual(['u1', 'u1'])
+  })
+
+  it('refuses when no interaction is left, naming the step', () => {
+    const result = cleanDataset(tables(), MAPPING, { ...DEFAULT_CLEANING, minInteractionsPerUser: 50 })
+    expect(result).toMatchObject({ ok: false, file: 'clicks.csv' })
+    if (!result.ok)
+      expect(result.reason).toMatch(/^No interactions are left after removing rows of users with < 50/)
+  })
+
+  it('refuses an item table whose ids match nothing', () => {
+    const t = tables()
+    t.items = dictTableFromRows('items.csv', ['item', 'colour'], [['X1', 'red']])
+    const result = cleanDataset(t, MAPPING)
+    expect(result).toMatchObject({ ok: false, file: 'items.csv', column: 'item' })
+    if (!result.ok)
+      expect(result.reason).toMatch(/None of the item ids in items.csv matches any item id of clicks.csv/)
+  })
+})
+
+describe('steps', () => {
+  it('normalizeFloatIds reads 21148.0 as 21148 and merges it with 21148', () => {
+    const { column, changed } = normalizeFloatIds(dictColumn(['21148.0', '21148', '7.00', '3.5']))
+    expect(changed).toBe(2)
+    expect(column.dictionary).toEqual(['21148', '7', '3.5'])
+  })
+
+  it('duplicateMask keeps repeats at different times', () => {
+    const t = dictTableFromRows(
+      'c',
+      ['user', 'item', 'ts'],
+      [
+        ['u', 'i', '1'],
+        ['u', 'i', '2'],
+        ['u', 'i', '1'],
+      ],
+    )
+    expect(
+      Array.from(
+        duplicateMask(
+          t,
+          { userId: 'user', itemId: 'item', timestamp: 'ts', features: [] },
+          new Uint8Array(3).fill(1),
+        ),
+      ),
+    ).toEqual([1, 1, 0])
+  })
+
+  it('kCoreMask iterates to a fixed point', () => {
+    // Item C has 1 interaction; dropping it leaves u3 with 1, which then drops too.
+    const rows = [
+      ['u1', 'A'],
+      ['u1', 'B'],
+      ['u2', 'A'],
+      ['u2', 'B'],
+      ['u3', 'A'],
+      ['u3', 'C'],
+    ]
+    const t = dictTableFromRows('c', ['user', 'item'], rows)
+    const { keep, rounds } = kCoreMask(
+      t,
+      { userId: 'user', itemId: 'item', features: [] },
+      new Uint8Array(6).fill(1),
+      2,
+      2,
+    )
+    expect(Array.from(keep)).toEqual([1, 1, 1, 1, 0, 0])
+    expect(rounds).toBe(2)
+  })
+
+  it('clipColumn clips finite values to quantiles and leaves missing ones', () => {
+    const { column, changed, low, high } = clipColumn(
+      dictColumn(['1', '2', '3', '4', '100', '', 'NaN']),
+      0,
+      0.75,
+    )
+    expect([low, high, changed]).toEqual([1, 4, 1])
+    expect(Array.from(column.codes, (c) => column.dictionary[c])).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '4',
+      '',
+      'NaN',
+    ])
+  })
+})

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest'
+import { encodeDataset } from './encode'
+import { knownParseOptions, recognizeFormat } from './formats'
+import { parseBytes } from './parse'
+import { columnValues } from './table'
+import { latin1, utf8 } from './testing'
+import type { DictTable } from './types'
+
+// Small made-up files in the layouts of the public datasets (never their real rows: MovieLens' licence
+// forbids redistribution).
+
+function parse(name: string, bytes: Uint8Array): DictTable {
+  const result = parseBytes(name, bytes, knownParseOptions(name))
+  if (!result.ok) throw new Error(result.reason)
+  return result.data.table
+}
+
+const flags = (...set: number[]) =>
+  Array.from({ length: 19 }, (_, g) => (set.includes(g) ? '1' : '0')).join('|')
+
+const ML100K = {
+  'u.data': utf8('1\t10\t4\t881250949\n1\t20\t3\t881250999\n2\t10\t5\t891717742\n2\t30\t1\t891717800\n'),
+  'u.user': utf8('1|24|M|technician|85711\n2|53|F|other|94043\n'),
+  'u.item': latin1(
+    [
+      `10|Café Story (1995)|01-Jan-1995||http://example.org/a|${flags(3, 5)}`,
+      `20|"Quoted" Title (1994)|01-Jan-1994||http://example.org/b|${flags(1)}`,
+      `30|Misérables (1996)|15-Mar-1996||http://example.org/c|${flags(0)}`,
+    ].join('\n') + '\n',
+  ),
+}
+
+describe('recognizeFormat', () => {
+  it('maps MovieLens 100K: tab ratings, pipe users, Latin-1 items with genre flags folded', () => {
+    const files = Object.entries(ML100K).map(([name, bytes]) => parse(name, bytes))
+    const match = recognizeFormat(files)!
+    expect(match.format).toBe('movielens-100k')
+    expect(match.mapping).toMatchObject({
+      userId: 'user_id',
+      itemId: 'item_id',
+      timestamp: 'timestamp',
+      rating: 'rating',
+    })
+    expect(match.roles.map((r) => r.role)).toEqual(['interactions', 'users', 'items'])
+    const items = match.tables.items!
+    expect(columnValues(items, 'genres')).toEqual(['Animation|Comedy', 'Action', 'unknown'])
+    expect(columnValues(items, 'title')).toEqual([
+      'Café Story (1995)',
+      '"Quoted" Title (1994)',
+      'Misérables (1996)',
+    ])
+    expect(columnValues(items, 'year')).toEqual(['1995', '1994', '1996'])
+    expect(items.columns).not.toContain('genre_Action')
+    const encoded = encodeDataset('ml', match.tables, match.mapping)
+    expect(encoded.ok).toBe(true)
+    if (encoded.ok) {
+      expect(encoded.data.interactionUser.length).toBe(4)
+      expect(encoded.data.itemFields.map((f) => f.name)).toEqual(['item_id', 'genres', 'year'])
+      // Multi-valued genres are encoded by their first value until the model has a multi-valued token.
+      expect(encoded.data.itemFields[1].vocabulary.slice(1).sort()).toEqual([
+        'Action',
+        'Animation',
+        'unknown',
+      ])
+    }
+  })
+
+  it('maps MovieLens 1M :: files, keeping bare quotes in titles', () => {
+    const files = [
+      parse(
+        'ml-1m/ratings.dat',
+        utf8('1::1193::5::978300760\n1::661::3::978302109\n2::1193::4::978298413\n'),
+      ),
+      parse('ml-1m/users.dat', utf8('1::F::1::10::48067\n2::M::56::16::70072\n')),
+      parse(
+        'ml-1m/movies.dat',
+        latin1('1193::One Flew (1975)::Drama\n661::"Great" Peach (1996)::Animation|Musical\n'),
+      ),
+    ]
+    const match = recognizeFormat(files)!
+    expect(match.format).toBe('movielens-1m')
+    expect(columnValues(match.tables.items!, 'title')[1]).toBe('"Great" Peach (1996)')
+    expect(columnValues(match.tables.items!, 'year')).toEqual(['1975', '1996'])
+    expect(match.mapping.features.find((f) => f.column === 'genres')).toMatchObject({
+      kind: 'multi',
+      separator: '|',
+    })
+    expect(encodeDataset('ml', match.tables, match.mapping).ok).toBe(true)
+  })
+
+  it('maps MovieLens latest CSVs with quoted titles and lists tags as unused', () => {
+    const files = [
+      parse(
+        'ratings.csv',
+        utf8('userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.0,964981247\n2,1,3.5,1445714835\n'),
+      ),
+      parse(
+        'movies.csv',
+        utf8(
+          'movieId,title,genres\n1,"Toy, Story (1995)",Adventure|Animation\n3,Heat (1995),(no genres listed)\n',
+        ),
+      ),
+      parse('tags.csv', utf8('userId,movieId,tag,timestamp\n2,1,funny,1445714994\n')),
+    ]
+    const match = recognizeFormat(files)!
+    expect(match.format).toBe('movielens-latest')
+    expect(match.mapping).toMatchObject({ userId: 'userId', itemId: 'movieId' })
+    expect(columnValues(match.tables.items!, 'genres')).toEqual(['Adventure|Animation', ''])
+    expect(match.roles.at(-1)).toMatchObject({ file: 'tags.csv', role: 'unused' })
+    expect(encodeDataset('ml', match.tables, match.mapping).ok).toBe(true)
+  })
+
+  it('maps TheLook: order items as interactions, id columns renamed, events unused', () => {
+    const files = [
+      parse(
+        'order_items.csv',
+        utf8(
+          'id,order_id,user_id,product_id,inventory_item_id,status,created_at,shipped_at,delivered_at,returned_at,sale_price\n' +
+            '1,1,7,100,1,Complete,2022-03-05 10:21:00 UTC,,,,19.99\n' +
+            '2,2,8,101,2,Returned,2023-01-02 08:00:00.123456 UTC,,,,5.00\n',
+        ),
+      ),
+      parse(
+        'users.csv',
+        utf8(
+          'id,first_name,age,gender,country,traffic_source\n7,Ann,31,F,Brasil,Search\n8,Bo,45,M,China,Email\n',
+        ),
+      ),
+      parse(
+        'products.csv',
+        utf8(
+          'id,cost,category,name,brand,retail_price,department\n100,3,Jeans,"Slim, blue",Acme,19.99,Women\n101,1,Socks,Wool,Knit,5,Men\n',
+        ),
+      ),
+      parse(
+        'events.csv',
+        utf8(
+          'id,user_id,session_id,created_at,uri,event_type\n1,7,s1,2022-03-05 10:00:00 UTC,/product/100,product\n',
+        ),
+      ),
+    ]
+    const match = recognizeFormat(files)!
+    expect(match.format).toBe('thelook')
+    expect(match.tables.users!.columns[0]).toBe('user_id')
+    expect(match.tables.items!.columns[0]).toBe('product_id')
+    expect(match.roles.find((r) => r.file === 'events.csv')?.role).toBe('unused')
+    const encoded = encodeDataset('thelook', match.tables, match.mapping)
+    expect(encoded.ok).toBe(true)
+    if (encoded.ok)
+      expect(encoded.data.interactionTime![1]).toBeCloseTo(Date.UTC(2023, 0, 2, 8) / 1000 + 0.123, 2)
+  })
+
+  it('returns null for files it does not know', () => {
+    expect(recognizeFormat([parse('clicks.csv', utf8('u,i\n1,2\n'))])).toBeNull()
+  })
+})
