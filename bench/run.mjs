@@ -1,0 +1,367 @@
+/**
+ * `npm run bench`: times training in the built page (dist/) in headless Chromium and prints ONE JSON
+ * object to stdout (progress goes to stderr); the same JSON is written to bench/results/latest.json.
+ *
+ * Measures, per backend, training examples/second of the default demo model and the step time at two
+ * item vocabularies (through `window.__runBenchmark`, see src/ui/benchmarkHook.ts); main-thread long
+ * tasks during a real training run in the page; gzip sizes of the main and worker chunks.
+ *
+ * Options: --dist <dir> (default dist), --out <file> (default bench/results/latest.json),
+ * --skip <webgl|wasm|cpu|longtasks> (repeatable).
+ */
+import { chromium } from '@playwright/test'
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const BACKENDS = ['webgl', 'wasm', 'cpu']
+/** Run order: the slow, fragile software WebGL last, so a hang there costs the least. */
+const RUN_ORDER = ['wasm', 'cpu', 'webgl']
+const VOCABULARIES = [1_000, 100_000]
+/**
+ * Steps per timing. Software WebGL (SwiftShader) compiles shaders during the first steps; the cpu
+ * backend takes ~0.75 s per step at batch 512. The same counts apply to the demo and to each vocabulary.
+ */
+const STEPS = {
+  webgl: { warmupSteps: 3, timedSteps: 5 },
+  wasm: { warmupSteps: 3, timedSteps: 15 },
+  cpu: { warmupSteps: 2, timedSteps: 5 },
+}
+/** Wall-clock limit of one backend's benchmark, in ms. */
+const BACKEND_TIMEOUT_MS = { webgl: 300_000, wasm: 180_000, cpu: 240_000 }
+const LONG_TASK_TIMEOUT_MS = 240_000
+/** The default demo (DEFAULT_DEMO_SIZE/DEFAULT_DEMO_SEED) and model (DEFAULT_TRAIN_CONFIG) of the page. */
+const DEFAULT_DEMO = { kind: 'demo', seed: 7, users: 5000, items: 500, interactions: 100_000 }
+const DEFAULT_CONFIG = {
+  epochs: 3,
+  batchSize: 512,
+  learningRate: 0.004,
+  dim: 32,
+  heads: 2,
+  layers: 1,
+  mlpHidden: 64,
+  temperature: 0.1,
+  logQ: true,
+  seed: 42,
+}
+/** The page that hosts `__runBenchmark`: its own worker gets the cheapest backend and a tiny demo. */
+const BENCH_PAGE = '?bench=1&backend=cpu#demoUsers=50&demoItems=10&demoInteractions=500'
+/** A moderately small real training run, watched for main-thread long tasks. */
+const LONG_TASK_PAGE = '?backend=wasm#demoUsers=1500&demoItems=300&demoInteractions=30000&epochs=2'
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--enable-unsafe-swiftshader',
+  '--use-angle=swiftshader',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+]
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.csv': 'text/csv; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
+}
+
+const log = (...parts) => console.error('[bench]', ...parts)
+const round = (x, digits = 1) => (x == null || !Number.isFinite(x) ? null : Number(x.toFixed(digits)))
+
+function parseArgs(argv) {
+  const options = { dist: 'dist', out: path.join('bench', 'results', 'latest.json'), skip: new Set() }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const value = () => {
+      if (i + 1 >= argv.length) throw new Error(`${arg} needs a value`)
+      return argv[++i]
+    }
+    if (arg === '--dist') options.dist = value()
+    else if (arg === '--out') options.out = value()
+    else if (arg === '--skip') options.skip.add(value())
+    else throw new Error(`Unknown option ${arg} (use --dist <dir>, --out <file>, --skip <backend|longtasks>)`)
+  }
+  options.dist = path.resolve(ROOT, options.dist)
+  options.out = path.resolve(ROOT, options.out)
+  return options
+}
+
+/** Gzip sizes (bytes) of the entry chunk named by index.html and of the training worker chunk. */
+function bundleSizes(dist) {
+  const assets = path.join(dist, 'assets')
+  const html = readFileSync(path.join(dist, 'index.html'), 'utf8')
+  const entry = /<script[^>]+src="\.?\/?assets\/([^"]+\.js)"/.exec(html)?.[1]
+  const worker = readdirSync(assets).find((f) => /^trainer\.worker-.*\.js$/.test(f))
+  const sizeOf = (file) => {
+    if (!file) return null
+    const bytes = readFileSync(path.join(assets, file))
+    return { file, bytes: bytes.length, gzipBytes: gzipSync(bytes, { level: 9 }).length }
+  }
+  const allJs = readdirSync(assets).filter((f) => f.endsWith('.js'))
+  const totalJsGzipBytes = allJs.reduce(
+    (sum, f) => sum + gzipSync(readFileSync(path.join(assets, f)), { level: 9 }).length,
+    0,
+  )
+  return { main: sizeOf(entry), worker: sizeOf(worker), jsFiles: allJs.length, totalJsGzipBytes }
+}
+
+/** A static file server for dist/ on a free port of 127.0.0.1. */
+function serve(dist) {
+  const server = createServer((req, res) => {
+    const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+    let file = path.join(dist, path.normalize(urlPath))
+    if (!file.startsWith(dist)) {
+      res.writeHead(403).end()
+      return
+    }
+    if (existsSync(file) && statSync(file).isDirectory()) file = path.join(file, 'index.html')
+    if (!existsSync(file)) {
+      res.writeHead(404).end()
+      return
+    }
+    res.writeHead(200, {
+      'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-store',
+    })
+    res.end(readFileSync(file))
+  })
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => resolve(server))
+  })
+}
+
+/** Rejects after `ms` with a message naming `what`; `onTimeout` runs first (e.g. closes the page). */
+function withTimeout(promise, ms, what, onTimeout) {
+  let timer
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.()
+      reject(new Error(`${what} did not finish within ${ms / 1000} s`))
+    }, ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+function forwardConsole(page, label) {
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') log(`${label} console.${m.type()}:`, m.text())
+  })
+  page.on('pageerror', (e) => log(`${label} page error:`, e.message))
+}
+
+/** One backend's benchmark in a fresh page; returns the worker's BenchmarkResult. */
+async function benchmarkBackend(browser, baseUrl, backend) {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  forwardConsole(page, backend)
+  try {
+    await page.goto(baseUrl + BENCH_PAGE)
+    await page.waitForFunction(() => typeof window.__runBenchmark === 'function', null, { timeout: 30_000 })
+    // Let the page's own (tiny, cpu) demo load finish so it does not compete for the two cores.
+    await page.getByTestId('backend-badge').filter({ hasText: 'cpu' }).waitFor({ timeout: 30_000 })
+    await page.waitForTimeout(1000)
+    const request = {
+      itemVocabularies: VOCABULARIES,
+      ...STEPS[backend],
+      config: DEFAULT_CONFIG,
+      demo: DEFAULT_DEMO,
+    }
+    return await withTimeout(
+      page.evaluate(([b, r]) => window.__runBenchmark(b, r), [backend, request]),
+      BACKEND_TIMEOUT_MS[backend],
+      `The ${backend} benchmark`,
+      () => void context.close().catch(() => {}),
+    )
+  } finally {
+    await context.close().catch(() => {})
+  }
+}
+
+/** Counts main-thread tasks over 50 ms between clicking train-start and the run being done. */
+async function measureLongTasks(browser, baseUrl) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+  const page = await context.newPage()
+  forwardConsole(page, 'longtasks')
+  await page.addInitScript(() => {
+    window.__longTasks = []
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries())
+        window.__longTasks.push({ startMs: e.startTime, durationMs: e.duration })
+    }).observe({ type: 'longtask', buffered: true })
+  })
+  try {
+    await page.goto(baseUrl + LONG_TASK_PAGE)
+    await page.getByTestId('backend-badge').filter({ hasText: 'wasm' }).waitFor({ timeout: 60_000 })
+    const start = page.getByTestId('train-start')
+    await start.waitFor({ timeout: 30_000 })
+    await page.waitForFunction(
+      () => !document.querySelector('[data-testid="train-start"]')?.hasAttribute('disabled'),
+      null,
+      { timeout: 60_000 },
+    )
+    await page.waitForTimeout(1000)
+    // A deliberate 80 ms task before the run proves the observer sees long tasks at all. It must be a
+    // page task (setTimeout): work done directly by page.evaluate is not reported as a long task.
+    await page.evaluate(
+      () =>
+        new Promise((resolve) =>
+          setTimeout(() => {
+            const until = performance.now() + 80
+            while (performance.now() < until);
+            resolve()
+          }, 0),
+        ),
+    )
+    await page.waitForTimeout(200)
+    const observerWorks = await page.evaluate(() => window.__longTasks.some((t) => t.durationMs >= 79))
+    const startMs = await page.evaluate(() => performance.now())
+    await start.click()
+    const status = page.getByTestId('training-status')
+    await withTimeout(
+      status.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: 0 }),
+      LONG_TASK_TIMEOUT_MS,
+      'The long-task training run',
+    )
+    const state = await status.getAttribute('data-state')
+    if (state !== 'done') throw new Error(`training ended in state ${state}: ${await status.textContent()}`)
+    const endMs = await page.evaluate(() => performance.now())
+    // Entries are delivered after their task ends; give the observer a moment.
+    await page.waitForTimeout(300)
+    const tasks = await page.evaluate(
+      ([from, to]) => window.__longTasks.filter((t) => t.startMs >= from && t.startMs <= to),
+      [startMs, endMs],
+    )
+    const durations = tasks.map((t) => t.durationMs)
+    return {
+      count: tasks.length,
+      maxMs: round(durations.length ? Math.max(...durations) : 0),
+      totalMs: round(durations.reduce((a, b) => a + b, 0)),
+      runSeconds: round((endMs - startMs) / 1000, 2),
+      observerWorks,
+      /** When each long task started (seconds after the click) and how long it took. */
+      tasks: tasks.map((t) => ({
+        atSeconds: round((t.startMs - startMs) / 1000, 2),
+        ms: round(t.durationMs),
+      })),
+      page: LONG_TASK_PAGE,
+    }
+  } finally {
+    await context.close().catch(() => {})
+  }
+}
+
+async function main() {
+  const started = Date.now()
+  const options = parseArgs(process.argv.slice(2))
+  if (!existsSync(path.join(options.dist, 'index.html')))
+    throw new Error(`${options.dist}/index.html is missing: run \`npm run build\` first`)
+
+  const errors = []
+  const result = {
+    trainExamplesPerSecond: Object.fromEntries(BACKENDS.map((b) => [b, null])),
+    stepMsByVocabulary: Object.fromEntries(BACKENDS.map((b) => [b, null])),
+    /** Step time at the largest vocabulary divided by the step time at the smallest, per backend. */
+    vocabularyStepRatio: Object.fromEntries(BACKENDS.map((b) => [b, null])),
+    mainThreadLongTasks: null,
+    bundle: bundleSizes(options.dist),
+    environment: {
+      chromium: null,
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? null,
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      date: new Date().toISOString(),
+    },
+    settings: { steps: STEPS, vocabularies: VOCABULARIES, demo: DEFAULT_DEMO, config: DEFAULT_CONFIG },
+    durationSeconds: null,
+    errors,
+  }
+
+  const server = await serve(options.dist)
+  const baseUrl = `http://127.0.0.1:${server.address().port}/`
+  let browser = null
+  const cleanUp = async () => {
+    await browser?.close().catch(() => {})
+    await new Promise((resolve) => server.close(() => resolve()))
+  }
+  const onSignal = (signal) => {
+    log(`${signal}: closing the browser and the server`)
+    cleanUp().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  try {
+    browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      headless: true,
+      args: CHROMIUM_ARGS,
+    })
+    result.environment.chromium = browser.version()
+    log(`serving ${options.dist} at ${baseUrl}; chromium ${browser.version()}`)
+
+    for (const backend of RUN_ORDER) {
+      if (options.skip.has(backend)) continue
+      const t0 = Date.now()
+      log(
+        `${backend}: benchmarking (${STEPS[backend].warmupSteps} warmup + ${STEPS[backend].timedSteps} timed steps)`,
+      )
+      try {
+        const r = await benchmarkBackend(browser, baseUrl, backend)
+        if (r.backend !== backend) throw new Error(`asked for ${backend}, the worker ran ${r.backend}`)
+        const ms = Object.fromEntries(
+          VOCABULARIES.map((v) => [String(v), round(r.stepMsByVocabulary[String(v)])]),
+        )
+        const small = r.stepMsByVocabulary[String(VOCABULARIES[0])]
+        const large = r.stepMsByVocabulary[String(VOCABULARIES.at(-1))]
+        result.trainExamplesPerSecond[backend] = round(r.examplesPerSecond)
+        result.stepMsByVocabulary[backend] = ms
+        result.vocabularyStepRatio[backend] = round(large / small, 2)
+        log(`${backend}: ${JSON.stringify(ms)} ms/step, ${round(r.examplesPerSecond)} examples/s`)
+      } catch (e) {
+        errors.push({ part: backend, message: e instanceof Error ? e.message : String(e) })
+        log(`${backend}: FAILED: ${errors.at(-1).message}`)
+      }
+      log(`${backend}: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    }
+
+    if (!options.skip.has('longtasks')) {
+      const t0 = Date.now()
+      log('long tasks: training the demo in the page on wasm')
+      try {
+        result.mainThreadLongTasks = await measureLongTasks(browser, baseUrl)
+        log(`long tasks: ${JSON.stringify(result.mainThreadLongTasks)}`)
+      } catch (e) {
+        errors.push({ part: 'longtasks', message: e instanceof Error ? e.message : String(e) })
+        log(`long tasks: FAILED: ${errors.at(-1).message}`)
+      }
+      log(`long tasks: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    }
+  } finally {
+    await cleanUp()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+
+  result.durationSeconds = round((Date.now() - started) / 1000)
+  const json = JSON.stringify(result, null, 2)
+  mkdirSync(path.dirname(options.out), { recursive: true })
+  writeFileSync(options.out, json + '\n')
+  process.stdout.write(json + '\n')
+  log(`wrote ${path.relative(ROOT, options.out)} in ${result.durationSeconds} s`)
+}
+
+main().catch((e) => {
+  log(e instanceof Error ? (e.stack ?? e.message) : String(e))
+  process.exitCode = 1
+})

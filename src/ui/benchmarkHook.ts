@@ -1,0 +1,64 @@
+/**
+ * A door for `npm run bench` (bench/run.mjs): with `?bench` in the URL, `window.__runBenchmark` times
+ * training steps in a fresh training worker on a chosen backend. Without `?bench` it does nothing.
+ */
+import { DEFAULT_DEMO_SEED, DEFAULT_DEMO_SIZE } from '../demo/cardOffers'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../model/config'
+import type {
+  BackendName,
+  BenchmarkRequest,
+  BenchmarkResult,
+  DemoSource,
+  FromWorker,
+  ToWorker,
+} from '../worker/protocol'
+
+/** A benchmark request whose config and demo may be partial; missing values are the page's defaults. */
+export type BenchmarkHookRequest = Omit<BenchmarkRequest, 'config' | 'demo'> & {
+  config?: Partial<TrainConfig>
+  demo?: Partial<Omit<DemoSource, 'kind'>>
+}
+
+export type RunBenchmark = (backend: BackendName, request: BenchmarkHookRequest) => Promise<BenchmarkResult>
+
+declare global {
+  interface Window {
+    __runBenchmark?: RunBenchmark
+  }
+}
+
+/** The full request the worker receives: the page's default config and demo under any overrides. */
+export function completeBenchmarkRequest(request: BenchmarkHookRequest): BenchmarkRequest {
+  return {
+    itemVocabularies: request.itemVocabularies,
+    warmupSteps: request.warmupSteps,
+    timedSteps: request.timedSteps,
+    config: { ...DEFAULT_TRAIN_CONFIG, ...request.config },
+    demo: { kind: 'demo', seed: DEFAULT_DEMO_SEED, ...DEFAULT_DEMO_SIZE, ...request.demo },
+  }
+}
+
+/** Runs one benchmark in a new worker, which is terminated afterwards whatever the outcome. */
+const runBenchmark: RunBenchmark = (backend, request) =>
+  new Promise<BenchmarkResult>((resolve, reject) => {
+    const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module' })
+    const finish = (outcome: () => void) => {
+      worker.terminate()
+      outcome()
+    }
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data
+      if (message.type === 'benchmark') finish(() => resolve(message.result))
+      else if (message.type === 'error') finish(() => reject(new Error(message.message)))
+    }
+    worker.onerror = (event) =>
+      finish(() => reject(new Error(`The benchmark worker crashed: ${event.message || 'unknown error'}`)))
+    worker.postMessage({ type: 'init', backend } satisfies ToWorker)
+    worker.postMessage({ type: 'benchmark', request: completeBenchmarkRequest(request) } satisfies ToWorker)
+  })
+
+/** Defines `window.__runBenchmark` when the page was opened with `?bench`; otherwise changes nothing. */
+export function installBenchmarkHook(): void {
+  if (!new URLSearchParams(location.search).has('bench')) return
+  window.__runBenchmark = runBenchmark
+}
