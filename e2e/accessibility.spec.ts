@@ -33,7 +33,7 @@ test('no serious accessibility violations before and after training; keyboard al
   await page.keyboard.press('ArrowUp')
   await page.keyboard.press('ArrowUp')
   await expect(page.getByRole('spinbutton', { name: 'Epochs' })).toHaveValue('4')
-  // The link follows the form (epochs 3 is the default and would not be written).
+  // The link follows the form (the default epoch count would not be written).
   expect(page.url()).toContain('epochs=4')
 
   expect(await seriousViolations(page)).toEqual([])

@@ -14,11 +14,17 @@ export interface TrainConfig {
   temperature: number
   /** Subtract log(item frequency) from in-batch logits to undo the popularity bias of in-batch negatives. */
   logQ: boolean
+  /** The user's last N items as extra query tokens sharing the item-id embedding (0 = off). */
+  historyLength: number
+  /** Stop after this many epochs without a better validation NDCG@10 and restore the best (0 = off). */
+  earlyStoppingPatience: number
+  /** Train the id-only and mean-pooling baselines beside the model, on the same batches. */
+  compareBaselines: boolean
   seed: number
 }
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
-  epochs: 3,
+  epochs: 2,
   batchSize: 512,
   learningRate: 0.004,
   dim: 32,
@@ -27,34 +33,39 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   mlpHidden: 64,
   temperature: 0.1,
   logQ: true,
+  historyLength: 0,
+  earlyStoppingPatience: 0,
+  compareBaselines: true,
   seed: 42,
 }
 
-/** Inclusive ranges and steps of the numeric settings; used to validate and clamp URL input. */
-export const TRAIN_CONFIG_RANGES: Record<
-  Exclude<keyof TrainConfig, 'logQ'>,
-  { min: number; max: number; integer: boolean }
-> = {
+/** Settings that are numbers (the others are on/off switches). */
+export type NumericTrainKey = Exclude<keyof TrainConfig, 'logQ' | 'compareBaselines'>
+
+/** Inclusive ranges of the numeric settings; used to validate and clamp URL and run-file input. */
+export const TRAIN_CONFIG_RANGES: Record<NumericTrainKey, { min: number; max: number; integer: boolean }> = {
   epochs: { min: 1, max: 200, integer: true },
   batchSize: { min: 8, max: 4096, integer: true },
-  learningRate: { min: 1e-5, max: 1, integer: false },
+  learningRate: { min: 1e-5, max: 10, integer: false },
   dim: { min: 4, max: 256, integer: true },
   heads: { min: 1, max: 8, integer: true },
   layers: { min: 0, max: 4, integer: true },
   mlpHidden: { min: 4, max: 1024, integer: true },
   temperature: { min: 0.01, max: 2, integer: false },
+  historyLength: { min: 0, max: 50, integer: true },
+  earlyStoppingPatience: { min: 0, max: 50, integer: true },
   seed: { min: 0, max: 2 ** 31 - 1, integer: true },
 }
 
-/** Clamps every value into its range and makes `dim` a multiple of `heads`. */
-export function normalizeTrainConfig(config: TrainConfig): TrainConfig {
-  const out = { ...config }
-  for (const [key, range] of Object.entries(TRAIN_CONFIG_RANGES) as [
-    keyof typeof TRAIN_CONFIG_RANGES,
-    (typeof TRAIN_CONFIG_RANGES)[keyof typeof TRAIN_CONFIG_RANGES],
-  ][]) {
-    let v = Number.isFinite(out[key]) ? out[key] : DEFAULT_TRAIN_CONFIG[key]
-    v = Math.min(range.max, Math.max(range.min, v))
+/** Fills missing keys from the defaults, clamps every number into its range, makes `dim` a multiple of `heads`. */
+export function normalizeTrainConfig(config: Partial<TrainConfig>): TrainConfig {
+  const out: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...config }
+  out.logQ = Boolean(out.logQ)
+  out.compareBaselines = Boolean(out.compareBaselines)
+  for (const key of Object.keys(TRAIN_CONFIG_RANGES) as NumericTrainKey[]) {
+    const range = TRAIN_CONFIG_RANGES[key]
+    const raw = Number(out[key])
+    const v = Math.min(range.max, Math.max(range.min, Number.isFinite(raw) ? raw : DEFAULT_TRAIN_CONFIG[key]))
     out[key] = range.integer ? Math.round(v) : v
   }
   if (out.dim % out.heads !== 0) out.dim = Math.max(out.heads, Math.round(out.dim / out.heads) * out.heads)

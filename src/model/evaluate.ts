@@ -1,9 +1,10 @@
-import * as tf from './tf'
+import { deriveSeed, mulberry32, randInt } from '../data/random'
 import type { Split } from '../data/split'
 import { itemsPerUser } from '../data/split'
 import type { EncodedDataset } from '../data/types'
-import { MetricAccumulator, targetRank, type RankingMetrics } from './metrics'
-import type { TwoTowerModel } from './twoTower'
+import { MetricAccumulator, METRIC_KS, targetRank, topK, type RankingMetrics } from './metrics'
+import * as tf from './tf'
+import type { FieldOverride, TwoTowerModel } from './twoTower'
 
 /** Held-out interactions to rank against the full catalogue. */
 export interface EvalQueries {
@@ -13,52 +14,113 @@ export interface EvalQueries {
   targets: Int32Array
   /** Per query: sorted item indices the user already has, excluded from the ranking. */
   excluded: Int32Array[]
+  /** Per query: one item the user never interacted with, the negative of the balanced pair set. */
+  negatives: Int32Array
 }
 
 /**
  * Queries for the validation or the test part. Validation excludes the user's training items; test
  * excludes training and validation items (both are known history by then).
  */
-export function buildQueries(data: EncodedDataset, split: Split, part: 'validation' | 'test'): EvalQueries {
+export function buildQueries(
+  data: EncodedDataset,
+  split: Split,
+  part: 'validation' | 'test',
+  seed = 0,
+): EvalQueries {
   const rows = split[part]
   const known = itemsPerUser(data, part === 'validation' ? [split.train] : [split.train, split.validation])
+  const everything = itemsPerUser(data, [split.train, split.validation, split.test])
+  const rng = mulberry32(deriveSeed(seed, `negatives-${part}`))
+  const nItems = data.itemIds.length
+  const negatives = Int32Array.from(rows, (r) => {
+    const own = everything[data.interactionUser[r]]
+    if (own.length >= nItems) return -1
+    for (;;) {
+      const candidate = randInt(rng, nItems)
+      if (!binaryHas(own, candidate)) return candidate
+    }
+  })
   return {
     rows,
     targets: Int32Array.from(rows, (r) => data.interactionItem[r]),
     excluded: Array.from(rows, (r) => known[data.interactionUser[r]]),
+    negatives,
+  }
+}
+
+function binaryHas(sorted: Int32Array, value: number): boolean {
+  let lo = 0
+  let hi = sorted.length - 1
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1
+    if (sorted[mid] === value) return true
+    if (sorted[mid] < value) lo = mid + 1
+    else hi = mid - 1
+  }
+  return false
+}
+
+/** The first `max` queries (queries are in user order, so this is a deterministic user subset). */
+export function firstQueries(queries: EvalQueries, max: number): EvalQueries {
+  if (queries.rows.length <= max) return queries
+  return {
+    rows: queries.rows.subarray(0, max),
+    targets: queries.targets.subarray(0, max),
+    excluded: queries.excluded.slice(0, max),
+    negatives: queries.negatives.subarray(0, max),
   }
 }
 
 /** Scores every item for each query of a batch: returns [queries × items] row-major. */
 export type BatchScorer = (rows: Int32Array) => Float32Array | Promise<Float32Array>
 
-/** Ranks the full catalogue for every query and averages the metrics. */
+export interface RankingOptions {
+  /** Also compute the balanced pair metrics, with logits = (score - median score) / temperature. */
+  pairTemperature?: number
+  batchSize?: number
+}
+
+/** Ranks the full catalogue for every query and averages the metrics (coverage included). */
 export async function evaluateRanking(
   scorer: BatchScorer,
   queries: EvalQueries,
   itemCount: number,
-  batchSize = 256,
+  options: RankingOptions = {},
 ): Promise<RankingMetrics> {
-  const acc = new MetricAccumulator()
+  const batchSize = options.batchSize ?? 256
+  const acc = new MetricAccumulator(itemCount, options.pairTemperature ?? 0)
+  const longest = METRIC_KS[METRIC_KS.length - 1]
   for (let start = 0; start < queries.rows.length; start += batchSize) {
     const end = Math.min(queries.rows.length, start + batchSize)
     const scores = await scorer(queries.rows.subarray(start, end))
     for (let q = start; q < end; q++) {
       const row = scores.subarray((q - start) * itemCount, (q - start + 1) * itemCount)
       acc.add(targetRank(row, queries.targets[q], queries.excluded[q]))
+      acc.addRecommendations(topK(row, queries.excluded[q], longest))
+      const negative = queries.negatives[q]
+      if (options.pairTemperature && negative >= 0)
+        acc.addPair(
+          row[queries.targets[q]] / options.pairTemperature,
+          row[negative] / options.pairTemperature,
+        )
     }
   }
   return acc.result()
 }
 
 /** Item embeddings of the whole catalogue, [items, dim]. The caller disposes the result. */
-export function embedCatalogue(model: TwoTowerModel, itemCount: number, batchSize = 1024): tf.Tensor2D {
+export function embedCatalogue(
+  model: TwoTowerModel,
+  itemCount: number,
+  override?: FieldOverride,
+  batchSize = 1024,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const parts: tf.Tensor2D[] = []
     for (let start = 0; start < itemCount; start += batchSize) {
       const items = Int32Array.from({ length: Math.min(batchSize, itemCount - start) }, (_, i) => start + i)
-      const rows = tf.tensor1d(model.itemRows(items), 'int32')
-      parts.push(model.item.apply(rows, items.length).embedding)
+      parts.push(model.embedItems(items, override).embedding)
     }
     return parts.length === 1 ? parts[0] : tf.concat(parts, 0)
   })
@@ -66,20 +128,20 @@ export function embedCatalogue(model: TwoTowerModel, itemCount: number, batchSiz
 
 /**
  * A scorer that ranks with the trained towers. Holds the catalogue embeddings until `dispose`.
- * Scores are cosine similarities (the temperature does not change the order).
+ * Scores are cosine similarities (the temperature does not change the order). `override` pins one field
+ * to one code for every query or item (drop-field importance).
  */
 export function modelScorer(
   model: TwoTowerModel,
   itemCount: number,
+  override?: FieldOverride,
 ): { score: BatchScorer; dispose: () => void } {
-  const catalogue = embedCatalogue(model, itemCount)
+  const catalogue = embedCatalogue(model, itemCount, override)
   return {
     score: async (rows) => {
-      const scores = tf.tidy(() => {
-        const queryRows = tf.tensor1d(model.queryRows(rows), 'int32')
-        const users = model.user.apply(queryRows, rows.length).embedding
-        return tf.matMul(users, catalogue, false, true)
-      })
+      const scores = tf.tidy(() =>
+        tf.matMul(model.embedQueries(rows, override).embedding, catalogue, false, true),
+      )
       const out = (await scores.data()) as Float32Array
       scores.dispose()
       return out

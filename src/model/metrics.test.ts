@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { MetricAccumulator, targetRank } from './metrics'
+import { MetricAccumulator, targetRank, topK } from './metrics'
 
 describe('targetRank', () => {
   it('counts strictly better candidates and ties, skipping excluded items and the target', () => {
@@ -60,5 +60,44 @@ describe('MetricAccumulator', () => {
     expect(m.queries).toBe(0)
     expect(m['recall@10']).toBe(0)
     expect(m.mrr).toBe(0)
+  })
+})
+
+describe('pair metrics on a balanced set', () => {
+  it('centre logits at the median score, so a scorer that separates the pairs is accurate', () => {
+    const acc = new MetricAccumulator(0, 0.1)
+    // All cosines positive: without centring every pair would be predicted positive (accuracy 0.5).
+    for (let i = 0; i < 10; i++) acc.addPair(0.8 + i * 0.01, 0.3 + i * 0.01)
+    const m = acc.result()
+    expect(m.pairAccuracy).toBe(1)
+    expect(m.pairPrecision).toBe(1)
+    expect(m.pairLoss).toBeGreaterThan(0)
+  })
+
+  it('give chance accuracy to a scorer that cannot tell the pairs apart, and are absent when not asked for', () => {
+    const acc = new MetricAccumulator(0, 0.1)
+    for (let i = 0; i < 10; i++) acc.addPair(i % 2 ? 0.9 : 0.1, i % 2 ? 0.1 : 0.9)
+    expect(acc.result().pairAccuracy).toBe(0.5)
+    const none = new MetricAccumulator(0, 0)
+    none.addPair(1, 0)
+    expect(none.result().pairAccuracy).toBeUndefined()
+  })
+})
+
+describe('topK', () => {
+  it('returns the best candidates in order, skipping excluded items', () => {
+    expect(Array.from(topK([0.1, 0.9, 0.5, 0.7, 0.3], [3], 2))).toEqual([1, 2])
+    expect(Array.from(topK([0.1, 0.9], [], 5))).toEqual([1, 0])
+  })
+
+  it('gives coverage as the share of the catalogue that appears in some top-K list', () => {
+    const acc = new MetricAccumulator(200)
+    acc.add({ greater: 0, ties: 0 })
+    acc.addRecommendations(Array.from({ length: 100 }, (_, i) => i))
+    acc.add({ greater: 0, ties: 0 })
+    acc.addRecommendations(Array.from({ length: 100 }, (_, i) => i + 50))
+    const m = acc.result()
+    expect(m['coverage@10']).toBeCloseTo(20 / 200, 12)
+    expect(m['coverage@100']).toBeCloseTo(150 / 200, 12)
   })
 })

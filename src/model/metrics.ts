@@ -7,8 +7,23 @@
 
 export const METRIC_KS = [10, 50, 100] as const
 export type MetricK = (typeof METRIC_KS)[number]
-export type RankMetricName = `${'recall' | 'ndcg' | 'hitrate' | 'precision'}@${MetricK}` | 'mrr'
-export type RankingMetrics = Record<RankMetricName, number> & { queries: number }
+export type RankMetricName = `${'recall' | 'ndcg' | 'hitrate' | 'precision' | 'coverage'}@${MetricK}` | 'mrr'
+/**
+ * Pair classification on a balanced set (each held-out positive against one random unseen item), as the
+ * original project reported it: p = sigmoid(centred score / temperature), threshold 0.5. Only for scorers that
+ * give calibrated-ish scores (the two-tower models), absent for count-based baselines.
+ */
+export type PairMetricName = 'pairLoss' | 'pairAccuracy' | 'pairPrecision'
+export type RankingMetrics = Record<RankMetricName, number> &
+  Partial<Record<PairMetricName, number>> & { queries: number }
+
+/** Metric names in display order, for tables and CSV. */
+export const RANK_METRIC_NAMES: RankMetricName[] = [
+  ...METRIC_KS.flatMap(
+    (k) => [`recall@${k}`, `ndcg@${k}`, `hitrate@${k}`, `precision@${k}`, `coverage@${k}`] as const,
+  ),
+  'mrr',
+]
 
 /**
  * Where the target lands among the candidates: `greater` candidates score strictly higher, `ties` others
@@ -62,10 +77,46 @@ function expectedReciprocalRank(r: TargetRank): number {
   return sum / (r.ties + 1)
 }
 
-/** Accumulates per-query ranks into averaged metrics. */
+/**
+ * Indices of the `k` best-scoring candidates (excluded items skipped), best first. Ties keep the lower
+ * item index first.
+ */
+export function topK(scores: ArrayLike<number>, excluded: ArrayLike<number>, k: number): Int32Array {
+  // A small sorted buffer is faster than a heap for k <= 100 and typical catalogues.
+  const best: number[] = []
+  let worst = -Infinity
+  let e = 0
+  for (let i = 0; i < scores.length; i++) {
+    while (e < excluded.length && excluded[e] < i) e++
+    if (e < excluded.length && excluded[e] === i) continue
+    const s = scores[i]
+    if (best.length === k && !(s > worst)) continue
+    let pos = best.length
+    while (pos > 0 && scores[best[pos - 1]] < s) pos--
+    best.splice(pos, 0, i)
+    if (best.length > k) best.pop()
+    worst = best.length === k ? scores[best[k - 1]] : -Infinity
+  }
+  return Int32Array.from(best)
+}
+
+/** Accumulates per-query ranks (and optionally top-K lists and pair scores) into averaged metrics. */
 export class MetricAccumulator {
   private sums = new Map<RankMetricName, number>()
   private count = 0
+  private readonly recommended = METRIC_KS.map(() => new Set<number>())
+  private readonly itemCount: number
+  private readonly pairScores: number[] = []
+  private readonly pairTemperature: number
+
+  /**
+   * `itemCount` is the catalogue size for coverage (0 = do not report coverage); `pairTemperature`
+   * scales pair logits (0 = do not report pair metrics).
+   */
+  constructor(itemCount = 0, pairTemperature = 0) {
+    this.itemCount = itemCount
+    this.pairTemperature = pairTemperature
+  }
 
   add(rank: TargetRank): void {
     this.count++
@@ -82,11 +133,60 @@ export class MetricAccumulator {
     add('mrr', expectedReciprocalRank(rank))
   }
 
+  /** Records a query's recommended list (best first, at least 100 long when the catalogue allows). */
+  addRecommendations(items: ArrayLike<number>): void {
+    METRIC_KS.forEach((k, j) => {
+      for (let i = 0; i < Math.min(k, items.length); i++) this.recommended[j].add(items[i])
+    })
+  }
+
+  /** Records the raw scores of one positive and one negative pair (see `PairMetricName`). */
+  addPair(positiveScore: number, negativeScore: number): void {
+    this.pairScores.push(positiveScore, negativeScore)
+  }
+
+  /**
+   * Pair metrics with p = sigmoid((score - median) / temperature). Cosine scores have no natural zero,
+   * so logits are centred at the median score of the balanced set (labels are not used for that).
+   */
+  private pairMetrics(temperature: number): Record<PairMetricName, number> {
+    const scores = Float64Array.from(this.pairScores)
+    const sorted = Float64Array.from(scores).sort()
+    const half = sorted.length >> 1
+    // The set has an even size (one positive, one negative per query): the median is between two values.
+    const centre = (sorted[half - 1] + sorted[half]) / 2
+    let loss = 0
+    let correct = 0
+    let predictedPositive = 0
+    let truePositive = 0
+    for (let i = 0; i < scores.length; i++) {
+      const label = i % 2 === 0 ? 1 : 0
+      const logit = (scores[i] - centre) / temperature
+      // Binary cross-entropy of sigmoid(logit), computed stably.
+      loss += Math.max(logit, 0) - logit * label + Math.log1p(Math.exp(-Math.abs(logit)))
+      const predicted = logit > 0 ? 1 : 0
+      if (predicted === label) correct++
+      if (predicted === 1) {
+        predictedPositive++
+        if (label === 1) truePositive++
+      }
+    }
+    return {
+      pairLoss: loss / scores.length,
+      pairAccuracy: correct / scores.length,
+      pairPrecision: predictedPositive > 0 ? truePositive / predictedPositive : 0,
+    }
+  }
+
   result(): RankingMetrics {
     const out = { queries: this.count } as RankingMetrics
-    const names: RankMetricName[] = ['mrr']
-    for (const k of METRIC_KS) names.push(`recall@${k}`, `ndcg@${k}`, `hitrate@${k}`, `precision@${k}`)
-    for (const name of names) out[name] = this.count === 0 ? 0 : (this.sums.get(name) ?? 0) / this.count
+    for (const name of RANK_METRIC_NAMES)
+      out[name] = this.count === 0 ? 0 : (this.sums.get(name) ?? 0) / this.count
+    METRIC_KS.forEach((k, j) => {
+      out[`coverage@${k}`] = this.itemCount > 0 ? this.recommended[j].size / this.itemCount : 0
+    })
+    if (this.pairTemperature > 0 && this.pairScores.length > 0)
+      Object.assign(out, this.pairMetrics(this.pairTemperature))
     return out
   }
 }

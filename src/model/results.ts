@@ -4,8 +4,17 @@
  */
 import type { RankingMetrics } from './metrics'
 
-export type BaselineName = 'random' | 'popularity'
-export const BASELINE_NAMES: BaselineName[] = ['random', 'popularity']
+/**
+ * Scorers the model is compared with, on the same split:
+ * - `random`, `popularity`: count-based, no training;
+ * - `id-only`: a two-tower model with only the user and item id tokens (matrix factorisation);
+ * - `mean-pooling`: the same feature tokens without attention (the ablation that shows what attention adds).
+ */
+export type BaselineName = 'random' | 'popularity' | 'id-only' | 'mean-pooling'
+export const BASELINE_NAMES: BaselineName[] = ['random', 'popularity', 'id-only', 'mean-pooling']
+/** The baselines that are trained models, trained epoch by epoch beside the main model. */
+export type TrainedBaselineName = Extract<BaselineName, 'id-only' | 'mean-pooling'>
+export const TRAINED_BASELINES: TrainedBaselineName[] = ['id-only', 'mean-pooling']
 
 export interface LossPoint {
   /** Global step count (1-based) at the end of the averaged window. */
@@ -19,6 +28,8 @@ export interface EpochRecord {
   epoch: number
   trainLoss: number
   validation: RankingMetrics
+  /** Validation metrics of the trained baselines after the same number of epochs, when they are trained. */
+  baselines?: Partial<Record<TrainedBaselineName, RankingMetrics>>
   /** Wall-clock seconds of the epoch's training steps (evaluation excluded). */
   trainSeconds: number
   examplesPerSecond: number
@@ -26,5 +37,42 @@ export interface EpochRecord {
 
 export interface TestResult {
   model: RankingMetrics
-  baselines: Record<BaselineName, RankingMetrics>
+  baselines: Partial<Record<BaselineName, RankingMetrics>>
+}
+
+/** Attention of one tower, averaged over validation queries (user tower) or catalogue items (item tower). */
+export interface TowerAttention {
+  /** Token names: fields, then history tokens. */
+  tokens: string[]
+  /** Mean attention-pooling weight of each token (sums to 1). */
+  pooling: number[]
+  /** `layers[l][h]`: mean token×token self-attention of head h in layer l, row-major (row = query token). */
+  layers: number[][][]
+}
+
+export interface AttentionSnapshot {
+  epoch: number
+  user: TowerAttention
+  item: TowerAttention
+}
+
+export interface FieldImportance {
+  field: string
+  tower: 'user' | 'item'
+  /** Mean attention-pooling weight of the field's token. */
+  attentionWeight: number
+  /** Validation NDCG@10 with the field pinned to its most common value. */
+  ndcgWithout: number
+  /** NDCG@10 lost by pinning the field (positive: the model uses it). */
+  drop: number
+}
+
+/** Why a run ended. */
+export type RunEnd = 'completed' | 'stopped' | 'early-stopping' | 'diverged'
+
+export interface TimingSummary {
+  /** Mean training examples per second over the main model's epochs. */
+  examplesPerSecond: number
+  secondsPerEpoch: number
+  totalSeconds: number
 }

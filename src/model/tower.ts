@@ -1,18 +1,17 @@
 import * as tf from './tf'
-import { embeddingLookup } from './embedding'
 
-/** Shape of one tower: its field tokens and the sizes that follow from the config. */
+/** Shape of one tower: its tokens, its own embedding table and the sizes that follow from the config. */
 export interface TowerShape {
   name: 'user' | 'item'
-  /** Field names in token order. */
-  fields: string[]
-  /** Rows of each field's embedding table (vocabulary + the missing code). */
+  /** Token names in order: the tower's own fields first, then any tokens looked up elsewhere (history). */
+  tokens: string[]
+  /** Rows of each own field's slice of the embedding table (vocabulary + the missing code). */
   vocabSizes: number[]
   dim: number
   heads: number
   layers: number
   mlpHidden: number
-  /** Pool field tokens with learned attention (true) or a plain mean (false, the ablation). */
+  /** Pool tokens with learned attention (true) or a plain mean (false, the ablation). */
   attentionPooling: boolean
 }
 
@@ -20,9 +19,9 @@ export interface TowerShape {
 export interface TowerOutput {
   /** [batch, dim], unit L2 norm. */
   embedding: tf.Tensor2D
-  /** [batch, fields]: pooling weight of each field token; rows sum to 1. */
+  /** [batch, tokens]: pooling weight of each token; rows sum to 1. */
   poolWeights: tf.Tensor2D
-  /** Per layer, [batch, heads, fields, fields]: row-normalised self-attention of field tokens. */
+  /** Per layer, [batch, heads, tokens, tokens]: row-normalised self-attention between tokens. */
   attention: tf.Tensor4D[]
 }
 
@@ -99,7 +98,12 @@ export class Tower {
 
   /** Trainable variables in a fixed order (the optimizer's state follows it). */
   get variables(): tf.Variable[] {
-    const vars = [this.table]
+    return [this.table, ...this.denseVariables]
+  }
+
+  /** Every trainable variable except the embedding table. */
+  get denseVariables(): tf.Variable[] {
+    const vars: tf.Variable[] = []
     for (const l of this.layers) vars.push(l.wq, l.wk, l.wv, l.wo, l.gamma, l.beta)
     if (this.shape.attentionPooling) vars.push(this.poolQuery)
     vars.push(this.w1, this.b1, this.w2, this.b2)
@@ -107,14 +111,14 @@ export class Tower {
   }
 
   /**
-   * `rows`: [batch × fields] int32 table rows (field code + field offset), row-major.
+   * `tokens`: [batch × tokens, dim], row-major by example (token t of example b at row b × tokens + t).
    * Must run inside a tidy or a gradient scope: intermediates are not disposed here.
    */
-  apply(rows: tf.Tensor1D, batch: number): TowerOutput {
+  apply(tokens: tf.Tensor2D, batch: number): TowerOutput {
     const { dim, heads } = this.shape
-    const fields = this.shape.fields.length
+    const fields = this.shape.tokens.length
     const headDim = dim / heads
-    let x = embeddingLookup(this.table, rows) // [batch*fields, dim]
+    let x = tokens
     const attention: tf.Tensor4D[] = []
     for (const layer of this.layers) {
       const split = (w: tf.Variable) =>
@@ -136,7 +140,7 @@ export class Tower {
       )
       x = layerNorm(tf.add(x, tf.matMul(mixed, layer.wo as tf.Tensor2D)), layer.gamma, layer.beta)
     }
-    const tokens = tf.reshape(x, [batch, fields, dim])
+    const tokenGrid = tf.reshape(x, [batch, fields, dim])
     const poolWeights = this.shape.attentionPooling
       ? (tf.softmax(
           tf.mul(
@@ -145,7 +149,7 @@ export class Tower {
           ),
         ) as tf.Tensor2D)
       : (tf.fill([batch, fields], 1 / fields) as tf.Tensor2D)
-    const pooled = tf.sum(tf.mul(tokens, tf.expandDims(poolWeights, 2)), 1) as tf.Tensor2D
+    const pooled = tf.sum(tf.mul(tokenGrid, tf.expandDims(poolWeights, 2)), 1) as tf.Tensor2D
     const hidden = tf.relu(tf.add(tf.matMul(pooled, this.w1 as tf.Tensor2D), this.b1))
     const out = tf.add(tf.matMul(hidden, this.w2 as tf.Tensor2D), this.b2) as tf.Tensor2D
     const norm = tf.sqrt(tf.add(tf.sum(tf.square(out), 1, true), 1e-12))

@@ -2,81 +2,100 @@ import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { splitDataset } from '../data/split'
 import { loadDemoDataset } from '../demo/demoDataset'
+import { syntheticDataset } from '../demo/synthetic'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
-import type { EpochRecord, LossPoint } from './results'
+import { buildHistories } from './history'
+import type { LossPoint } from './results'
 import * as tf from './tf'
 import { Trainer } from './train'
 
 const { data } = loadDemoDataset(3, { users: 600, items: 100, interactions: 12_000 })
 const split = splitDataset(data, 1)
-const SMALL_CONFIG: TrainConfig = {
+const SMALL: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
-  epochs: 3,
+  epochs: 1,
   batchSize: 256,
   dim: 16,
   mlpHidden: 32,
   learningRate: 0.01,
+  historyLength: 3,
+  compareBaselines: false,
 }
+const histories = buildHistories(data, split, SMALL.historyLength)
+const rowsOf = (s: number, batch = 256) => split.train.subarray(s * batch, (s + 1) * batch)
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
 })
 
-async function trainRun(config: TrainConfig) {
-  const trainer = new Trainer(data, split, config)
-  const losses: LossPoint[] = []
-  const epochs: EpochRecord[] = []
-  const baselines = await trainer.evaluateBaselines(trainer.validationQueries)
-  const outcome = await trainer.train({ onLoss: (p) => losses.push(p), onEpoch: (e) => epochs.push(e) })
-  return { trainer, losses, epochs, baselines, outcome }
-}
-
-describe('Trainer on a small demo (cpu backend)', () => {
-  it('lowers the loss and beats popularity on validation Recall@10', async () => {
-    const { trainer, losses, epochs, baselines, outcome } = await trainRun(SMALL_CONFIG)
-    trainer.dispose()
-    expect(outcome.completed).toBe(true)
-    expect(epochs).toHaveLength(3)
-    const first = losses[0].loss
-    const last = losses[losses.length - 1].loss
-    expect(last).toBeLessThan(first * 0.9)
-    const best = Math.max(...epochs.map((e) => e.validation['recall@10']))
-    expect(best).toBeGreaterThan(1.3 * baselines.popularity['recall@10'])
-    expect(baselines.popularity['recall@10']).toBeGreaterThan(baselines.random['recall@10'])
-  })
-
-  it('keeps the tensor count flat across steps and frees everything on dispose', async () => {
+describe('Trainer (cpu backend)', () => {
+  it('keeps the tensor count flat across steps and evaluation, and frees everything on dispose', async () => {
     const before = tf.memory().numTensors
-    const trainer = new Trainer(data, split, { ...SMALL_CONFIG, epochs: 1 })
-    const rows = (s: number) => split.train.subarray(s * 256, (s + 1) * 256)
-    // The first step creates the optimizer's slots; count after it.
-    trainer.step(rows(0)).dispose()
+    const trainer = new Trainer(data, split, SMALL, histories)
+    // The first step creates the optimizers' moment tensors; count after it.
+    trainer.step(rowsOf(0)).dispose()
     const afterFirst = tf.memory().numTensors
-    for (let s = 1; s < 8; s++) trainer.step(rows(s)).dispose()
+    for (let s = 1; s < 6; s++) trainer.step(rowsOf(s)).dispose()
     expect(tf.memory().numTensors).toBe(afterFirst)
     await trainer.evaluateModel(trainer.validationQueries)
+    expect(tf.memory().numTensors).toBe(afterFirst)
+    const snapshot = trainer.snapshot()
+    trainer.restore(snapshot)
+    tf.dispose(snapshot)
     expect(tf.memory().numTensors).toBe(afterFirst)
     trainer.dispose()
     expect(tf.memory().numTensors).toBe(before)
   })
 
-  it('reproduces the same loss curve from the same seed', async () => {
-    const config = { ...SMALL_CONFIG, epochs: 1 }
-    const a = await trainRun(config)
-    const b = await trainRun(config)
-    a.trainer.dispose()
-    b.trainer.dispose()
-    expect(b.losses).toEqual(a.losses)
-    expect(b.epochs[0].validation).toEqual(a.epochs[0].validation)
+  it('reproduces the same loss curve and metrics from the same seed', async () => {
+    const once = async () => {
+      const trainer = new Trainer(data, split, SMALL, histories)
+      const losses: LossPoint[] = []
+      const outcome = await trainer.trainEpoch({ onLoss: (p) => losses.push(p) })
+      trainer.dispose()
+      return { losses, validation: outcome.record!.validation }
+    }
+    const a = await once()
+    const b = await once()
+    expect(a.losses.length).toBeGreaterThan(3)
+    expect(b).toEqual(a)
   })
 
-  it('stops at a checkpoint and reports an incomplete run', async () => {
-    const trainer = new Trainer(data, split, SMALL_CONFIG)
+  it('stops at a checkpoint without finishing the epoch', async () => {
+    const trainer = new Trainer(data, split, SMALL, histories)
     let calls = 0
-    const outcome = await trainer.train({ checkpoint: async () => (++calls > 3 ? 'stop' : 'continue') })
+    const outcome = await trainer.trainEpoch({ checkpoint: async () => (++calls > 3 ? 'stop' : 'continue') })
     trainer.dispose()
-    expect(outcome.completed).toBe(false)
-    expect(outcome.history).toHaveLength(0)
+    expect(outcome).toEqual({ record: null, stopped: true })
     expect(calls).toBe(4)
+  })
+
+  it('step time grows with the batch, not the vocabulary: 100,000 items within 2× of 1,000', () => {
+    const config = { ...DEFAULT_TRAIN_CONFIG, batchSize: 256, historyLength: 0 }
+    const msPerStep = (items: number) => {
+      const synthetic = syntheticDataset(2000, items, 20_000, 1)
+      const syntheticSplit = splitDataset(synthetic, 1)
+      const trainer = new Trainer(
+        synthetic,
+        syntheticSplit,
+        config,
+        buildHistories(synthetic, syntheticSplit, 0),
+      )
+      const rows = (s: number) => syntheticSplit.train.subarray(s * 256, (s + 1) * 256)
+      for (let s = 0; s < 2; s++) trainer.step(rows(s)).dispose()
+      const times: number[] = []
+      for (let s = 2; s < 8; s++) {
+        const t0 = performance.now()
+        const loss = trainer.step(rows(s))
+        loss.dataSync()
+        loss.dispose()
+        times.push(performance.now() - t0)
+      }
+      trainer.dispose()
+      return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]
+    }
+    const small = msPerStep(1_000)
+    const large = msPerStep(100_000)
+    expect(large / small).toBeLessThan(2)
   })
 })

@@ -1,37 +1,50 @@
-import * as tf from './tf'
 import { deriveSeed, mulberry32, shuffleInPlace } from '../data/random'
 import type { Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { itemCounts, popularityScorer, randomScorer } from './baselines'
 import type { TrainConfig } from './config'
+import { embeddingLookup } from './embedding'
 import { buildQueries, evaluateRanking, modelScorer, type EvalQueries } from './evaluate'
+import type { Histories } from './history'
+import { LazyAdam, uniqueRows } from './lazyAdam'
 import type { RankingMetrics } from './metrics'
-import type { BaselineName, EpochRecord, LossPoint, TestResult } from './results'
-import { inBatchSoftmaxLoss, TwoTowerModel } from './twoTower'
+import type { EpochRecord, LossPoint } from './results'
+import * as tf from './tf'
+import { inBatchSoftmaxLoss, TwoTowerModel, type FieldOverride, type ModelVariant } from './twoTower'
 
 /** Losses are read back from the backend every this many steps (a read forces a GPU sync). */
 export const LOSS_READ_EVERY = 5
 
 /**
  * How the driver of the loop (the worker, or a test) takes part:
- * - `checkpoint` is awaited between steps; resolve 'stop' to end the run early (pausing = not resolving yet).
+ * - `checkpoint` is awaited between steps; resolve 'stop' to end the epoch early (pausing = not resolving yet).
  * - progress callbacks receive plain numbers only.
  */
 export interface TrainingHooks {
   checkpoint?: () => Promise<'continue' | 'stop'>
   onLoss?: (point: LossPoint) => void
-  onEpoch?: (record: EpochRecord) => void
 }
 
-export interface TrainingOutcome {
-  history: EpochRecord[]
-  /** False when the run was stopped before its last epoch. */
-  completed: boolean
+/** What one epoch did. `stopped` means the checkpoint asked to stop before the epoch's last step. */
+export interface EpochOutcome {
+  record: EpochRecord | null
+  stopped: boolean
 }
+
+/** The loss became NaN or infinite. */
+export class TrainingDiverged extends Error {
+  constructor(readonly step: number) {
+    super(`The training loss became NaN or infinite at step ${step}.`)
+    this.name = 'TrainingDiverged'
+  }
+}
+
+/** Copies of a model's variables, to go back to (the best epoch, or the last finite state). */
+export type WeightSnapshot = tf.Tensor[]
 
 /**
- * Owns the model, optimizer and evaluation sets of one training run. Call `dispose` when done; after it
- * the tensor count is back where it was before construction.
+ * Owns the model, optimizers and evaluation set of one training run (one model variant). Call `dispose`
+ * when done; after it the tensor count is back where it was before construction.
  */
 export class Trainer {
   readonly data: EncodedDataset
@@ -42,105 +55,165 @@ export class Trainer {
   readonly stepsPerEpoch: number
   readonly validationQueries: EvalQueries
   readonly trainItemCounts: Float64Array
-  private readonly optimizer: tf.Optimizer
+  private readonly denseOptimizer: tf.Optimizer
+  private readonly tableOptimizer: LazyAdam
   private readonly logQ: tf.Tensor1D
   private readonly rng: () => number
+  private readonly order: Int32Array
   private globalStep = 0
+  private epochsDone = 0
 
-  constructor(data: EncodedDataset, split: Split, config: TrainConfig) {
+  constructor(
+    data: EncodedDataset,
+    split: Split,
+    config: TrainConfig,
+    histories: Histories,
+    variant: ModelVariant = 'attention',
+    validationQueries?: EvalQueries,
+  ) {
     this.data = data
     this.split = split
     this.config = config
-    this.model = new TwoTowerModel(data, config)
+    this.model = new TwoTowerModel(data, config, variant, histories)
     // Batches have a fixed size (the remainder of an epoch is dropped) so WebGL compiles its shaders once.
     this.batchSize = Math.max(2, Math.min(config.batchSize, split.train.length))
     this.stepsPerEpoch = Math.max(1, Math.floor(split.train.length / this.batchSize))
-    this.validationQueries = buildQueries(data, split, 'validation')
+    this.validationQueries = validationQueries ?? buildQueries(data, split, 'validation', config.seed)
     this.trainItemCounts = itemCounts(data, split.train)
     const total = split.train.length
     // log of each item's share of training interactions; unseen items get a pseudo-count of 1.
     this.logQ = tf.tensor1d(Float32Array.from(this.trainItemCounts, (c) => Math.log(Math.max(c, 1) / total)))
-    this.optimizer = tf.train.adam(config.learningRate)
+    this.denseOptimizer = tf.train.adam(config.learningRate)
+    this.tableOptimizer = new LazyAdam(config.learningRate)
     this.rng = mulberry32(deriveSeed(config.seed, 'batches'))
+    this.order = Int32Array.from(split.train)
   }
 
-  /** One gradient step on the given training rows. Returns the loss; the caller disposes it. */
+  get epochsCompleted(): number {
+    return this.epochsDone
+  }
+
+  /**
+   * One gradient step on the given training rows. Returns the loss; the caller disposes it.
+   *
+   * Only the embedding rows the batch uses are gathered (once per unique row) and differentiated; the
+   * tables then get a lazy Adam update of those rows, the other weights a dense Adam update. So the cost
+   * follows the batch, not the vocabulary.
+   */
   step(rows: Int32Array): tf.Scalar {
     const { model, config } = this
+    const batch = rows.length
     const items = Int32Array.from(rows, (r) => this.data.interactionItem[r])
-    const cost = this.optimizer.minimize(
-      () => {
-        const itemIds = tf.tensor1d(items, 'int32')
-        const users = model.user.apply(tf.tensor1d(model.queryRows(rows), 'int32'), rows.length).embedding
-        const itemEmb = model.item.apply(tf.tensor1d(model.itemRows(items), 'int32'), rows.length).embedding
-        const logQ = config.logQ ? tf.gather(this.logQ, itemIds) : null
+    const userRows = uniqueRows(model.queryRows(rows))
+    const itemTokenRows = model.itemRows(items)
+    const historyRows = model.historyRows(rows)
+    const allItemRows = new Int32Array(itemTokenRows.length + historyRows.length)
+    allItemRows.set(itemTokenRows)
+    allItemRows.set(historyRows, itemTokenRows.length)
+    const itemRows = uniqueRows(allItemRows)
+    const dense = model.denseVariables
+
+    const { value, grads } = tf.tidy(() => {
+      const userSlice = tf.gather(model.user.table, tf.tensor1d(userRows.unique, 'int32'))
+      const itemSlice = tf.gather(model.item.table, tf.tensor1d(itemRows.unique, 'int32'))
+      const userPositions = tf.tensor1d(userRows.positions, 'int32')
+      const itemPositions = tf.tensor1d(itemRows.positions, 'int32')
+      const itemIds = tf.tensor1d(items, 'int32')
+      const logQ = config.logQ ? tf.gather(this.logQ, itemIds) : null
+      const loss = (userTable: tf.Tensor, itemTable: tf.Tensor) => {
+        const itemTokensAll = embeddingLookup(itemTable, itemPositions)
+        const itemTokens = tf.slice(itemTokensAll, [0, 0], [itemTokenRows.length, -1]) as tf.Tensor2D
+        const historyTokens =
+          historyRows.length > 0
+            ? (tf.slice(itemTokensAll, [itemTokenRows.length, 0], [historyRows.length, -1]) as tf.Tensor2D)
+            : null
+        const users = model.applyQueries(
+          embeddingLookup(userTable, userPositions),
+          historyTokens,
+          batch,
+        ).embedding
+        const itemEmb = model.item.apply(itemTokens, batch).embedding
         return inBatchSoftmaxLoss(users, itemEmb, itemIds, config.temperature, logQ)
-      },
-      true,
-      model.variables,
-    )
+      }
+      const result = tf.valueAndGrads((...args: tf.Tensor[]) => loss(args[0], args[1]))([
+        userSlice,
+        itemSlice,
+        ...dense,
+      ])
+      return { value: result.value, grads: result.grads }
+    })
+    this.denseOptimizer.applyGradients(Object.fromEntries(dense.map((v, k) => [v.name, grads[2 + k]])))
+    this.tableOptimizer.tick()
+    this.tableOptimizer.update(model.user.table, userRows.unique, grads[0] as tf.Tensor2D)
+    this.tableOptimizer.update(model.item.table, itemRows.unique, grads[1] as tf.Tensor2D)
+    tf.dispose(grads)
     this.globalStep++
-    return cost as tf.Scalar
+    return value as tf.Scalar
   }
 
-  /** Runs the configured epochs, evaluating on validation after each. */
-  async train(hooks: TrainingHooks = {}): Promise<TrainingOutcome> {
-    const history: EpochRecord[] = []
-    const train = Int32Array.from(this.split.train)
-    for (let epoch = 1; epoch <= this.config.epochs; epoch++) {
-      shuffleInPlace(this.rng, train)
-      const started = Date.now()
-      let lossSum = 0
-      let pending: tf.Scalar[] = []
-      const flush = async () => {
-        if (pending.length === 0) return
-        const stacked = tf.stack(pending)
-        const values = await stacked.data()
-        stacked.dispose()
-        pending.forEach((t) => t.dispose())
-        pending = []
-        let sum = 0
-        for (const v of values) sum += v
-        lossSum += sum
-        if (!Number.isFinite(sum)) throw new TrainingDiverged(this.globalStep)
-        hooks.onLoss?.({ step: this.globalStep, loss: sum / values.length })
+  /**
+   * Runs one epoch over the shuffled training rows, then evaluates on validation. Throws
+   * `TrainingDiverged` as soon as a read-back loss is not finite.
+   */
+  async trainEpoch(hooks: TrainingHooks = {}): Promise<EpochOutcome> {
+    const epoch = this.epochsDone + 1
+    shuffleInPlace(this.rng, this.order)
+    const started = Date.now()
+    let lossSum = 0
+    let pending: tf.Scalar[] = []
+    const flush = async () => {
+      if (pending.length === 0) return
+      const stacked = tf.stack(pending)
+      const values = await stacked.data()
+      stacked.dispose()
+      pending.forEach((t) => t.dispose())
+      pending = []
+      let sum = 0
+      for (const v of values) sum += v
+      if (!Number.isFinite(sum)) throw new TrainingDiverged(this.globalStep)
+      lossSum += sum
+      hooks.onLoss?.({ step: this.globalStep, loss: sum / values.length })
+    }
+    for (let s = 0; s < this.stepsPerEpoch; s++) {
+      if (hooks.checkpoint && (await hooks.checkpoint()) === 'stop') {
+        await flush()
+        return { record: null, stopped: true }
       }
-      for (let s = 0; s < this.stepsPerEpoch; s++) {
-        if (hooks.checkpoint && (await hooks.checkpoint()) === 'stop') {
-          await flush()
-          return { history, completed: false }
-        }
-        pending.push(this.step(train.subarray(s * this.batchSize, (s + 1) * this.batchSize)))
-        if (pending.length >= LOSS_READ_EVERY) await flush()
-      }
-      await flush()
-      const trainSeconds = (Date.now() - started) / 1000
-      const validation = await this.evaluateModel(this.validationQueries)
-      const record: EpochRecord = {
+      pending.push(this.step(this.order.subarray(s * this.batchSize, (s + 1) * this.batchSize)))
+      if (pending.length >= LOSS_READ_EVERY) await flush()
+    }
+    await flush()
+    const trainSeconds = (Date.now() - started) / 1000
+    const validation = await this.evaluateModel(this.validationQueries)
+    this.epochsDone = epoch
+    return {
+      stopped: false,
+      record: {
         epoch,
         trainLoss: lossSum / this.stepsPerEpoch,
         validation,
         trainSeconds,
         examplesPerSecond: (this.stepsPerEpoch * this.batchSize) / Math.max(trainSeconds, 1e-3),
-      }
-      history.push(record)
-      hooks.onEpoch?.(record)
+      },
     }
-    return { history, completed: true }
   }
 
-  /** Full-catalogue metrics of the current model on the given queries. */
-  async evaluateModel(queries: EvalQueries): Promise<RankingMetrics> {
-    const scorer = modelScorer(this.model, this.data.itemIds.length)
+  /** Full-catalogue metrics of the current model on the given queries (pair metrics included). */
+  async evaluateModel(queries: EvalQueries, override?: FieldOverride): Promise<RankingMetrics> {
+    const scorer = modelScorer(this.model, this.data.itemIds.length, override)
     try {
-      return await evaluateRanking(scorer.score, queries, this.data.itemIds.length)
+      return await evaluateRanking(scorer.score, queries, this.data.itemIds.length, {
+        pairTemperature: this.config.temperature,
+      })
     } finally {
       scorer.dispose()
     }
   }
 
-  /** Baselines on the given queries (no tensors involved). */
-  async evaluateBaselines(queries: EvalQueries): Promise<Record<BaselineName, RankingMetrics>> {
+  /** Random and most-popular baselines on the given queries (no tensors involved). */
+  async evaluateCountBaselines(
+    queries: EvalQueries,
+  ): Promise<{ random: RankingMetrics; popularity: RankingMetrics }> {
     const n = this.data.itemIds.length
     return {
       random: await evaluateRanking(randomScorer(n, this.config.seed), queries, n),
@@ -148,23 +221,19 @@ export class Trainer {
     }
   }
 
-  /** Model and baselines on the test part. */
-  async test(): Promise<TestResult> {
-    const queries = buildQueries(this.data, this.split, 'test')
-    return { model: await this.evaluateModel(queries), baselines: await this.evaluateBaselines(queries) }
+  snapshot(): WeightSnapshot {
+    return this.model.variables.map((v) => tf.clone(v))
+  }
+
+  /** Puts the snapshot's values back into the model (the snapshot stays valid; dispose it yourself). */
+  restore(snapshot: WeightSnapshot): void {
+    this.model.variables.forEach((v, i) => v.assign(snapshot[i]))
   }
 
   dispose(): void {
     this.model.dispose()
-    this.optimizer.dispose()
+    this.denseOptimizer.dispose()
+    this.tableOptimizer.dispose()
     this.logQ.dispose()
-  }
-}
-
-/** The loss became NaN or infinite. */
-export class TrainingDiverged extends Error {
-  constructor(readonly step: number) {
-    super(`The training loss became NaN or infinite at step ${step}. Try a lower learning rate.`)
-    this.name = 'TrainingDiverged'
   }
 }

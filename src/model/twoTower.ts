@@ -1,7 +1,8 @@
-import * as tf from './tf'
 import type { EncodedDataset } from '../data/types'
 import type { TrainConfig } from './config'
-import { Tower, type TowerShape } from './tower'
+import type { Histories } from './history'
+import * as tf from './tf'
+import { Tower, type TowerOutput, type TowerShape } from './tower'
 
 /**
  * Largest embedding table slice per field. Values beyond it share rows (codes are ordered by frequency,
@@ -19,76 +20,185 @@ export function foldCode(code: number, rows: number): number {
   return code < rows ? code : 1 + ((code - 1) % (rows - 1))
 }
 
-export interface ModelOptions {
-  /** false gives the mean-pooling ablation (same tokens and MLP, no learned pooling query). */
-  attentionPooling: boolean
+/**
+ * - `attention`: every field, self-attention layers and attention pooling (the model of this playground).
+ * - `mean-pooling`: the same tokens without attention: no self-attention layers, mean pooling (ablation).
+ * - `id-only`: only the user id and item id tokens (matrix factorisation with an MLP on top).
+ */
+export type ModelVariant = 'attention' | 'mean-pooling' | 'id-only'
+
+/** A field's codes replaced by one constant, for drop-field importance. `field` is a token name. */
+export interface FieldOverride {
+  field: string
+  code: number
 }
 
 /**
- * The two-tower model: a user (query) tower over user fields + interaction context, an item tower over
- * item fields. Score of (query, item) = cosine of their embeddings / temperature.
+ * The two-tower model: a query tower over user fields, interaction context and the user's recent items,
+ * and an item tower over item fields. Score of (query, item) = cosine of their embeddings / temperature.
+ *
+ * Token layout. User tower: [user fields..., context fields..., history_1..history_N]; the history
+ * tokens are rows of the ITEM table's id slice (shared item-id embedding). Item tower: [item fields...].
  */
 export class TwoTowerModel {
+  readonly variant: ModelVariant
   readonly user: Tower
   readonly item: Tower
+  readonly histories: Histories
   private readonly data: EncodedDataset
-  private readonly userWidth: number
-  private readonly contextWidth: number
-  private readonly itemWidth: number
+  /** Indices into data.userFields / contextFields / itemFields of the fields this variant uses. */
+  private readonly userFieldIndex: number[]
+  private readonly contextFieldIndex: number[]
+  private readonly itemFieldIndex: number[]
 
-  constructor(data: EncodedDataset, config: TrainConfig, options: ModelOptions = { attentionPooling: true }) {
+  constructor(data: EncodedDataset, config: TrainConfig, variant: ModelVariant, histories: Histories) {
     this.data = data
-    this.userWidth = data.userFields.length
-    this.contextWidth = data.contextFields.length
-    this.itemWidth = data.itemFields.length
-    const shape = (name: 'user' | 'item', fields: EncodedDataset['userFields']): TowerShape => ({
+    this.variant = variant
+    const idOnly = variant === 'id-only'
+    const all = (n: number) => Array.from({ length: n }, (_, i) => i)
+    this.userFieldIndex = idOnly ? [0] : all(data.userFields.length)
+    this.contextFieldIndex = idOnly ? [] : all(data.contextFields.length)
+    this.itemFieldIndex = idOnly ? [0] : all(data.itemFields.length)
+    this.histories = idOnly ? { length: 0, items: new Int32Array(0) } : histories
+    const userOwn = [
+      ...this.userFieldIndex.map((f) => data.userFields[f]),
+      ...this.contextFieldIndex.map((f) => data.contextFields[f]),
+    ]
+    const itemOwn = this.itemFieldIndex.map((f) => data.itemFields[f])
+    const historyTokens = Array.from({ length: this.histories.length }, (_, k) => `history_${k + 1}`)
+    const attention = variant === 'attention'
+    const shape = (
+      name: 'user' | 'item',
+      own: EncodedDataset['userFields'],
+      extra: string[],
+    ): TowerShape => ({
       name,
-      fields: fields.map((f) => f.name),
-      vocabSizes: fields.map((f) => fieldRows(f.vocabulary.length)),
+      tokens: [...own.map((f) => f.name), ...extra],
+      vocabSizes: own.map((f) => fieldRows(f.vocabulary.length)),
       dim: config.dim,
       heads: config.heads,
-      layers: config.layers,
+      layers: attention ? config.layers : 0,
       mlpHidden: config.mlpHidden,
-      attentionPooling: options.attentionPooling,
+      attentionPooling: attention,
     })
-    this.user = new Tower(shape('user', [...data.userFields, ...data.contextFields]), config.seed * 1000 + 1)
-    this.item = new Tower(shape('item', data.itemFields), config.seed * 1000 + 501)
+    this.user = new Tower(shape('user', userOwn, historyTokens), config.seed * 1000 + 1)
+    this.item = new Tower(shape('item', itemOwn, []), config.seed * 1000 + 501)
   }
 
   get variables(): tf.Variable[] {
     return [...this.user.variables, ...this.item.variables]
   }
 
-  /** Table rows of the query tower for interaction rows (the user's fields + that interaction's context). */
-  queryRows(interactionRows: ArrayLike<number>): Int32Array {
-    const width = this.userWidth + this.contextWidth
+  /** Every trainable variable except the two embedding tables. */
+  get denseVariables(): tf.Variable[] {
+    return [...this.user.denseVariables, ...this.item.denseVariables]
+  }
+
+  /** Tokens per query: own user-table tokens and history tokens. */
+  get userTokenCount(): number {
+    return this.userFieldIndex.length + this.contextFieldIndex.length
+  }
+  get itemTokenCount(): number {
+    return this.itemFieldIndex.length
+  }
+
+  /**
+   * User-table rows for interaction rows (the user's fields + that interaction's context),
+   * [queries × userTokenCount] row-major. `override` pins one field to one code.
+   */
+  queryRows(interactionRows: ArrayLike<number>, override?: FieldOverride): Int32Array {
+    const { data, userFieldIndex, contextFieldIndex } = this
+    const width = this.userTokenCount
     const out = new Int32Array(interactionRows.length * width)
     const { offsets, shape } = this.user
+    const nUser = data.userFields.length
+    const nContext = data.contextFields.length
+    const pinned = override ? shape.tokens.indexOf(override.field) : -1
     for (let b = 0; b < interactionRows.length; b++) {
       const r = interactionRows[b]
-      const u = this.data.interactionUser[r]
-      for (let f = 0; f < this.userWidth; f++)
-        out[b * width + f] =
-          offsets[f] + foldCode(this.data.userCodes[u * this.userWidth + f], shape.vocabSizes[f])
-      for (let c = 0; c < this.contextWidth; c++) {
-        const f = this.userWidth + c
-        out[b * width + f] =
-          offsets[f] + foldCode(this.data.contextCodes[r * this.contextWidth + c], shape.vocabSizes[f])
+      const u = data.interactionUser[r]
+      for (let t = 0; t < width; t++) {
+        const code =
+          t === pinned
+            ? override!.code
+            : t < userFieldIndex.length
+              ? data.userCodes[u * nUser + userFieldIndex[t]]
+              : data.contextCodes[r * nContext + contextFieldIndex[t - userFieldIndex.length]]
+        out[b * width + t] = offsets[t] + foldCode(code, shape.vocabSizes[t])
       }
     }
     return out
   }
 
-  /** Table rows of the item tower for item indices. */
-  itemRows(items: ArrayLike<number>): Int32Array {
-    const width = this.itemWidth
+  /** Item-table rows of the history tokens of interaction rows, [queries × historyLength] row-major. */
+  historyRows(interactionRows: ArrayLike<number>, override?: FieldOverride): Int32Array {
+    const n = this.histories.length
+    const out = new Int32Array(interactionRows.length * n)
+    const idRows = this.item.shape.vocabSizes[0]
+    const pinned = override ? this.user.shape.tokens.indexOf(override.field) - this.userTokenCount : -1
+    for (let b = 0; b < interactionRows.length; b++)
+      for (let k = 0; k < n; k++) {
+        const code = k === pinned ? override!.code : this.histories.items[interactionRows[b] * n + k]
+        // The item id field is the item table's first slice (offset 0).
+        out[b * n + k] = foldCode(code, idRows)
+      }
+    return out
+  }
+
+  /** Item-table rows for item indices, [items × itemTokenCount] row-major. */
+  itemRows(items: ArrayLike<number>, override?: FieldOverride): Int32Array {
+    const { data, itemFieldIndex } = this
+    const width = this.itemTokenCount
+    const nItem = data.itemFields.length
     const out = new Int32Array(items.length * width)
     const { offsets, shape } = this.item
+    const pinned = override ? shape.tokens.indexOf(override.field) : -1
     for (let b = 0; b < items.length; b++)
-      for (let f = 0; f < width; f++)
-        out[b * width + f] =
-          offsets[f] + foldCode(this.data.itemCodes[items[b] * width + f], shape.vocabSizes[f])
+      for (let t = 0; t < width; t++) {
+        const code = t === pinned ? override!.code : data.itemCodes[items[b] * nItem + itemFieldIndex[t]]
+        out[b * width + t] = offsets[t] + foldCode(code, shape.vocabSizes[t])
+      }
     return out
+  }
+
+  /**
+   * Query tower on looked-up tokens: `userTokens` [batch × userTokenCount, dim] from the user table,
+   * `historyTokens` [batch × historyLength, dim] from the item table (null when history is off).
+   */
+  applyQueries(userTokens: tf.Tensor2D, historyTokens: tf.Tensor2D | null, batch: number): TowerOutput {
+    const dim = this.user.shape.dim
+    let tokens = userTokens
+    if (historyTokens && this.histories.length > 0) {
+      const grid = tf.concat(
+        [
+          tf.reshape(userTokens, [batch, this.userTokenCount, dim]),
+          tf.reshape(historyTokens, [batch, this.histories.length, dim]),
+        ],
+        1,
+      )
+      tokens = tf.reshape(grid, [batch * this.user.shape.tokens.length, dim])
+    }
+    return this.user.apply(tokens, batch)
+  }
+
+  /** Query embeddings straight from the tables (no gradient bookkeeping): for evaluation. */
+  embedQueries(interactionRows: ArrayLike<number>, override?: FieldOverride): TowerOutput {
+    const batch = interactionRows.length
+    const userTokens = tf.gather(
+      this.user.table,
+      tf.tensor1d(this.queryRows(interactionRows, override), 'int32'),
+    )
+    const historyTokens =
+      this.histories.length > 0
+        ? tf.gather(this.item.table, tf.tensor1d(this.historyRows(interactionRows, override), 'int32'))
+        : null
+    return this.applyQueries(userTokens as tf.Tensor2D, historyTokens as tf.Tensor2D | null, batch)
+  }
+
+  /** Item embeddings straight from the tables: for evaluation. */
+  embedItems(items: ArrayLike<number>, override?: FieldOverride): TowerOutput {
+    const tokens = tf.gather(this.item.table, tf.tensor1d(this.itemRows(items, override), 'int32'))
+    return this.item.apply(tokens as tf.Tensor2D, items.length)
   }
 
   dispose(): void {

@@ -4,7 +4,9 @@ import { BaselineTable } from './BaselineTable'
 import { DatasetPanel } from './DatasetPanel'
 import { LossChart } from './LossChart'
 import { MetricsTable } from './MetricsTable'
+import { OwnDataPanel } from './OwnDataPanel'
 import { RankingChart } from './RankingChart'
+import { RunPanel } from './RunPanel'
 import { SettingsPanel } from './SettingsPanel'
 import { TrainingControls } from './TrainingControls'
 import { demoSourceOf, trainConfigOf } from './settings'
@@ -25,7 +27,8 @@ export function App() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [load, settings.backend])
 
-  const messages = [...problems, ...(state.error ? [state.error] : [])]
+  const diverged = state.result?.end === 'diverged' ? [state.result.message ?? 'The loss diverged.'] : []
+  const messages = [...problems, ...(state.error ? [state.error] : []), ...diverged]
   return (
     <div className="app">
       <header>
@@ -58,6 +61,7 @@ export function App() {
               <summary>Demo size and seed</summary>
               <SettingsPanel group="demo" settings={settings} disabled={running} onChange={update} />
             </details>
+            <OwnDataPanel dataset={trainer.dataset} ingest={trainer.ingest} busy={running} />
           </section>
           <section aria-labelledby="train-heading">
             <h2 id="train-heading">Train</h2>
@@ -65,11 +69,17 @@ export function App() {
               state={state}
               canStart={state.backend !== null}
               totalEpochs={settings.epochs}
-              onStart={() => trainer.start(trainConfigOf(settings), demoSourceOf(settings))}
+              onStart={() =>
+                trainer.start(trainConfigOf(settings), trainer.dataset.active ?? demoSourceOf(settings))
+              }
               onPause={trainer.pause}
               onResume={trainer.resume}
               onStop={trainer.stop}
             />
+          </section>
+          <section aria-labelledby="run-heading">
+            <h2 id="run-heading">Share</h2>
+            <RunPanel state={state} onImport={trainer.importRun} />
           </section>
           <section aria-labelledby="settings-heading">
             <h2 id="settings-heading">Model settings</h2>
@@ -99,7 +109,7 @@ export function App() {
               </p>
             )}
             <MetricsTable epochs={state.epochs} baselines={state.validationBaselines} />
-            <BaselineTable test={state.test} completed={state.completed} />
+            <BaselineTable result={state.result} />
           </section>
         </div>
       </main>

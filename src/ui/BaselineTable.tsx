@@ -1,56 +1,85 @@
-import type { RankMetricName } from '../model/metrics'
-import { BASELINE_NAMES, type TestResult } from '../model/results'
+import type { RankingMetrics, RankMetricName, PairMetricName } from '../model/metrics'
+import type { RunResult } from '../model/run'
 import { formatMetric, formatRatio } from './format'
 import { SERIES_LABELS } from './theme'
 
-const SHOWN: RankMetricName[] = ['recall@10', 'ndcg@10', 'recall@50', 'ndcg@50', 'recall@100', 'mrr']
+/** Columns of the test table; the run file carries every metric, the table the ones people compare. */
+export const TEST_TABLE_METRICS: (RankMetricName | PairMetricName)[] = [
+  'recall@10',
+  'ndcg@10',
+  'recall@50',
+  'ndcg@50',
+  'recall@100',
+  'mrr',
+  'coverage@10',
+  'pairAccuracy',
+]
+
+const ROWS = ['model', 'id-only', 'mean-pooling', 'popularity', 'random'] as const
+
+function header(metric: string): string {
+  return metric
+    .replace('recall', 'Recall')
+    .replace('ndcg', 'NDCG')
+    .replace('mrr', 'MRR')
+    .replace('coverage', 'Coverage')
+    .replace('pairAccuracy', 'Pair accuracy')
+}
 
 /** Final test-split metrics: the model and each baseline side by side, with the model's lift. */
-export function BaselineTable({ test, completed }: { test: TestResult | null; completed: boolean }) {
-  if (!test)
+export function BaselineTable({ result }: { result: RunResult | null }) {
+  if (!result)
     return (
       <p className="empty" data-testid="baseline-table" data-ready="false">
         Test results on the held-out split appear here when training ends.
       </p>
     )
-  const rows = [
-    { key: 'model', label: SERIES_LABELS.model, metrics: test.model },
-    ...BASELINE_NAMES.map((b) => ({ key: b, label: SERIES_LABELS[b], metrics: test.baselines[b] })),
-  ]
+  const { test } = result
+  const rows = ROWS.flatMap((key) => {
+    const metrics: RankingMetrics | undefined = key === 'model' ? test.model : test.baselines[key]
+    return metrics ? [{ key, label: SERIES_LABELS[key], metrics }] : []
+  })
+  const popularity = test.baselines.popularity
   return (
-    <table className="metrics" data-testid="baseline-table" data-ready="true">
-      <caption>
-        Test split ({test.model.queries.toLocaleString('en-US')} held-out interactions)
-        {!completed && ' — training was stopped early'}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Scorer</th>
-          {SHOWN.map((m) => (
-            <th scope="col" key={m}>
-              {m.replace('recall', 'Recall').replace('ndcg', 'NDCG').replace('mrr', 'MRR')}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.key} data-scorer={r.key}>
-            <th scope="row">{r.label}</th>
-            {SHOWN.map((m) => (
-              <td key={m} data-metric={m}>
-                {formatMetric(r.metrics[m])}
-              </td>
+    <div className="table-scroll">
+      <table className="metrics" data-testid="baseline-table" data-ready="true">
+        <caption>
+          Test split ({test.model.queries.toLocaleString('en-US')} held-out interactions, weights of epoch{' '}
+          {result.testedEpoch}){result.end === 'stopped' && ' — training was stopped early'}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">Scorer</th>
+            {TEST_TABLE_METRICS.map((m) => (
+              <th scope="col" key={m}>
+                {header(m)}
+              </th>
             ))}
           </tr>
-        ))}
-        <tr className="lift">
-          <th scope="row">Model ÷ most popular</th>
-          {SHOWN.map((m) => (
-            <td key={m}>{formatRatio(test.model[m], test.baselines.popularity[m])}</td>
+        </thead>
+        <tbody>
+          {rows.map((r) => (
+            <tr key={r.key} data-scorer={r.key}>
+              <th scope="row">{r.label}</th>
+              {TEST_TABLE_METRICS.map((m) => (
+                <td key={m} data-metric={m}>
+                  {formatMetric(r.metrics[m])}
+                </td>
+              ))}
+            </tr>
           ))}
-        </tr>
-      </tbody>
-    </table>
+          {popularity && (
+            <tr className="lift">
+              <th scope="row">Model ÷ most popular</th>
+              {TEST_TABLE_METRICS.map((m) => (
+                <td key={m}>
+                  {m.startsWith('pair') ? '—' : formatRatio(test.model[m] ?? 0, popularity[m] ?? 0)}
+                </td>
+              ))}
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
   )
 }

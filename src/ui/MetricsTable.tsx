@@ -1,5 +1,5 @@
 import type { RankingMetrics } from '../model/metrics'
-import type { BaselineName, EpochRecord } from '../model/results'
+import type { EpochRecord } from '../model/results'
 import { formatMetric } from './format'
 
 /** Per-epoch validation metrics of the model next to the most-popular baseline. */
@@ -8,7 +8,7 @@ export function MetricsTable({
   baselines,
 }: {
   epochs: readonly EpochRecord[]
-  baselines: Record<BaselineName, RankingMetrics> | null
+  baselines: { random: RankingMetrics; popularity: RankingMetrics } | null
 }) {
   return (
     <table className="metrics" data-testid="metrics-table" data-rows={epochs.length}>
@@ -19,6 +19,8 @@ export function MetricsTable({
           <th scope="col">Train loss</th>
           <th scope="col">Recall@10</th>
           <th scope="col">NDCG@10</th>
+          <th scope="col">Id-only Recall@10</th>
+          <th scope="col">Mean-pool Recall@10</th>
           <th scope="col">Popularity Recall@10</th>
           <th scope="col">Popularity NDCG@10</th>
           <th scope="col">Examples/s</th>
@@ -27,7 +29,7 @@ export function MetricsTable({
       <tbody>
         {epochs.length === 0 ? (
           <tr>
-            <td colSpan={7} className="empty">
+            <td colSpan={9} className="empty">
               Rows appear as epochs finish.
             </td>
           </tr>
@@ -38,6 +40,10 @@ export function MetricsTable({
               <td>{e.trainLoss.toFixed(3)}</td>
               <td data-metric="recall@10">{formatMetric(e.validation['recall@10'])}</td>
               <td data-metric="ndcg@10">{formatMetric(e.validation['ndcg@10'])}</td>
+              <td data-metric="id-only-recall@10">{formatMetric(e.baselines?.['id-only']?.['recall@10'])}</td>
+              <td data-metric="mean-pooling-recall@10">
+                {formatMetric(e.baselines?.['mean-pooling']?.['recall@10'])}
+              </td>
               <td data-metric="popularity-recall@10">{formatMetric(baselines?.popularity['recall@10'])}</td>
               <td data-metric="popularity-ndcg@10">{formatMetric(baselines?.popularity['ndcg@10'])}</td>
               <td>{Math.round(e.examplesPerSecond).toLocaleString('en-US')}</td>

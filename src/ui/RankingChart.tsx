@@ -1,6 +1,6 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { RankingMetrics } from '../model/metrics'
-import type { BaselineName, EpochRecord } from '../model/results'
+import type { EpochRecord } from '../model/results'
 import { toRankingRows } from './chartRows'
 import { COLORS, SERIES_LABELS } from './theme'
 
@@ -10,7 +10,7 @@ export function RankingChart({
   baselines,
 }: {
   epochs: readonly EpochRecord[]
-  baselines: Record<BaselineName, RankingMetrics> | null
+  baselines: { random: RankingMetrics; popularity: RankingMetrics } | null
 }) {
   const rows = toRankingRows(epochs, baselines, 'recall@10')
   return (
@@ -19,9 +19,13 @@ export function RankingChart({
       {rows.length === 0 ? (
         <p className="empty">A point appears after each epoch.</p>
       ) : (
-        <div className="chart-body" role="img" aria-label={`Validation Recall@10 over ${rows.length} epochs`}>
+        <div
+          className="chart-body chart-body-tall"
+          role="img"
+          aria-label={`Validation Recall@10 over ${rows.length} epochs`}
+        >
           <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
+            <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
               <CartesianGrid stroke={COLORS.grid} />
               <XAxis
                 dataKey="epoch"
@@ -29,7 +33,7 @@ export function RankingChart({
                 domain={[1, 'dataMax']}
                 allowDecimals={false}
                 stroke={COLORS.axis}
-                label={{ value: 'epoch', position: 'insideBottom', offset: -12, fill: COLORS.axis }}
+                label={{ value: 'epoch', position: 'insideBottomRight', offset: -4, fill: COLORS.axis }}
               />
               <YAxis
                 stroke={COLORS.axis}
@@ -41,11 +45,25 @@ export function RankingChart({
                 formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))}
                 labelFormatter={(e) => `epoch ${e}`}
               />
-              <Legend verticalAlign="top" height={28} />
+              <Legend verticalAlign="bottom" wrapperStyle={{ paddingTop: 12, lineHeight: '20px' }} />
               <Line
                 dataKey="model"
                 name={SERIES_LABELS.model}
                 stroke={COLORS.model}
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
+              <Line
+                dataKey="id-only"
+                name={SERIES_LABELS['id-only']}
+                stroke={COLORS['id-only']}
+                strokeWidth={2}
+                isAnimationActive={false}
+              />
+              <Line
+                dataKey="mean-pooling"
+                name={SERIES_LABELS['mean-pooling']}
+                stroke={COLORS['mean-pooling']}
                 strokeWidth={2}
                 isAnimationActive={false}
               />

@@ -1,3 +1,4 @@
+import type { RunResult } from '../model/run'
 import type { TrainingState } from './trainingState'
 
 interface Props {
@@ -8,6 +9,13 @@ interface Props {
   onPause: () => void
   onResume: () => void
   onStop: () => void
+}
+
+const DONE_TEXT: Record<RunResult['end'], (r: RunResult) => string> = {
+  completed: (r) => ` in ${r.timing.totalSeconds.toFixed(1)} s`,
+  stopped: () => ' (stopped early)',
+  'early-stopping': (r) => ` (early stopping: tested the weights of epoch ${r.testedEpoch})`,
+  diverged: () => ' (the loss diverged)',
 }
 
 const STATUS_TEXT: Record<TrainingState['status'], string> = {
@@ -34,8 +42,7 @@ export function TrainingControls({
   const progress = state.status === 'done' ? 1 : totalSteps > 0 ? Math.min(1, stepsDone / totalSteps) : 0
   let text = STATUS_TEXT[state.status]
   if (running) text += ` · epoch ${Math.min(state.currentEpoch, totalEpochs)} of ${totalEpochs}`
-  if (state.status === 'done')
-    text += state.completed ? ` in ${state.seconds.toFixed(1)} s` : ' (stopped early)'
+  if (state.status === 'done' && state.result) text += DONE_TEXT[state.result.end](state.result)
   return (
     <div className="controls">
       <div className="buttons">

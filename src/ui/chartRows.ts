@@ -1,6 +1,6 @@
 /** Ready-made rows for the charts: pure functions of the training state. */
-import type { RankingMetrics } from '../model/metrics'
-import type { BaselineName, EpochRecord, LossPoint } from '../model/results'
+import type { RankingMetrics, RankMetricName } from '../model/metrics'
+import type { EpochRecord, LossPoint } from '../model/results'
 
 /** Most points a line chart draws; longer series are averaged into this many buckets. */
 export const MAX_CHART_POINTS = 400
@@ -28,6 +28,8 @@ export function toLossRows(points: readonly LossPoint[], maxPoints = MAX_CHART_P
 export interface RankingRow {
   epoch: number
   model: number
+  'id-only': number | null
+  'mean-pooling': number | null
   popularity: number | null
   random: number | null
 }
@@ -35,12 +37,14 @@ export interface RankingRow {
 /** One row per finished epoch: the model's validation metric and the baselines' (constant) values. */
 export function toRankingRows(
   epochs: readonly EpochRecord[],
-  baselines: Record<BaselineName, RankingMetrics> | null,
-  metric: keyof RankingMetrics,
+  baselines: { random: RankingMetrics; popularity: RankingMetrics } | null,
+  metric: RankMetricName,
 ): RankingRow[] {
   return epochs.map((e) => ({
     epoch: e.epoch,
     model: e.validation[metric],
+    'id-only': e.baselines?.['id-only']?.[metric] ?? null,
+    'mean-pooling': e.baselines?.['mean-pooling']?.[metric] ?? null,
     popularity: baselines ? baselines.popularity[metric] : null,
     random: baselines ? baselines.random[metric] : null,
   }))

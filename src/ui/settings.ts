@@ -39,7 +39,7 @@ interface NumberSpec {
 }
 interface BooleanSpec {
   kind: 'boolean'
-  key: 'logQ'
+  key: 'logQ' | 'compareBaselines'
   label: string
   help: string
 }
@@ -249,8 +249,9 @@ export function serializeSettings(settings: Settings): string {
 }
 
 export function trainConfigOf(settings: Settings): TrainConfig {
-  const { epochs, batchSize, learningRate, dim, heads, layers, mlpHidden, temperature, logQ, seed } = settings
-  return { epochs, batchSize, learningRate, dim, heads, layers, mlpHidden, temperature, logQ, seed }
+  const config = {} as Record<keyof TrainConfig, unknown>
+  for (const key of Object.keys(DEFAULT_TRAIN_CONFIG) as (keyof TrainConfig)[]) config[key] = settings[key]
+  return config as TrainConfig
 }
 
 export function demoSourceOf(settings: Settings): DemoSource {

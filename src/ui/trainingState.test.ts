@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_TRAIN_CONFIG } from '../model/config'
 import { MetricAccumulator } from '../model/metrics'
+import type { RunResult } from '../model/run'
+import type { DatasetSource } from '../worker/protocol'
 import type { FromWorker } from '../worker/protocol'
 import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './trainingState'
 import { toLossRows } from './chartRows'
@@ -10,13 +13,30 @@ const metrics = (() => {
   return acc.result()
 })()
 
+const source: DatasetSource = { kind: 'demo', seed: 1, users: 10, items: 5, interactions: 50 }
+const started = (runId: number) =>
+  ({ type: 'run-started', runId, config: DEFAULT_TRAIN_CONFIG, source }) as const
+const tower = { tokens: ['a'], pooling: [1], layers: [] }
+const attention = { epoch: 1, user: tower, item: tower }
+const result: RunResult = {
+  end: 'completed',
+  message: null,
+  history: [],
+  testedEpoch: 1,
+  validationBaselines: { random: metrics, popularity: metrics },
+  test: { model: metrics, baselines: { random: metrics, popularity: metrics } },
+  attention: { final: { user: tower, item: tower }, snapshots: [attention] },
+  importance: [],
+  timing: { examplesPerSecond: 1, secondsPerEpoch: 1, totalSeconds: 3 },
+}
+
 const worker = (state: TrainingState, message: FromWorker) =>
   trainingReducer(state, { type: 'worker', message })
 
 describe('trainingReducer', () => {
   it('follows a run from start to done', () => {
     let s = worker(INITIAL_TRAINING_STATE, { type: 'backend', backend: 'wasm', reason: 'forced' })
-    s = trainingReducer(s, { type: 'run-started', runId: 1 })
+    s = trainingReducer(s, started(1))
     expect(s.status).toBe('training')
     expect(s.backend?.name).toBe('wasm')
     s = worker(s, { type: 'loss', runId: 1, epoch: 1, points: [{ step: 5, loss: 6 }] })
@@ -27,21 +47,23 @@ describe('trainingReducer', () => {
       type: 'epoch',
       runId: 1,
       record: { epoch: 1, trainLoss: 5.5, validation: metrics, trainSeconds: 1, examplesPerSecond: 100 },
+      attention,
     })
     s = worker(s, {
       type: 'done',
       runId: 1,
-      completed: true,
-      seconds: 3,
-      test: { model: metrics, baselines: { random: metrics, popularity: metrics } },
+      result,
     })
     expect(s.status).toBe('done')
     expect(s.currentEpoch).toBe(1)
     expect(s.lossPoints).toHaveLength(1)
+    expect(s.attention).toHaveLength(1)
+    expect(s.result?.timing.totalSeconds).toBe(3)
+    expect(s.run?.config).toEqual(DEFAULT_TRAIN_CONFIG)
   })
 
   it('ignores messages from an older run', () => {
-    let s = trainingReducer(INITIAL_TRAINING_STATE, { type: 'run-started', runId: 2 })
+    let s = trainingReducer(INITIAL_TRAINING_STATE, started(2))
     s = worker(s, { type: 'loss', runId: 1, epoch: 1, points: [{ step: 5, loss: 6 }] })
     s = worker(s, { type: 'error', runId: 1, message: 'old' })
     expect(s.lossPoints).toHaveLength(0)
@@ -49,7 +71,7 @@ describe('trainingReducer', () => {
   })
 
   it('shows worker-level errors whatever the run', () => {
-    const s = worker(trainingReducer(INITIAL_TRAINING_STATE, { type: 'run-started', runId: 1 }), {
+    const s = worker(trainingReducer(INITIAL_TRAINING_STATE, started(1)), {
       type: 'error',
       runId: null,
       message: 'No backend',

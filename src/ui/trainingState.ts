@@ -4,8 +4,12 @@
  */
 import type { DatasetSummary } from '../data/types'
 import type { RankingMetrics } from '../model/metrics'
-import type { BaselineName, EpochRecord, LossPoint, TestResult } from '../model/results'
-import type { BackendName, FromWorker } from '../worker/protocol'
+import type { AttentionSnapshot, EpochRecord, LossPoint } from '../model/results'
+import type { TrainConfig } from '../model/config'
+import type { RunResult } from '../model/run'
+import type { RunFile } from '../model/runFile'
+import { resultOfRunFile } from '../model/runFile'
+import type { BackendName, DatasetSource, FromWorker } from '../worker/protocol'
 
 /** The `data-state` of `training-status`. */
 export type TrainingStatus = 'idle' | 'training' | 'paused' | 'done' | 'error'
@@ -19,21 +23,29 @@ export interface TrainingState {
   backend: { name: BackendName; reason: string } | null
   /** The dataset the next run trains on, as last loaded (independent of runs). */
   loaded: { summary: DatasetSummary; seconds: number } | null
+  /** The configuration and data source of the current (or loaded) run. */
+  run: {
+    config: TrainConfig
+    source: DatasetSource | unknown
+    backend: { name: string; reason: string } | null
+  } | null
+  /** Set when the results on screen come from a dropped run file rather than from training here. */
+  importedFrom: string | null
   dataset: {
     summary: DatasetSummary
+    fingerprint: string
     split: { kind: string; train: number; validation: number; test: number }
     stepsPerEpoch: number
     batchSize: number
   } | null
-  validationBaselines: Record<BaselineName, RankingMetrics> | null
+  validationBaselines: { random: RankingMetrics; popularity: RankingMetrics } | null
   lossPoints: LossPoint[]
   epochs: EpochRecord[]
+  attention: AttentionSnapshot[]
   /** Epoch in progress (1-based), or the last one once done. */
   currentEpoch: number
-  test: TestResult | null
-  /** False when the person stopped the run early. */
-  completed: boolean
-  seconds: number
+  /** Everything the finished run produced (test metrics, importance, timing), or null before the end. */
+  result: RunResult | null
   error: string | null
 }
 
@@ -43,18 +55,22 @@ export const INITIAL_TRAINING_STATE: TrainingState = {
   detail: '',
   backend: null,
   loaded: null,
+  run: null,
+  importedFrom: null,
   dataset: null,
   validationBaselines: null,
   lossPoints: [],
   epochs: [],
+  attention: [],
   currentEpoch: 0,
-  test: null,
-  completed: false,
-  seconds: 0,
+  result: null,
   error: null,
 }
 
-export type TrainingAction = { type: 'run-started'; runId: number } | { type: 'worker'; message: FromWorker }
+export type TrainingAction =
+  | { type: 'run-started'; runId: number; config: TrainConfig; source: DatasetSource }
+  | { type: 'run-imported'; run: RunFile; fileName: string }
+  | { type: 'worker'; message: FromWorker }
 
 export function trainingReducer(state: TrainingState, action: TrainingAction): TrainingState {
   if (action.type === 'run-started')
@@ -66,10 +82,50 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       status: 'training',
       detail: 'Starting the worker',
       currentEpoch: 1,
+      run: { config: action.config, source: action.source, backend: state.backend },
     }
+  if (action.type === 'run-imported') {
+    const { run } = action
+    return {
+      ...INITIAL_TRAINING_STATE,
+      backend: state.backend,
+      loaded: state.loaded,
+      // A new runId detaches the UI from any run still in the worker.
+      runId: state.runId + 1,
+      status: 'done',
+      importedFrom: action.fileName,
+      run: { config: run.config, source: run.dataset.source, backend: run.backend },
+      dataset: {
+        summary: {
+          name: run.dataset.name,
+          interactions: run.dataset.counts.interactions,
+          users: run.dataset.counts.users,
+          items: run.dataset.counts.items,
+          sparsity:
+            1 -
+            run.dataset.counts.interactions /
+              Math.max(1, run.dataset.counts.users * run.dataset.counts.items),
+          fields: run.dataset.fields ?? [],
+          hasTimestamps: run.dataset.split.kind === 'leave-last-out',
+        },
+        fingerprint: run.dataset.fingerprint,
+        split: run.dataset.split,
+        stepsPerEpoch: 0,
+        batchSize: run.config.batchSize,
+      },
+      validationBaselines: run.validationBaselines,
+      lossPoints: run.lossCurve,
+      epochs: run.history,
+      attention: run.attention.snapshots,
+      currentEpoch: run.history.length,
+      result: resultOfRunFile(run),
+    }
+  }
   const msg = action.message
   if (msg.type === 'backend') return { ...state, backend: { name: msg.backend, reason: msg.reason } }
   if (msg.type === 'benchmark') return state
+  // Ingestion replies belong to datasetState.ts.
+  if ('ingestId' in msg) return state
   if (msg.type === 'loaded') return { ...state, loaded: { summary: msg.summary, seconds: msg.seconds } }
   if (msg.type === 'error') {
     if (msg.runId !== null && msg.runId !== state.runId) return state
@@ -88,6 +144,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
         ...state,
         dataset: {
           summary: msg.summary,
+          fingerprint: msg.fingerprint,
           split: msg.split,
           stepsPerEpoch: msg.stepsPerEpoch,
           batchSize: msg.batchSize,
@@ -97,15 +154,18 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
     case 'loss':
       return { ...state, lossPoints: [...state.lossPoints, ...msg.points], currentEpoch: msg.epoch }
     case 'epoch':
-      return { ...state, epochs: [...state.epochs, msg.record], currentEpoch: msg.record.epoch }
+      return {
+        ...state,
+        epochs: [...state.epochs, msg.record],
+        attention: [...state.attention, msg.attention],
+        currentEpoch: msg.record.epoch,
+      }
     case 'done':
       return {
         ...state,
         status: 'done',
-        detail: '',
-        test: msg.test,
-        completed: msg.completed,
-        seconds: msg.seconds,
+        detail: msg.result.message ?? '',
+        result: msg.result,
         currentEpoch: state.epochs.length,
       }
   }

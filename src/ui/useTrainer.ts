@@ -1,7 +1,10 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react'
 import type { TrainConfig } from '../model/config'
+import type { RunFile } from '../model/runFile'
 import type { BackendChoice, DatasetSource, FromWorker, ToWorker } from '../worker/protocol'
 import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './trainingState'
+import { datasetReducer, INITIAL_DATASET_STATE, type DatasetState } from './datasetState'
+import { useIngestActions, type IngestActions } from './useIngest'
 
 export interface Trainer {
   state: TrainingState
@@ -10,6 +13,11 @@ export interface Trainer {
   pause: () => void
   resume: () => void
   stop: () => void
+  /** Shows a run file's results; a run in progress is stopped first. */
+  importRun: (run: RunFile, fileName: string) => void
+  /** Dropped files: their parsing, mapping, cleaning and EDA (see datasetState.ts). */
+  dataset: DatasetState
+  ingest: IngestActions
 }
 
 /**
@@ -18,12 +26,16 @@ export interface Trainer {
  */
 export function useTrainer(backend: BackendChoice): Trainer {
   const [state, dispatch] = useReducer(trainingReducer, INITIAL_TRAINING_STATE)
+  const [dataset, dispatchDataset] = useReducer(datasetReducer, INITIAL_DATASET_STATE)
   const workerRef = useRef<Worker | null>(null)
   const runIdRef = useRef(0)
 
   useEffect(() => {
     const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module' })
-    worker.onmessage = (event: MessageEvent<FromWorker>) => dispatch({ type: 'worker', message: event.data })
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      dispatch({ type: 'worker', message: event.data })
+      dispatchDataset({ type: 'worker', message: event.data })
+    }
     worker.onerror = (event) =>
       dispatch({
         type: 'worker',
@@ -38,6 +50,8 @@ export function useTrainer(backend: BackendChoice): Trainer {
     return () => {
       worker.terminate()
       workerRef.current = null
+      // Uploaded data lived in that worker.
+      dispatchDataset({ type: 'worker-reset' })
     }
   }, [backend])
 
@@ -47,7 +61,7 @@ export function useTrainer(backend: BackendChoice): Trainer {
   const start = useCallback(
     (config: TrainConfig, source: DatasetSource) => {
       const runId = ++runIdRef.current
-      dispatch({ type: 'run-started', runId })
+      dispatch({ type: 'run-started', runId, config, source })
       send({ type: 'start', runId, config, source })
     },
     [send],
@@ -55,6 +69,16 @@ export function useTrainer(backend: BackendChoice): Trainer {
   const pause = useCallback(() => send({ type: 'pause', runId: runIdRef.current }), [send])
   const resume = useCallback(() => send({ type: 'resume', runId: runIdRef.current }), [send])
   const stop = useCallback(() => send({ type: 'stop', runId: runIdRef.current }), [send])
+  const importRun = useCallback(
+    (run: RunFile, fileName: string) => {
+      send({ type: 'stop', runId: runIdRef.current })
+      runIdRef.current++
+      dispatch({ type: 'run-imported', run, fileName })
+    },
+    [send],
+  )
 
-  return { state, load, start, pause, resume, stop }
+  const ingest = useIngestActions(dataset, dispatchDataset, send)
+
+  return { state, load, start, pause, resume, stop, importRun, dataset, ingest }
 }

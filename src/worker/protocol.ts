@@ -2,10 +2,18 @@
  * Every message between the UI and the training worker. Plain data only: no tensors, no class
  * instances. Messages of a run carry its `runId`; the UI ignores messages from runs it has left behind.
  */
-import type { DatasetSummary } from '../data/types'
+import type { CleaningOptions, CleaningStep } from '../data/clean'
+import type { DataProblem } from '../data/encode'
+import type { EdaReport } from '../data/eda'
+import type { FileRole } from '../data/formats'
+import type { ColumnProposal } from '../data/infer'
+import type { TextEncoding } from '../data/decode'
+import type { ParseReport } from '../data/parse'
+import type { ColumnMapping, DatasetSummary, TableRole } from '../data/types'
 import type { TrainConfig } from '../model/config'
 import type { RankingMetrics } from '../model/metrics'
-import type { BaselineName, EpochRecord, LossPoint, TestResult } from '../model/results'
+import type { AttentionSnapshot, EpochRecord, LossPoint } from '../model/results'
+import type { RunResult } from '../model/run'
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu'
 /** What the person (or the URL) asked for; `auto` tries webgl, then wasm, then cpu. */
@@ -19,8 +27,16 @@ export interface DemoSource {
   items: number
   interactions: number
 }
-/** Where the training data comes from. Uploaded datasets join this union later. */
-export type DatasetSource = DemoSource
+/** Files the person dropped, parsed, mapped, cleaned and encoded in the worker (see `ingest.ts`). */
+export interface UploadSource {
+  kind: 'upload'
+  /** The ingestion request whose apply produced it; the worker keeps only the latest upload. */
+  ingestId: number
+  /** A readable name (file names or the recognised format). */
+  name: string
+}
+/** Where the training data comes from. */
+export type DatasetSource = DemoSource | UploadSource
 
 export type ToWorker =
   | { type: 'init'; backend: BackendChoice }
@@ -31,6 +47,21 @@ export type ToWorker =
   | { type: 'resume'; runId: number }
   | { type: 'stop'; runId: number }
   | { type: 'benchmark'; request: BenchmarkRequest }
+  /**
+   * Ingestion of dropped files. Every request carries a fresh `ingestId`; replies echo it and the UI
+   * ignores replies to requests it has moved past. `sessionId` names the parsed files a request works on
+   * (the `ingestId` of the `ingest-files` that read them).
+   */
+  | { type: 'ingest-files'; ingestId: number; files: File[]; overrides: IngestParseOverrides }
+  | { type: 'ingest-roles'; ingestId: number; sessionId: number; roles: FileRole[] }
+  | {
+      type: 'ingest-apply'
+      ingestId: number
+      sessionId: number
+      mapping: ColumnMapping
+      cleaning: CleaningOptions
+    }
+  | { type: 'ingest-cancel'; ingestId: number }
 
 export type TrainingPhase = 'preparing' | 'training' | 'paused' | 'evaluating'
 
@@ -42,17 +73,83 @@ export type FromWorker =
       type: 'dataset'
       runId: number
       summary: DatasetSummary
+      fingerprint: string
       split: { kind: string; train: number; validation: number; test: number }
       stepsPerEpoch: number
       batchSize: number
-      /** Baselines on the validation part, computed once before training. */
-      validationBaselines: Record<BaselineName, RankingMetrics>
+      /** Count baselines on the validation part, computed once before training. */
+      validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
     }
   | { type: 'loss'; runId: number; epoch: number; points: LossPoint[] }
-  | { type: 'epoch'; runId: number; record: EpochRecord }
-  | { type: 'done'; runId: number; completed: boolean; test: TestResult; seconds: number }
+  | { type: 'epoch'; runId: number; record: EpochRecord; attention: AttentionSnapshot }
+  | { type: 'done'; runId: number; result: RunResult }
   | { type: 'error'; runId: number | null; message: string }
   | { type: 'benchmark'; result: BenchmarkResult }
+  | { type: 'ingest-progress'; ingestId: number; progress: IngestProgress }
+  | { type: 'ingest-proposal'; ingestId: number; proposal: IngestProposal }
+  | { type: 'ingest-applied'; ingestId: number; applied: IngestApplied }
+  /** Bad input or cancellation; whatever was loaded before stays loaded. */
+  | { type: 'ingest-failed'; ingestId: number; stage: IngestStage; problem: DataProblem }
+
+/** Parse choices the person can override for all dropped files; absent means detect. */
+export interface IngestParseOverrides {
+  delimiter?: string
+  header?: boolean
+  encoding?: TextEncoding
+}
+export type IngestStage = 'parse' | 'map' | 'apply'
+
+/** Parsing progress over all dropped files, posted at most ~10 times a second. */
+export interface IngestProgress {
+  file: string
+  /** 0-based index of `file` among `fileCount` files. */
+  fileIndex: number
+  fileCount: number
+  /** Bytes read of all files so far and their total size (as stored: compressed if compressed). */
+  bytesRead: number
+  totalBytes: number
+  /** Data rows parsed so far, all files together. */
+  rows: number
+}
+
+/** A table of the proposal: its role, name (a file, or a table derived from one) and columns. */
+export interface IngestTable {
+  role: TableRole
+  file: string
+  columns: string[]
+  rows: number
+}
+
+/** What the worker read and proposes; the person corrects `mapping` in the schema mapper. */
+export interface IngestProposal {
+  sessionId: number
+  /** The recognised format's label, or null when the mapping was inferred. */
+  format: string | null
+  roles: FileRole[]
+  /** Every file that was read (a zip gives several), with its columns, for changing roles. */
+  files: { file: string; columns: string[]; rows: number }[]
+  tables: IngestTable[]
+  mapping: ColumnMapping
+  columns: ColumnProposal[]
+  reports: ParseReport[]
+  skipped: { file: string; reason: string }[]
+  notes: string[]
+  /** EDA of the tables as read, before cleaning. */
+  eda: EdaReport
+  seconds: number
+}
+
+/** The result of applying a mapping and cleaning: from now on `source` is what `start` can train on. */
+export interface IngestApplied {
+  source: UploadSource
+  steps: CleaningStep[]
+  /** EDA of the cleaned tables. */
+  eda: EdaReport
+  summary: DatasetSummary
+  /** The mapping as applied (interaction columns moved to a tower's table are listed under that table). */
+  mapping: ColumnMapping
+  seconds: number
+}
 
 /** Timing of training steps on synthetic batches (bench/ only). */
 export interface BenchmarkRequest {

@@ -8,10 +8,14 @@ import { splitDataset } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { syntheticDataset } from '../demo/synthetic'
-import { normalizeTrainConfig } from '../model/config'
+import { normalizeTrainConfig, type TrainConfig } from '../model/config'
+import { buildHistories } from '../model/history'
 import type { LossPoint } from '../model/results'
-import { Trainer, TrainingDiverged } from '../model/train'
+import { runTraining } from '../model/run'
+import { datasetFingerprint } from '../model/runFile'
+import { Trainer } from '../model/train'
 import { selectBackend } from './backend'
+import { Ingestor } from './ingest'
 import type { BackendName, BenchmarkRequest, DatasetSource, FromWorker, ToWorker } from './protocol'
 
 declare const self: DedicatedWorkerGlobalScope
@@ -39,8 +43,11 @@ let currentDone: Promise<void> = Promise.resolve()
 
 let cachedSource = ''
 let cachedData: EncodedDataset | null = null
+/** Dropped files: parsed, mapped and encoded by `ingest.ts`, which keeps the latest upload. */
+const ingestor = new Ingestor(post)
 
 function datasetFor(source: DatasetSource): EncodedDataset {
+  if (source.kind === 'upload') return ingestor.dataset(source)
   const key = JSON.stringify(source)
   if (key !== cachedSource || !cachedData) {
     cachedData = loadDemoDataset(source.seed, source).data
@@ -64,33 +71,12 @@ function nextTask(): Promise<void> {
 async function run(runId: number, configIn: unknown, source: DatasetSource): Promise<void> {
   const control: RunControl = { runId, paused: false, stopped: false, resume: null }
   current = control
-  const started = Date.now()
-  let trainer: Trainer | null = null
   try {
     await backendReady
-    const config = normalizeTrainConfig(configIn as Parameters<typeof normalizeTrainConfig>[0])
+    const config = normalizeTrainConfig(configIn as Partial<TrainConfig>)
     post({ type: 'phase', runId, phase: 'preparing', detail: 'Generating and encoding the demo data' })
     await nextTask()
     const data = datasetFor(source)
-    const split = splitDataset(data, config.seed)
-    trainer = new Trainer(data, split, config)
-    post({ type: 'phase', runId, phase: 'preparing', detail: 'Computing baselines on the validation split' })
-    const validationBaselines = await trainer.evaluateBaselines(trainer.validationQueries)
-    post({
-      type: 'dataset',
-      runId,
-      summary: summarize(data),
-      split: {
-        kind: split.kind,
-        train: split.train.length,
-        validation: split.validation.length,
-        test: split.test.length,
-      },
-      stepsPerEpoch: trainer.stepsPerEpoch,
-      batchSize: trainer.batchSize,
-      validationBaselines,
-    })
-    post({ type: 'phase', runId, phase: 'training', detail: '' })
 
     let epoch = 1
     let pending: LossPoint[] = []
@@ -102,7 +88,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
       pending = []
       lastPost = Date.now()
     }
-    const outcome = await trainer.train({
+    const result = await runTraining(data, config, {
       checkpoint: async () => {
         if (Date.now() - lastYield > YIELD_INTERVAL_MS) {
           await nextTask()
@@ -116,45 +102,51 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
         }
         return control.stopped ? 'stop' : 'continue'
       },
+      onPhase: (detail) => post({ type: 'phase', runId, phase: 'training', detail }),
+      onPrepared: ({ split, stepsPerEpoch, batchSize, validationBaselines }) =>
+        post({
+          type: 'dataset',
+          runId,
+          summary: summarize(data),
+          fingerprint: datasetFingerprint(data),
+          split: {
+            kind: split.kind,
+            train: split.train.length,
+            validation: split.validation.length,
+            test: split.test.length,
+          },
+          stepsPerEpoch,
+          batchSize,
+          validationBaselines,
+        }),
       onLoss: (point) => {
         pending.push(point)
         if (Date.now() - lastPost >= POST_INTERVAL_MS) flushLoss()
       },
-      onEpoch: (record) => {
+      onEpoch: (record, attention) => {
         flushLoss()
-        post({ type: 'epoch', runId, record })
+        post({ type: 'epoch', runId, record, attention })
         epoch = record.epoch + 1
-        post({ type: 'phase', runId, phase: 'training', detail: '' })
       },
     })
     flushLoss()
-    post({
-      type: 'phase',
-      runId,
-      phase: 'evaluating',
-      detail: 'Ranking the full catalogue on the test split',
-    })
-    const test = await trainer.test()
-    post({ type: 'done', runId, completed: outcome.completed, test, seconds: (Date.now() - started) / 1000 })
+    post({ type: 'done', runId, result })
   } catch (e) {
-    const message =
-      e instanceof TrainingDiverged
-        ? e.message
-        : `Training failed: ${e instanceof Error ? e.message : String(e)}`
-    post({ type: 'error', runId, message })
+    post({ type: 'error', runId, message: `Training failed: ${e instanceof Error ? e.message : String(e)}` })
   } finally {
-    trainer?.dispose()
     if (current === control) current = null
   }
 }
 
 async function benchmark(request: BenchmarkRequest): Promise<void> {
+  if (!backendReady) throw new Error('The worker got a benchmark request before init')
   const backend = await backendReady
-  if (!backend) return
   const config = normalizeTrainConfig(request.config)
+  let batchSize = config.batchSize
   const timeSteps = async (data: EncodedDataset): Promise<number> => {
     const split = splitDataset(data, config.seed)
-    const trainer = new Trainer(data, split, config)
+    const trainer = new Trainer(data, split, config, buildHistories(data, split, config.historyLength))
+    batchSize = trainer.batchSize
     try {
       const rows = (s: number) => {
         const start = (s * trainer.batchSize) % Math.max(1, split.train.length - trainer.batchSize)
@@ -168,14 +160,14 @@ async function benchmark(request: BenchmarkRequest): Promise<void> {
       trainer.dispose()
     }
   }
-  const demoMs = await timeSteps(datasetFor(request.demo))
-  const batch = Math.min(config.batchSize, Math.floor(request.demo.interactions * 0.8))
+  const demo = await timeSteps(datasetFor(request.demo))
+  const demoBatchSize = batchSize
   const stepMsByVocabulary: Record<string, number> = {}
   for (const items of request.itemVocabularies)
     stepMsByVocabulary[String(items)] = await timeSteps(syntheticDataset(2000, items, 40_000, config.seed))
   post({
     type: 'benchmark',
-    result: { backend, examplesPerSecond: (batch / demoMs) * 1000, stepMsByVocabulary },
+    result: { backend, examplesPerSecond: (demoBatchSize / demo) * 1000, stepMsByVocabulary },
   })
 }
 
@@ -240,6 +232,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
         current.resume?.()
         current.resume = null
       }
+      return
+    case 'ingest-files':
+    case 'ingest-roles':
+    case 'ingest-apply':
+    case 'ingest-cancel':
+      void ingestor.handle(msg)
       return
     case 'benchmark':
       benchmark(msg.request).catch((e: unknown) =>

@@ -1,0 +1,75 @@
+import { expect, test } from '@playwright/test'
+import { readFile } from 'node:fs/promises'
+import { expectClean, guardPage, screenshot, TINY, waitForDone } from './helpers'
+
+test('trains on wasm, exports a run file whose numbers match the page, and restores it without training', async ({
+  page,
+  browser,
+  baseURL,
+}, testInfo) => {
+  const guards = guardPage(page, new URL(baseURL!).origin)
+  await page.goto(`./?backend=wasm#${TINY}`)
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+  await expect(page.getByTestId('run-export')).toBeDisabled()
+  await page.getByTestId('train-start').click()
+  await waitForDone(page)
+
+  const downloadPromise = page.waitForEvent('download')
+  await page.getByTestId('run-export').click()
+  const download = await downloadPromise
+  expect(download.suggestedFilename()).toMatch(/\.run\.json$/)
+  const path = testInfo.outputPath('exported.run.json')
+  await download.saveAs(path)
+  const run = JSON.parse(await readFile(path, 'utf8'))
+
+  expect(run.format).toBe('attentive-run')
+  expect(run.backend.name).toBe('wasm')
+  expect(run.config.epochs).toBe(2)
+  expect(run.history).toHaveLength(2)
+  expect(run.dataset.split.kind).toBe('leave-last-out')
+  expect(run.dataset.fingerprint).toMatch(/^[0-9a-f]{8}$/)
+  for (const key of ['recall@10', 'ndcg@10', 'recall@50', 'mrr', 'coverage@10'])
+    expect(typeof run.test.model[key]).toBe('number')
+  for (const name of ['random', 'popularity', 'id-only', 'mean-pooling'])
+    expect(run.test.baselines[name]).toBeDefined()
+  expect(run.attention.user.tokens).toContain('age_band')
+  expect(run.importance.length).toBe(run.attention.user.tokens.length + run.attention.item.tokens.length)
+  expect(run.timing.examplesPerSecond).toBeGreaterThan(0)
+
+  // The tables show the same numbers as the file (4 decimals).
+  const table = page.getByTestId('baseline-table')
+  const cell = (scorer: string, metric: string) =>
+    table.locator(`tr[data-scorer="${scorer}"] td[data-metric="${metric}"]`).textContent()
+  expect(await cell('model', 'recall@10')).toBe(run.test.model['recall@10'].toFixed(4))
+  expect(await cell('model', 'ndcg@10')).toBe(run.test.model['ndcg@10'].toFixed(4))
+  expect(await cell('popularity', 'recall@10')).toBe(run.test.baselines.popularity['recall@10'].toFixed(4))
+  expect(await cell('mean-pooling', 'mrr')).toBe(run.test.baselines['mean-pooling'].mrr.toFixed(4))
+  const epochRow = page.getByTestId('metrics-table').locator('tr[data-epoch="2"] td[data-metric="ndcg@10"]')
+  expect(await epochRow.textContent()).toBe(run.history[1].validation['ndcg@10'].toFixed(4))
+  expectClean(guards)
+
+  // A fresh page restores every table from the file alone.
+  const fresh = await browser.newPage()
+  const freshGuards = guardPage(fresh, new URL(baseURL!).origin)
+  await fresh.goto(`./?backend=wasm`)
+  await fresh.getByTestId('run-import').setInputFiles(path)
+  await expect(fresh.getByTestId('training-status')).toHaveAttribute('data-state', 'done')
+  await expect(fresh.getByTestId('metrics-table')).toHaveAttribute('data-rows', '2')
+  expect(
+    await fresh
+      .getByTestId('baseline-table')
+      .locator('tr[data-scorer="model"] td[data-metric="recall@10"]')
+      .textContent(),
+  ).toBe(run.test.model['recall@10'].toFixed(4))
+  expect(Number(await fresh.getByTestId('loss-chart').getAttribute('data-points'))).toBe(run.lossCurve.length)
+  await screenshot(fresh, 'imported-run')
+
+  // A file that is not a run file is refused with a message; the restored results stay.
+  await fresh
+    .getByTestId('run-import')
+    .setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') })
+  await expect(fresh.getByTestId('error-message')).toContainText('notes.json is not an attentive-run file')
+  await expect(fresh.getByTestId('metrics-table')).toHaveAttribute('data-rows', '2')
+  expectClean(freshGuards)
+  await fresh.close()
+})

@@ -1,0 +1,112 @@
+import '@tensorflow/tfjs-backend-cpu'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadDemoDataset } from '../demo/demoDataset'
+import { PLANTED_FIELDS } from '../demo/cardOffers'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
+import type { EpochRecord, LossPoint } from './results'
+import { runTraining, type RunResult } from './run'
+import * as tf from './tf'
+
+const { data } = loadDemoDataset(3, { users: 600, items: 100, interactions: 12_000 })
+const CONFIG: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  epochs: 3,
+  batchSize: 256,
+  dim: 16,
+  mlpHidden: 32,
+  learningRate: 0.01,
+  historyLength: 3,
+}
+
+let result: RunResult
+const losses: LossPoint[] = []
+const epochs: EpochRecord[] = []
+let tensorsBefore = 0
+
+beforeAll(async () => {
+  await tf.setBackend('cpu')
+  tensorsBefore = tf.memory().numTensors
+  result = await runTraining(data, CONFIG, { onLoss: (p) => losses.push(p), onEpoch: (r) => epochs.push(r) })
+}, 300_000)
+
+describe('a whole training run on a small demo (cpu backend)', () => {
+  it('completes, lowers the loss and frees every tensor', () => {
+    expect(result.end).toBe('completed')
+    expect(result.history).toHaveLength(3)
+    expect(epochs).toEqual(result.history)
+    expect(losses[losses.length - 1].loss).toBeLessThan(losses[0].loss * 0.9)
+    expect(tf.memory().numTensors).toBe(tensorsBefore)
+  })
+
+  it('beats most-popular and random on the test split, and the trained baselines are there', () => {
+    const { model, baselines } = result.test
+    expect(model['recall@10']).toBeGreaterThan(1.15 * baselines.popularity!['recall@10'])
+    expect(baselines.popularity!['recall@10']).toBeGreaterThan(baselines.random!['recall@10'])
+    expect(baselines['id-only']!['recall@10']).toBeGreaterThan(0)
+    expect(baselines['mean-pooling']!['recall@10']).toBeGreaterThan(0)
+    expect(result.history[0].baselines?.['id-only']).toBeDefined()
+    // Pair metrics exist for trained models only.
+    expect(model.pairAccuracy).toBeGreaterThan(0.5)
+    expect(baselines.popularity!.pairAccuracy).toBeUndefined()
+    expect(model['coverage@10']).toBeGreaterThan(0)
+    expect(model['coverage@10']).toBeLessThanOrEqual(1)
+  })
+
+  it('summarises attention per epoch with one pooling weight per token', () => {
+    const { final, snapshots } = result.attention
+    expect(snapshots.map((s) => s.epoch)).toEqual([1, 2, 3])
+    expect(final.user.tokens).toEqual([
+      'user_id',
+      'age_band',
+      'income_band',
+      'card_tier',
+      'region',
+      'tenure_years',
+      'device',
+      'history_1',
+      'history_2',
+      'history_3',
+    ])
+    for (const tower of [final.user, final.item]) {
+      expect(tower.pooling.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)
+      expect(tower.layers).toHaveLength(CONFIG.layers)
+      expect(tower.layers[0]).toHaveLength(CONFIG.heads)
+      const n = tower.tokens.length
+      const row0 = tower.layers[0][0].slice(0, n)
+      expect(row0.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)
+    }
+  })
+
+  it('gives the planted fields more drop-field importance than the noise fields', () => {
+    const drop = new Map(result.importance.map((f) => [f.field, f.drop]))
+    expect(result.importance).toHaveLength(
+      result.attention.final.user.tokens.length + result.attention.final.item.tokens.length,
+    )
+    const mean = (fields: string[]) => fields.reduce((s, f) => s + drop.get(f)!, 0) / fields.length
+    expect(mean(PLANTED_FIELDS.informative)).toBeGreaterThan(mean(PLANTED_FIELDS.noise))
+    expect(Math.max(...PLANTED_FIELDS.noise.map((f) => drop.get(f)!))).toBeLessThan(
+      Math.max(...PLANTED_FIELDS.informative.map((f) => drop.get(f)!)),
+    )
+  })
+})
+
+describe('the NaN guard', () => {
+  it('stops a diverging run, says so and restores finite weights', async () => {
+    const before = tf.memory().numTensors
+    const diverging = await runTraining(data, {
+      ...CONFIG,
+      epochs: 2,
+      learningRate: 10,
+      temperature: 0.01,
+      compareBaselines: false,
+    })
+    expect(tf.memory().numTensors).toBe(before)
+    if (diverging.end === 'diverged') {
+      expect(diverging.message).toMatch(/NaN or infinite/)
+      expect(Number.isFinite(diverging.test.model['recall@10'])).toBe(true)
+    } else {
+      // An absurd learning rate must at least not crash the run or produce NaN metrics.
+      expect(Number.isFinite(diverging.test.model['ndcg@10'])).toBe(true)
+    }
+  })
+})
