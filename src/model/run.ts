@@ -36,6 +36,11 @@ export interface RunHooks {
   }) => void
   onLoss?: (point: LossPoint) => void
   onEpoch?: (record: EpochRecord, attention: AttentionSnapshot) => void
+  /**
+   * Receives the trained attention model at the end (after test and importance). When given, the
+   * caller owns that trainer and must dispose it; otherwise the run disposes it.
+   */
+  onModel?: (trainer: Trainer) => void
 }
 
 export interface RunResult {
@@ -75,6 +80,7 @@ export async function runTraining(
       comparisons.set(name, new Trainer(data, split, config, histories, name, validation))
   // Live weight snapshots (last good state, best epoch); each is freed as soon as nothing refers to it.
   const snapshots = new Set<WeightSnapshot>()
+  let kept = false
   const keep = (s: WeightSnapshot) => (snapshots.add(s), s)
   const release = (s: WeightSnapshot) => {
     if (snapshots.delete(s)) tf.dispose(s)
@@ -177,6 +183,10 @@ export async function runTraining(
     const importance = await dropFieldImportance(main, inspection, final, (done, total) =>
       hooks.onPhase?.(`Drop-field importance: ${done} of ${total} fields`),
     )
+    if (hooks.onModel) {
+      kept = true
+      hooks.onModel(main)
+    }
     const trainSeconds = history.reduce((s, r) => s + r.trainSeconds, 0)
     const examples = history.length * main.stepsPerEpoch * main.batchSize
     return {
@@ -196,7 +206,7 @@ export async function runTraining(
     }
   } finally {
     for (const snapshot of snapshots) tf.dispose(snapshot)
-    main.dispose()
+    if (!kept) main.dispose()
     for (const trainer of comparisons.values()) trainer.dispose()
   }
 }

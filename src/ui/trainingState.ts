@@ -123,7 +123,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
   }
   const msg = action.message
   if (msg.type === 'backend') return { ...state, backend: { name: msg.backend, reason: msg.reason } }
-  if (msg.type === 'benchmark') return state
+  if (msg.type === 'benchmark' || msg.type === 'explore') return state
   // Ingestion replies belong to datasetState.ts.
   if ('ingestId' in msg) return state
   if (msg.type === 'loaded') return { ...state, loaded: { summary: msg.summary, seconds: msg.seconds } }

@@ -1,7 +1,14 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react'
 import type { TrainConfig } from '../model/config'
 import type { RunFile } from '../model/runFile'
-import type { BackendChoice, DatasetSource, FromWorker, ToWorker } from '../worker/protocol'
+import type {
+  BackendChoice,
+  DatasetSource,
+  ExploreAnswer,
+  ExploreQuery,
+  FromWorker,
+  ToWorker,
+} from '../worker/protocol'
 import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './trainingState'
 import { datasetReducer, INITIAL_DATASET_STATE, type DatasetState } from './datasetState'
 import { useIngestActions, type IngestActions } from './useIngest'
@@ -18,6 +25,11 @@ export interface Trainer {
   /** Dropped files: their parsing, mapping, cleaning and EDA (see datasetState.ts). */
   dataset: DatasetState
   ingest: IngestActions
+  /**
+   * Asks the worker about the finished run's model (recommendations, attention, embedding map).
+   * Resolves with an `error` answer when that model is gone (a newer run, an imported run file).
+   */
+  explore: (query: ExploreQuery) => Promise<ExploreAnswer>
 }
 
 /**
@@ -29,10 +41,18 @@ export function useTrainer(backend: BackendChoice): Trainer {
   const [dataset, dispatchDataset] = useReducer(datasetReducer, INITIAL_DATASET_STATE)
   const workerRef = useRef<Worker | null>(null)
   const runIdRef = useRef(0)
+  const explorePending = useRef(new Map<number, (answer: ExploreAnswer) => void>())
+  const exploreIdRef = useRef(0)
 
   useEffect(() => {
     const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module' })
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      if (event.data.type === 'explore') {
+        const pending = explorePending.current.get(event.data.requestId)
+        explorePending.current.delete(event.data.requestId)
+        pending?.(event.data.answer)
+        return
+      }
       dispatch({ type: 'worker', message: event.data })
       dispatchDataset({ type: 'worker', message: event.data })
     }
@@ -47,7 +67,10 @@ export function useTrainer(backend: BackendChoice): Trainer {
       })
     worker.postMessage({ type: 'init', backend } satisfies ToWorker)
     workerRef.current = worker
+    const pending = explorePending.current
     return () => {
+      for (const resolve of pending.values()) resolve({ kind: 'error', message: 'The worker was restarted.' })
+      pending.clear()
       worker.terminate()
       workerRef.current = null
       // Uploaded data lived in that worker.
@@ -80,5 +103,16 @@ export function useTrainer(backend: BackendChoice): Trainer {
 
   const ingest = useIngestActions(dataset, dispatchDataset, send)
 
-  return { state, load, start, pause, resume, stop, importRun, dataset, ingest }
+  const explore = useCallback(
+    (query: ExploreQuery) =>
+      new Promise<ExploreAnswer>((resolve) => {
+        if (!workerRef.current) return resolve({ kind: 'error', message: 'The worker is not running.' })
+        const requestId = ++exploreIdRef.current
+        explorePending.current.set(requestId, resolve)
+        send({ type: 'explore', requestId, runId: runIdRef.current, query })
+      }),
+    [send],
+  )
+
+  return { state, load, start, pause, resume, stop, importRun, dataset, ingest, explore }
 }

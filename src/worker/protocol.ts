@@ -13,6 +13,7 @@ import type { ColumnMapping, DatasetSummary, TableRole } from '../data/types'
 import type { TrainConfig } from '../model/config'
 import type { RankingMetrics } from '../model/metrics'
 import type { AttentionSnapshot, EpochRecord, LossPoint } from '../model/results'
+import type { EmbeddingMap, ItemView, UserView, WhatIf } from '../model/explore'
 import type { RunResult } from '../model/run'
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu'
@@ -47,6 +48,8 @@ export type ToWorker =
   | { type: 'resume'; runId: number }
   | { type: 'stop'; runId: number }
   | { type: 'benchmark'; request: BenchmarkRequest }
+  /** Questions about the model of run `runId` (kept in the worker after it finished); see model/explore.ts. */
+  | { type: 'explore'; requestId: number; runId: number; query: ExploreQuery }
   /**
    * Ingestion of dropped files. Every request carries a fresh `ingestId`; replies echo it and the UI
    * ignores replies to requests it has moved past. `sessionId` names the parsed files a request works on
@@ -62,6 +65,19 @@ export type ToWorker =
       cleaning: CleaningOptions
     }
   | { type: 'ingest-cancel'; ingestId: number }
+
+export type ExploreQuery =
+  | { kind: 'users'; text: string }
+  | { kind: 'user'; user: number; whatIf: WhatIf }
+  | { kind: 'item'; item: number }
+  | { kind: 'map' }
+
+export type ExploreAnswer =
+  | { kind: 'users'; users: { user: number; id: string; interactions: number }[] }
+  | { kind: 'user'; view: UserView }
+  | { kind: 'item'; view: ItemView }
+  | { kind: 'map'; map: EmbeddingMap }
+  | { kind: 'error'; message: string }
 
 export type TrainingPhase = 'preparing' | 'training' | 'paused' | 'evaluating'
 
@@ -85,6 +101,7 @@ export type FromWorker =
   | { type: 'done'; runId: number; result: RunResult }
   | { type: 'error'; runId: number | null; message: string }
   | { type: 'benchmark'; result: BenchmarkResult }
+  | { type: 'explore'; requestId: number; runId: number; answer: ExploreAnswer }
   | { type: 'ingest-progress'; ingestId: number; progress: IngestProgress }
   | { type: 'ingest-proposal'; ingestId: number; proposal: IngestProposal }
   | { type: 'ingest-applied'; ingestId: number; applied: IngestApplied }

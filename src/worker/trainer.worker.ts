@@ -11,12 +11,21 @@ import { syntheticDataset } from '../demo/synthetic'
 import { normalizeTrainConfig, type TrainConfig } from '../model/config'
 import { buildHistories } from '../model/history'
 import type { LossPoint } from '../model/results'
+import { Explorer } from '../model/explore'
 import { runTraining } from '../model/run'
 import { datasetFingerprint } from '../model/runFile'
 import { Trainer } from '../model/train'
 import { selectBackend } from './backend'
 import { Ingestor } from './ingest'
-import type { BackendName, BenchmarkRequest, DatasetSource, FromWorker, ToWorker } from './protocol'
+import type {
+  BackendName,
+  BenchmarkRequest,
+  DatasetSource,
+  ExploreAnswer,
+  ExploreQuery,
+  FromWorker,
+  ToWorker,
+} from './protocol'
 
 declare const self: DedicatedWorkerGlobalScope
 
@@ -40,6 +49,9 @@ interface RunControl {
 }
 let current: RunControl | null = null
 let currentDone: Promise<void> = Promise.resolve()
+
+/** The finished run's model, kept for the explorer until the next run starts. */
+let explorer: { runId: number; explorer: Explorer } | null = null
 
 let cachedSource = ''
 let cachedData: EncodedDataset | null = null
@@ -71,6 +83,8 @@ function nextTask(): Promise<void> {
 async function run(runId: number, configIn: unknown, source: DatasetSource): Promise<void> {
   const control: RunControl = { runId, paused: false, stopped: false, resume: null }
   current = control
+  explorer?.explorer.dispose()
+  explorer = null
   try {
     await backendReady
     const config = normalizeTrainConfig(configIn as Partial<TrainConfig>)
@@ -123,6 +137,9 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
         pending.push(point)
         if (Date.now() - lastPost >= POST_INTERVAL_MS) flushLoss()
       },
+      onModel: (trainer) => {
+        explorer = { runId, explorer: new Explorer(trainer) }
+      },
       onEpoch: (record, attention) => {
         flushLoss()
         post({ type: 'epoch', runId, record, attention })
@@ -135,6 +152,24 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
     post({ type: 'error', runId, message: `Training failed: ${e instanceof Error ? e.message : String(e)}` })
   } finally {
     if (current === control) current = null
+  }
+}
+
+/** Answers a question about the kept model; explorer work is queued behind any run in progress. */
+async function explore(runId: number, query: ExploreQuery): Promise<ExploreAnswer> {
+  await currentDone
+  if (!explorer || explorer.runId !== runId)
+    return { kind: 'error', message: 'That model is no longer in memory: train again to explore it.' }
+  const x = explorer.explorer
+  switch (query.kind) {
+    case 'users':
+      return { kind: 'users', users: x.searchUsers(query.text) }
+    case 'user':
+      return { kind: 'user', view: await x.viewUser(query.user, query.whatIf) }
+    case 'item':
+      return { kind: 'item', view: await x.viewItem(query.item) }
+    case 'map':
+      return { kind: 'map', map: await x.embeddingMap() }
   }
 }
 
@@ -239,6 +274,20 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'ingest-cancel':
       void ingestor.handle(msg)
       return
+    case 'explore': {
+      const { requestId, runId } = msg
+      explore(runId, msg.query).then(
+        (answer) => post({ type: 'explore', requestId, runId, answer }),
+        (e: unknown) =>
+          post({
+            type: 'explore',
+            requestId,
+            runId,
+            answer: { kind: 'error', message: e instanceof Error ? e.message : String(e) },
+          }),
+      )
+      return
+    }
     case 'benchmark':
       benchmark(msg.request).catch((e: unknown) =>
         post({

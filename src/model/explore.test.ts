@@ -1,0 +1,88 @@
+import '@tensorflow/tfjs-backend-cpu'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadDemoDataset } from '../demo/demoDataset'
+import { DEFAULT_TRAIN_CONFIG } from './config'
+import { Explorer } from './explore'
+import { runTraining } from './run'
+import * as tf from './tf'
+import type { Trainer } from './train'
+
+const { data } = loadDemoDataset(5, { users: 300, items: 60, interactions: 5000 })
+let explorer: Explorer
+let trainer: Trainer
+
+beforeAll(async () => {
+  await tf.setBackend('cpu')
+  await runTraining(
+    data,
+    {
+      ...DEFAULT_TRAIN_CONFIG,
+      epochs: 1,
+      batchSize: 128,
+      dim: 8,
+      mlpHidden: 16,
+      historyLength: 2,
+      compareBaselines: false,
+    },
+    { onModel: (t) => (trainer = t) },
+  )
+  explorer = new Explorer(trainer)
+}, 120_000)
+
+afterAll(() => explorer.dispose())
+
+describe('Explorer', () => {
+  it('shows for a user the pooling weights the model used to score that user', async () => {
+    const view = await explorer.viewUser(4)
+    expect(view.userId).toBe(data.userIds[4])
+    // The same query through the evaluation path gives the same weights and the same ranking.
+    const direct = tf.tidy(() => {
+      const out = trainer.model.embedQueries([view.queryRow])
+      return { pooling: out.poolWeights.arraySync() as number[][] }
+    })
+    expect(view.pooling.length).toBe(view.tokens.length)
+    view.pooling.forEach((w, t) => expect(w).toBeCloseTo(direct.pooling[0][t], 5))
+    expect(view.recommendations).toHaveLength(20)
+    const scores = view.recommendations.map((r) => r.score)
+    expect([...scores].sort((a, b) => b - a)).toEqual(scores)
+    // Known items are never recommended.
+    const known = new Set(view.trainItems.map((i) => i.item))
+    for (const r of view.recommendations) expect(known.has(r.item)).toBe(false)
+    expect(view.heldOut?.part).toBe('validation')
+    expect(view.heldOut!.rank).toBeGreaterThanOrEqual(1)
+    expect(view.attention[0]).toHaveLength(DEFAULT_TRAIN_CONFIG.heads)
+  })
+
+  it('answers what-ifs without retraining: a changed field or a removed history item changes the list', async () => {
+    const before = await explorer.viewUser(4)
+    const age = before.fields.find((f) => f.name === 'age_band')!
+    const otherAge = age.choices.find((c) => c.code !== age.code && c.code !== 0)!
+    const changed = await explorer.viewUser(4, { fields: { age_band: otherAge.code } })
+    expect(changed.fields.find((f) => f.name === 'age_band')).toMatchObject({
+      code: otherAge.code,
+      changed: true,
+    })
+    expect(changed.recommendations.map((r) => r.score)).not.toEqual(
+      before.recommendations.map((r) => r.score),
+    )
+
+    const dropped = before.historyTokens[0].item
+    const without = await explorer.viewUser(4, { removedHistory: [dropped] })
+    expect(without.historyTokens.map((i) => i.item)).not.toContain(dropped)
+    expect(without.pooling).not.toEqual(before.pooling)
+    // The model itself is untouched: asking again without the what-if gives the original answer.
+    expect((await explorer.viewUser(4)).recommendations).toEqual(before.recommendations)
+  })
+
+  it('maps the item embeddings to 2-D and places the user on the same map', async () => {
+    const map = await explorer.embeddingMap()
+    expect(map.x).toHaveLength(data.itemIds.length)
+    expect(map.colourBy.map((c) => c.field)).toContain('category')
+    expect(map.explained[0]).toBeGreaterThan(map.explained[1])
+    const view = await explorer.viewUser(7)
+    expect(view.mapPoint).not.toBeNull()
+    expect(explorer.searchUsers('U0001').every((u) => u.id.includes('U0001'))).toBe(true)
+    const item = await explorer.viewItem(3)
+    expect(item.pooling.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)
+  })
+})

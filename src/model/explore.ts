@@ -1,0 +1,298 @@
+/**
+ * Looking inside the trained model: one user's recommendations and attention, what-if changes to the
+ * user's features or history, and a 2-D map of the item embeddings. Every number comes from the same
+ * forward pass that scores (the scores and the weights shown are computed together), and all of it
+ * runs in the worker: the UI receives plain arrays.
+ */
+import type { EncodedDataset } from '../data/types'
+import { embedCatalogue } from './evaluate'
+import { topK } from './metrics'
+import { pca, project, type Projection } from './pca'
+import * as tf from './tf'
+import type { Trainer } from './train'
+import { foldCode } from './twoTower'
+
+/** How many recommendations a user view lists. */
+export const TOP_K_SHOWN = 20
+/** Most values offered per field in a what-if picker (the most frequent ones). */
+export const MAX_CHOICES = 200
+
+export interface WhatIf {
+  /** Field name -> code: replaces that user or context field's value. */
+  fields?: Record<string, number>
+  /** Items (indices) taken out of the user's history tokens. */
+  removedHistory?: number[]
+}
+
+export interface FieldValue {
+  name: string
+  tower: 'user' | 'context'
+  code: number
+  label: string
+  /** The values a person may pick instead (code and label), most frequent first. */
+  choices: { code: number; label: string }[]
+  changed: boolean
+}
+
+export interface ItemRef {
+  item: number
+  id: string
+  /** A short description from the item's first categorical fields. */
+  label: string
+}
+
+export interface UserView {
+  user: number
+  userId: string
+  /** Interaction row whose context is used (the held-out validation row when there is one). */
+  queryRow: number
+  fields: FieldValue[]
+  /** The items the model sees as history tokens, most recent first (empty when history is off). */
+  historyTokens: ItemRef[]
+  /** All of the user's training items, most recent first (excluded from the ranking). */
+  trainItems: ItemRef[]
+  heldOut: (ItemRef & { part: 'validation' | 'test'; rank: number }) | null
+  recommendations: (ItemRef & { score: number; heldOut: boolean })[]
+  /** The user tower's tokens and this user's attention over them. */
+  tokens: string[]
+  pooling: number[]
+  /** `[layer][head]`: tokens×tokens row-major. */
+  attention: number[][][]
+  /** The user's position on the embedding map. */
+  mapPoint: [number, number] | null
+}
+
+export interface ItemView {
+  item: ItemRef
+  tokens: string[]
+  pooling: number[]
+  attention: number[][][]
+}
+
+export interface EmbeddingMap {
+  x: Float32Array
+  y: Float32Array
+  /** Share of variance of each axis. */
+  explained: [number, number]
+  /** Per item field: the field's label for every item (what points can be coloured by). */
+  colourBy: { field: string; labels: string[]; values: number[] }[]
+  items: ItemRef[]
+}
+
+export class Explorer {
+  private readonly trainer: Trainer
+  private readonly data: EncodedDataset
+  private readonly catalogue: tf.Tensor2D
+  private projection: Projection | null = null
+  private readonly trainRowsByUser: number[][]
+  private readonly part = new Map<number, 'validation' | 'test'>()
+
+  /** Takes over the trainer (disposes it on `dispose`). */
+  constructor(trainer: Trainer) {
+    this.trainer = trainer
+    this.data = trainer.data
+    this.catalogue = embedCatalogue(trainer.model, this.data.itemIds.length)
+    const { split } = trainer
+    this.trainRowsByUser = Array.from({ length: this.data.userIds.length }, () => [])
+    const time = this.data.interactionTime
+    split.train.forEach((r) => this.trainRowsByUser[this.data.interactionUser[r]].push(r))
+    for (const rows of this.trainRowsByUser) if (time) rows.sort((a, b) => time[a] - time[b] || a - b)
+    split.validation.forEach((r) => this.part.set(r, 'validation'))
+    split.test.forEach((r) => this.part.set(r, 'test'))
+  }
+
+  /** Users whose id contains the text (case-insensitive), at most `limit`, in id order. */
+  searchUsers(text: string, limit = 20): { user: number; id: string; interactions: number }[] {
+    const needle = text.trim().toLowerCase()
+    const out: { user: number; id: string; interactions: number }[] = []
+    for (let u = 0; u < this.data.userIds.length && out.length < limit; u++)
+      if (this.data.userIds[u].toLowerCase().includes(needle))
+        out.push({ user: u, id: this.data.userIds[u], interactions: this.trainRowsByUser[u].length })
+    return out
+  }
+
+  itemRef(item: number): ItemRef {
+    const d = this.data
+    const width = d.itemFields.length
+    const parts: string[] = []
+    for (let f = 1; f < width && parts.length < 2; f++) {
+      const field = d.itemFields[f]
+      if (field.kind !== 'categorical') continue
+      const code = d.itemCodes[item * width + f]
+      if (code > 0) parts.push(field.vocabulary[code])
+    }
+    return { item, id: d.itemIds[item], label: parts.join(' · ') }
+  }
+
+  private queryRowOf(user: number): number {
+    const { split } = this.trainer
+    for (const r of split.validation) if (this.data.interactionUser[r] === user) return r
+    const rows = this.trainRowsByUser[user]
+    return rows.length > 0 ? rows[rows.length - 1] : -1
+  }
+
+  /** The user's recommendations and attention, under an optional what-if. */
+  async viewUser(user: number, whatIf: WhatIf = {}): Promise<UserView> {
+    const { model } = this.trainer
+    const d = this.data
+    const queryRow = this.queryRowOf(user)
+    if (queryRow < 0) throw new Error(`User ${d.userIds[user]} has no interactions to build a query from.`)
+    const changes = whatIf.fields ?? {}
+    const removed = new Set(whatIf.removedHistory ?? [])
+
+    // Token rows of the query, with what-if changes applied to the codes.
+    const tokens = model.user.shape.tokens
+    const userRows = model.queryRows([queryRow])
+    const fields: FieldValue[] = []
+    const nUser = d.userFields.length
+    const nContext = d.contextFields.length
+    tokens.slice(0, model.userTokenCount).forEach((name, t) => {
+      const isUser = t < nUser
+      const field = isUser ? d.userFields[t] : d.contextFields[t - nUser]
+      const original = isUser
+        ? d.userCodes[user * nUser + t]
+        : d.contextCodes[queryRow * nContext + (t - nUser)]
+      const code = changes[name] ?? original
+      if (code !== original)
+        userRows[t] = model.user.offsets[t] + foldCode(code, model.user.shape.vocabSizes[t])
+      fields.push({
+        name,
+        tower: isUser ? 'user' : 'context',
+        code,
+        label: field.vocabulary[code] ?? '?',
+        choices: field.kind === 'id' ? [] : choicesOf(field.vocabulary),
+        changed: code !== original,
+      })
+    })
+    const trainItems = this.trainRowsByUser[user].map((r) => d.interactionItem[r]).reverse()
+    const historyItems = trainItems.filter((i) => !removed.has(i)).slice(0, model.histories.length)
+    // For a validation row the stored history is exactly the user's last training items; recompute it
+    // so removals take effect.
+    const historyRows = Int32Array.from({ length: model.histories.length }, (_, k) =>
+      k < historyItems.length ? foldCode(historyItems[k] + 1, model.item.shape.vocabSizes[0]) : 0,
+    )
+
+    const out = tf.tidy(() => {
+      const userTokens = tf.gather(model.user.table, tf.tensor1d(userRows, 'int32')) as tf.Tensor2D
+      const historyTokens =
+        historyRows.length > 0
+          ? (tf.gather(model.item.table, tf.tensor1d(historyRows, 'int32')) as tf.Tensor2D)
+          : null
+      const result = model.applyQueries(userTokens, historyTokens, 1)
+      return {
+        embedding: result.embedding,
+        scores: tf.matMul(result.embedding, this.catalogue, false, true),
+        pooling: result.poolWeights,
+        attention: result.attention,
+      }
+    })
+    const [scores, pooling, embedding] = await Promise.all([
+      out.scores.data(),
+      out.pooling.data(),
+      out.embedding.data(),
+    ])
+    const attention: number[][][] = []
+    for (const layer of out.attention) {
+      const [, heads, n] = layer.shape
+      const values = await layer.data()
+      attention.push(
+        Array.from({ length: heads }, (_, h) => Array.from(values.subarray(h * n * n, (h + 1) * n * n))),
+      )
+    }
+    tf.dispose([out.embedding, out.scores, out.pooling, ...out.attention])
+
+    const excluded = Int32Array.from(new Set(trainItems)).sort()
+    const best = topK(scores, excluded, TOP_K_SHOWN)
+    const heldOutPart = this.part.get(queryRow)
+    const heldOutItem = heldOutPart ? d.interactionItem[queryRow] : -1
+    let heldOut: UserView['heldOut'] = null
+    if (heldOutItem >= 0) {
+      let rank = 0
+      const target = scores[heldOutItem]
+      let e = 0
+      for (let i = 0; i < scores.length; i++) {
+        while (e < excluded.length && excluded[e] < i) e++
+        if (e < excluded.length && excluded[e] === i) continue
+        if (scores[i] > target) rank++
+      }
+      heldOut = { ...this.itemRef(heldOutItem), part: heldOutPart!, rank: rank + 1 }
+    }
+    const map = this.projection ? project(this.projection, embedding) : null
+    return {
+      user,
+      userId: d.userIds[user],
+      queryRow,
+      fields,
+      historyTokens: historyItems.map((i) => this.itemRef(i)),
+      trainItems: trainItems.slice(0, 50).map((i) => this.itemRef(i)),
+      heldOut,
+      recommendations: Array.from(best, (i) => ({
+        ...this.itemRef(i),
+        score: scores[i],
+        heldOut: i === heldOutItem,
+      })),
+      tokens,
+      pooling: Array.from(pooling),
+      attention,
+      mapPoint: map ? [map[0], map[1]] : null,
+    }
+  }
+
+  /** One item's attention in the item tower. */
+  async viewItem(item: number): Promise<ItemView> {
+    const { model } = this.trainer
+    const out = tf.tidy(() => {
+      const r = model.embedItems([item])
+      return { pooling: r.poolWeights, attention: r.attention }
+    })
+    const pooling = Array.from(await out.pooling.data())
+    const attention: number[][][] = []
+    for (const layer of out.attention) {
+      const [, heads, n] = layer.shape
+      const values = await layer.data()
+      attention.push(
+        Array.from({ length: heads }, (_, h) => Array.from(values.subarray(h * n * n, (h + 1) * n * n))),
+      )
+    }
+    tf.dispose([out.pooling, ...out.attention])
+    return { item: this.itemRef(item), tokens: model.item.shape.tokens, pooling, attention }
+  }
+
+  /** PCA of the item embeddings, with every item field's labels for colouring. */
+  async embeddingMap(): Promise<EmbeddingMap> {
+    const d = this.data
+    const values = (await this.catalogue.data()) as Float32Array
+    const [rows, dim] = this.catalogue.shape
+    this.projection = pca(values, rows, dim, 2)
+    const x = new Float32Array(rows)
+    const y = new Float32Array(rows)
+    for (let r = 0; r < rows; r++) {
+      const [a, b] = project(this.projection, values.subarray(r * dim, (r + 1) * dim))
+      x[r] = a
+      y[r] = b ?? 0
+    }
+    const width = d.itemFields.length
+    const colourBy = d.itemFields.slice(1).map((field, k) => {
+      const f = k + 1
+      const codes = Array.from({ length: rows }, (_, i) => d.itemCodes[i * width + f])
+      return { field: field.name, labels: field.vocabulary, values: codes }
+    })
+    return {
+      x,
+      y,
+      explained: [this.projection.explained[0] ?? 0, this.projection.explained[1] ?? 0],
+      colourBy,
+      items: Array.from({ length: rows }, (_, i) => this.itemRef(i)),
+    }
+  }
+
+  dispose(): void {
+    this.catalogue.dispose()
+    this.trainer.dispose()
+  }
+}
+
+/** The most frequent values of a vocabulary are first (codes are frequency-ordered); 0 is "missing". */
+function choicesOf(vocabulary: string[]): { code: number; label: string }[] {
+  return vocabulary.slice(0, MAX_CHOICES + 1).map((label, code) => ({ code, label }))
+}
