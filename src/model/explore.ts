@@ -191,14 +191,7 @@ export class Explorer {
       out.pooling.data(),
       out.embedding.data(),
     ])
-    const attention: number[][][] = []
-    for (const layer of out.attention) {
-      const [, heads, n] = layer.shape
-      const values = await layer.data()
-      attention.push(
-        Array.from({ length: heads }, (_, h) => Array.from(values.subarray(h * n * n, (h + 1) * n * n))),
-      )
-    }
+    const attention = await readAttention(out.attention)
     tf.dispose([out.embedding, out.scores, out.pooling, ...out.attention])
 
     const excluded = Int32Array.from(new Set(trainItems)).sort()
@@ -246,14 +239,7 @@ export class Explorer {
       return { pooling: r.poolWeights, attention: r.attention }
     })
     const pooling = Array.from(await out.pooling.data())
-    const attention: number[][][] = []
-    for (const layer of out.attention) {
-      const [, heads, n] = layer.shape
-      const values = await layer.data()
-      attention.push(
-        Array.from({ length: heads }, (_, h) => Array.from(values.subarray(h * n * n, (h + 1) * n * n))),
-      )
-    }
+    const attention = await readAttention(out.attention)
     tf.dispose([out.pooling, ...out.attention])
     return { item: this.itemRef(item), tokens: model.item.shape.tokens, pooling, attention }
   }
@@ -295,4 +281,15 @@ export class Explorer {
 /** The most frequent values of a vocabulary are first (codes are frequency-ordered); 0 is "missing". */
 function choicesOf(vocabulary: string[]): { code: number; label: string }[] {
   return vocabulary.slice(0, MAX_CHOICES + 1).map((label, code) => ({ code, label }))
+}
+
+/** One example's attention per layer as `[layer][head]` token×token arrays (row-major). */
+async function readAttention(layers: tf.Tensor4D[]): Promise<number[][][]> {
+  const out: number[][][] = []
+  for (const layer of layers) {
+    const [, heads, n] = layer.shape
+    const values = await layer.data()
+    out.push(Array.from({ length: heads }, (_, h) => Array.from(values.subarray(h * n * n, (h + 1) * n * n))))
+  }
+  return out
 }

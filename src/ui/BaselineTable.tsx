@@ -1,3 +1,4 @@
+import { memo } from 'react'
 import type { RankingMetrics, RankMetricName, PairMetricName } from '../model/metrics'
 import type { RunResult } from '../model/run'
 import { formatMetric, formatRatio } from './format'
@@ -27,7 +28,7 @@ function header(metric: string): string {
 }
 
 /** Final test-split metrics: the model and each baseline side by side, with the model's lift. */
-export function BaselineTable({ result }: { result: RunResult | null }) {
+function BaselineTableView({ result }: { result: RunResult | null }) {
   if (!result)
     return (
       <p className="empty" data-testid="baseline-table" data-ready="false">
@@ -83,3 +84,6 @@ export function BaselineTable({ result }: { result: RunResult | null }) {
     </div>
   )
 }
+
+/** Re-renders only when its own props change, not on every loss update of the page. */
+export const BaselineTable = memo(BaselineTableView)

@@ -18,13 +18,20 @@ export function LossChart({
         Training loss (in-batch softmax cross-entropy)
         {stepsPerEpoch > 0 && ` · ${stepsPerEpoch} steps per epoch`}
       </figcaption>
-      {rows.length === 0 ? (
-        <p className="empty">The loss curve appears here once training starts.</p>
-      ) : (
+      {/* The chart is mounted from the start (empty), so its first, costly render happens at page load
+          rather than on the main thread in the middle of training. */}
+      {rows.length === 0 && (
+        <p className="empty chart-placeholder">The loss curve appears here once training starts.</p>
+      )}
+      {
         <div
           className="chart-body"
           role="img"
-          aria-label={`Loss curve, ${rows.length} points, latest ${rows[rows.length - 1].loss.toFixed(3)}`}
+          aria-label={
+            rows.length > 0
+              ? `Loss curve, ${rows.length} points, latest ${rows[rows.length - 1].loss.toFixed(3)}`
+              : 'Loss curve, no points yet'
+          }
         >
           <ResponsiveContainer width="100%" height="100%">
             <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 20, left: 8 }}>
@@ -58,7 +65,7 @@ export function LossChart({
             </LineChart>
           </ResponsiveContainer>
         </div>
-      )}
+      }
     </figure>
   )
 }

@@ -1,9 +1,10 @@
+import { memo } from 'react'
 import type { RankingMetrics } from '../model/metrics'
 import type { EpochRecord } from '../model/results'
 import { formatMetric } from './format'
 
 /** Per-epoch validation metrics of the model next to the most-popular baseline. */
-export function MetricsTable({
+function MetricsTableView({
   epochs,
   baselines,
 }: {
@@ -54,3 +55,6 @@ export function MetricsTable({
     </table>
   )
 }
+
+/** Re-renders only when its own props change, not on every loss update of the page. */
+export const MetricsTable = memo(MetricsTableView)

@@ -1,3 +1,4 @@
+import { memo } from 'react'
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { RankingMetrics } from '../model/metrics'
 import type { EpochRecord } from '../model/results'
@@ -5,7 +6,7 @@ import { toRankingRows } from './chartRows'
 import { COLORS, SERIES_LABELS } from './theme'
 
 /** Validation Recall@10 per epoch, with the baselines as flat dashed lines to beat. */
-export function RankingChart({
+function RankingChartView({
   epochs,
   baselines,
 }: {
@@ -16,9 +17,10 @@ export function RankingChart({
   return (
     <figure className="chart" data-testid="ranking-chart" data-points={rows.length}>
       <figcaption>Validation Recall@10 per epoch (full catalogue, known items excluded)</figcaption>
-      {rows.length === 0 ? (
-        <p className="empty">A point appears after each epoch.</p>
-      ) : (
+      {/* The chart is mounted from the start (empty), so its first, costly render happens at page load
+          rather than on the main thread in the middle of training. */}
+      {rows.length === 0 && <p className="empty chart-placeholder">A point appears after each epoch.</p>}
+      {
         <div
           className="chart-body chart-body-tall"
           role="img"
@@ -86,7 +88,10 @@ export function RankingChart({
             </LineChart>
           </ResponsiveContainer>
         </div>
-      )}
+      }
     </figure>
   )
 }
+
+/** Re-renders only when its own props change, not on every loss update of the page. */
+export const RankingChart = memo(RankingChartView)

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { memo, useState } from 'react'
 import { SETTING_SPECS, type SettingSpec, type Settings } from './settings'
 
 interface Props {
@@ -57,7 +57,7 @@ function NumberField({
 }
 
 /** The settings form, generated from the settings table so labels, ranges and the URL agree. */
-export function SettingsPanel({ settings, disabled, onChange, group }: Props) {
+function SettingsPanelView({ settings, disabled, onChange, group }: Props) {
   const specs = SETTING_SPECS.filter((s) => DEMO_KEYS.has(s.key) === (group === 'demo'))
   return (
     <div className="settings">
@@ -115,3 +115,6 @@ export function SettingsPanel({ settings, disabled, onChange, group }: Props) {
     </div>
   )
 }
+
+/** Re-renders only when its own props change, not on every loss update of the page. */
+export const SettingsPanel = memo(SettingsPanelView)
