@@ -221,8 +221,13 @@ export class Trainer {
     }
   }
 
+  /**
+   * Independent copies of the weights. Not `tf.clone`: a clone shares its data with the variable, and
+   * the cpu backend's tensorScatterUpdate (used by the lazy Adam) writes into its input's data in
+   * place, which would change the snapshot too.
+   */
   snapshot(): WeightSnapshot {
-    return this.model.variables.map((v) => tf.clone(v))
+    return tf.tidy(() => this.model.variables.map((v) => tf.add(v, 0)))
   }
 
   /** Puts the snapshot's values back into the model (the snapshot stays valid; dispose it yourself). */
