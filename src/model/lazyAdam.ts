@@ -55,7 +55,12 @@ export class LazyAdam {
         tf.gather(table, index),
         tf.mul(tf.div(mRows, tf.add(tf.sqrt(vRows), this.epsilon)), lr),
       )
-      const replace = rowReplacer(table.shape[0], rows, index)
+      const replace = rowReplacer(
+        table.shape[0],
+        rows,
+        index,
+        tf.getBackend() === 'webgl' ? 'mask' : 'scatter',
+      )
       m.assign(replace(m, mRows))
       v.assign(replace(v, vRows))
       table.assign(replace(table, pRows))
@@ -71,13 +76,17 @@ export class LazyAdam {
   }
 }
 
-/** A function that returns `target` with `rows` replaced by `values`, by the cheapest op of the backend. */
-function rowReplacer(
+/**
+ * A function that returns `target` with `rows` replaced by `values`: by `tensorScatterUpdate`
+ * ('scatter') or by `where(mask, gather(values, position), target)` ('mask', for WebGL).
+ */
+export function rowReplacer(
   tableRows: number,
   rows: Int32Array,
   index: tf.Tensor1D,
+  strategy: 'scatter' | 'mask',
 ): (target: tf.Tensor, values: tf.Tensor) => tf.Tensor {
-  if (tf.getBackend() !== 'webgl') {
+  if (strategy === 'scatter') {
     const indices = tf.expandDims(index, 1)
     return (target, values) => tf.tensorScatterUpdate(target, indices, values)
   }
