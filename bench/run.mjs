@@ -4,13 +4,23 @@
  *
  * Measures, per backend, training examples/second of the default demo model and the step time at two
  * item vocabularies (through `window.__runBenchmark`, see src/ui/benchmarkHook.ts); main-thread long
- * tasks during a real training run in the page; gzip sizes of the main and worker chunks.
+ * tasks during a real training run in the page; gzip sizes of the main and worker chunks; the time and
+ * peak renderer memory to read, map, clean and encode a generated 1,000,000-row CSV dropped on the page.
  *
  * Options: --dist <dir> (default dist), --out <file> (default bench/results/latest.json),
- * --skip <webgl|wasm|cpu|longtasks> (repeatable).
+ * --skip <webgl|wasm|cpu|longtasks|ingest> (repeatable).
  */
 import { chromium } from '@playwright/test'
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { createServer } from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
@@ -52,6 +62,13 @@ const DEFAULT_CONFIG = {
 const BENCH_PAGE = '?bench=1&backend=cpu#demoUsers=50&demoItems=10&demoInteractions=500'
 /** A moderately small real training run, watched for main-thread long tasks. */
 const LONG_TASK_PAGE = '?backend=wasm#demoUsers=1500&demoItems=300&demoInteractions=30000&epochs=2'
+/** The generated interactions file dropped on the page: rows, users, items (about 25 MB). */
+const INGEST_ROWS = 1_000_000
+const INGEST_USERS = 50_000
+const INGEST_ITEMS = 10_000
+const INGEST_TIMEOUT_MS = 180_000
+/** How often renderer memory is sampled while the file is read, in ms. */
+const MEMORY_SAMPLE_MS = 100
 const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--enable-unsafe-swiftshader',
@@ -261,6 +278,107 @@ async function measureLongTasks(browser, baseUrl) {
   }
 }
 
+/** A deterministic interactions CSV with a header: user_id,item_id,timestamp,rating. */
+function writeIngestCsv(dir) {
+  const file = path.join(dir, 'interactions_1m.csv')
+  let s = 12345
+  const next = () => ((s = (s * 1664525 + 1013904223) >>> 0), s / 2 ** 32)
+  const lines = ['user_id,item_id,timestamp,rating']
+  for (let r = 0; r < INGEST_ROWS; r++) {
+    const item = Math.floor(INGEST_ITEMS * next() ** 2)
+    lines.push(
+      `${Math.floor(next() * INGEST_USERS)},${item},${1_600_000_000 + Math.floor(next() * 30_000_000)},${1 + Math.floor(next() * 5)}`,
+    )
+  }
+  writeFileSync(file, lines.join('\n') + '\n')
+  return file
+}
+
+/** Resident memory (MB) of Chromium renderer processes started by this Node process (Linux /proc). */
+function rendererRssMB() {
+  if (!existsSync('/proc/self/stat')) return null
+  const parentOf = new Map()
+  const renderers = []
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      parentOf.set(pid, stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) renderers.push(pid)
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  const mine = (pid) => {
+    for (let p = pid, hops = 0; p && p !== '0' && hops < 20; p = parentOf.get(p), hops++)
+      if (p === String(process.pid)) return true
+    return false
+  }
+  let kb = 0
+  for (const pid of renderers.filter(mine)) {
+    try {
+      kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+    } catch {
+      // Ended meanwhile.
+    }
+  }
+  return kb / 1024
+}
+
+/**
+ * Drops the generated 1M-row CSV on the page's file input and times it until the mapping is proposed
+ * (parse, infer, EDA) and until it is applied (clean, encode, EDA again), sampling renderer memory.
+ */
+async function measureIngest(browser, baseUrl) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-ingest-'))
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+  const page = await context.newPage()
+  forwardConsole(page, 'ingest')
+  let peakMB = 0
+  const sampler = setInterval(() => (peakMB = Math.max(peakMB, rendererRssMB() ?? 0)), MEMORY_SAMPLE_MS)
+  try {
+    const file = writeIngestCsv(dir)
+    const bytes = statSync(file).size
+    await page.goto(baseUrl + '?backend=cpu')
+    await page.getByTestId('backend-badge').filter({ hasText: 'cpu' }).waitFor({ timeout: 60_000 })
+    await page.waitForTimeout(1000)
+    const baselineMB = rendererRssMB()
+    peakMB = baselineMB ?? 0
+    const t0 = Date.now()
+    await page.getByTestId('dataset-input').setInputFiles(file)
+    const outcome = page.getByTestId('schema-mapper').or(page.getByTestId('error-message'))
+    await withTimeout(outcome.first().waitFor({ timeout: 0 }), INGEST_TIMEOUT_MS, 'Reading the 1M-row file')
+    if (!(await page.getByTestId('schema-mapper').isVisible()))
+      throw new Error(`reading failed: ${await page.getByTestId('error-message').textContent()}`)
+    const parseSeconds = (Date.now() - t0) / 1000
+    const t1 = Date.now()
+    await page.getByTestId('mapping-apply').click()
+    const applied = page.getByTestId('mapping-applied').or(page.getByTestId('error-message'))
+    await withTimeout(
+      applied.first().waitFor({ timeout: 0 }),
+      INGEST_TIMEOUT_MS,
+      'Applying the 1M-row mapping',
+    )
+    if (!(await page.getByTestId('mapping-applied').isVisible()))
+      throw new Error(`applying failed: ${await page.getByTestId('error-message').textContent()}`)
+    const applySeconds = (Date.now() - t1) / 1000
+    peakMB = Math.max(peakMB, rendererRssMB() ?? 0)
+    return {
+      seconds: round(parseSeconds + applySeconds, 2),
+      parseSeconds: round(parseSeconds, 2),
+      applySeconds: round(applySeconds, 2),
+      peakMB: round(peakMB, 0),
+      baselineMB: round(baselineMB, 0),
+      rows: INGEST_ROWS,
+      megabytes: round(bytes / 1024 / 1024, 1),
+      memory: 'peak resident memory of the renderer process (page + its workers), sampled every 100 ms',
+    }
+  } finally {
+    clearInterval(sampler)
+    await context.close().catch(() => {})
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
 async function main() {
   const started = Date.now()
   const options = parseArgs(process.argv.slice(2))
@@ -274,6 +392,8 @@ async function main() {
     /** Step time at the largest vocabulary divided by the step time at the smallest, per backend. */
     vocabularyStepRatio: Object.fromEntries(BACKENDS.map((b) => [b, null])),
     mainThreadLongTasks: null,
+    /** Seconds to read, map, clean and encode a 1M-row CSV dropped on the page, and peak memory (MB). */
+    ingest1M: null,
     bundle: bundleSizes(options.dist),
     environment: {
       chromium: null,
@@ -346,6 +466,18 @@ async function main() {
         log(`long tasks: FAILED: ${errors.at(-1).message}`)
       }
       log(`long tasks: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    }
+    if (!options.skip.has('ingest')) {
+      const t0 = Date.now()
+      log(`ingest: dropping a generated ${INGEST_ROWS.toLocaleString('en-US')}-row CSV on the page`)
+      try {
+        result.ingest1M = await measureIngest(browser, baseUrl)
+        log(`ingest: ${JSON.stringify(result.ingest1M)}`)
+      } catch (e) {
+        errors.push({ part: 'ingest', message: e instanceof Error ? e.message : String(e) })
+        log(`ingest: FAILED: ${errors.at(-1).message}`)
+      }
+      log(`ingest: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     }
   } finally {
     await cleanUp()

@@ -1,0 +1,58 @@
+import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
+import type { EdaReport } from '../data/eda'
+import { compactNumber, ratingRows } from './edaRows'
+import { COLORS } from './theme'
+
+/** How often each rating (or label) value occurs. */
+export function EdaRatingChart({
+  ratings,
+  column,
+}: {
+  ratings: NonNullable<EdaReport['ratings']>
+  column: string
+}) {
+  const rows = ratingRows(ratings)
+  return (
+    <figure className="chart eda-chart" data-testid="eda-ratings" data-points={rows.length}>
+      <figcaption>Distribution of {column}</figcaption>
+      <div className="chart-body" role="img" aria-label={`Distribution of ${column}`}>
+        <ResponsiveContainer width="100%" height="100%">
+          <BarChart data={rows} margin={{ top: 6, right: 10, bottom: 22, left: 4 }}>
+            <CartesianGrid stroke={COLORS.grid} vertical={false} />
+            <XAxis
+              dataKey="label"
+              stroke={COLORS.axis}
+              tick={{ fontSize: 11 }}
+              interval="preserveStartEnd"
+              minTickGap={8}
+              label={{
+                value: column,
+                position: 'insideBottom',
+                offset: -14,
+                fill: COLORS.axis,
+                fontSize: 12,
+              }}
+            />
+            <YAxis
+              stroke={COLORS.axis}
+              tick={{ fontSize: 11 }}
+              tickFormatter={(v: number) => compactNumber(v)}
+              width={44}
+              label={{
+                value: 'interactions',
+                angle: -90,
+                position: 'insideLeft',
+                offset: 10,
+                fill: COLORS.axis,
+                fontSize: 12,
+                dy: 36,
+              }}
+            />
+            <Tooltip formatter={(v) => [String(v), 'interactions']} />
+            <Bar dataKey="count" fill={COLORS['id-only']} isAnimationActive={false} />
+          </BarChart>
+        </ResponsiveContainer>
+      </div>
+    </figure>
+  )
+}

@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest'
+import type { EdaReport } from '../data/eda'
+import type { IngestApplied, IngestProposal } from '../worker/protocol'
+import {
+  datasetReducer,
+  describeProblem,
+  draftFromProposal,
+  draftProblems,
+  draftToMapping,
+  INITIAL_DATASET_STATE,
+  keyRole,
+  withRole,
+  type DatasetState,
+} from './datasetState'
+
+const EDA: EdaReport = {
+  counts: { rows: 3, users: 2, items: 2, sparsity: 0.25 },
+  interactionsPerUser: [],
+  interactionsPerItem: [],
+  topItemShare: 0.5,
+  categorical: [],
+  numeric: [],
+  missing: [],
+  overTime: null,
+  ratings: null,
+  warnings: [],
+}
+
+const PROPOSAL: IngestProposal = {
+  sessionId: 1,
+  format: null,
+  roles: [
+    { file: 'log.csv', role: 'interactions' },
+    { file: 'people.csv', role: 'users' },
+  ],
+  files: [
+    { file: 'log.csv', columns: ['uid', 'iid', 'ts', 'device', 'note'], rows: 3 },
+    { file: 'people.csv', columns: ['uid', 'age'], rows: 2 },
+  ],
+  tables: [
+    { role: 'interactions', file: 'log.csv', columns: ['uid', 'iid', 'ts', 'device', 'note'], rows: 3 },
+    { role: 'users', file: 'people.csv', columns: ['uid', 'age'], rows: 2 },
+  ],
+  mapping: {
+    userId: 'uid',
+    itemId: 'iid',
+    timestamp: 'ts',
+    features: [
+      { table: 'interactions', column: 'device', kind: 'categorical', tower: 'context' },
+      { table: 'users', column: 'age', kind: 'numeric', tower: 'user' },
+    ],
+  },
+  columns: [
+    { file: 'log.csv', column: 'note', kind: 'text', tower: null, reason: 'free text' },
+    { file: 'log.csv', column: 'device', kind: 'categorical', tower: 'context', reason: '2 distinct values' },
+  ],
+  reports: [],
+  skipped: [],
+  notes: [],
+  eda: EDA,
+  seconds: 0.1,
+}
+
+const requested = (state: DatasetState, requestId: number, kind: 'parse' | 'map' | 'apply' = 'parse') =>
+  datasetReducer(state, { type: 'request', requestId, kind, files: [{ name: 'log.csv', size: 10 }] })
+
+describe('mapping draft', () => {
+  it('round-trips the proposed mapping', () => {
+    const draft = draftFromProposal(PROPOSAL)
+    expect(draft.columns.find((c) => c.column === 'note')?.kind).toBe('text')
+    expect(keyRole(draft, { table: 'interactions', column: 'uid' })).toBe('user id')
+    expect(keyRole(draft, { table: 'users', column: 'uid' })).toBe('id')
+    expect(draftToMapping(draft)).toEqual(PROPOSAL.mapping)
+  })
+
+  it('applies the person’s edits: kinds, towers, keys', () => {
+    const draft = draftFromProposal(PROPOSAL)
+    const edited = {
+      ...draft,
+      timestamp: '',
+      columns: draft.columns.map((c) =>
+        c.column === 'device'
+          ? { ...c, tower: 'user' as const }
+          : c.column === 'age'
+            ? { ...c, kind: 'ignore' as const }
+            : c,
+      ),
+    }
+    const mapping = draftToMapping(edited)
+    expect(mapping.timestamp).toBeUndefined()
+    // The former timestamp column is not a feature: its proposed kind is not a feature kind.
+    expect(mapping.features).toEqual([
+      { table: 'interactions', column: 'device', kind: 'categorical', tower: 'user' },
+    ])
+  })
+
+  it('finds problems before the worker does', () => {
+    const draft = draftFromProposal(PROPOSAL)
+    expect(draftProblems(draft)).toEqual([])
+    expect(draftProblems({ ...draft, itemId: 'uid' })).toEqual([
+      'The user id and the item id must be different columns.',
+    ])
+    expect(draftProblems({ ...draft, rating: 'ts' })).toEqual(['A column can have only one role.'])
+  })
+
+  it('keeps one file per role', () => {
+    expect(withRole(PROPOSAL.roles, 'people.csv', 'interactions')).toEqual([
+      { file: 'log.csv', role: 'unused' },
+      { file: 'people.csv', role: 'interactions' },
+    ])
+  })
+})
+
+describe('describeProblem', () => {
+  it('names file, row and column once', () => {
+    expect(
+      describeProblem({
+        ok: false,
+        reason: 'The item id is empty.',
+        file: 'a.csv',
+        row: 1200,
+        column: 'iid',
+      }),
+    ).toBe('The item id is empty. (file a.csv, row 1,200, column "iid")')
+    expect(
+      describeProblem({
+        ok: false,
+        reason: 'a.csv: row 7 has 2 fields; "x" is odd.',
+        file: 'a.csv',
+        row: 7,
+        column: 'x',
+      }),
+    ).toBe('a.csv: row 7 has 2 fields; "x" is odd.')
+  })
+})
+
+describe('datasetReducer', () => {
+  it('takes a proposal only for the latest request', () => {
+    let state = requested(INITIAL_DATASET_STATE, 1)
+    state = requested(state, 2)
+    const stale = datasetReducer(state, {
+      type: 'worker',
+      message: { type: 'ingest-proposal', ingestId: 1, proposal: PROPOSAL },
+    })
+    expect(stale).toBe(state)
+    state = datasetReducer(state, {
+      type: 'worker',
+      message: {
+        type: 'ingest-progress',
+        ingestId: 2,
+        progress: { file: 'log.csv', fileIndex: 0, fileCount: 1, bytesRead: 5, totalBytes: 10, rows: 2 },
+      },
+    })
+    expect(state.progress?.bytesRead).toBe(5)
+    state = datasetReducer(state, {
+      type: 'worker',
+      message: { type: 'ingest-proposal', ingestId: 2, proposal: { ...PROPOSAL, sessionId: 2 } },
+    })
+    expect(state.pending).toBeNull()
+    expect(state.progress).toBeNull()
+    expect(state.draft?.userId).toBe('uid')
+  })
+
+  it('keeps the active upload and proposal when a later request fails; clears active on demo load', () => {
+    const applied: IngestApplied = {
+      source: { kind: 'upload', ingestId: 3, name: 'log.csv' },
+      steps: [],
+      eda: EDA,
+      summary: {
+        name: 'log.csv',
+        interactions: 3,
+        users: 2,
+        items: 2,
+        sparsity: 0.25,
+        fields: [],
+        hasTimestamps: true,
+      },
+      mapping: PROPOSAL.mapping,
+      seconds: 0.1,
+    }
+    let state = requested(INITIAL_DATASET_STATE, 1)
+    state = datasetReducer(state, {
+      type: 'worker',
+      message: { type: 'ingest-proposal', ingestId: 1, proposal: PROPOSAL },
+    })
+    state = requested(state, 3, 'apply')
+    state = datasetReducer(state, {
+      type: 'worker',
+      message: { type: 'ingest-applied', ingestId: 3, applied },
+    })
+    expect(state.active).toEqual(applied.source)
+    state = requested(state, 4)
+    state = datasetReducer(state, {
+      type: 'worker',
+      message: {
+        type: 'ingest-failed',
+        ingestId: 4,
+        stage: 'parse',
+        problem: { ok: false, reason: 'x.csv is empty.', file: 'x.csv' },
+      },
+    })
+    expect(state.problem?.file).toBe('x.csv')
+    expect(state.active).toEqual(applied.source)
+    expect(state.proposal).toBe(PROPOSAL)
+    expect(state.pending).toBeNull()
+    state = datasetReducer(state, {
+      type: 'worker',
+      message: {
+        type: 'loaded',
+        source: { kind: 'demo', seed: 1, users: 1, items: 1, interactions: 1 },
+        summary: applied.summary,
+        seconds: 0,
+      },
+    })
+    expect(state.active).toBeNull()
+  })
+
+  it('turns a cancel into a notice, not an error, and forgets everything on worker reset', () => {
+    let state = requested(INITIAL_DATASET_STATE, 5)
+    state = datasetReducer(state, { type: 'cancel' })
+    expect(state.pending).toBeNull()
+    expect(state.notice).toMatch(/cancelled/)
+    state = datasetReducer(state, {
+      type: 'worker',
+      message: {
+        type: 'ingest-failed',
+        ingestId: 5,
+        stage: 'parse',
+        problem: { ok: false, reason: 'Loading was cancelled.', cancelled: true },
+      },
+    })
+    expect(state.problem).toBeNull()
+    const reset = datasetReducer({ ...state, proposal: PROPOSAL }, { type: 'worker-reset' })
+    expect(reset).toEqual({ ...INITIAL_DATASET_STATE, requestId: 5 })
+  })
+})

@@ -1,0 +1,253 @@
+/**
+ * Uploaded-data state as the UI sees it: a pure reducer over the person's actions and the worker's
+ * ingestion replies, plus the editable mapping draft. No React here, so it is tested in Node.
+ *
+ * Every request to the worker gets a fresh id (`requestId`); a reply is taken only when it answers the
+ * latest request, so a slow parse of files the person has since replaced can never overwrite newer
+ * state. A failed request leaves `proposal`, `applied` and `active` as they were: the previous dataset
+ * stays the one trained on.
+ */
+import { DEFAULT_CLEANING, type CleaningOptions } from '../data/clean'
+import type { DataProblem } from '../data/encode'
+import type { FileRole } from '../data/formats'
+import type { ColumnKind } from '../data/infer'
+import type { ColumnMapping, FeatureMapping, TableRole, Tower } from '../data/types'
+import type {
+  FromWorker,
+  IngestApplied,
+  IngestProgress,
+  IngestProposal,
+  UploadSource,
+} from '../worker/protocol'
+
+/** Kinds the person can pick for a column that is not the user id, item id, timestamp or rating. */
+export const EDITABLE_KINDS = ['categorical', 'numeric', 'multi', 'timestamp', 'text', 'ignore'] as const
+export type EditableKind = (typeof EDITABLE_KINDS)[number]
+export const KIND_LABELS: Record<EditableKind, string> = {
+  categorical: 'categorical',
+  numeric: 'numeric',
+  multi: 'multi-valued',
+  timestamp: 'timestamp',
+  text: 'text',
+  ignore: 'ignore',
+}
+/** Kinds that become model inputs. */
+const FEATURE_KINDS = new Set<EditableKind>(['categorical', 'numeric', 'multi'])
+export const TOWER_OF_ROLE: Record<TableRole, Tower> = {
+  interactions: 'context',
+  users: 'user',
+  items: 'item',
+}
+
+export interface DraftColumn {
+  table: TableRole
+  file: string
+  column: string
+  kind: EditableKind
+  tower: Tower
+  /** Why the worker proposed this kind. */
+  reason: string
+}
+
+/** The mapping as the person edits it. Empty strings mean "none". */
+export interface MappingDraft {
+  userId: string
+  itemId: string
+  timestamp: string
+  rating: string
+  columns: DraftColumn[]
+}
+
+export type PendingKind = 'parse' | 'map' | 'apply'
+
+export interface DatasetState {
+  /** Id of the latest request sent; replies to others are ignored. 0 before the first. */
+  requestId: number
+  /** The request in flight, if any. */
+  pending: { kind: PendingKind; files: { name: string; size: number }[] } | null
+  progress: IngestProgress | null
+  proposal: IngestProposal | null
+  draft: MappingDraft | null
+  cleaning: CleaningOptions
+  /** The latest successful apply of the current proposal. */
+  applied: IngestApplied | null
+  /** The upload the next run trains on; null means the demo. */
+  active: UploadSource | null
+  problem: DataProblem | null
+  /** A neutral message (cancelled), not an error. */
+  notice: string | null
+}
+
+export const INITIAL_DATASET_STATE: DatasetState = {
+  requestId: 0,
+  pending: null,
+  progress: null,
+  proposal: null,
+  draft: null,
+  cleaning: DEFAULT_CLEANING,
+  applied: null,
+  active: null,
+  problem: null,
+  notice: null,
+}
+
+export type DatasetAction =
+  | { type: 'request'; requestId: number; kind: PendingKind; files?: { name: string; size: number }[] }
+  | { type: 'cancel' }
+  | { type: 'draft'; draft: MappingDraft }
+  | { type: 'cleaning'; cleaning: CleaningOptions }
+  /** The worker was recreated (another backend): everything it held is gone. */
+  | { type: 'worker-reset' }
+  | { type: 'worker'; message: FromWorker }
+
+const isKind = (k: ColumnKind): k is EditableKind => (EDITABLE_KINDS as readonly string[]).includes(k)
+
+/** The editable draft of a proposal: every column of every table, with its proposed kind and tower. */
+export function draftFromProposal(proposal: IngestProposal): MappingDraft {
+  const { mapping } = proposal
+  const columns: DraftColumn[] = []
+  for (const table of proposal.tables)
+    for (const column of table.columns) {
+      const proposed = proposal.columns.find((c) => c.file === table.file && c.column === column)
+      const feature = mapping.features.find((f) => f.table === table.role && f.column === column)
+      const kind: EditableKind = feature
+        ? feature.kind
+        : proposed && isKind(proposed.kind)
+          ? proposed.kind
+          : 'ignore'
+      columns.push({
+        table: table.role,
+        file: table.file,
+        column,
+        kind,
+        tower: feature?.tower ?? TOWER_OF_ROLE[table.role],
+        reason: proposed?.reason ?? (column === mapping.userId || column === mapping.itemId ? 'id' : ''),
+      })
+    }
+  return {
+    userId: mapping.userId,
+    itemId: mapping.itemId,
+    timestamp: mapping.timestamp ?? '',
+    rating: mapping.rating ?? '',
+    columns,
+  }
+}
+
+/** What a column currently is: a key of the mapping (shown as text), or a feature the person edits. */
+export function keyRole(draft: MappingDraft, c: Pick<DraftColumn, 'table' | 'column'>): string | null {
+  if (c.table !== 'interactions')
+    return (c.table === 'users' && c.column === draft.userId) ||
+      (c.table === 'items' && c.column === draft.itemId)
+      ? 'id'
+      : null
+  if (c.column === draft.userId) return 'user id'
+  if (c.column === draft.itemId) return 'item id'
+  if (c.column === draft.timestamp) return 'timestamp'
+  if (c.column === draft.rating) return 'rating'
+  return null
+}
+
+/** The mapping the worker applies: features are the non-key columns of a feature kind. */
+export function draftToMapping(draft: MappingDraft): ColumnMapping {
+  const features: FeatureMapping[] = draft.columns
+    .filter((c) => FEATURE_KINDS.has(c.kind) && keyRole(draft, c) === null)
+    .map((c) => ({
+      table: c.table,
+      column: c.column,
+      kind: c.kind as FeatureMapping['kind'],
+      tower: c.table === 'interactions' ? c.tower : TOWER_OF_ROLE[c.table],
+      ...(c.kind === 'multi' ? { separator: '|' } : {}),
+    }))
+  return {
+    userId: draft.userId,
+    itemId: draft.itemId,
+    ...(draft.timestamp ? { timestamp: draft.timestamp } : {}),
+    ...(draft.rating ? { rating: draft.rating } : {}),
+    features,
+  }
+}
+
+/** Problems the person must fix before applying, as sentences; empty when the draft can be applied. */
+export function draftProblems(draft: MappingDraft): string[] {
+  const out: string[] = []
+  if (!draft.userId) out.push('Choose the user id column.')
+  if (!draft.itemId) out.push('Choose the item id column.')
+  if (draft.userId && draft.userId === draft.itemId)
+    out.push('The user id and the item id must be different columns.')
+  const keys = [draft.userId, draft.itemId, draft.timestamp, draft.rating].filter(Boolean)
+  if (new Set(keys).size !== keys.length && !out.length) out.push('A column can have only one role.')
+  return out
+}
+
+/** Roles with `file` set to `role`; a file that held that role before becomes unused (one file per role). */
+export function withRole(roles: FileRole[], file: string, role: FileRole['role']): FileRole[] {
+  return roles.map((r) =>
+    r.file === file
+      ? { file, role }
+      : role !== 'unused' && r.role === role
+        ? { file: r.file, role: 'unused' }
+        : { file: r.file, role: r.role },
+  )
+}
+
+/** A problem as one sentence naming file, row and column where the reason does not already. */
+export function describeProblem(problem: DataProblem): string {
+  const where: string[] = []
+  if (problem.file && !problem.reason.includes(problem.file)) where.push(`file ${problem.file}`)
+  if (problem.row !== undefined && !new RegExp(`\\brow ${problem.row}\\b`).test(problem.reason))
+    where.push(`row ${problem.row.toLocaleString('en-US')}`)
+  if (problem.column !== undefined && !problem.reason.includes(`"${problem.column}"`))
+    where.push(`column "${problem.column}"`)
+  return where.length ? `${problem.reason} (${where.join(', ')})` : problem.reason
+}
+
+export function datasetReducer(state: DatasetState, action: DatasetAction): DatasetState {
+  switch (action.type) {
+    case 'request':
+      return {
+        ...state,
+        requestId: action.requestId,
+        pending: { kind: action.kind, files: action.files ?? [] },
+        progress: null,
+        problem: null,
+        notice: null,
+      }
+    case 'cancel':
+      return state.pending?.kind === 'parse'
+        ? { ...state, pending: null, progress: null, notice: 'Loading was cancelled.' }
+        : state
+    case 'draft':
+      return { ...state, draft: action.draft }
+    case 'cleaning':
+      return { ...state, cleaning: action.cleaning }
+    case 'worker-reset':
+      return { ...INITIAL_DATASET_STATE, requestId: state.requestId }
+    case 'worker':
+      return onWorker(state, action.message)
+  }
+}
+
+function onWorker(state: DatasetState, msg: FromWorker): DatasetState {
+  // Demo data loaded on request: the next run trains on the demo again.
+  if (msg.type === 'loaded') return msg.source.kind === 'demo' ? { ...state, active: null } : state
+  if (!('ingestId' in msg) || msg.ingestId !== state.requestId) return state
+  switch (msg.type) {
+    case 'ingest-progress':
+      return state.pending ? { ...state, progress: msg.progress } : state
+    case 'ingest-proposal':
+      return {
+        ...state,
+        pending: null,
+        progress: null,
+        proposal: msg.proposal,
+        draft: draftFromProposal(msg.proposal),
+        applied: null,
+      }
+    case 'ingest-applied':
+      return { ...state, pending: null, applied: msg.applied, active: msg.applied.source }
+    case 'ingest-failed':
+      if (msg.problem.cancelled)
+        return { ...state, pending: null, progress: null, notice: 'Loading was cancelled.' }
+      return { ...state, pending: null, progress: null, problem: msg.problem }
+  }
+}
