@@ -127,6 +127,28 @@ export const SETTING_SPECS: SettingSpec[] = [
   },
   {
     kind: 'number',
+    key: 'historyLength',
+    label: 'History length',
+    ...trainRange('historyLength'),
+    step: 1,
+    help: 'The user’s last N items as extra tokens (0 = off).',
+  },
+  {
+    kind: 'number',
+    key: 'earlyStoppingPatience',
+    label: 'Early-stopping patience',
+    ...trainRange('earlyStoppingPatience'),
+    step: 1,
+    help: 'Stop after N epochs without a better validation NDCG@10 (0 = off).',
+  },
+  {
+    kind: 'boolean',
+    key: 'compareBaselines',
+    label: 'Train comparison models',
+    help: 'Also train the id-only (MF) and mean-pooling models on the same batches.',
+  },
+  {
+    kind: 'number',
     key: 'seed',
     label: 'Seed',
     ...trainRange('seed'),
