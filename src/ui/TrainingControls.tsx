@@ -9,6 +9,8 @@ interface Props {
   onPause: () => void
   onResume: () => void
   onStop: () => void
+  /** Text of the train button: says what will be trained. */
+  trainLabel: string
 }
 
 const DONE_TEXT: Record<RunResult['end'], (r: RunResult) => string> = {
@@ -28,6 +30,7 @@ const STATUS_TEXT: Record<TrainingState['status'], string> = {
 
 /** Train / pause-resume / stop, and the run's status with a progress bar. */
 export function TrainingControls({
+  trainLabel,
   state,
   canStart,
   totalEpochs,
@@ -53,7 +56,7 @@ export function TrainingControls({
           onClick={onStart}
           disabled={!canStart || running}
         >
-          Train demo
+          {trainLabel}
         </button>
         <button
           type="button"

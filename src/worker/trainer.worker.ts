@@ -88,7 +88,12 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
   try {
     await backendReady
     const config = normalizeTrainConfig(configIn as Partial<TrainConfig>)
-    post({ type: 'phase', runId, phase: 'preparing', detail: 'Generating and encoding the demo data' })
+    post({
+      type: 'phase',
+      runId,
+      phase: 'preparing',
+      detail: source.kind === 'demo' ? 'Generating and encoding the demo data' : 'Preparing your data',
+    })
     await nextTask()
     const data = datasetFor(source)
 
