@@ -1,7 +1,11 @@
 import { useEffect } from 'react'
 import { BackendBadge } from './BackendBadge'
 import { BaselineTable } from './BaselineTable'
+import { recordsToRows } from './chartExport'
+import { toRankingRows } from './chartRows'
 import { DatasetPanel } from './DatasetPanel'
+import { ExportableChart } from './ExportableChart'
+import { InspectPanel } from './InspectPanel'
 import { LossChart } from './LossChart'
 import { MetricsTable } from './MetricsTable'
 import { OwnDataPanel } from './OwnDataPanel'
@@ -68,6 +72,7 @@ export function App() {
             <TrainingControls
               state={state}
               canStart={state.backend !== null}
+              trainLabel={trainer.dataset.active ? 'Train on your data' : 'Train demo'}
               totalEpochs={settings.epochs}
               onStart={() =>
                 trainer.start(trainConfigOf(settings), trainer.dataset.active ?? demoSourceOf(settings))
@@ -90,8 +95,34 @@ export function App() {
           <section aria-labelledby="curves-heading">
             <h2 id="curves-heading">Learning curves</h2>
             <div className="charts">
-              <LossChart points={state.lossPoints} stepsPerEpoch={state.dataset?.stepsPerEpoch ?? 0} />
-              <RankingChart epochs={state.epochs} baselines={state.validationBaselines} />
+              <ExportableChart
+                what="loss curve"
+                fileBase="training-loss"
+                csv={
+                  state.lossPoints.length > 0 ? () => recordsToRows(state.lossPoints, ['step', 'loss']) : null
+                }
+              >
+                <LossChart points={state.lossPoints} stepsPerEpoch={state.dataset?.stepsPerEpoch ?? 0} />
+              </ExportableChart>
+              <ExportableChart
+                what="ranking chart"
+                fileBase="validation-recall-at-10"
+                csv={
+                  state.epochs.length > 0
+                    ? () =>
+                        recordsToRows(toRankingRows(state.epochs, state.validationBaselines, 'recall@10'), [
+                          'epoch',
+                          'model',
+                          'id-only',
+                          'mean-pooling',
+                          'popularity',
+                          'random',
+                        ])
+                    : null
+                }
+              >
+                <RankingChart epochs={state.epochs} baselines={state.validationBaselines} />
+              </ExportableChart>
             </div>
           </section>
           <section aria-labelledby="metrics-heading">
@@ -110,6 +141,17 @@ export function App() {
             )}
             <MetricsTable epochs={state.epochs} baselines={state.validationBaselines} />
             <BaselineTable result={state.result} />
+          </section>
+          <section aria-labelledby="inspect-heading">
+            <h2 id="inspect-heading">Inspect the model</h2>
+            <InspectPanel
+              key={state.runId}
+              status={state.status}
+              attention={state.attention}
+              result={state.result}
+              importedFrom={state.importedFrom}
+              explore={trainer.explore}
+            />
           </section>
         </div>
       </main>

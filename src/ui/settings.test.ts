@@ -54,7 +54,9 @@ describe('settings in the URL', () => {
 
 describe('model settings added with the full model', () => {
   it('accepts history length, early-stopping patience and the comparison switch', () => {
-    const { settings, problems } = parseSettings('#historyLength=2&earlyStoppingPatience=3&compareBaselines=0')
+    const { settings, problems } = parseSettings(
+      '#historyLength=2&earlyStoppingPatience=3&compareBaselines=0',
+    )
     expect(problems).toEqual([])
     expect(settings).toMatchObject({ historyLength: 2, earlyStoppingPatience: 3, compareBaselines: false })
   })

@@ -1,0 +1,205 @@
+/**
+ * Pure helpers of the attention heatmap: colour scale, label truncation, layout sizes, the replay
+ * steps of the epoch slider and CSV rows. No React and no DOM, so they are tested in Node.
+ */
+import type { AttentionSnapshot, FieldImportance, TowerAttention } from '../model/results'
+import { HEATMAP_STOPS } from './theme'
+
+/** Longest label shown on a heatmap axis before it is shortened (the full name is in a tooltip). */
+export const MAX_LABEL_CHARS = 18
+/** Axis label font size in px; cells are never smaller than this plus a little air. */
+export const LABEL_FONT_PX = 11
+/** Matrix side length the cell size aims for, in px. */
+export const TARGET_MATRIX_PX = 480
+export const MIN_CELL_PX = 14
+export const MAX_CELL_PX = 36
+/** Cells at least this large print their value. */
+export const VALUE_IN_CELL_PX = 34
+
+export type Tower = 'user' | 'item'
+/** The attention of one tower as shown: token names, pooling weights, `[layer][head]` flat matrices. */
+export type TowerView = TowerAttention
+
+function hexToRgb(hex: string): [number, number, number] {
+  const n = Number.parseInt(hex.slice(1), 16)
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255]
+}
+
+function rgbToHex([r, g, b]: [number, number, number]): string {
+  return `#${[r, g, b].map((c) => Math.round(c).toString(16).padStart(2, '0')).join('')}`
+}
+
+/** Colour at position `t` in [0, 1] of a piecewise-linear scale (clamped; NaN counts as 0). */
+export function colourAt(t: number, stops: readonly string[] = HEATMAP_STOPS): string {
+  const x = Number.isFinite(t) ? Math.min(1, Math.max(0, t)) : 0
+  const scaled = x * (stops.length - 1)
+  const i = Math.min(stops.length - 2, Math.floor(scaled))
+  const f = scaled - i
+  const a = hexToRgb(stops[i])
+  const b = hexToRgb(stops[i + 1])
+  return rgbToHex([a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f])
+}
+
+/** Colour of a cell holding `value` on a scale from `min` (default 0) to `max`. */
+export function cellColour(value: number, max: number, min = 0): string {
+  return colourAt(max > min ? (value - min) / (max - min) : 0)
+}
+
+/** WCAG relative luminance of a `#rrggbb` colour. */
+export function luminance(hex: string): number {
+  const [r, g, b] = hexToRgb(hex).map((c) => {
+    const s = c / 255
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4
+  })
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b
+}
+
+/** Black or white, whichever contrasts more with the background. */
+export function textColourOn(background: string): '#000000' | '#ffffff' {
+  const l = luminance(background)
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000000' : '#ffffff'
+}
+
+/**
+ * A label of at most `maxChars` characters: long names keep their start and their end around an
+ * ellipsis, because field names often differ only in a suffix (`spend_2023`, `spend_2024`).
+ */
+export function truncateLabel(name: string, maxChars = MAX_LABEL_CHARS): string {
+  const chars = Array.from(name)
+  if (chars.length <= maxChars) return name
+  if (maxChars <= 1) return '…'
+  const keep = maxChars - 1
+  const head = Math.ceil(keep * 0.6)
+  const tail = keep - head
+  return `${chars.slice(0, head).join('')}…${tail > 0 ? chars.slice(chars.length - tail).join('') : ''}`
+}
+
+/** Shortened labels that stay distinct: duplicates get their position appended. */
+export function axisLabels(names: readonly string[], maxChars = MAX_LABEL_CHARS): string[] {
+  const short = names.map((n) => truncateLabel(n, maxChars))
+  const seen = new Map<string, number>()
+  short.forEach((s) => seen.set(s, (seen.get(s) ?? 0) + 1))
+  return short.map((s, i) => (seen.get(s)! > 1 ? `${truncateLabel(names[i], maxChars - 3)} #${i + 1}` : s))
+}
+
+/** Side of one cell in px for an n×n matrix. */
+export function cellSize(n: number): number {
+  if (n <= 0) return MAX_CELL_PX
+  return Math.max(MIN_CELL_PX, Math.min(MAX_CELL_PX, Math.floor(TARGET_MATRIX_PX / n)))
+}
+
+/** Approximate width in px of a label in the axis font (no DOM measuring, so export matches screen). */
+export function labelWidth(labels: readonly string[], fontPx = LABEL_FONT_PX): number {
+  const longest = labels.reduce((m, l) => Math.max(m, Array.from(l).length), 0)
+  return Math.ceil(longest * fontPx * 0.62) + 8
+}
+
+/** Largest finite value (0 for an empty or all-NaN list). */
+export function matrixMax(values: readonly number[]): number {
+  let max = 0
+  for (const v of values) if (Number.isFinite(v) && v > max) max = v
+  return max
+}
+
+/** Smallest finite value (0 for an empty or all-NaN list). */
+export function matrixMin(values: readonly number[]): number {
+  let min = Infinity
+  for (const v of values) if (Number.isFinite(v) && v < min) min = v
+  return Number.isFinite(min) ? min : 0
+}
+
+/** Element-wise mean of equally long matrices (the mean over heads). */
+export function meanOfHeads(heads: readonly (readonly number[])[]): number[] {
+  if (heads.length === 0) return []
+  const out = new Array<number>(heads[0].length).fill(0)
+  for (const h of heads) for (let i = 0; i < out.length; i++) out[i] += h[i] / heads.length
+  return out
+}
+
+/** Ticks of the colour legend: the bottom of the scale (0 by default), the middle and the maximum. */
+export function legendTicks(max: number, min = 0): number[] {
+  return max > min ? [min, (min + max) / 2, max] : [min]
+}
+
+/** A weight with three significant decimals (attention weights are in [0, 1]). */
+export function formatWeight(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(3) : '—'
+}
+
+/** A signed NDCG change such as `+0.0123` or `−0.0040`. */
+export function formatDrop(value: number): string {
+  if (!Number.isFinite(value)) return '—'
+  const text = Math.abs(value).toFixed(4)
+  return value > 0 ? `+${text}` : value < 0 ? `−${text}` : text
+}
+
+/** One position of the epoch slider. */
+export interface ReplayStep {
+  /** What the slider position shows, e.g. `epoch 2 of 3` or `final model (epoch 3)`. */
+  label: string
+  user: TowerAttention
+  item: TowerAttention
+}
+
+/**
+ * The positions of the epoch slider: one per snapshot (in epoch order), then the final summary of the
+ * tested model when the run is done.
+ */
+export function replaySteps(
+  snapshots: readonly AttentionSnapshot[],
+  final: { user: TowerAttention; item: TowerAttention } | null,
+  testedEpoch: number | null,
+): ReplayStep[] {
+  const steps: ReplayStep[] = snapshots.map((s) => ({
+    label: `epoch ${s.epoch} of ${snapshots.length}`,
+    user: s.user,
+    item: s.item,
+  }))
+  if (final)
+    steps.push({
+      label: testedEpoch ? `final model (weights of epoch ${testedEpoch})` : 'final model',
+      user: final.user,
+      item: final.item,
+    })
+  return steps
+}
+
+/** The matrix of one layer and head (`'mean'` = mean over heads); null when the layer does not exist. */
+export function pickMatrix(tower: TowerView, layer: number, head: number | 'mean'): number[] | null {
+  const heads = tower.layers[layer]
+  if (!heads || heads.length === 0) return null
+  if (head === 'mean') return meanOfHeads(heads)
+  return heads[head] ?? null
+}
+
+/** Drop-field importance of one tower's fields, by field name. */
+export function importanceOf(
+  importance: readonly FieldImportance[],
+  tower: Tower,
+): Map<string, FieldImportance> {
+  return new Map(importance.filter((i) => i.tower === tower).map((i) => [i.field, i]))
+}
+
+/**
+ * The heatmap's numbers as one table, a row per query token: its attention to every key token (when a
+ * matrix is shown), its pooling weight and the NDCG@10 lost when the field is pinned.
+ */
+export function heatmapCsvRows(
+  tokens: readonly string[],
+  matrix: readonly number[] | null,
+  pooling: readonly number[],
+  importance: Map<string, FieldImportance>,
+): (string | number)[][] {
+  const header = ['field', ...(matrix ? tokens.map((t) => `attention_to:${t}`) : []), 'pooling_weight']
+  header.push('drop_ndcg@10')
+  const n = tokens.length
+  return [
+    header,
+    ...tokens.map((t, i) => [
+      t,
+      ...(matrix ? Array.from({ length: n }, (_, j) => matrix[i * n + j]) : []),
+      pooling[i] ?? '',
+      importance.get(t)?.drop ?? '',
+    ]),
+  ]
+}
