@@ -95,3 +95,21 @@ test('a bad link gives a message, not a crash, and the page still trains', async
   await waitForDone(page)
   expectClean(guards)
 })
+
+test('auto skips a software WebGL (no GPU) for wasm and says why', async ({ page }) => {
+  await page.goto('./')
+  const badge = page.getByTestId('backend-badge')
+  await expect(badge).not.toHaveText('starting…')
+  const reason = (await page.locator('.backend-reason').textContent()) ?? ''
+  const renderer = await page.evaluate(() => {
+    const gl = document.createElement('canvas').getContext('webgl2')
+    const info = gl?.getExtension('WEBGL_debug_renderer_info')
+    return gl && info ? String(gl.getParameter(info.UNMASKED_RENDERER_WEBGL)) : ''
+  })
+  if (/swiftshader|llvmpipe|software/i.test(renderer)) {
+    await expect(badge).toHaveText('wasm')
+    expect(reason).toMatch(/software renderer/)
+  } else {
+    await expect(badge).toHaveText(renderer ? 'webgl' : 'wasm')
+  }
+})
