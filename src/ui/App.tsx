@@ -8,7 +8,7 @@ import { ExportableChart } from './ExportableChart'
 import { InspectPanel } from './InspectPanel'
 import { LossChart } from './LossChart'
 import { MetricsTable } from './MetricsTable'
-import { OwnDataPanel } from './OwnDataPanel'
+import { OwnDataExploration, OwnDataPanel } from './OwnDataPanel'
 import { RankingChart } from './RankingChart'
 import { RunPanel } from './RunPanel'
 import { SettingsPanel } from './SettingsPanel'
@@ -92,6 +92,7 @@ export function App() {
           </section>
         </aside>
         <div className="results">
+          <OwnDataExploration dataset={trainer.dataset} />
           <section aria-labelledby="curves-heading">
             <h2 id="curves-heading">Learning curves</h2>
             <div className="charts">

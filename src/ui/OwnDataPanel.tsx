@@ -1,14 +1,11 @@
+import { EdaPanel } from './EdaPanel'
 import type { DatasetState } from './datasetState'
 import { DatasetUpload } from './DatasetUpload'
-import { EdaPanel } from './EdaPanel'
 import './ingest.css'
 import { SchemaMapper } from './SchemaMapper'
 import type { IngestActions } from './useIngest'
 
-/**
- * "Bring your own data": drop zone, mapping and cleaning, EDA. Shows which data the next run uses.
- * The EDA is of the cleaned data once applied, else of the data as read.
- */
+/** "Bring your own data": drop zone, mapping and cleaning. Shows which data the next run uses. */
 export function OwnDataPanel({
   dataset,
   ingest,
@@ -18,8 +15,6 @@ export function OwnDataPanel({
   ingest: IngestActions
   busy: boolean
 }) {
-  const eda = dataset.applied?.eda ?? dataset.proposal?.eda
-  const rating = dataset.applied?.mapping.rating ?? dataset.proposal?.mapping.rating
   return (
     <div className="own-data">
       <p className="training-on" data-testid="training-source">
@@ -27,9 +22,22 @@ export function OwnDataPanel({
       </p>
       <DatasetUpload state={dataset} actions={ingest} busy={busy} />
       <SchemaMapper state={dataset} actions={ingest} busy={busy} />
-      {eda && (
-        <EdaPanel report={eda} stage={dataset.applied ? 'after cleaning' : 'as read'} ratingColumn={rating} />
-      )}
     </div>
+  )
+}
+
+/**
+ * The EDA of the dropped data, in the wide results column: of the cleaned data once applied, else of
+ * the data as read. Nothing before files are dropped.
+ */
+export function OwnDataExploration({ dataset }: { dataset: DatasetState }) {
+  const eda = dataset.applied?.eda ?? dataset.proposal?.eda
+  if (!eda) return null
+  const rating = dataset.applied?.mapping.rating ?? dataset.proposal?.mapping.rating
+  return (
+    <section aria-labelledby="explore-data-heading">
+      <h2 id="explore-data-heading">Explore your data</h2>
+      <EdaPanel report={eda} stage={dataset.applied ? 'after cleaning' : 'as read'} ratingColumn={rating} />
+    </section>
   )
 }
