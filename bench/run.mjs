@@ -44,20 +44,7 @@ const STEPS = {
 /** Wall-clock limit of one backend's benchmark, in ms. */
 const BACKEND_TIMEOUT_MS = { webgl: 300_000, wasm: 180_000, cpu: 240_000 }
 const LONG_TASK_TIMEOUT_MS = 240_000
-/** The default demo (DEFAULT_DEMO_SIZE/DEFAULT_DEMO_SEED) and model (DEFAULT_TRAIN_CONFIG) of the page. */
-const DEFAULT_DEMO = { kind: 'demo', seed: 7, users: 5000, items: 500, interactions: 100_000 }
-const DEFAULT_CONFIG = {
-  epochs: 3,
-  batchSize: 512,
-  learningRate: 0.004,
-  dim: 32,
-  heads: 2,
-  layers: 1,
-  mlpHidden: 64,
-  temperature: 0.1,
-  logQ: true,
-  seed: 42,
-}
+/* The config and demo are the page's defaults (filled in by src/ui/benchmarkHook.ts and reported back). */
 /** The page that hosts `__runBenchmark`: its own worker gets the cheapest backend and a tiny demo. */
 const BENCH_PAGE = '?bench=1&backend=cpu#demoUsers=50&demoItems=10&demoInteractions=500'
 /** A moderately small real training run, watched for main-thread long tasks. */
@@ -191,8 +178,6 @@ async function benchmarkBackend(browser, baseUrl, backend) {
     const request = {
       itemVocabularies: VOCABULARIES,
       ...STEPS[backend],
-      config: DEFAULT_CONFIG,
-      demo: DEFAULT_DEMO,
     }
     return await withTimeout(
       page.evaluate(([b, r]) => window.__runBenchmark(b, r), [backend, request]),
@@ -403,7 +388,7 @@ async function main() {
       platform: `${os.platform()} ${os.release()}`,
       date: new Date().toISOString(),
     },
-    settings: { steps: STEPS, vocabularies: VOCABULARIES, demo: DEFAULT_DEMO, config: DEFAULT_CONFIG },
+    settings: { steps: STEPS, vocabularies: VOCABULARIES, demo: null, config: null },
     durationSeconds: null,
     errors,
   }
@@ -445,6 +430,8 @@ async function main() {
         const small = r.stepMsByVocabulary[String(VOCABULARIES[0])]
         const large = r.stepMsByVocabulary[String(VOCABULARIES.at(-1))]
         result.trainExamplesPerSecond[backend] = round(r.examplesPerSecond)
+        result.settings.demo ??= r.demo
+        result.settings.config ??= r.config
         result.stepMsByVocabulary[backend] = ms
         result.vocabularyStepRatio[backend] = round(large / small, 2)
         log(`${backend}: ${JSON.stringify(ms)} ms/step, ${round(r.examplesPerSecond)} examples/s`)

@@ -1,6 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { NumericStats } from '../data/eda'
 import { compactNumber, histogramRows } from './edaRows'
+import { bottomLabel } from './edaAxes'
 import { COLORS } from './theme'
 
 /** Equal-width histogram of one numeric column. */
@@ -28,13 +29,7 @@ export function EdaHistogramChart({ stats }: { stats: NumericStats }) {
                 tick={{ fontSize: 11 }}
                 interval="preserveStartEnd"
                 minTickGap={16}
-                label={{
-                  value: stats.column,
-                  position: 'insideBottom',
-                  offset: -14,
-                  fill: COLORS.axis,
-                  fontSize: 12,
-                }}
+                label={bottomLabel(stats.column)}
               />
               <YAxis
                 stroke={COLORS.axis}

@@ -1,6 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { LogBin } from '../data/eda'
 import { compactNumber, logBinRows } from './edaRows'
+import { bottomLabel } from './edaAxes'
 import { COLORS } from './theme'
 
 /** How many users (or items) have 1, 2–3, 4–7, ... interactions: the long tail, both axes logarithmic. */
@@ -19,13 +20,7 @@ export function EdaLongTailChart({ bins, entity }: { bins: readonly LogBin[]; en
               tick={{ fontSize: 11 }}
               interval="preserveStartEnd"
               minTickGap={8}
-              label={{
-                value: 'interactions',
-                position: 'insideBottom',
-                offset: -14,
-                fill: COLORS.axis,
-                fontSize: 12,
-              }}
+              label={bottomLabel('interactions')}
             />
             <YAxis
               scale="log"

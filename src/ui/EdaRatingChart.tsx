@@ -1,6 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { EdaReport } from '../data/eda'
 import { compactNumber, ratingRows } from './edaRows'
+import { bottomLabel, leftLabel } from './edaAxes'
 import { COLORS } from './theme'
 
 /** How often each rating (or label) value occurs. */
@@ -25,28 +26,14 @@ export function EdaRatingChart({
               tick={{ fontSize: 11 }}
               interval="preserveStartEnd"
               minTickGap={8}
-              label={{
-                value: column,
-                position: 'insideBottom',
-                offset: -14,
-                fill: COLORS.axis,
-                fontSize: 12,
-              }}
+              label={bottomLabel(column)}
             />
             <YAxis
               stroke={COLORS.axis}
               tick={{ fontSize: 11 }}
               tickFormatter={(v: number) => compactNumber(v)}
               width={44}
-              label={{
-                value: 'interactions',
-                angle: -90,
-                position: 'insideLeft',
-                offset: 10,
-                fill: COLORS.axis,
-                fontSize: 12,
-                dy: 36,
-              }}
+              label={leftLabel('interactions')}
             />
             <Tooltip formatter={(v) => [String(v), 'interactions']} />
             <Bar dataKey="count" fill={COLORS['id-only']} isAnimationActive={false} />

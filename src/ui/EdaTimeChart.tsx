@@ -1,6 +1,7 @@
 import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { EdaReport } from '../data/eda'
 import { compactNumber, isoDay, timeRows } from './edaRows'
+import { bottomLabel, leftLabel } from './edaAxes'
 import { COLORS } from './theme'
 
 /** Interactions per day, week or month. */
@@ -21,28 +22,14 @@ export function EdaTimeChart({ overTime }: { overTime: NonNullable<EdaReport['ov
               tick={{ fontSize: 11 }}
               tickFormatter={(s: number) => isoDay(s)}
               minTickGap={40}
-              label={{
-                value: 'date (UTC)',
-                position: 'insideBottom',
-                offset: -14,
-                fill: COLORS.axis,
-                fontSize: 12,
-              }}
+              label={bottomLabel('date (UTC)')}
             />
             <YAxis
               stroke={COLORS.axis}
               tick={{ fontSize: 11 }}
               tickFormatter={(v: number) => compactNumber(v)}
               width={44}
-              label={{
-                value: 'interactions',
-                angle: -90,
-                position: 'insideLeft',
-                offset: 10,
-                fill: COLORS.axis,
-                fontSize: 12,
-                dy: 36,
-              }}
+              label={leftLabel('interactions')}
             />
             <Tooltip
               formatter={(v) => [String(v), 'interactions']}

@@ -19,7 +19,13 @@ export type BenchmarkHookRequest = Omit<BenchmarkRequest, 'config' | 'demo'> & {
   demo?: Partial<Omit<DemoSource, 'kind'>>
 }
 
-export type RunBenchmark = (backend: BackendName, request: BenchmarkHookRequest) => Promise<BenchmarkResult>
+/** The worker's result plus the config and demo it ran with, so the report names what was timed. */
+export type BenchmarkHookResult = BenchmarkResult & Pick<BenchmarkRequest, 'config' | 'demo'>
+
+export type RunBenchmark = (
+  backend: BackendName,
+  request: BenchmarkHookRequest,
+) => Promise<BenchmarkHookResult>
 
 declare global {
   interface Window {
@@ -40,7 +46,8 @@ export function completeBenchmarkRequest(request: BenchmarkHookRequest): Benchma
 
 /** Runs one benchmark in a new worker, which is terminated afterwards whatever the outcome. */
 const runBenchmark: RunBenchmark = (backend, request) =>
-  new Promise<BenchmarkResult>((resolve, reject) => {
+  new Promise<BenchmarkHookResult>((resolve, reject) => {
+    const full = completeBenchmarkRequest(request)
     const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module' })
     const finish = (outcome: () => void) => {
       worker.terminate()
@@ -48,13 +55,14 @@ const runBenchmark: RunBenchmark = (backend, request) =>
     }
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data
-      if (message.type === 'benchmark') finish(() => resolve(message.result))
+      if (message.type === 'benchmark')
+        finish(() => resolve({ ...message.result, config: full.config, demo: full.demo }))
       else if (message.type === 'error') finish(() => reject(new Error(message.message)))
     }
     worker.onerror = (event) =>
       finish(() => reject(new Error(`The benchmark worker crashed: ${event.message || 'unknown error'}`)))
     worker.postMessage({ type: 'init', backend } satisfies ToWorker)
-    worker.postMessage({ type: 'benchmark', request: completeBenchmarkRequest(request) } satisfies ToWorker)
+    worker.postMessage({ type: 'benchmark', request: full } satisfies ToWorker)
   })
 
 /** Defines `window.__runBenchmark` when the page was opened with `?bench`; otherwise changes nothing. */
