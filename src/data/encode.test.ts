@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { DEMO_MAPPING, generateCardOffers } from '../demo/cardOffers'
-import { encodeDataset, parseTimestamp } from './encode'
+import { encodeDataset, parseTimestamp, summarize } from './encode'
 import { dictTableFromRows, toDictTable } from './table'
 import type { ColumnMapping, Table } from './types'
 
@@ -56,7 +56,7 @@ describe('encodeDataset', () => {
     })
   })
 
-  it('encodes a multi-valued field by its first value and NaN/Infinity numbers as missing', () => {
+  it('encodes a multi-valued item field as ragged value codes, and NaN/Infinity numbers as missing', () => {
     const interactions = dictTableFromRows(
       'c.csv',
       ['u', 'i'],
@@ -88,11 +88,73 @@ describe('encodeDataset', () => {
       },
     )
     if (!result.ok) throw new Error(result.reason)
-    const genres = result.data.itemFields[1]
-    expect(genres.kind).toBe('categorical')
+    // The multi field is not a single-valued field: items keep [id, price].
+    expect(result.data.itemFields.map((f) => f.name)).toEqual(['i', 'price'])
+    expect(Array.from(result.data.itemCodes)).toEqual([1, 2, 2, 0, 3, 0])
+    expect(result.data.multiUser).toBeUndefined()
+    const [genres] = result.data.multiItem!
+    expect(genres.name).toBe('genres')
+    expect(genres.tower).toBe('item')
+    // Comedy is listed twice, Drama once: frequency order.
     expect(genres.vocabulary).toEqual(['(missing)', 'Comedy', 'Drama'])
-    // Rows: [id, genres, price] per item; z has no genre and no finite price.
-    expect(Array.from(result.data.itemCodes)).toEqual([1, 2, 2, 2, 1, 0, 3, 0, 0])
+    // x: Drama, Comedy (listed order); y: Comedy; z: none.
+    expect(Array.from(genres.offsets)).toEqual([0, 2, 3, 3])
+    expect(Array.from(genres.codes)).toEqual([2, 1, 1])
+    expect(summarize(result.data).fields).toContainEqual({
+      name: 'genres',
+      tower: 'item',
+      kind: 'multi',
+      cardinality: 2,
+    })
+  })
+
+  it('splits multi-valued cells by the mapping separator, trims, drops missing parts and repeats', () => {
+    const interactions = dictTableFromRows(
+      'c.csv',
+      ['u', 'i', 'tags'],
+      [
+        ['a', 'x', 'p;q'],
+        ['b', 'y', ''],
+        ['c', 'w', 'q'],
+      ],
+    )
+    const users = dictTableFromRows(
+      'users.csv',
+      ['u', 'likes'],
+      [
+        ['a', ' jazz ; rock ;; jazz'],
+        ['b', 'NA'],
+        ['b', 'rock'], // the last row of an id wins
+        ['d', 'pop;n/a'], // a user with no interactions
+      ],
+    )
+    const result = encodeDataset(
+      'd',
+      { interactions, users },
+      {
+        userId: 'u',
+        itemId: 'i',
+        features: [
+          { table: 'users', column: 'likes', kind: 'multi', tower: 'user', separator: ';' },
+          { table: 'interactions', column: 'tags', kind: 'multi', tower: 'context', separator: ';' },
+        ],
+      },
+    )
+    if (!result.ok) throw new Error(result.reason)
+    const { userIds, multiUser, multiItem, contextFields, contextCodes } = result.data
+    expect(userIds).toEqual(['a', 'b', 'd', 'c'])
+    expect(multiItem).toBeUndefined()
+    const [likes] = multiUser!
+    expect(likes.tower).toBe('user')
+    // rock on two rows, jazz and pop on one each (ties by label).
+    expect(likes.vocabulary).toEqual(['(missing)', 'rock', 'jazz', 'pop'])
+    // a: jazz, rock; b: rock; d: pop; c: no row in users.csv, so no value.
+    expect(Array.from(likes.offsets)).toEqual([0, 2, 3, 4, 4])
+    expect(Array.from(likes.codes)).toEqual([2, 1, 1, 3])
+    // A multi-valued context column stays a categorical of its first value.
+    expect(contextFields).toMatchObject([{ name: 'tags', kind: 'categorical' }])
+    expect(contextFields[0].vocabulary).toEqual(['(missing)', 'p', 'q'])
+    expect(Array.from(contextCodes)).toEqual([1, 0, 2])
   })
 
   it('parses TheLook-style timestamps', () => {

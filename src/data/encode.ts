@@ -9,6 +9,7 @@ import type {
   EncodedDataset,
   EncodedField,
   FeatureMapping,
+  MultiField,
   Table,
   Tower,
 } from './types'
@@ -83,28 +84,83 @@ class IdIndex {
 }
 
 /**
- * The value a feature column is encoded from, per dictionary entry. A `multi` column (`a|b|c`) is read
- * as its first value, because the model has no multi-valued token yet.
+ * The values of each dictionary entry of a `multi` column (`a|b|c`): split by the mapping's separator
+ * (`|` by default), trimmed, missing parts dropped, each value once, in the order the cell lists them.
  */
-function featureDictionary(column: DictColumn, mapping: FeatureMapping): string[] {
-  if (mapping.kind !== 'multi') return column.dictionary
-  const separator = mapping.separator ?? '|'
+function multiValues(column: DictColumn, mapping: FeatureMapping): string[][] {
+  const separator = mapping.separator || '|'
   return column.dictionary.map((v) => {
-    for (const part of v.split(separator)) if (!isMissing(part)) return part.trim()
-    return ''
+    const values: string[] = []
+    for (const part of v.split(separator))
+      if (!isMissing(part) && !values.includes(part.trim())) values.push(part.trim())
+    return values
   })
 }
 
-/** Categorical vocabulary ordered by frequency (ties by label), so codes do not depend on row order. */
-function categoricalVocabulary(labels: readonly string[], countPerCode: Int32Array): string[] {
+/**
+ * The value a single-valued feature column is encoded from, per dictionary entry. A `multi` column here
+ * is one of the interactions table (context), which is read as its first value: a context token is per
+ * interaction and the model has multi-valued tokens for users and items only.
+ */
+function featureDictionary(column: DictColumn, mapping: FeatureMapping): string[] {
+  if (mapping.kind !== 'multi') return column.dictionary
+  return multiValues(column, mapping).map((values) => values[0] ?? '')
+}
+
+/**
+ * Categorical vocabulary ordered by frequency (ties by label), so codes do not depend on row order.
+ * `labels[c]` are the values of dictionary entry `c` (one for a categorical, any number for a multi).
+ */
+function categoricalVocabulary(labels: readonly (string | string[])[], countPerCode: Int32Array): string[] {
   const counts = new Map<string, number>()
   for (let c = 0; c < labels.length; c++) {
-    const v = labels[c]
-    if (countPerCode[c] > 0 && !isMissing(v)) counts.set(v, (counts.get(v) ?? 0) + countPerCode[c])
+    if (countPerCode[c] === 0) continue
+    const entry = labels[c]
+    for (const v of typeof entry === 'string' ? [entry] : entry)
+      if (!isMissing(v)) counts.set(v, (counts.get(v) ?? 0) + countPerCode[c])
   }
   const sorted = [...counts.keys()]
   sorted.sort((a, b) => counts.get(b)! - counts.get(a)! || (a < b ? -1 : a > b ? 1 : 0))
   return [MISSING_LABEL, ...sorted]
+}
+
+/** Dictionary code -> entity index of an entity table's id column (-1 for ids not in `index`). */
+function entityOfCodes(table: DictTable, idColumn: string, index: IdIndex): Int32Array {
+  return Int32Array.from(table.coded[idColumn].dictionary, (id) => index.get(id) ?? -1)
+}
+
+/**
+ * A `multi` column of a users or items table as a ragged `MultiField`. Vocabulary by frequency over the
+ * table's rows (a value counts once per row that lists it). As with single-valued fields, an entity
+ * without a row has no value and, when an id has several rows, the last one wins.
+ */
+function encodeMultiColumn(
+  table: DictTable,
+  idColumn: string,
+  index: IdIndex,
+  mapping: FeatureMapping,
+  tower: MultiField['tower'],
+  entityCount: number,
+): MultiField {
+  const column = table.coded[mapping.column]
+  const values = multiValues(column, mapping)
+  const vocabulary = categoricalVocabulary(values, codeCounts(column))
+  const codeOf = new Map(vocabulary.map((label, code) => [label, code]))
+  const codesOfEntry = values.map((vs) => Int32Array.from(vs, (v) => codeOf.get(v) ?? 0))
+  const entryOfEntity = new Int32Array(entityCount).fill(-1)
+  const entityOfCode = entityOfCodes(table, idColumn, index)
+  const ids = table.coded[idColumn].codes
+  for (let r = 0; r < table.rowCount; r++) {
+    const e = entityOfCode[ids[r]]
+    if (e >= 0) entryOfEntity[e] = column.codes[r]
+  }
+  const offsets = new Int32Array(entityCount + 1)
+  for (let e = 0; e < entityCount; e++)
+    offsets[e + 1] = offsets[e] + (entryOfEntity[e] < 0 ? 0 : codesOfEntry[entryOfEntity[e]].length)
+  const codes = new Int32Array(offsets[entityCount])
+  for (let e = 0; e < entityCount; e++)
+    if (entryOfEntity[e] >= 0) codes.set(codesOfEntry[entryOfEntity[e]], offsets[e])
+  return { name: mapping.column, tower, vocabulary, offsets, codes }
 }
 
 function formatNumber(x: number): string {
@@ -188,7 +244,7 @@ function codesPerEntity(
 ): Int32Array {
   const out = new Int32Array(entityCount * columns.length)
   const ids = table.coded[idColumn]
-  const entityOfCode = Int32Array.from(ids.dictionary, (id) => index.get(id) ?? -1)
+  const entityOfCode = entityOfCodes(table, idColumn, index)
   for (let r = 0; r < table.rowCount; r++) {
     const e = entityOfCode[ids.codes[r]]
     if (e < 0) continue
@@ -318,12 +374,13 @@ export function encodeDataset(
     kind: 'id',
     vocabulary: [MISSING_LABEL, ...ids],
   })
+  // Multi-valued columns of the users and items tables become multi fields; the rest one code per row.
+  const single = (role: FeatureMapping['table']) =>
+    mapping.features.filter((f) => f.table === role && (f.kind !== 'multi' || role === 'interactions'))
+  const multi = (role: 'users' | 'items') =>
+    mapping.features.filter((f) => f.table === role && f.kind === 'multi')
   const encodeFeatures = (role: FeatureMapping['table'], table: DictTable | undefined): EncodedColumn[] =>
-    table
-      ? mapping.features
-          .filter((f) => f.table === role)
-          .map((f) => encodeColumn(table.coded[f.column], f.column, f.tower, f))
-      : []
+    table ? single(role).map((f) => encodeColumn(table.coded[f.column], f.column, f.tower, f)) : []
 
   const userColumns = encodeFeatures('users', users)
   const itemColumns = encodeFeatures('items', items)
@@ -342,6 +399,12 @@ export function encodeDataset(
     : null
   const userCodes = withIdColumn(nUsers, userColumns.length, userFeatureCodes)
   const itemCodes = withIdColumn(nItems, itemColumns.length, itemFeatureCodes)
+  const multiUser = users
+    ? multi('users').map((f) => encodeMultiColumn(users, mapping.userId, userIndex, f, 'user', nUsers))
+    : []
+  const multiItem = items
+    ? multi('items').map((f) => encodeMultiColumn(items, mapping.itemId, itemIndex, f, 'item', nItems))
+    : []
 
   const nContext = contextColumns.length
   const contextCodes = new Int32Array(n * nContext)
@@ -365,6 +428,9 @@ export function encodeDataset(
       interactionUser,
       interactionItem,
       interactionTime,
+      // Only present when used, so datasets without multi-valued fields look exactly as before.
+      ...(multiUser.length > 0 ? { multiUser } : {}),
+      ...(multiItem.length > 0 ? { multiItem } : {}),
     },
   }
 }
@@ -384,7 +450,13 @@ function withIdColumn(count: number, featureCount: number, features: Int32Array 
 export function summarize(data: EncodedDataset): DatasetSummary {
   const interactions = data.interactionUser.length
   const cells = data.userIds.length * data.itemIds.length
-  const fields = [...data.userFields, ...data.contextFields, ...data.itemFields].map((f) => ({
+  const fields = [
+    ...data.userFields,
+    ...(data.multiUser ?? []).map((f) => ({ ...f, kind: 'multi' as const })),
+    ...data.contextFields,
+    ...data.itemFields,
+    ...(data.multiItem ?? []).map((f) => ({ ...f, kind: 'multi' as const })),
+  ].map((f) => ({
     name: f.name,
     tower: f.tower,
     kind: f.kind,

@@ -50,8 +50,9 @@ export interface DictTable {
 export type TableRole = 'interactions' | 'users' | 'items'
 
 /**
- * How a mapped feature column is read. `multi` is a multi-valued categorical (`a|b|c`); until the model
- * has a multi-valued token it is encoded as a categorical of its first value (see `encode.ts`).
+ * How a mapped feature column is read. `multi` is a multi-valued categorical (`a|b|c`): in a users or
+ * items table it becomes a `MultiField` (one token = the mean of its values' embeddings); in the
+ * interactions table (context) it is encoded as a categorical of its first value (see `encode.ts`).
  */
 export type FeatureKind = Exclude<FieldKind, 'id'> | 'multi'
 
@@ -101,8 +102,24 @@ export interface EncodedField {
 }
 
 /**
+ * A multi-valued categorical field of users or items (MovieLens genres `Action|Comedy`), ragged: the
+ * value codes of entity `e` are `codes[offsets[e]]` up to (excluding) `codes[offsets[e + 1]]`, in the
+ * order the cell lists them, each value once. An entity with no value (missing cell, no row) has none.
+ */
+export interface MultiField {
+  name: string
+  tower: 'user' | 'item'
+  /** code -> label, ordered by frequency; `vocabulary[0]` is the missing label (an entity with no value). */
+  vocabulary: string[]
+  /** Length entities + 1. */
+  offsets: Int32Array
+  codes: Int32Array
+}
+
+/**
  * A dataset ready for the model: every user, item and interaction is an integer, every field value a code.
- * Code arrays are row-major: `userCodes[u * userFields.length + f]`.
+ * Code arrays are row-major: `userCodes[u * userFields.length + f]`. Multi-valued fields of users and
+ * items live beside them in `multiUser` / `multiItem` (absent or empty when there are none).
  */
 export interface EncodedDataset {
   name: string
@@ -119,6 +136,8 @@ export interface EncodedDataset {
   interactionItem: Int32Array
   /** Epoch seconds per interaction, or null when the data has no timestamp. */
   interactionTime: Float64Array | null
+  multiUser?: MultiField[]
+  multiItem?: MultiField[]
 }
 
 /** Counts shown to the person and stored in the run file. */
@@ -129,6 +148,6 @@ export interface DatasetSummary {
   items: number
   /** Fraction of the user×item matrix that is empty, in [0, 1]. */
   sparsity: number
-  fields: { name: string; tower: Tower; kind: FieldKind; cardinality: number }[]
+  fields: { name: string; tower: Tower; kind: FieldKind | 'multi'; cardinality: number }[]
   hasTimestamps: boolean
 }

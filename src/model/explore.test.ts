@@ -4,6 +4,7 @@ import { loadDemoDataset } from '../demo/demoDataset'
 import { DEFAULT_TRAIN_CONFIG } from './config'
 import { Explorer } from './explore'
 import { runTraining } from './run'
+import { multiValuedDataset } from './testing'
 import * as tf from './tf'
 import type { Trainer } from './train'
 
@@ -84,5 +85,55 @@ describe('Explorer', () => {
     expect(explorer.searchUsers('U0001').every((u) => u.id.includes('U0001'))).toBe(true)
     const item = await explorer.viewItem(3)
     expect(item.pooling.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)
+  })
+})
+
+describe('Explorer with multi-valued fields', () => {
+  const multi = multiValuedDataset()
+  let multiExplorer: Explorer
+
+  beforeAll(async () => {
+    let trained: Trainer | undefined
+    await runTraining(
+      multi,
+      {
+        ...DEFAULT_TRAIN_CONFIG,
+        epochs: 1,
+        batchSize: 64,
+        dim: 8,
+        mlpHidden: 16,
+        historyLength: 2,
+        compareBaselines: false,
+      },
+      { onModel: (t) => (trained = t) },
+    )
+    multiExplorer = new Explorer(trained!)
+  }, 120_000)
+
+  afterAll(() => multiExplorer.dispose())
+
+  it('shows a multi-valued field as its values joined, without what-if choices', async () => {
+    const likes = multi.multiUser![0]
+    const user = likes.offsets.findIndex((o, u) => likes.offsets[u + 1] - o === 2)
+    const values = Array.from(
+      likes.codes.subarray(likes.offsets[user], likes.offsets[user + 1]),
+      (c) => likes.vocabulary[c],
+    )
+    const view = await multiExplorer.viewUser(user)
+    expect(view.tokens).toContain('likes')
+    expect(view.fields.find((f) => f.name === 'likes')).toMatchObject({
+      label: values.join(', '),
+      choices: [],
+      changed: false,
+    })
+    expect((await multiExplorer.viewUser(0)).fields.find((f) => f.name === 'likes')!.label).toBe('(missing)')
+    // Item labels fall back on the genres; the map can colour by them.
+    expect(multiExplorer.itemRef(2).label).toContain(
+      multi.multiItem![0].vocabulary[multi.multiItem![0].codes[multi.multiItem![0].offsets[2]]],
+    )
+    const map = await multiExplorer.embeddingMap()
+    expect(map.colourBy.map((c) => c.field)).toEqual(['decade', 'genres'])
+    const item = await multiExplorer.viewItem(0)
+    expect(item.tokens).toEqual(['item', 'decade', 'genres'])
   })
 })

@@ -4,7 +4,7 @@
  * forward pass that scores (the scores and the weights shown are computed together), and all of it
  * runs in the worker: the UI receives plain arrays.
  */
-import type { EncodedDataset } from '../data/types'
+import type { EncodedDataset, MultiField } from '../data/types'
 import { embedCatalogue } from './evaluate'
 import { topK } from './metrics'
 import { pca, project, type Projection } from './pca'
@@ -27,9 +27,10 @@ export interface WhatIf {
 export interface FieldValue {
   name: string
   tower: 'user' | 'context'
+  /** A multi-valued field's first value (0 when it has none); its label lists all of them. */
   code: number
   label: string
-  /** The values a person may pick instead (code and label), most frequent first. */
+  /** The values a person may pick instead (code and label), most frequent first; none for ids and multi-valued fields. */
   choices: { code: number; label: string }[]
   changed: boolean
 }
@@ -37,7 +38,7 @@ export interface FieldValue {
 export interface ItemRef {
   item: number
   id: string
-  /** A short description from the item's first categorical fields. */
+  /** A short description from the item's first categorical (then multi-valued) fields. */
   label: string
 }
 
@@ -121,6 +122,11 @@ export class Explorer {
       const code = d.itemCodes[item * width + f]
       if (code > 0) parts.push(field.vocabulary[code])
     }
+    for (const field of d.multiItem ?? []) {
+      if (parts.length >= 2) break
+      const label = multiLabel(field, item)
+      if (label) parts.push(label)
+    }
     return { item, id: d.itemIds[item], label: parts.join(' · ') }
   }
 
@@ -142,11 +148,12 @@ export class Explorer {
 
     // Token rows of the query, with what-if changes applied to the codes.
     const tokens = model.user.shape.tokens
-    const userRows = model.queryRows([queryRow])
+    const query = model.queryRows([queryRow])
+    const userRows = query.rows
     const fields: FieldValue[] = []
     const nUser = d.userFields.length
     const nContext = d.contextFields.length
-    tokens.slice(0, model.userTokenCount).forEach((name, t) => {
+    tokens.slice(0, model.userSingleCount).forEach((name, t) => {
       const isUser = t < nUser
       const field = isUser ? d.userFields[t] : d.contextFields[t - nUser]
       const original = isUser
@@ -164,6 +171,16 @@ export class Explorer {
         changed: code !== original,
       })
     })
+    // Multi-valued user fields are shown as they are (no what-if choices).
+    for (const field of d.multiUser ?? [])
+      fields.push({
+        name: field.name,
+        tower: 'user',
+        code: field.offsets[user + 1] > field.offsets[user] ? field.codes[field.offsets[user]] : 0,
+        label: multiLabel(field, user) || field.vocabulary[0],
+        choices: [],
+        changed: false,
+      })
     const trainItems = this.trainRowsByUser[user].map((r) => d.interactionItem[r]).reverse()
     const historyItems = trainItems.filter((i) => !removed.has(i)).slice(0, model.histories.length)
     // For a validation row the stored history is exactly the user's last training items; recompute it
@@ -178,7 +195,12 @@ export class Explorer {
         historyRows.length > 0
           ? (tf.gather(model.item.table, tf.tensor1d(historyRows, 'int32')) as tf.Tensor2D)
           : null
-      const result = model.applyQueries(userTokens, historyTokens, 1)
+      const result = model.applyQueries(
+        userTokens,
+        model.multiWeights('user', query.weights, 1),
+        historyTokens,
+        1,
+      )
       return {
         embedding: result.embedding,
         scores: tf.matMul(result.embedding, this.catalogue, false, true),
@@ -263,6 +285,15 @@ export class Explorer {
       const codes = Array.from({ length: rows }, (_, i) => d.itemCodes[i * width + f])
       return { field: field.name, labels: field.vocabulary, values: codes }
     })
+    // A multi-valued field colours by each item's first listed value.
+    for (const field of d.multiItem ?? [])
+      colourBy.push({
+        field: field.name,
+        labels: field.vocabulary,
+        values: Array.from({ length: rows }, (_, i) =>
+          field.offsets[i + 1] > field.offsets[i] ? field.codes[field.offsets[i]] : 0,
+        ),
+      })
     return {
       x,
       y,
@@ -276,6 +307,12 @@ export class Explorer {
     this.catalogue.dispose()
     this.trainer.dispose()
   }
+}
+
+/** An entity's values of a multi-valued field, joined for display ('' when it has none). */
+function multiLabel(field: MultiField, entity: number): string {
+  const codes = field.codes.subarray(field.offsets[entity], field.offsets[entity + 1])
+  return Array.from(codes, (c) => field.vocabulary[c]).join(', ')
 }
 
 /** The most frequent values of a vocabulary are first (codes are frequency-ordered); 0 is "missing". */

@@ -57,7 +57,11 @@ export async function summarizeAttention(
   }
 }
 
-/** Most common code of each field: over users, interactions (context) or items. */
+/**
+ * Most common code of each field: over users, interactions (context) or items. For a multi-valued field,
+ * its most common single value (code 1, vocabularies are frequency-ordered), which the token then holds
+ * alone for every user or item.
+ */
 function modeCodes(data: EncodedDataset): Map<string, number> {
   const modes = new Map<string, number>()
   const mode = (codes: Int32Array, width: number, f: number, count: number) => {
@@ -80,6 +84,8 @@ function modeCodes(data: EncodedDataset): Map<string, number> {
   data.itemFields.forEach((field, f) =>
     modes.set(field.name, mode(data.itemCodes, data.itemFields.length, f, data.itemIds.length)),
   )
+  for (const field of [...(data.multiUser ?? []), ...(data.multiItem ?? [])])
+    modes.set(field.name, field.vocabulary.length > 1 ? 1 : 0)
   return modes
 }
 

@@ -3,9 +3,12 @@ import * as tf from './tf'
 /** Shape of one tower: its tokens, its own embedding table and the sizes that follow from the config. */
 export interface TowerShape {
   name: 'user' | 'item'
-  /** Token names in order: the tower's own fields first, then any tokens looked up elsewhere (history). */
+  /**
+   * Token names in order: the tower's own fields first (single-valued, then multi-valued), then any
+   * tokens looked up elsewhere (history).
+   */
   tokens: string[]
-  /** Rows of each own field's slice of the embedding table (vocabulary + the missing code). */
+  /** Rows of each own field's slice of the embedding table (vocabulary + the missing code), in token order. */
   vocabSizes: number[]
   dim: number
   heads: number

@@ -104,12 +104,14 @@ export class Trainer {
     const { model, config } = this
     const batch = rows.length
     const items = Int32Array.from(rows, (r) => this.data.interactionItem[r])
-    const userRows = uniqueRows(model.queryRows(rows))
+    const query = model.queryRows(rows)
+    const userRows = uniqueRows(query.rows)
     const itemTokenRows = model.itemRows(items)
     const historyRows = model.historyRows(rows)
-    const allItemRows = new Int32Array(itemTokenRows.length + historyRows.length)
-    allItemRows.set(itemTokenRows)
-    allItemRows.set(historyRows, itemTokenRows.length)
+    const itemRowCount = itemTokenRows.rows.length
+    const allItemRows = new Int32Array(itemRowCount + historyRows.length)
+    allItemRows.set(itemTokenRows.rows)
+    allItemRows.set(historyRows, itemRowCount)
     const itemRows = uniqueRows(allItemRows)
     const dense = model.denseVariables
 
@@ -118,21 +120,25 @@ export class Trainer {
       const itemSlice = tf.gather(model.item.table, tf.tensor1d(itemRows.unique, 'int32'))
       const userPositions = tf.tensor1d(userRows.positions, 'int32')
       const itemPositions = tf.tensor1d(itemRows.positions, 'int32')
+      // Multi-valued tokens: each value row of the slice enters its token with weight 1/count.
+      const userWeights = model.multiWeights('user', query.weights, batch)
+      const itemWeights = model.multiWeights('item', itemTokenRows.weights, batch)
       const itemIds = tf.tensor1d(items, 'int32')
       const logQ = config.logQ ? tf.gather(this.logQ, itemIds) : null
       const loss = (userTable: tf.Tensor, itemTable: tf.Tensor) => {
-        const itemTokensAll = embeddingLookup(itemTable, itemPositions)
-        const itemTokens = tf.slice(itemTokensAll, [0, 0], [itemTokenRows.length, -1]) as tf.Tensor2D
+        const itemRowsAll = embeddingLookup(itemTable, itemPositions)
+        const itemOwnRows = tf.slice(itemRowsAll, [0, 0], [itemRowCount, -1]) as tf.Tensor2D
         const historyTokens =
           historyRows.length > 0
-            ? (tf.slice(itemTokensAll, [itemTokenRows.length, 0], [historyRows.length, -1]) as tf.Tensor2D)
+            ? (tf.slice(itemRowsAll, [itemRowCount, 0], [historyRows.length, -1]) as tf.Tensor2D)
             : null
         const users = model.applyQueries(
           embeddingLookup(userTable, userPositions),
+          userWeights,
           historyTokens,
           batch,
         ).embedding
-        const itemEmb = model.item.apply(itemTokens, batch).embedding
+        const itemEmb = model.applyItems(itemOwnRows, itemWeights, batch).embedding
         return inBatchSoftmaxLoss(users, itemEmb, itemIds, config.temperature, logQ)
       }
       const result = tf.valueAndGrads((...args: tf.Tensor[]) => loss(args[0], args[1]))([

@@ -1,4 +1,4 @@
-import type { EncodedDataset } from '../data/types'
+import type { EncodedDataset, MultiField } from '../data/types'
 import type { TrainConfig } from './config'
 import type { Histories } from './history'
 import * as tf from './tf'
@@ -9,6 +9,12 @@ import { Tower, type TowerOutput, type TowerShape } from './tower'
  * so it is the rare tail that is folded together).
  */
 export const MAX_ROWS_PER_FIELD = 200_000
+
+/**
+ * Most values of a multi-valued field one token averages (the first ones the cell lists; the rest are
+ * ignored). Fixes the shape of a batch, so a batch costs batch × fields × this many rows at most.
+ */
+export const MAX_VALUES_PER_MULTI = 8
 
 /** Table rows a field of `vocabularySize` codes (including code 0) gets. */
 export function fieldRows(vocabularySize: number): number {
@@ -27,18 +33,35 @@ export function foldCode(code: number, rows: number): number {
  */
 export type ModelVariant = 'attention' | 'mean-pooling' | 'id-only'
 
-/** A field's codes replaced by one constant, for drop-field importance. `field` is a token name. */
+/**
+ * A field's codes replaced by one constant, for drop-field importance. `field` is a token name. A
+ * multi-valued field pinned to a code becomes that single value (code 0: "missing").
+ */
 export interface FieldOverride {
   field: string
   code: number
 }
 
 /**
+ * Table rows of one tower's own tokens for a batch. Per example, `rows` holds one row per single-valued
+ * field, then `multiWidth` rows per multi-valued field. Per example and multi field, `weights` holds
+ * `multiWidth` weights: 1/count for each of its (up to `multiWidth`) values, 0 for padding (padding
+ * repeats the first value's row, so it adds no row to a batch). A field with no value is the row of
+ * code 0 with weight 1. `weights` is empty when the tower has no multi-valued field.
+ */
+export interface TokenRows {
+  rows: Int32Array
+  weights: Float32Array
+}
+
+/**
  * The two-tower model: a query tower over user fields, interaction context and the user's recent items,
  * and an item tower over item fields. Score of (query, item) = cosine of their embeddings / temperature.
  *
- * Token layout. User tower: [user fields..., context fields..., history_1..history_N]; the history
- * tokens are rows of the ITEM table's id slice (shared item-id embedding). Item tower: [item fields...].
+ * Token layout. User tower: [user fields..., context fields..., multi-valued user fields...,
+ * history_1..history_N]; the history tokens are rows of the ITEM table's id slice (shared item-id
+ * embedding). Item tower: [item fields..., multi-valued item fields...]. A multi-valued field is one
+ * token, the mean of its values' embeddings (rows of its own slice of the tower's table).
  */
 export class TwoTowerModel {
   readonly variant: ModelVariant
@@ -50,6 +73,12 @@ export class TwoTowerModel {
   private readonly userFieldIndex: number[]
   private readonly contextFieldIndex: number[]
   private readonly itemFieldIndex: number[]
+  /** Multi-valued fields this variant uses (none for id-only). */
+  private readonly multiUser: MultiField[]
+  private readonly multiItem: MultiField[]
+  /** Value rows per multi-valued token of each tower (the most any entity needs, at most the cap). */
+  readonly userMultiWidth: number
+  readonly itemMultiWidth: number
 
   constructor(data: EncodedDataset, config: TrainConfig, variant: ModelVariant, histories: Histories) {
     this.data = data
@@ -60,16 +89,21 @@ export class TwoTowerModel {
     this.contextFieldIndex = idOnly ? [] : all(data.contextFields.length)
     this.itemFieldIndex = idOnly ? [0] : all(data.itemFields.length)
     this.histories = idOnly ? { length: 0, items: new Int32Array(0) } : histories
+    this.multiUser = idOnly ? [] : (data.multiUser ?? [])
+    this.multiItem = idOnly ? [] : (data.multiItem ?? [])
+    this.userMultiWidth = multiWidth(this.multiUser)
+    this.itemMultiWidth = multiWidth(this.multiItem)
     const userOwn = [
       ...this.userFieldIndex.map((f) => data.userFields[f]),
       ...this.contextFieldIndex.map((f) => data.contextFields[f]),
+      ...this.multiUser,
     ]
-    const itemOwn = this.itemFieldIndex.map((f) => data.itemFields[f])
+    const itemOwn = [...this.itemFieldIndex.map((f) => data.itemFields[f]), ...this.multiItem]
     const historyTokens = Array.from({ length: this.histories.length }, (_, k) => `history_${k + 1}`)
     const attention = variant === 'attention'
     const shape = (
       name: 'user' | 'item',
-      own: EncodedDataset['userFields'],
+      own: { name: string; vocabulary: string[] }[],
       extra: string[],
     ): TowerShape => ({
       name,
@@ -94,30 +128,48 @@ export class TwoTowerModel {
     return [...this.user.denseVariables, ...this.item.denseVariables]
   }
 
-  /** Tokens per query: own user-table tokens and history tokens. */
-  get userTokenCount(): number {
+  /** Single-valued tokens per query: user fields and context fields. */
+  get userSingleCount(): number {
     return this.userFieldIndex.length + this.contextFieldIndex.length
   }
-  get itemTokenCount(): number {
+  /** Own user-table tokens per query: single-valued and multi-valued (history tokens excluded). */
+  get userTokenCount(): number {
+    return this.userSingleCount + this.multiUser.length
+  }
+  get itemSingleCount(): number {
     return this.itemFieldIndex.length
+  }
+  get itemTokenCount(): number {
+    return this.itemSingleCount + this.multiItem.length
+  }
+  /** Table rows per query of `queryRows(...).rows`. */
+  get userRowWidth(): number {
+    return this.userSingleCount + this.multiUser.length * this.userMultiWidth
+  }
+  /** Table rows per item of `itemRows(...).rows`. */
+  get itemRowWidth(): number {
+    return this.itemSingleCount + this.multiItem.length * this.itemMultiWidth
   }
 
   /**
-   * User-table rows for interaction rows (the user's fields + that interaction's context),
-   * [queries × userTokenCount] row-major. `override` pins one field to one code.
+   * User-table rows for interaction rows (the user's fields + that interaction's context + the user's
+   * multi-valued fields), `userRowWidth` per query (layout: `TokenRows`). `override` pins one field.
    */
-  queryRows(interactionRows: ArrayLike<number>, override?: FieldOverride): Int32Array {
+  queryRows(interactionRows: ArrayLike<number>, override?: FieldOverride): TokenRows {
     const { data, userFieldIndex, contextFieldIndex } = this
-    const width = this.userTokenCount
-    const out = new Int32Array(interactionRows.length * width)
+    const singles = this.userSingleCount
+    const width = this.userRowWidth
+    const batch = interactionRows.length
+    const out = new Int32Array(batch * width)
+    const weights = new Float32Array(batch * this.multiUser.length * this.userMultiWidth)
     const { offsets, shape } = this.user
     const nUser = data.userFields.length
     const nContext = data.contextFields.length
     const pinned = override ? shape.tokens.indexOf(override.field) : -1
-    for (let b = 0; b < interactionRows.length; b++) {
+    for (let b = 0; b < batch; b++) {
       const r = interactionRows[b]
       const u = data.interactionUser[r]
-      for (let t = 0; t < width; t++) {
+      for (let t = 0; t < singles; t++) {
         const code =
           t === pinned
             ? override!.code
@@ -127,7 +179,62 @@ export class TwoTowerModel {
         out[b * width + t] = offsets[t] + foldCode(code, shape.vocabSizes[t])
       }
     }
-    return out
+    this.fillMulti(
+      this.user,
+      this.multiUser,
+      this.userMultiWidth,
+      singles,
+      width,
+      out,
+      weights,
+      (b) => data.interactionUser[interactionRows[b]],
+      pinned,
+      override,
+    )
+    return { rows: out, weights }
+  }
+
+  /**
+   * Writes the value rows and weights of the multi-valued tokens (tower tokens `singles`, `singles + 1`,
+   * ...) of every example into `rows` (after its `singles` single-field rows) and `weights`.
+   */
+  private fillMulti(
+    tower: Tower,
+    fields: MultiField[],
+    valueWidth: number,
+    singles: number,
+    width: number,
+    rows: Int32Array,
+    weights: Float32Array,
+    entityOf: (b: number) => number,
+    pinned: number,
+    override: FieldOverride | undefined,
+  ): void {
+    if (fields.length === 0) return
+    const batch = rows.length / width
+    const { offsets, shape } = tower
+    for (let b = 0; b < batch; b++) {
+      const e = entityOf(b)
+      for (let m = 0; m < fields.length; m++) {
+        const t = singles + m
+        const field = fields[m]
+        const at = b * width + singles + m * valueWidth
+        const wAt = (b * fields.length + m) * valueWidth
+        const row = (code: number) => offsets[t] + foldCode(code, shape.vocabSizes[t])
+        const start = field.offsets[e]
+        const count = t === pinned ? 0 : Math.min(field.offsets[e + 1] - start, valueWidth)
+        if (count === 0) {
+          // No value, or pinned: one row (code 0 = missing, or the pinned code) with weight 1.
+          rows.fill(row(t === pinned ? override!.code : 0), at, at + valueWidth)
+          weights[wAt] = 1
+          continue
+        }
+        for (let k = 0; k < valueWidth; k++) {
+          rows[at + k] = row(field.codes[start + (k < count ? k : 0)])
+          weights[wAt + k] = k < count ? 1 / count : 0
+        }
+      }
+    }
   }
 
   /** Item-table rows of the history tokens of interaction rows, [queries × historyLength] row-major. */
@@ -145,66 +252,139 @@ export class TwoTowerModel {
     return out
   }
 
-  /** Item-table rows for item indices, [items × itemTokenCount] row-major. */
-  itemRows(items: ArrayLike<number>, override?: FieldOverride): Int32Array {
+  /** Item-table rows for item indices, `itemRowWidth` per item (layout: `TokenRows`). */
+  itemRows(items: ArrayLike<number>, override?: FieldOverride): TokenRows {
     const { data, itemFieldIndex } = this
-    const width = this.itemTokenCount
+    const singles = this.itemSingleCount
+    const width = this.itemRowWidth
     const nItem = data.itemFields.length
     const out = new Int32Array(items.length * width)
+    const weights = new Float32Array(items.length * this.multiItem.length * this.itemMultiWidth)
     const { offsets, shape } = this.item
     const pinned = override ? shape.tokens.indexOf(override.field) : -1
     for (let b = 0; b < items.length; b++)
-      for (let t = 0; t < width; t++) {
+      for (let t = 0; t < singles; t++) {
         const code = t === pinned ? override!.code : data.itemCodes[items[b] * nItem + itemFieldIndex[t]]
         out[b * width + t] = offsets[t] + foldCode(code, shape.vocabSizes[t])
       }
-    return out
+    this.fillMulti(
+      this.item,
+      this.multiItem,
+      this.itemMultiWidth,
+      singles,
+      width,
+      out,
+      weights,
+      (b) => items[b],
+      pinned,
+      override,
+    )
+    return { rows: out, weights }
   }
 
   /**
-   * Query tower on looked-up tokens: `userTokens` [batch × userTokenCount, dim] from the user table,
-   * `historyTokens` [batch × historyLength, dim] from the item table (null when history is off).
+   * The weights of `queryRows` / `itemRows` as the tensor `applyQueries` / `applyItems` take:
+   * [batch, multi fields, width, 1], or null when the tower has no multi-valued field.
    */
-  applyQueries(userTokens: tf.Tensor2D, historyTokens: tf.Tensor2D | null, batch: number): TowerOutput {
+  multiWeights(tower: 'user' | 'item', weights: Float32Array, batch: number): tf.Tensor4D | null {
+    const fields = tower === 'user' ? this.multiUser.length : this.multiItem.length
+    if (fields === 0) return null
+    const width = tower === 'user' ? this.userMultiWidth : this.itemMultiWidth
+    return tf.tensor4d(weights, [batch, fields, width, 1])
+  }
+
+  /**
+   * Query tower on looked-up rows: `userRows` [batch × userRowWidth, dim] from the user table (the
+   * rows of `queryRows`), `weights` from `multiWeights('user', ...)`, `historyTokens`
+   * [batch × historyLength, dim] from the item table (null when history is off).
+   */
+  applyQueries(
+    userRows: tf.Tensor2D,
+    weights: tf.Tensor4D | null,
+    historyTokens: tf.Tensor2D | null,
+    batch: number,
+  ): TowerOutput {
     const dim = this.user.shape.dim
-    let tokens = userTokens
-    if (historyTokens && this.histories.length > 0) {
-      const grid = tf.concat(
-        [
-          tf.reshape(userTokens, [batch, this.userTokenCount, dim]),
-          tf.reshape(historyTokens, [batch, this.histories.length, dim]),
-        ],
-        1,
-      )
-      tokens = tf.reshape(grid, [batch * this.user.shape.tokens.length, dim])
-    }
-    return this.user.apply(tokens, batch)
+    const history = historyTokens && this.histories.length > 0
+    if (!history && !weights) return this.user.apply(userRows, batch)
+    const own = ownTokens(userRows, weights, batch, this.userSingleCount, this.multiUser.length, dim)
+    const grid = history
+      ? tf.concat([own, tf.reshape(historyTokens, [batch, this.histories.length, dim])], 1)
+      : own
+    return this.user.apply(tf.reshape(grid, [batch * this.user.shape.tokens.length, dim]), batch)
+  }
+
+  /** Item tower on looked-up rows: `itemRows` [batch × itemRowWidth, dim], `weights` as for queries. */
+  applyItems(itemRows: tf.Tensor2D, weights: tf.Tensor4D | null, batch: number): TowerOutput {
+    if (!weights) return this.item.apply(itemRows, batch)
+    const dim = this.item.shape.dim
+    const own = ownTokens(itemRows, weights, batch, this.itemSingleCount, this.multiItem.length, dim)
+    return this.item.apply(tf.reshape(own, [batch * this.itemTokenCount, dim]), batch)
   }
 
   /** Query embeddings straight from the tables (no gradient bookkeeping): for evaluation. */
   embedQueries(interactionRows: ArrayLike<number>, override?: FieldOverride): TowerOutput {
     const batch = interactionRows.length
-    const userTokens = tf.gather(
-      this.user.table,
-      tf.tensor1d(this.queryRows(interactionRows, override), 'int32'),
-    )
+    const { rows, weights } = this.queryRows(interactionRows, override)
+    const userRows = tf.gather(this.user.table, tf.tensor1d(rows, 'int32')) as tf.Tensor2D
     const historyTokens =
       this.histories.length > 0
         ? tf.gather(this.item.table, tf.tensor1d(this.historyRows(interactionRows, override), 'int32'))
         : null
-    return this.applyQueries(userTokens as tf.Tensor2D, historyTokens as tf.Tensor2D | null, batch)
+    return this.applyQueries(
+      userRows,
+      this.multiWeights('user', weights, batch),
+      historyTokens as tf.Tensor2D | null,
+      batch,
+    )
   }
 
   /** Item embeddings straight from the tables: for evaluation. */
   embedItems(items: ArrayLike<number>, override?: FieldOverride): TowerOutput {
-    const tokens = tf.gather(this.item.table, tf.tensor1d(this.itemRows(items, override), 'int32'))
-    return this.item.apply(tokens as tf.Tensor2D, items.length)
+    const { rows, weights } = this.itemRows(items, override)
+    const itemRows = tf.gather(this.item.table, tf.tensor1d(rows, 'int32')) as tf.Tensor2D
+    return this.applyItems(itemRows, this.multiWeights('item', weights, items.length), items.length)
   }
 
   dispose(): void {
     this.user.dispose()
     this.item.dispose()
   }
+}
+
+/** Value rows per multi-valued token: the most values any entity has, capped; at least 1. */
+function multiWidth(fields: MultiField[]): number {
+  let most = 1
+  for (const { offsets } of fields)
+    for (let e = 0; e + 1 < offsets.length; e++) most = Math.max(most, offsets[e + 1] - offsets[e])
+  return Math.min(most, MAX_VALUES_PER_MULTI)
+}
+
+/**
+ * A tower's own tokens from its looked-up rows (layout of `TokenRows`): [batch, singles + multis, dim].
+ * Multi-valued token = sum over its value rows of weight × row, i.e. the mean of its values'
+ * embeddings. Differentiable with respect to `rows`; runs inside the caller's tidy or gradient scope.
+ */
+function ownTokens(
+  rows: tf.Tensor2D,
+  weights: tf.Tensor4D | null,
+  batch: number,
+  singles: number,
+  multis: number,
+  dim: number,
+): tf.Tensor3D {
+  if (!weights || multis === 0) return tf.reshape(rows, [batch, singles, dim])
+  const width = weights.shape[2]
+  const grid = tf.reshape(rows, [batch, singles + multis * width, dim])
+  const values = tf.reshape(tf.slice(grid, [0, singles, 0], [batch, multis * width, dim]), [
+    batch,
+    multis,
+    width,
+    dim,
+  ])
+  const pooled = tf.sum(tf.mul(values, weights), 2) as tf.Tensor3D
+  if (singles === 0) return pooled
+  return tf.concat([tf.slice(grid, [0, 0, 0], [batch, singles, dim]), pooled], 1) as tf.Tensor3D
 }
 
 /**
