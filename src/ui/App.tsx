@@ -60,6 +60,7 @@ export function App() {
               loaded={state.loaded}
               onLoadDemo={() => load(demoSourceOf(settings))}
               busy={running}
+              uploadName={trainer.dataset.active?.name ?? null}
             />
             <details>
               <summary>Demo size and seed</summary>

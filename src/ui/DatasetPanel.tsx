@@ -9,21 +9,31 @@ export function DatasetPanel({
   loaded,
   onLoadDemo,
   busy,
+  uploadName,
 }: {
   loaded: TrainingState['loaded']
   onLoadDemo: () => void
   busy: boolean
+  /** The uploaded dataset the next run uses, or null when it is the demo. */
+  uploadName: string | null
 }) {
   const s = loaded?.summary
   return (
     <div className="dataset">
-      <p>
-        <strong>Card offers demo.</strong> Synthetic cardholders activate offers; their choices follow a
-        planted model driven by <em>{PLANTED_FIELDS.informative.join(', ')}</em>. The fields{' '}
-        <em>{PLANTED_FIELDS.noise.join(', ')}</em> are pure noise — a good model learns to ignore them.
-      </p>
+      {uploadName ? (
+        <p>
+          <strong>{uploadName}.</strong> The counts below are of your data after cleaning; the demo is one
+          click away.
+        </p>
+      ) : (
+        <p>
+          <strong>Card offers demo.</strong> Synthetic cardholders activate offers; their choices follow a
+          planted model driven by <em>{PLANTED_FIELDS.informative.join(', ')}</em>. The fields{' '}
+          <em>{PLANTED_FIELDS.noise.join(', ')}</em> are pure noise — a good model learns to ignore them.
+        </p>
+      )}
       <button type="button" data-testid="demo-load" onClick={onLoadDemo} disabled={busy}>
-        Load demo data
+        {uploadName ? 'Back to the demo data' : 'Load demo data'}
       </button>
       {s ? (
         <dl className="counts" aria-label="Dataset counts">
