@@ -1,6 +1,6 @@
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { MissingStats } from '../data/eda'
 import { missingRows } from './edaRows'
+import { HorizontalBars } from './HorizontalBars'
 import { COLORS } from './theme'
 
 /** Share of missing cells per column, worst first; only columns that have any. */
@@ -12,40 +12,16 @@ export function EdaMissingChart({ missing }: { missing: readonly MissingStats[] 
       {rows.length === 0 ? (
         <p className="empty">No missing values in any column.</p>
       ) : (
-        <div style={{ height: 40 + rows.length * 20 }} role="img" aria-label="Missing values per column">
-          <ResponsiveContainer width="100%" height="100%">
-            <BarChart data={rows} layout="vertical" margin={{ top: 2, right: 14, bottom: 18, left: 4 }}>
-              <CartesianGrid stroke={COLORS.grid} horizontal={false} />
-              <XAxis
-                type="number"
-                domain={[0, 100]}
-                stroke={COLORS.axis}
-                tick={{ fontSize: 11 }}
-                tickFormatter={(v: number) => `${v}%`}
-                label={{
-                  value: 'missing',
-                  position: 'insideBottom',
-                  offset: -10,
-                  fill: COLORS.axis,
-                  fontSize: 12,
-                }}
-              />
-              <YAxis
-                type="category"
-                dataKey="label"
-                stroke={COLORS.axis}
-                tick={{ fontSize: 11 }}
-                width={112}
-                interval={0}
-              />
-              <Tooltip
-                formatter={(v) => [`${Number(v).toFixed(1)}%`, 'missing']}
-                labelFormatter={(_, payload) => String(payload?.[0]?.payload?.full ?? '')}
-              />
-              <Bar dataKey="percent" fill={COLORS.popularity} isAnimationActive={false} />
-            </BarChart>
-          </ResponsiveContainer>
-        </div>
+        <HorizontalBars
+          rows={rows}
+          valueKey="percent"
+          colour={COLORS.popularity}
+          valueLabel="missing"
+          ariaLabel="Missing values per column"
+          domain={[0, 100]}
+          formatTick={(v) => `${v}%`}
+          formatValue={(v) => `${v.toFixed(1)}%`}
+        />
       )}
     </figure>
   )
