@@ -1,7 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { NumericStats } from '../data/eda'
 import { compactNumber, histogramRows } from './edaRows'
-import { bottomLabel } from './edaAxes'
+import { categoryAxis } from './edaAxes'
 import { COLORS } from './theme'
 
 /** Equal-width histogram of one numeric column. */
@@ -23,14 +23,7 @@ export function EdaHistogramChart({ stats }: { stats: NumericStats }) {
           <ResponsiveContainer width="100%" height="100%">
             <BarChart data={rows} margin={{ top: 6, right: 10, bottom: 22, left: 4 }} barCategoryGap={1}>
               <CartesianGrid stroke={COLORS.grid} vertical={false} />
-              <XAxis
-                dataKey="label"
-                stroke={COLORS.axis}
-                tick={{ fontSize: 11 }}
-                interval="preserveStartEnd"
-                minTickGap={16}
-                label={bottomLabel(stats.column)}
-              />
+              <XAxis {...categoryAxis(stats.column, 16)} />
               <YAxis
                 stroke={COLORS.axis}
                 tick={{ fontSize: 11 }}

@@ -1,7 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { LogBin } from '../data/eda'
 import { compactNumber, logBinRows } from './edaRows'
-import { bottomLabel } from './edaAxes'
+import { categoryAxis } from './edaAxes'
 import { COLORS } from './theme'
 
 /** How many users (or items) have 1, 2–3, 4–7, ... interactions: the long tail, both axes logarithmic. */
@@ -14,14 +14,7 @@ export function EdaLongTailChart({ bins, entity }: { bins: readonly LogBin[]; en
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={rows} margin={{ top: 6, right: 10, bottom: 22, left: 4 }}>
             <CartesianGrid stroke={COLORS.grid} vertical={false} />
-            <XAxis
-              dataKey="label"
-              stroke={COLORS.axis}
-              tick={{ fontSize: 11 }}
-              interval="preserveStartEnd"
-              minTickGap={8}
-              label={bottomLabel('interactions')}
-            />
+            <XAxis {...categoryAxis('interactions')} />
             <YAxis
               scale="log"
               domain={[0.8, 'auto']}

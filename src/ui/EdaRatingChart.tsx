@@ -1,7 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { EdaReport } from '../data/eda'
 import { compactNumber, ratingRows } from './edaRows'
-import { bottomLabel, leftLabel } from './edaAxes'
+import { categoryAxis, leftLabel } from './edaAxes'
 import { COLORS } from './theme'
 
 /** How often each rating (or label) value occurs. */
@@ -20,14 +20,7 @@ export function EdaRatingChart({
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={rows} margin={{ top: 6, right: 10, bottom: 22, left: 4 }}>
             <CartesianGrid stroke={COLORS.grid} vertical={false} />
-            <XAxis
-              dataKey="label"
-              stroke={COLORS.axis}
-              tick={{ fontSize: 11 }}
-              interval="preserveStartEnd"
-              minTickGap={8}
-              label={bottomLabel(column)}
-            />
+            <XAxis {...categoryAxis(column)} />
             <YAxis
               stroke={COLORS.axis}
               tick={{ fontSize: 11 }}

@@ -16,3 +16,15 @@ export function leftLabel(value: string) {
     dy: 36,
   }
 }
+
+/** Props of the category (x) axis of the EDA bar charts: bucket labels, the first and last always shown. */
+export function categoryAxis(title: string, minTickGap = 8) {
+  return {
+    dataKey: 'label',
+    stroke: COLORS.axis,
+    tick: { fontSize: 11 },
+    interval: 'preserveStartEnd' as const,
+    minTickGap,
+    label: bottomLabel(title),
+  }
+}
