@@ -127,6 +127,30 @@ describe('steps', () => {
     ).toEqual([1, 1, 0])
   })
 
+  it('duplicateMask keeps the first kept occurrence of each (user, item, time), as a per-row scan would', () => {
+    let seed = 7
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0), seed % n)
+    const rows = Array.from({ length: 3000 }, () => [`u${next(40)}`, `i${next(15)}`, String(next(4))])
+    const t = dictTableFromRows('c', ['user', 'item', 'ts'], rows)
+    const keep = Uint8Array.from(rows, () => (next(5) === 0 ? 0 : 1))
+    const seen = new Set<string>()
+    const expected = rows.map((row, r) => {
+      if (!keep[r]) return 0
+      const key = row.join('\u0000')
+      if (seen.has(key)) return 0
+      seen.add(key)
+      return 1
+    })
+    const mapping = { userId: 'user', itemId: 'item', timestamp: 'ts', features: [] }
+    const got = duplicateMask(t, mapping, keep)
+    expect(Array.from(got)).toEqual(expected)
+    expect(expected.filter((k) => k === 0).length).toBeGreaterThan(1000)
+    // Without a timestamp the pair alone decides.
+    const noTime = duplicateMask(t, { ...mapping, timestamp: undefined }, keep)
+    const pairs = new Set(rows.filter((_, r) => keep[r]).map(([u, i]) => `${u}|${i}`))
+    expect(noTime.reduce((s, k) => s + k, 0)).toBe(pairs.size)
+  })
+
   it('kCoreMask iterates to a fixed point', () => {
     // Item C has 1 interaction; dropping it leaves u3 with 1, which then drops too.
     const rows = [

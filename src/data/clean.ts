@@ -101,21 +101,35 @@ export function unknownIdMask(tables: DictTables, mapping: ColumnMapping, keep: 
   return out
 }
 
-/** Rows that are not a repeat of an earlier kept (user, item[, timestamp]) row. */
+/**
+ * Rows that are not a repeat of an earlier kept (user, item[, timestamp]) row. Rows are grouped by user
+ * with a counting sort (stable, so each user's rows stay in file order) and compared within a user, so
+ * memory is two Int32Arrays and one small set reused per user, not one key per row (a Set of a million
+ * string keys cost ~100 MB of heap).
+ */
 export function duplicateMask(interactions: DictTable, mapping: ColumnMapping, keep: Uint8Array): Uint8Array {
   const out = Uint8Array.from(keep)
-  const users = interactions.coded[mapping.userId].codes
-  const items = interactions.coded[mapping.itemId]
-  const times = mapping.timestamp ? interactions.coded[mapping.timestamp].codes : null
-  const nItems = items.dictionary.length
-  // user * nItems + item stays below 2^53 for any table that fits in memory.
-  const seen = new Set<number | string>()
-  for (let r = 0; r < out.length; r++) {
-    if (!out[r]) continue
-    const pair = users[r] * nItems + items.codes[r]
-    const key = times ? `${pair}:${times[r]}` : pair
-    if (seen.has(key)) out[r] = 0
-    else seen.add(key)
+  const users = interactions.coded[mapping.userId]
+  const items = interactions.coded[mapping.itemId].codes
+  const times = mapping.timestamp ? interactions.coded[mapping.timestamp] : null
+  const nUsers = users.dictionary.length
+  const nTimes = times ? times.dictionary.length : 1
+  const start = new Int32Array(nUsers + 1)
+  for (let r = 0; r < out.length; r++) if (out[r]) start[users.codes[r] + 1]++
+  for (let u = 0; u < nUsers; u++) start[u + 1] += start[u]
+  const order = new Int32Array(start[nUsers])
+  const fill = start.slice(0, nUsers)
+  for (let r = 0; r < out.length; r++) if (out[r]) order[fill[users.codes[r]]++] = r
+  // item * nTimes + time stays below 2^53 for any table that fits in memory.
+  const seen = new Set<number>()
+  for (let u = 0; u < nUsers; u++) {
+    seen.clear()
+    for (let k = start[u]; k < start[u + 1]; k++) {
+      const r = order[k]
+      const key = items[r] * nTimes + (times ? times.codes[r] : 0)
+      if (seen.has(key)) out[r] = 0
+      else seen.add(key)
+    }
   }
   return out
 }
