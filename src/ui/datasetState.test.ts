@@ -132,6 +132,15 @@ describe('describeProblem', () => {
       }),
     ).toBe('a.csv: row 7 has 2 fields; "x" is odd.')
   })
+
+  it('sees a row number written with thousands separators, and does not take row 1,2 for row 12', () => {
+    const problem = { ok: false as const, file: 'big.csv', row: 2960024, column: 'timestamp' }
+    const reason = 'big.csv has more than 3,000,000 distinct values by row 2,960,024 (most in "timestamp").'
+    expect(describeProblem({ ...problem, reason })).toBe(reason)
+    expect(describeProblem({ ok: false, reason: 'Bad cell in row 1,2 and 3.', row: 12 })).toBe(
+      'Bad cell in row 1,2 and 3. (row 12)',
+    )
+  })
 })
 
 describe('datasetReducer', () => {

@@ -194,7 +194,11 @@ export function withRole(roles: FileRole[], file: string, role: FileRole['role']
 export function describeProblem(problem: DataProblem): string {
   const where: string[] = []
   if (problem.file && !problem.reason.includes(problem.file)) where.push(`file ${problem.file}`)
-  if (problem.row !== undefined && !new RegExp(`\\brow ${problem.row}\\b`).test(problem.reason))
+  const rowNamed = (row: number) =>
+    [String(row), row.toLocaleString('en-US')].some((text) =>
+      new RegExp(`\\brow ${text}(?!\\d|,\\d)`).test(problem.reason),
+    )
+  if (problem.row !== undefined && !rowNamed(problem.row))
     where.push(`row ${problem.row.toLocaleString('en-US')}`)
   if (problem.column !== undefined && !problem.reason.includes(`"${problem.column}"`))
     where.push(`column "${problem.column}"`)
