@@ -71,3 +71,10 @@ export function normalizeTrainConfig(config: Partial<TrainConfig>): TrainConfig 
   if (out.dim % out.heads !== 0) out.dim = Math.max(out.heads, Math.round(out.dim / out.heads) * out.heads)
   return out
 }
+
+/**
+ * Most held-out interactions ranked per evaluation. Beyond it a seeded sample of this many is ranked
+ * (still against the full catalogue): Recall@10 near 0.4 then has a standard error of about 0.005, and
+ * a ten-million-row upload (a million random-split validation rows) is evaluated in seconds, not hours.
+ */
+export const MAX_EVAL_QUERIES = 10_000

@@ -1,5 +1,6 @@
-import { deriveSeed, mulberry32, randInt } from '../data/random'
+import { deriveSeed, mulberry32, randInt, shuffleInPlace } from '../data/random'
 import type { Split } from '../data/split'
+import { MAX_EVAL_QUERIES } from './config'
 import { itemsPerUser } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { MetricAccumulator, METRIC_KS, targetRank, topK, type RankingMetrics } from './metrics'
@@ -19,16 +20,33 @@ export interface EvalQueries {
 }
 
 /**
- * Queries for the validation or the test part. Validation excludes the user's training items; test
- * excludes training and validation items (both are known history by then).
+ * The held-out rows of `part` that are ranked: all of them up to `max`, else a seeded sample of `max`
+ * kept in split order (so queries stay grouped by user).
+ */
+export function evaluationRows(
+  split: Split,
+  part: 'validation' | 'test',
+  seed: number,
+  max = MAX_EVAL_QUERIES,
+): Int32Array {
+  const rows = split[part]
+  if (rows.length <= max) return rows
+  const picked = shuffleInPlace(mulberry32(deriveSeed(seed, `queries-${part}`)), Int32Array.from(rows.keys()))
+  return Int32Array.from(picked.subarray(0, max).sort(), (i) => rows[i])
+}
+
+/**
+ * Queries for the validation or the test part (at most `max`, see `evaluationRows`). Validation excludes
+ * the user's training items; test excludes training and validation items (both are known history then).
  */
 export function buildQueries(
   data: EncodedDataset,
   split: Split,
   part: 'validation' | 'test',
   seed = 0,
+  max = MAX_EVAL_QUERIES,
 ): EvalQueries {
-  const rows = split[part]
+  const rows = evaluationRows(split, part, seed, max)
   const known = itemsPerUser(data, part === 'validation' ? [split.train] : [split.train, split.validation])
   const everything = itemsPerUser(data, [split.train, split.validation, split.test])
   const rng = mulberry32(deriveSeed(seed, `negatives-${part}`))

@@ -1,6 +1,7 @@
 import { useEffect } from 'react'
 import { BackendBadge } from './BackendBadge'
 import { BaselineTable } from './BaselineTable'
+import { MAX_EVAL_QUERIES } from '../model/config'
 import { recordsToRows } from './chartExport'
 import { toRankingRows } from './chartRows'
 import { DatasetPanel } from './DatasetPanel'
@@ -139,6 +140,8 @@ export function App() {
                 {state.dataset.split.validation.toLocaleString('en-US')} validation,{' '}
                 {state.dataset.split.test.toLocaleString('en-US')} test interactions; batch{' '}
                 {state.dataset.batchSize}.
+                {Math.max(state.dataset.split.validation, state.dataset.split.test) > MAX_EVAL_QUERIES &&
+                  ` Each evaluation ranks the full catalogue for a seeded sample of ${MAX_EVAL_QUERIES.toLocaleString('en-US')} held-out interactions per split.`}
               </p>
             )}
             <MetricsTable epochs={state.epochs} baselines={state.validationBaselines} />

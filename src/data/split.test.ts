@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest'
+import { mulberry32, randInt } from './random'
+import { itemsPerUser, MIN_INTERACTIONS_FOR_HOLDOUT, rowsByUser, splitDataset } from './split'
+import type { EncodedDataset } from './types'
+
+/** Interactions only: what the split reads. Times have ties on purpose (row order breaks them). */
+function interactions(n: number, users: number, items: number, withTime: boolean, seed = 3): EncodedDataset {
+  const rng = mulberry32(seed)
+  return {
+    name: 't',
+    userIds: Array.from({ length: users }, (_, u) => `u${u}`),
+    itemIds: Array.from({ length: items }, (_, i) => `i${i}`),
+    userFields: [],
+    userCodes: new Int32Array(0),
+    itemFields: [],
+    itemCodes: new Int32Array(0),
+    contextFields: [],
+    contextCodes: new Int32Array(0),
+    interactionUser: Int32Array.from({ length: n }, () => randInt(rng, users)),
+    interactionItem: Int32Array.from({ length: n }, () => randInt(rng, items)),
+    interactionTime: withTime ? Float64Array.from({ length: n }, () => randInt(rng, 50)) : null,
+  }
+}
+
+describe('splitDataset', () => {
+  it('leave-last-out holds out each user’s last and second-to-last rows by time, ties by row order', () => {
+    const data = interactions(4000, 700, 90, true)
+    const split = splitDataset(data, 1)
+    expect(split.kind).toBe('leave-last-out')
+    // The same split written the plain way: rows per user sorted by (time, row).
+    const byUser = new Map<number, number[]>()
+    data.interactionUser.forEach((u, r) => byUser.set(u, [...(byUser.get(u) ?? []), r]))
+    const test: number[] = []
+    const validation: number[] = []
+    const train: number[] = []
+    for (const u of [...byUser.keys()].sort((a, b) => a - b)) {
+      const rows = byUser.get(u)!.sort((a, b) => data.interactionTime![a] - data.interactionTime![b] || a - b)
+      if (rows.length < MIN_INTERACTIONS_FOR_HOLDOUT) train.push(...rows)
+      else {
+        test.push(rows.at(-1)!)
+        validation.push(rows.at(-2)!)
+        train.push(...rows.slice(0, -2))
+      }
+    }
+    expect(Array.from(split.test)).toEqual(test)
+    expect(Array.from(split.validation)).toEqual(validation)
+    expect(Array.from(split.train)).toEqual(train)
+    // Every row is in exactly one part; some users are too small to hold anything out.
+    expect(split.train.length + split.validation.length + split.test.length).toBe(4000)
+    expect(validation.length).toBeLessThan(byUser.size)
+  })
+
+  it('without timestamps cuts a seeded 80/10/10 permutation of the rows', () => {
+    const data = interactions(1000, 50, 30, false)
+    const a = splitDataset(data, 7)
+    expect(a.kind).toBe('random')
+    expect([a.train.length, a.validation.length, a.test.length]).toEqual([800, 100, 100])
+    const all = [...a.train, ...a.validation, ...a.test].sort((x, y) => x - y)
+    expect(all).toEqual(Array.from({ length: 1000 }, (_, i) => i))
+    expect(Array.from(splitDataset(data, 7).test)).toEqual(Array.from(a.test))
+    expect(Array.from(splitDataset(data, 8).test)).not.toEqual(Array.from(a.test))
+  })
+})
+
+describe('rowsByUser and itemsPerUser', () => {
+  it('group rows by user in their given order', () => {
+    const data = interactions(300, 20, 10, false)
+    const rows = Int32Array.from([5, 3, 250, 17, 3, 99])
+    const { start, order } = rowsByUser(data, rows)
+    for (let u = 0; u < 20; u++)
+      expect(Array.from(order.subarray(start[u], start[u + 1]))).toEqual(
+        Array.from(rows).filter((r) => data.interactionUser[r] === u),
+      )
+  })
+
+  it('give each user’s distinct items in ascending order, over several parts', () => {
+    const data = interactions(2000, 40, 25, true)
+    const split = splitDataset(data, 1)
+    const got = itemsPerUser(data, [split.train, split.validation])
+    const expected = Array.from({ length: 40 }, () => new Set<number>())
+    for (const part of [split.train, split.validation])
+      for (const r of part) expected[data.interactionUser[r]].add(data.interactionItem[r])
+    expect(got.map((items) => Array.from(items))).toEqual(expected.map((s) => [...s].sort((a, b) => a - b)))
+  })
+})
