@@ -59,8 +59,11 @@ test('pause, resume and stop control a running wasm run; the page answers clicks
   await expect(status).toHaveAttribute('data-state', 'paused')
   await expect(page.getByTestId('train-pause')).toHaveText('Resume')
   const pausedAt = await lossPoints(page)
+  const stepsText = await page.getByTestId('training-steps').textContent()
+  expect(stepsText).toMatch(/^Step [\d,]+ of [\d,]+ \([\d,]+ interactions each\)$/)
   await page.waitForTimeout(1500)
   expect(await lossPoints(page)).toBe(pausedAt)
+  await expect(page.getByTestId('training-steps')).toHaveText(stepsText!)
   await screenshot(page, 'paused')
 
   await page.getByTestId('train-pause').click()

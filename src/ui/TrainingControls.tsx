@@ -83,6 +83,12 @@ export function TrainingControls({
         {state.detail && <span className="detail"> — {state.detail}</span>}
       </div>
       <progress max={1} value={progress} aria-label="Training progress" />
+      {running && totalSteps > 0 && (
+        <p className="muted steps" data-testid="training-steps">
+          Step {stepsDone.toLocaleString('en-US')} of {totalSteps.toLocaleString('en-US')} (
+          {state.dataset!.batchSize.toLocaleString('en-US')} interactions each)
+        </p>
+      )}
     </div>
   )
 }
