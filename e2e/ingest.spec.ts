@@ -228,6 +228,55 @@ test('a generic CSV gets an inferred, editable mapping and cleaning', async ({ p
   expectClean(guards)
 })
 
+test('keyboard alone picks a file, corrects the mapping, applies it and trains', async ({
+  page,
+  baseURL,
+}) => {
+  const file = writeGeneric()
+  const guards = await open(page, baseURL)
+  /** Presses Tab until the focused element matches `selector`; false if 80 presses do not reach it. */
+  const tabTo = async (selector: string): Promise<boolean> => {
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab')
+      if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return true
+    }
+    return false
+  }
+  expect(await tabTo('[data-testid="dataset-input"]')).toBe(true)
+  // The hidden input's label shows the focus ring.
+  const ring = await page.locator('.upload-button').evaluate((el) => getComputedStyle(el).outlineStyle)
+  expect(ring).not.toBe('none')
+  const chooser = page.waitForEvent('filechooser')
+  await page.keyboard.press('Space')
+  await (await chooser).setFiles(file)
+  const mapper = page.getByTestId('schema-mapper')
+  await expect(mapper.locator('select[data-key="userId"]')).toHaveValue('client_key')
+
+  // seconds_played: numeric -> ignore, with arrow keys on the focused select.
+  expect(await tabTo('[aria-label="Kind of seconds_played"]')).toBe(true)
+  const kind = mapper.getByLabel('Kind of seconds_played')
+  await expect(kind).toHaveValue('numeric')
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowDown')
+  await expect(kind).toHaveValue('ignore')
+  // The minimum per user, typed.
+  const minPerUser = page.getByLabel('Min. interactions per user')
+  expect(await tabTo(`[id="${await minPerUser.getAttribute('id')}"]`)).toBe(true)
+  await page.keyboard.press('ControlOrMeta+a')
+  await page.keyboard.type('3')
+  await expect(minPerUser).toHaveValue('3')
+  expect(await tabTo('[data-testid="mapping-apply"]')).toBe(true)
+  await page.keyboard.press('Enter')
+  await expect(page.getByTestId('mapping-applied')).toBeVisible()
+  await expect(page.getByTestId('cleaning-steps').locator('li[data-step="k-core"]')).toBeVisible()
+  await expect(mapper.locator('tr[data-column="seconds_played"]')).toHaveAttribute('data-kind', 'ignore')
+
+  expect(await tabTo('[data-testid="train-start"]')).toBe(true)
+  await page.keyboard.press('Enter')
+  await waitForDone(page)
+  await expect(page.getByTestId('training-source')).toContainText('listening_log.csv')
+  expectClean(guards)
+})
+
 test('bad files get a message naming file, row and column; the previous data stays', async ({
   page,
   baseURL,
