@@ -8,7 +8,7 @@ import {
   normalizeFloatIds,
 } from './clean'
 import { encodeDataset } from './encode'
-import { columnValues, dictColumn, dictTableFromRows } from './table'
+import { asDict, columnValues, dictColumn, dictTableFromRows } from './table'
 import type { ColumnMapping, DictTables } from './types'
 
 const MAPPING: ColumnMapping = {
@@ -103,7 +103,7 @@ describe('steps', () => {
   it('normalizeFloatIds reads 21148.0 as 21148 and merges it with 21148', () => {
     const { column, changed } = normalizeFloatIds(dictColumn(['21148.0', '21148', '7.00', '3.5']))
     expect(changed).toBe(2)
-    expect(column.dictionary).toEqual(['21148', '7', '3.5'])
+    expect(asDict(column).dictionary).toEqual(['21148', '7', '3.5'])
   })
 
   it('duplicateMask keeps repeats at different times', () => {
@@ -180,7 +180,8 @@ describe('steps', () => {
       0.75,
     )
     expect([low, high, changed]).toEqual([1, 4, 1])
-    expect(Array.from(column.codes, (c) => column.dictionary[c])).toEqual([
+    const clipped = asDict(column)
+    expect(Array.from(clipped.codes, (c) => clipped.dictionary[c])).toEqual([
       '1',
       '2',
       '3',

@@ -7,8 +7,16 @@
  * unknown ids -> duplicates -> outlier clipping -> k-core (which depends on every removal before it).
  */
 import { isMissing, missingCodes, type DataResult } from './encode'
-import { codeCounts, filterRows, mapDictionary, withColumn } from './table'
-import type { ColumnMapping, DictColumn, DictTable, DictTables, FeatureMapping, TableRole } from './types'
+import { codeCounts, dictOf, filterRows, isNumberColumn, mapDictionary, withColumn } from './table'
+import type {
+  Column,
+  ColumnMapping,
+  DictColumn,
+  DictTable,
+  DictTables,
+  FeatureMapping,
+  TableRole,
+} from './types'
 
 export interface CleaningOptions {
   /** Read `21148.0` as `21148` in id columns (ids written by a float column of pandas). */
@@ -57,8 +65,13 @@ const fmt = (n: number) => n.toLocaleString('en-US')
 /** Float-looking integers: `21148.0`, `-3.00`. */
 const FLOAT_INTEGER = /^(-?\d+)\.0+$/
 
-/** The id column with `21148.0` read as `21148`; `changed` counts rows whose text changed. */
-export function normalizeFloatIds(column: DictColumn): { column: DictColumn; changed: number } {
+/**
+ * The id column with `21148.0` read as `21148`; `changed` counts rows whose text changed. A number
+ * column holds shortest-form numbers only, so it never has such ids.
+ */
+export function normalizeFloatIds(input: Column): { column: Column; changed: number } {
+  if (isNumberColumn(input)) return { column: input, changed: 0 }
+  const column = input
   const perCode = codeCounts(column)
   let changed = 0
   column.dictionary.forEach((v, c) => {
@@ -72,7 +85,7 @@ export function normalizeFloatIds(column: DictColumn): { column: DictColumn; cha
 export function missingIdMask(interactions: DictTable, mapping: ColumnMapping, keep: Uint8Array): Uint8Array {
   const out = Uint8Array.from(keep)
   for (const id of [mapping.userId, mapping.itemId]) {
-    const col = interactions.coded[id]
+    const col = dictOf(interactions, id)
     const missing = missingCodes(col)
     for (let r = 0; r < out.length; r++) if (missing[col.codes[r]]) out[r] = 0
   }
@@ -94,8 +107,8 @@ export function unknownIdMask(tables: DictTables, mapping: ColumnMapping, keep: 
   ]
   for (const [id, entities] of checks) {
     if (!entities?.coded[id]) continue
-    const col = tables.interactions.coded[id]
-    const known = knownCodes(col, entities.coded[id])
+    const col = dictOf(tables.interactions, id)
+    const known = knownCodes(col, dictOf(entities, id))
     for (let r = 0; r < out.length; r++) if (!known[col.codes[r]]) out[r] = 0
   }
   return out
@@ -103,33 +116,34 @@ export function unknownIdMask(tables: DictTables, mapping: ColumnMapping, keep: 
 
 /**
  * Rows that are not a repeat of an earlier kept (user, item[, timestamp]) row. Rows are grouped by user
- * with a counting sort (stable, so each user's rows stay in file order) and compared within a user, so
- * memory is two Int32Arrays and one small set reused per user, not one key per row (a Set of a million
- * string keys cost ~100 MB of heap).
+ * with a counting sort, each user's rows sorted by (item, time, row) and compared with their neighbour,
+ * so memory is a few typed arrays, not one key per row (a Set of a million string keys cost ~100 MB).
+ * Missing times are equal to each other.
  */
 export function duplicateMask(interactions: DictTable, mapping: ColumnMapping, keep: Uint8Array): Uint8Array {
   const out = Uint8Array.from(keep)
-  const users = interactions.coded[mapping.userId]
-  const items = interactions.coded[mapping.itemId].codes
-  const times = mapping.timestamp ? interactions.coded[mapping.timestamp] : null
+  const users = dictOf(interactions, mapping.userId)
+  const items = dictOf(interactions, mapping.itemId).codes
+  const timeColumn = mapping.timestamp ? interactions.coded[mapping.timestamp] : null
+  const times = !timeColumn
+    ? new Float64Array(out.length)
+    : isNumberColumn(timeColumn)
+      ? Float64Array.from(timeColumn.values, (x) => (Number.isNaN(x) ? -Infinity : x))
+      : Float64Array.from(timeColumn.codes)
   const nUsers = users.dictionary.length
-  const nTimes = times ? times.dictionary.length : 1
   const start = new Int32Array(nUsers + 1)
   for (let r = 0; r < out.length; r++) if (out[r]) start[users.codes[r] + 1]++
   for (let u = 0; u < nUsers; u++) start[u + 1] += start[u]
   const order = new Int32Array(start[nUsers])
   const fill = start.slice(0, nUsers)
   for (let r = 0; r < out.length; r++) if (out[r]) order[fill[users.codes[r]]++] = r
-  // item * nTimes + time stays below 2^53 for any table that fits in memory.
-  const seen = new Set<number>()
+  const byItemTimeRow = (a: number, b: number) => items[a] - items[b] || times[a] - times[b] || a - b
   for (let u = 0; u < nUsers; u++) {
-    seen.clear()
-    for (let k = start[u]; k < start[u + 1]; k++) {
-      const r = order[k]
-      const key = items[r] * nTimes + (times ? times.codes[r] : 0)
-      if (seen.has(key)) out[r] = 0
-      else seen.add(key)
-    }
+    const rows = order.subarray(start[u], start[u + 1])
+    if (rows.length < 2) continue
+    rows.sort(byItemTimeRow)
+    for (let k = 1; k < rows.length; k++)
+      if (items[rows[k]] === items[rows[k - 1]] && times[rows[k]] === times[rows[k - 1]]) out[rows[k]] = 0
   }
   return out
 }
@@ -146,8 +160,8 @@ export function kCoreMask(
   minPerItem: number,
 ): { keep: Uint8Array; rounds: number } {
   const out = Uint8Array.from(keep)
-  const users = interactions.coded[mapping.userId]
-  const items = interactions.coded[mapping.itemId]
+  const users = dictOf(interactions, mapping.userId)
+  const items = dictOf(interactions, mapping.itemId)
   let rounds = 0
   for (;;) {
     const perUser = codeCounts(users, out)
@@ -178,16 +192,30 @@ function quantileOf(values: Float64Array, perCode: Int32Array, q: number): numbe
   return NaN
 }
 
+/** Cells that are missing (rows of `keep`, or all rows). */
+export function missingCount(column: Column, keep?: Uint8Array): number {
+  let missing = 0
+  if (isNumberColumn(column)) {
+    column.values.forEach((x, r) => (missing += Number.isNaN(x) && (!keep || keep[r]) ? 1 : 0))
+    return missing
+  }
+  const flags = missingCodes(column)
+  codeCounts(column, keep).forEach((k, c) => (missing += flags[c] ? k : 0))
+  return missing
+}
+
 /**
  * The column with finite numbers clipped to [quantile lower, quantile upper] of the rows in `keep`.
- * Clipped values are written back as text so the column stays a dictionary column.
+ * A dictionary column stays one (clipped values are written back as text); a number column stays one.
  */
 export function clipColumn(
-  column: DictColumn,
+  input: Column,
   lower: number,
   upper: number,
   keep?: Uint8Array,
-): { column: DictColumn; changed: number; low: number; high: number } {
+): { column: Column; changed: number; low: number; high: number } {
+  if (isNumberColumn(input)) return clipNumbers(input.values, lower, upper, keep)
+  const column = input
   const values = Float64Array.from(column.dictionary, (v) => (isMissing(v) ? NaN : Number(v)))
   const perCode = codeCounts(column, keep)
   const low = quantileOf(values, perCode, lower)
@@ -204,6 +232,26 @@ export function clipColumn(
     return x < low ? String(low) : x > high ? String(high) : v
   })
   return { column: clipped, changed, low, high }
+}
+
+function clipNumbers(
+  values: Float64Array,
+  lower: number,
+  upper: number,
+  keep?: Uint8Array,
+): { column: Column; changed: number; low: number; high: number } {
+  const present = values.filter((x, r) => !Number.isNaN(x) && (!keep || keep[r] === 1)).sort()
+  const at = (q: number) => (present.length ? present[Math.ceil(q * (present.length - 1))] : NaN)
+  const low = at(lower)
+  const high = at(upper)
+  if (!Number.isFinite(low) || !Number.isFinite(high)) return { column: { values }, changed: 0, low, high }
+  let changed = 0
+  const clipped = values.map((x, r) => {
+    if (!(x < low || x > high)) return x
+    if (!keep || keep[r] === 1) changed++
+    return x < low ? low : high
+  })
+  return { column: changed ? { values: clipped } : { values }, changed, low, high }
 }
 
 function tableFor(tables: DictTables, role: TableRole): DictTable | undefined {
@@ -229,15 +277,17 @@ export function checkIdsMatch(tables: DictTables, mapping: ColumnMapping): DataR
   ]
   for (const [id, what, entities] of checks) {
     if (!entities?.coded[id] || entities.rowCount === 0) continue
-    const known = knownCodes(tables.interactions.coded[id], entities.coded[id])
-    const perCode = codeCounts(tables.interactions.coded[id])
+    const interactionIds = dictOf(tables.interactions, id)
+    const entityIds = dictOf(entities, id)
+    const known = knownCodes(interactionIds, entityIds)
+    const perCode = codeCounts(interactionIds)
     if (!known.some((k, c) => k === 1 && perCode[c] > 0))
       return {
         ok: false,
         reason:
           `None of the ${what} ids in ${entities.name} matches any ${what} id of ${tables.interactions.name} ` +
-          `(e.g. "${entities.coded[id].dictionary[entities.coded[id].codes[0]]}" vs ` +
-          `"${tables.interactions.coded[id].dictionary[0]}"). Check the id column or its format.`,
+          `(e.g. "${entityIds.dictionary[entityIds.codes[0]]}" vs ` +
+          `"${interactionIds.dictionary[0]}"). Check the id column or its format.`,
         file: entities.name,
         column: id,
       }
@@ -333,9 +383,7 @@ export function cleanDataset(
   for (const f of mapping.features) {
     const table = tableFor(tables, f.table)
     if (!table?.coded[f.column]) continue
-    const missing = missingCodes(table.coded[f.column])
-    const perCode = codeCounts(table.coded[f.column], f.table === 'interactions' ? keep : undefined)
-    perCode.forEach((k, c) => (missingFeatures += missing[c] ? k : 0))
+    missingFeatures += missingCount(table.coded[f.column], f.table === 'interactions' ? keep : undefined)
   }
   steps.push({
     step: 'missing-features',

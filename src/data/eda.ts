@@ -3,10 +3,11 @@
  * data scientist would want before training. Work is per distinct value wherever possible (counts per
  * dictionary code), so a million rows cost a few passes over Int32 arrays.
  */
-import { isMissing, parseTimestamp } from './encode'
+import { missingCount } from './clean'
+import { epochSeconds, isMissing, parseTimestamp } from './encode'
 import type { Split } from './split'
-import { codeCounts } from './table'
-import type { ColumnMapping, DictColumn, DictTable, DictTables, EncodedDataset, TableRole } from './types'
+import { asDict, codeCounts, isNumberColumn } from './table'
+import type { Column, ColumnMapping, DictTable, DictTables, EncodedDataset, TableRole } from './types'
 
 /** Top values listed per categorical column; the rest are summed as `otherCount`. */
 export const TOP_VALUES = 10
@@ -105,7 +106,8 @@ export interface EdaReport {
 }
 
 /** Counts per distinct id among rows, ignoring missing ids. */
-function countsPerEntity(column: DictColumn): Int32Array {
+function countsPerEntity(input: Column): Int32Array {
+  const column = asDict(input)
   const perCode = codeCounts(column)
   const out: number[] = []
   for (let c = 0; c < perCode.length; c++)
@@ -140,7 +142,8 @@ function topShare(counts: Int32Array, share: number): number {
   return total === 0 ? 0 : top / total
 }
 
-export function categoricalStats(ref: ColumnRef, column: DictColumn, separator?: string): CategoricalStats {
+export function categoricalStats(ref: ColumnRef, input: Column, separator?: string): CategoricalStats {
+  const column = asDict(input)
   const perCode = codeCounts(column)
   const counts = new Map<string, number>()
   for (let c = 0; c < perCode.length; c++) {
@@ -157,25 +160,47 @@ export function categoricalStats(ref: ColumnRef, column: DictColumn, separator?:
   return { ...ref, distinct: counts.size, top, otherCount }
 }
 
-export function numericStats(ref: ColumnRef, column: DictColumn, bins = NUMERIC_BINS): NumericStats {
-  const perCode = codeCounts(column)
-  const values = column.dictionary.map((v) => (isMissing(v) ? NaN : Number(v)))
+/**
+ * The numbers of a column with how many rows hold each: per distinct text of a dictionary column
+ * (`parse` once per text; `counts[c]` rows), or per row of a number column (`fromNumber` of each stored
+ * number; `counts` null: one row each). `nonFinite` counts present cells that are not finite numbers.
+ */
+function weightedNumbers(
+  column: Column,
+  parse: (text: string) => number,
+  fromNumber: (x: number) => number = (x) => x,
+): { values: Float64Array; counts: Int32Array | null; nonFinite: number } {
+  if (isNumberColumn(column))
+    return {
+      values: column.values.map((x) => (Number.isNaN(x) ? NaN : fromNumber(x))),
+      counts: null,
+      nonFinite: 0,
+    }
+  const counts = codeCounts(column)
+  const values = Float64Array.from(column.dictionary, parse)
+  let nonFinite = 0
+  column.dictionary.forEach((v, c) => {
+    if (counts[c] > 0 && !Number.isFinite(values[c]) && !isMissing(v)) nonFinite += counts[c]
+  })
+  return { values, counts, nonFinite }
+}
+
+const numberOrNaN = (v: string) => (isMissing(v) ? NaN : Number(v))
+
+export function numericStats(ref: ColumnRef, column: Column, bins = NUMERIC_BINS): NumericStats {
+  const { values, counts, nonFinite } = weightedNumbers(column, numberOrNaN)
   let min = Infinity
   let max = -Infinity
   let sum = 0
   let n = 0
-  let nonFinite = 0
   for (let c = 0; c < values.length; c++) {
-    if (perCode[c] === 0) continue
+    const k = counts ? counts[c] : 1
     const x = values[c]
-    if (!Number.isFinite(x)) {
-      if (!isMissing(column.dictionary[c])) nonFinite += perCode[c]
-      continue
-    }
+    if (k === 0 || !Number.isFinite(x)) continue
     min = Math.min(min, x)
     max = Math.max(max, x)
-    sum += x * perCode[c]
-    n += perCode[c]
+    sum += x * k
+    n += k
   }
   if (n === 0) return { ...ref, min: NaN, max: NaN, mean: NaN, histogram: [], nonFinite }
   const width = max > min ? (max - min) / bins : 1
@@ -185,28 +210,21 @@ export function numericStats(ref: ColumnRef, column: DictColumn, bins = NUMERIC_
     count: 0,
   }))
   for (let c = 0; c < values.length; c++) {
-    if (perCode[c] === 0 || !Number.isFinite(values[c])) continue
+    const k = counts ? counts[c] : 1
+    if (k === 0 || !Number.isFinite(values[c])) continue
     const b = Math.min(histogram.length - 1, Math.floor((values[c] - min) / width))
-    histogram[b].count += perCode[c]
+    histogram[b].count += k
   }
   return { ...ref, min, max, mean: sum / n, histogram, nonFinite }
 }
 
-function missingCount(column: DictColumn): number {
-  const perCode = codeCounts(column)
-  let missing = 0
-  for (let c = 0; c < perCode.length; c++) if (isMissing(column.dictionary[c])) missing += perCode[c]
-  return missing
-}
-
 /** Interactions per day, week or month (chosen so the chart has at most a few hundred points). */
-export function interactionsOverTime(column: DictColumn): EdaReport['overTime'] {
-  const perCode = codeCounts(column)
-  const seconds = Float64Array.from(column.dictionary, parseTimestamp)
+export function interactionsOverTime(column: Column): EdaReport['overTime'] {
+  const { values: seconds, counts } = weightedNumbers(column, parseTimestamp, epochSeconds)
   let lo = Infinity
   let hi = -Infinity
   for (let c = 0; c < seconds.length; c++)
-    if (perCode[c] > 0 && Number.isFinite(seconds[c])) {
+    if ((counts ? counts[c] : 1) > 0 && Number.isFinite(seconds[c])) {
       lo = Math.min(lo, seconds[c])
       hi = Math.max(hi, seconds[c])
     }
@@ -215,18 +233,19 @@ export function interactionsOverTime(column: DictColumn): EdaReport['overTime'] 
   const unit = spanDays <= MAX_TIME_POINTS ? 'day' : spanDays <= MAX_TIME_POINTS * 7 ? 'week' : 'month'
   const binSeconds = unit === 'day' ? DAY_SECONDS : unit === 'week' ? 7 * DAY_SECONDS : 30 * DAY_SECONDS
   const start = Math.floor(lo / DAY_SECONDS) * DAY_SECONDS
-  const counts = new Float64Array(Math.floor((hi - start) / binSeconds) + 1)
+  const bins = new Float64Array(Math.floor((hi - start) / binSeconds) + 1)
   for (let c = 0; c < seconds.length; c++)
-    if (perCode[c] > 0 && Number.isFinite(seconds[c]))
-      counts[Math.floor((seconds[c] - start) / binSeconds)] += perCode[c]
+    if (Number.isFinite(seconds[c]))
+      bins[Math.floor((seconds[c] - start) / binSeconds)] += counts ? counts[c] : 1
   return {
     unit,
     binSeconds,
-    points: Array.from(counts, (count, b) => ({ start: start + b * binSeconds, count })),
+    points: Array.from(bins, (count, b) => ({ start: start + b * binSeconds, count })),
   }
 }
 
-function ratingDistribution(column: DictColumn): { value: string; count: number }[] {
+function ratingDistribution(input: Column): { value: string; count: number }[] {
+  const column = asDict(input)
   const perCode = codeCounts(column)
   const counts = new Map<string, number>()
   for (let c = 0; c < perCode.length; c++) {

@@ -1,5 +1,6 @@
-import { codeCounts, toDictTable } from './table'
+import { asDict, cell, codeCounts, columnLength, dictOf, numbersOf, toDictTable } from './table'
 import type {
+  Column,
   ColumnMapping,
   DatasetSummary,
   DatasetTables,
@@ -45,9 +46,14 @@ export function parseTimestamp(value: string): number {
   const trimmed = value.trim()
   if (trimmed === '') return NaN
   const asNumber = Number(trimmed)
-  if (Number.isFinite(asNumber)) return asNumber > 1e11 ? asNumber / 1000 : asNumber
+  if (Number.isFinite(asNumber)) return epochSeconds(asNumber)
   const ms = Date.parse(trimmed)
   return Number.isFinite(ms) ? ms / 1000 : NaN
+}
+
+/** Epoch seconds of a numeric timestamp: milliseconds above 1e11, seconds otherwise. */
+export function epochSeconds(x: number): number {
+  return x > 1e11 ? x / 1000 : x
 }
 
 function requireColumn(table: DictTable, column: string): DataProblem | null {
@@ -126,7 +132,7 @@ function categoricalVocabulary(labels: readonly (string | string[])[], countPerC
 
 /** Dictionary code -> entity index of an entity table's id column (-1 for ids not in `index`). */
 function entityOfCodes(table: DictTable, idColumn: string, index: IdIndex): Int32Array {
-  return Int32Array.from(table.coded[idColumn].dictionary, (id) => index.get(id) ?? -1)
+  return Int32Array.from(dictOf(table, idColumn).dictionary, (id) => index.get(id) ?? -1)
 }
 
 /**
@@ -142,14 +148,14 @@ function encodeMultiColumn(
   tower: MultiField['tower'],
   entityCount: number,
 ): MultiField {
-  const column = table.coded[mapping.column]
+  const column = dictOf(table, mapping.column)
   const values = multiValues(column, mapping)
   const vocabulary = categoricalVocabulary(values, codeCounts(column))
   const codeOf = new Map(vocabulary.map((label, code) => [label, code]))
   const codesOfEntry = values.map((vs) => Int32Array.from(vs, (v) => codeOf.get(v) ?? 0))
   const entryOfEntity = new Int32Array(entityCount).fill(-1)
   const entityOfCode = entityOfCodes(table, idColumn, index)
-  const ids = table.coded[idColumn].codes
+  const ids = dictOf(table, idColumn).codes
   for (let r = 0; r < table.rowCount; r++) {
     const e = entityOfCode[ids[r]]
     if (e >= 0) entryOfEntity[e] = column.codes[r]
@@ -200,15 +206,11 @@ interface EncodedColumn {
   codes: Int32Array
 }
 
-function encodeColumn(
-  column: DictColumn,
-  name: string,
-  tower: Tower,
-  mapping: FeatureMapping,
-): EncodedColumn {
-  const n = column.codes.length
+function encodeColumn(input: Column, name: string, tower: Tower, mapping: FeatureMapping): EncodedColumn {
+  const n = columnLength(input)
   const codes = new Int32Array(n)
   if (mapping.kind === 'categorical' || mapping.kind === 'multi') {
+    const column = asDict(input)
     const labels = featureDictionary(column, mapping)
     const vocabulary = categoricalVocabulary(labels, codeCounts(column))
     const index = new Map(vocabulary.map((label, code) => [label, code]))
@@ -216,9 +218,7 @@ function encodeColumn(
     for (let r = 0; r < n; r++) codes[r] = codeOfEntry[column.codes[r]]
     return { field: { name, tower, kind: 'categorical', vocabulary }, codes }
   }
-  const valueOfEntry = Float64Array.from(column.dictionary, (v) => (isMissing(v) ? NaN : Number(v)))
-  const numbers = new Float64Array(n)
-  for (let r = 0; r < n; r++) numbers[r] = valueOfEntry[column.codes[r]]
+  const numbers = numbersOf(input, parseNumber)
   const bounds = quantileBoundaries(numbers, NUMERIC_BUCKETS)
   const vocabulary = [MISSING_LABEL]
   for (let b = 0; b <= bounds.length; b++) {
@@ -243,7 +243,7 @@ function codesPerEntity(
   entityCount: number,
 ): Int32Array {
   const out = new Int32Array(entityCount * columns.length)
-  const ids = table.coded[idColumn]
+  const ids = dictOf(table, idColumn)
   const entityOfCode = entityOfCodes(table, idColumn, index)
   for (let r = 0; r < table.rowCount; r++) {
     const e = entityOfCode[ids.codes[r]]
@@ -254,7 +254,8 @@ function codesPerEntity(
 }
 
 /** Adds the ids of a column to `index` in row order, skipping missing ones. */
-function addIds(column: DictColumn, index: IdIndex): void {
+function addIds(input: Column, index: IdIndex): void {
+  const column = asDict(input)
   const missing = missingCodes(column)
   const seen = new Uint8Array(column.dictionary.length)
   for (let r = 0; r < column.codes.length; r++) {
@@ -317,8 +318,8 @@ export function encodeDataset(
   const n = interactions.rowCount
   const interactionUser = new Int32Array(n)
   const interactionItem = new Int32Array(n)
-  const userCol = interactions.coded[mapping.userId]
-  const itemCol = interactions.coded[mapping.itemId]
+  const userCol = dictOf(interactions, mapping.userId)
+  const itemCol = dictOf(interactions, mapping.itemId)
   const userMissing = missingCodes(userCol)
   const itemMissing = missingCodes(itemCol)
   // Dictionary code -> entity index, filled on first use so numbering follows row order.
@@ -351,21 +352,16 @@ export function encodeDataset(
 
   let interactionTime: Float64Array | null = null
   if (mapping.timestamp) {
-    interactionTime = new Float64Array(n)
-    const timeCol = interactions.coded[mapping.timestamp]
-    const secondsOfCode = Float64Array.from(timeCol.dictionary, parseTimestamp)
-    for (let r = 0; r < n; r++) {
-      const t = secondsOfCode[timeCol.codes[r]]
-      if (!Number.isFinite(t))
+    interactionTime = numbersOf(interactions.coded[mapping.timestamp], parseTimestamp, epochSeconds)
+    for (let r = 0; r < n; r++)
+      if (!Number.isFinite(interactionTime[r]))
         return {
           ok: false,
-          reason: `"${timeCol.dictionary[timeCol.codes[r]]}" is not a timestamp (expected epoch seconds, epoch milliseconds or an ISO date).`,
+          reason: `"${cell(interactions, mapping.timestamp, r)}" is not a timestamp (expected epoch seconds, epoch milliseconds or an ISO date).`,
           file: interactions.name,
           row: r + 1,
           column: mapping.timestamp,
         }
-      interactionTime[r] = t
-    }
   }
 
   const idField = (fieldName: string, tower: Tower, ids: string[]): EncodedField => ({

@@ -5,7 +5,15 @@
  */
 import type { ParseOptions } from './parse'
 import { foldOneHot, mapDictionary, renameColumns, withColumn, withoutColumns } from './table'
-import type { ColumnMapping, DictColumn, DictTable, DictTables, FeatureMapping, TableRole } from './types'
+import type {
+  Column,
+  ColumnMapping,
+  DictColumn,
+  DictTable,
+  DictTables,
+  FeatureMapping,
+  TableRole,
+} from './types'
 
 export type KnownFormat = 'movielens-100k' | 'movielens-1m' | 'movielens-latest' | 'thelook'
 
@@ -101,7 +109,7 @@ function withNames(table: DictTable, columns: readonly string[]): DictTable | nu
 }
 
 /** A numeric year column from text ending in four digits or `(1995)`. */
-function yearColumn(column: DictColumn, pattern: RegExp): DictColumn {
+function yearColumn(column: Column, pattern: RegExp): DictColumn {
   return mapDictionary(column, (v) => pattern.exec(v)?.[1] ?? '')
 }
 const YEAR_IN_TITLE = /\((\d{4})\)\s*$/

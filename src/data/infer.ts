@@ -14,23 +14,20 @@
 import { isMissing, parseTimestamp, type DataResult } from './encode'
 import type { FileRole } from './formats'
 import {
+  asDict,
+  cell,
   ColumnBuilder,
   codeCounts,
+  dictOf,
   foldOneHot,
+  isNumberColumn,
   isOne,
   renameColumns,
+  takeRows,
   withColumn,
   withoutColumns,
 } from './table'
-import type {
-  ColumnMapping,
-  DictColumn,
-  DictTable,
-  DictTables,
-  FeatureMapping,
-  TableRole,
-  Tower,
-} from './types'
+import type { Column, ColumnMapping, DictTable, DictTables, FeatureMapping, TableRole, Tower } from './types'
 
 export type ColumnKind = 'id' | 'categorical' | 'numeric' | 'multi' | 'timestamp' | 'text' | 'ignore'
 
@@ -70,7 +67,8 @@ export interface ColumnProfile {
 }
 
 /** Statistics of a column, computed per distinct value and weighted by its row count. */
-export function profileColumn(column: DictColumn): ColumnProfile {
+export function profileColumn(column: Column): ColumnProfile {
+  if (isNumberColumn(column)) return profileNumbers(column.values)
   const perCode = codeCounts(column)
   const p = { numeric: 0, integer: 0, floatInteger: 0, timestamp: 0, iso: 0, multi: 0, length: 0 }
   let missing = 0
@@ -109,6 +107,38 @@ export function profileColumn(column: DictColumn): ColumnProfile {
     isoDateShare: p.iso / present,
     multiShare: p.multi / present,
     meanLength: p.length / present,
+  }
+}
+
+/**
+ * The profile of a number column without making its texts: every present cell is a number in shortest
+ * form (so never `21148.0`-style), distinct values counted on a sorted copy.
+ */
+function profileNumbers(values: Float64Array): ColumnProfile {
+  const sorted = values.filter((x) => !Number.isNaN(x)).sort()
+  const present = Math.max(1, sorted.length)
+  let distinct = 0
+  let integer = 0
+  let timestamp = 0
+  let length = 0
+  for (let i = 0; i < sorted.length; i++) {
+    const x = sorted[i]
+    if (i === 0 || x !== sorted[i - 1]) distinct++
+    if (Number.isInteger(x)) integer++
+    if ((x >= 1e8 && x <= 2e9) || (x >= 1e11 && x <= 2e12)) timestamp++
+    length += String(x).length
+  }
+  return {
+    rows: values.length,
+    missing: values.length - sorted.length,
+    distinct,
+    numericShare: sorted.length / present,
+    integerShare: integer / present,
+    floatIntegerShare: 0,
+    timestampShare: timestamp / present,
+    isoDateShare: 0,
+    multiShare: 0,
+    meanLength: length / present,
   }
 }
 
@@ -179,6 +209,8 @@ export function foldOneHotGroups(table: DictTable): {
     const m = ONE_HOT_NAME.exec(c)
     if (!m) continue
     const col = table.coded[c]
+    // A number column has tens of thousands of distinct values: never a 0/1 flag.
+    if (isNumberColumn(col)) continue
     const binary = col.dictionary.every(
       (v) => isOne(v) || ['0', '0.0', 'false', 'no', ''].includes(v.trim().toLowerCase()),
     )
@@ -202,30 +234,35 @@ export function foldOneHotGroups(table: DictTable): {
 }
 
 /** Whether an interactions column has one value per entity (allowing `CONSTANT_MISMATCH_SHARE` noise). */
-export function constantPer(entity: DictColumn, column: DictColumn): boolean {
-  const first = new Int32Array(entity.dictionary.length).fill(-1)
+export function constantPer(entityColumn: Column, column: Column): boolean {
+  const entity = asDict(entityColumn)
+  // Codes, or numbers with NaN (an empty cell) read as -Infinity so that empty equals empty.
+  const keys = isNumberColumn(column)
+    ? column.values.map((x) => (Number.isNaN(x) ? -Infinity : x))
+    : column.codes
+  const first = new Float64Array(entity.dictionary.length)
+  const seen = new Uint8Array(entity.dictionary.length)
   let mismatches = 0
-  for (let r = 0; r < column.codes.length; r++) {
+  for (let r = 0; r < keys.length; r++) {
     const e = entity.codes[r]
-    if (first[e] < 0) first[e] = column.codes[r]
-    else if (first[e] !== column.codes[r]) mismatches++
+    if (!seen[e]) {
+      seen[e] = 1
+      first[e] = keys[r]
+    } else if (first[e] !== keys[r]) mismatches++
   }
-  const entities = first.filter((f) => f >= 0).length
+  const entities = seen.reduce((s, v) => s + v, 0)
   // With about one row per entity every column is trivially constant: no evidence.
-  return column.codes.length >= 1.5 * entities && mismatches <= CONSTANT_MISMATCH_SHARE * column.codes.length
+  return keys.length >= 1.5 * entities && mismatches <= CONSTANT_MISMATCH_SHARE * keys.length
 }
 
 /** One row per entity (first occurrence) with the lifted columns' values. */
 function liftColumns(interactions: DictTable, idColumn: string, columns: string[], name: string): DictTable {
-  const ids = interactions.coded[idColumn]
+  const ids = dictOf(interactions, idColumn)
   const firstRow = new Int32Array(ids.dictionary.length).fill(-1)
   for (let r = 0; r < ids.codes.length; r++) if (firstRow[ids.codes[r]] < 0) firstRow[ids.codes[r]] = r
-  const rows = Array.from(firstRow).filter((r) => r >= 0)
+  const rows = firstRow.filter((r) => r >= 0)
   const coded: DictTable['coded'] = {}
-  for (const c of [idColumn, ...columns]) {
-    const src = interactions.coded[c]
-    coded[c] = { codes: Int32Array.from(rows, (r) => src.codes[r]), dictionary: src.dictionary }
-  }
+  for (const c of [idColumn, ...columns]) coded[c] = takeRows(interactions.coded[c], rows)
   return { name, columns: [idColumn, ...columns], coded, rowCount: rows.length }
 }
 
@@ -235,17 +272,15 @@ const idKey = (v: string) => v.replace(/^(-?\d+)\.0+$/, '$1')
 /** Adds columns of `extra` (keyed by `id`) to `table`; rows without a match get `''`. */
 function joinColumns(table: DictTable, extra: DictTable, id: string): DictTable {
   const rowOf = new Map<string, number>()
-  const extraIds = extra.coded[id]
-  for (let r = 0; r < extra.rowCount; r++) rowOf.set(idKey(extraIds.dictionary[extraIds.codes[r]]), r)
+  for (let r = 0; r < extra.rowCount; r++) rowOf.set(idKey(cell(extra, id, r)), r)
   let out = table
-  const ids = table.coded[id]
+  const ids = dictOf(table, id)
   for (const c of extra.columns) {
     if (c === id || table.columns.includes(c)) continue
     const builder = new ColumnBuilder(Math.max(1, table.rowCount))
-    const src = extra.coded[c]
     for (let r = 0; r < table.rowCount; r++) {
       const er = rowOf.get(idKey(ids.dictionary[ids.codes[r]]))
-      builder.push(er === undefined ? '' : src.dictionary[src.codes[er]])
+      builder.push(er === undefined ? '' : cell(extra, c, er))
     }
     out = withColumn(out, c, builder.finish())
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { DataResult } from './encode'
 import { StreamingTableParser, parseBytes, type ParseOptions, type ParsedFile } from './parse'
-import { columnValues } from './table'
+import { columnValues, dictOf } from './table'
 import { chunksOf, latin1, utf8 } from './testing'
 
 function parseChunked(name: string, bytes: Uint8Array, size: number, options?: ParseOptions) {
@@ -35,8 +35,8 @@ describe('parseBytes', () => {
 
   it('stores each distinct value once (dictionary coding)', () => {
     const file = ok(parseBytes('i.csv', utf8('u,i\na,x\na,y\nb,x\na,x\n')))
-    expect(file.table.coded.u.dictionary).toEqual(['a', 'b'])
-    expect(Array.from(file.table.coded.u.codes)).toEqual([0, 0, 1, 0])
+    expect(dictOf(file.table, 'u').dictionary).toEqual(['a', 'b'])
+    expect(Array.from(dictOf(file.table, 'u').codes)).toEqual([0, 0, 1, 0])
   })
 
   it('refuses an empty file', () => {
@@ -205,7 +205,7 @@ describe('StreamingTableParser', () => {
     (size) => {
       const chunked = ok(parseChunked('big.csv', bytes, size))
       expect(rowsOf(chunked)).toEqual(rowsOf(whole))
-      expect(chunked.table.coded.city.dictionary.join('')).not.toContain('\ufffd')
+      expect(dictOf(chunked.table, 'city').dictionary.join('')).not.toContain('\ufffd')
       expect(chunked.report.replacementChars).toBe(0)
     },
   )

@@ -34,12 +34,17 @@ import type { DictTable } from './types'
 export const SNIFF_CHARS = 64 * 1024
 /** Default limit on data rows per file; beyond it the file is refused, not truncated. */
 export const MAX_ROWS = 10_000_000
-/** Default limit on cells (rows × columns) per file: 4 bytes each, so 240 MB of codes at most. */
+/**
+ * Default limit on cells (rows × columns) per file: 4 bytes each in dictionary columns, 8 in number
+ * columns, so 240 to 480 MB of column arrays at most.
+ */
 export const MAX_CELLS = 60_000_000
 /**
- * Default limit on distinct values per file, summed over columns. Each costs about 100 bytes of heap
- * (string, dictionary slot, hash entry: measured ~130 MB for 1M unique timestamps), so 3M stays well
- * inside a tab's memory even when a 10M-row file has a unique value in every row.
+ * Default limit on distinct values per file, summed over dictionary columns. Each costs about 100 bytes
+ * of heap (string, dictionary slot, hash entry: measured ~130 MB for 1M unique timestamps), so 3M stays
+ * well inside a tab's memory. Numbers that are nearly unique per row (epoch timestamps, amounts, event
+ * ids) are stored as number columns instead (8 bytes a row) and do not count; unique text (ISO dates,
+ * UUIDs) does.
  */
 export const MAX_DISTINCT_VALUES = 3_000_000
 /** A row longer than this is refused: almost always a quote that is never closed. */
@@ -63,6 +68,8 @@ export interface ParseOptions {
   maxRows?: number
   maxCells?: number
   maxDistinctValues?: number
+  /** Store high-cardinality numeric columns as numbers (`NumberColumn`); default true. */
+  numberColumns?: boolean
 }
 
 /** What the parser decided and what it dropped, for the person to check. */
@@ -258,8 +265,8 @@ export class StreamingTableParser {
     let total = 0
     let worst = 0
     this.builders.forEach((b, j) => {
-      total += b.dictionary.length
-      if (b.dictionary.length > this.builders[worst].dictionary.length) worst = j
+      total += b.distinctCount
+      if (b.distinctCount > this.builders[worst].distinctCount) worst = j
     })
     if (total > limit)
       this.fail(
@@ -386,7 +393,7 @@ export class StreamingTableParser {
       this.maxRows = rowCap
       this.rowLimitBy = 'cells'
     }
-    this.builders = columns.map(() => new ColumnBuilder(rowCap))
+    this.builders = columns.map(() => new ColumnBuilder(rowCap, this.options.numberColumns ?? true))
   }
 }
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
+  asDict,
+  cell,
   ColumnBuilder,
+  isNumberColumn,
+  NUMBER_COLUMN_MIN_DISTINCT,
+  numberOfText,
   columnValues,
   dictTableFromRows,
   filterRows,
@@ -15,9 +20,76 @@ describe('ColumnBuilder', () => {
     const builder = new ColumnBuilder()
     for (let r = 0; r < 5000; r++) builder.push(`v${r % 3}`)
     const column = builder.finish()
+    if (isNumberColumn(column)) throw new Error('expected a dictionary column')
     expect(column.codes.length).toBe(5000)
     expect(column.dictionary).toEqual(['v0', 'v1', 'v2'])
     expect(column.codes[4999]).toBe(4999 % 3)
+  })
+})
+
+/** A column built from `texts`, and the same texts read back cell by cell. */
+function roundTrip(texts: string[]) {
+  const builder = new ColumnBuilder()
+  for (const t of texts) builder.push(t)
+  const column = builder.finish()
+  const table = { name: 't', columns: ['c'], coded: { c: column }, rowCount: texts.length }
+  return { column, back: texts.map((_, r) => cell(table, 'c', r)) }
+}
+
+describe('number columns', () => {
+  const many = NUMBER_COLUMN_MIN_DISTINCT + 5000
+  const timestamps = Array.from({ length: many }, (_, r) => String(1_600_000_000 + r * 7))
+
+  it('reads back exactly the numbers whose text is their shortest form, and nothing else', () => {
+    expect(numberOfText('1614556800')).toBe(1614556800)
+    expect(numberOfText('3.5')).toBe(3.5)
+    expect(numberOfText('-2')).toBe(-2)
+    expect(numberOfText('')).toBeNaN()
+    for (const text of ['00123', '1.50', '1e3', '-0', ' 7', 'NaN', 'Infinity', '0x10', '1,5', 'abc'])
+      expect(numberOfText(text)).toBeNull()
+  })
+
+  it('a column of many distinct timestamps is stored as numbers and gives back every cell', () => {
+    const texts = [...timestamps]
+    texts[17] = ''
+    const { column, back } = roundTrip(texts)
+    expect(isNumberColumn(column)).toBe(true)
+    if (!isNumberColumn(column)) return
+    expect(column.values.length).toBe(many)
+    expect(back).toEqual(texts)
+    // The dictionary form, made on demand, has one entry per distinct text.
+    const dict = asDict(column)
+    expect(dict.dictionary.length).toBe(many)
+    expect(dict.dictionary[dict.codes[17]]).toBe('')
+    expect(asDict(column)).toBe(dict)
+  })
+
+  it('repetitive numbers (ids, ratings) stay dictionary columns', () => {
+    const ids = Array.from({ length: 4 * many }, (_, r) => String(r % 1000))
+    expect(isNumberColumn(roundTrip(ids).column)).toBe(false)
+  })
+
+  it('a text that is not a number after the switch turns the column back, losing nothing', () => {
+    const texts = [...timestamps, '00123', '1614556800', 'n/a']
+    const { column, back } = roundTrip(texts)
+    expect(isNumberColumn(column)).toBe(false)
+    expect(back).toEqual(texts)
+  })
+
+  it('ids written with leading zeros never become numbers', () => {
+    const texts = Array.from({ length: many }, (_, r) => String(r).padStart(8, '0'))
+    const { column, back } = roundTrip(texts)
+    expect(isNumberColumn(column)).toBe(false)
+    expect(back).toEqual(texts)
+  })
+
+  it('filtering rows of a number column keeps it a number column', () => {
+    const { column } = roundTrip(timestamps)
+    const table = { name: 't', columns: ['c'], coded: { c: column }, rowCount: many }
+    const keep = Uint8Array.from({ length: many }, (_, r) => (r % 2 === 0 ? 1 : 0))
+    const kept = filterRows(table, keep)
+    expect(isNumberColumn(kept.coded.c)).toBe(true)
+    expect(columnValues(kept, 'c')).toEqual(timestamps.filter((_, r) => r % 2 === 0))
   })
 })
 

@@ -1,39 +1,95 @@
-import type { DictColumn, DictTable, Table } from './types'
+import type { Column, DictColumn, DictTable, NumberColumn, Table } from './types'
 
 /** Rows a column builder has room for before its first doubling. */
 const INITIAL_CAPACITY_ROWS = 1024
+/**
+ * A column whose distinct values all read back exactly as numbers becomes a `NumberColumn` once it has
+ * this many of them and they are more than `NUMBER_COLUMN_SHARE` of its rows so far: unique timestamps,
+ * amounts, event ids. Repetitive columns (ids, categories) stay dictionaries, which are smaller for them.
+ */
+export const NUMBER_COLUMN_MIN_DISTINCT = 65_536
+export const NUMBER_COLUMN_SHARE = 0.5
+
+/** Is `column` stored as numbers? */
+export function isNumberColumn(column: Column): column is NumberColumn {
+  return 'values' in column
+}
+
+/** Rows of a column. */
+export function columnLength(column: Column): number {
+  return isNumberColumn(column) ? column.values.length : column.codes.length
+}
+
+/** The number a cell of a number column holds: NaN for `''`, else a finite number whose text is `value`. */
+export function numberOfText(value: string): number | null {
+  if (value === '') return NaN
+  const x = Number(value)
+  return Number.isFinite(x) && String(x) === value ? x : null
+}
+
+/** The text of a number column's cell. */
+export function textOfNumber(x: number): string {
+  return Number.isNaN(x) ? '' : String(x)
+}
 
 /**
- * Builds one dictionary-coded column while rows stream in. The code array grows by doubling (capped at
- * `maxRows`), so appending is amortised O(1) and peak memory is at most twice the final array.
+ * Builds one column while rows stream in: dictionary codes (each distinct string once), switching to a
+ * `NumberColumn` when the distinct values are many, nearly one per row, and all numbers that read back
+ * exactly (see `NUMBER_COLUMN_MIN_DISTINCT`); a later cell that is not such a number switches it back.
+ * Arrays grow by doubling (capped at `maxRows`), so appending is amortised O(1) and peak memory is at
+ * most twice the final array.
  */
 export class ColumnBuilder {
-  readonly dictionary: string[] = []
-  private readonly index = new Map<string, number>()
+  dictionary: string[] = []
+  private index = new Map<string, number>()
   private codes: Int32Array
+  private values: Float64Array | null = null
   private length = 0
+  /** Every distinct value so far is `''` or a number whose text is exactly the value. */
+  private numeric: boolean
 
-  constructor(private readonly maxRows = Number.MAX_SAFE_INTEGER) {
+  constructor(
+    private readonly maxRows = Number.MAX_SAFE_INTEGER,
+    allowNumbers = true,
+  ) {
     this.codes = new Int32Array(Math.min(INITIAL_CAPACITY_ROWS, Math.max(1, maxRows)))
+    this.numeric = allowNumbers
   }
 
   get rowCount(): number {
     return this.length
   }
 
-  /** The code of `value`, adding it to the dictionary if new. */
+  /** Distinct values held in the dictionary (0 once the column is stored as numbers). */
+  get distinctCount(): number {
+    return this.dictionary.length
+  }
+
+  /** The code of `value`, adding it to the dictionary if new. Only for dictionary columns. */
   codeOf(value: string): number {
     let code = this.index.get(value)
     if (code === undefined) {
       code = this.dictionary.length
       this.dictionary.push(value)
       this.index.set(value, code)
+      if (this.numeric && numberOfText(value) === null) this.numeric = false
     }
     return code
   }
 
   push(value: string): void {
+    if (this.values) {
+      const x = numberOfText(value)
+      if (x !== null) return this.pushNumber(x)
+      this.toDictionary()
+    }
     this.pushCode(this.codeOf(value))
+    if (
+      this.numeric &&
+      this.dictionary.length >= NUMBER_COLUMN_MIN_DISTINCT &&
+      this.dictionary.length > NUMBER_COLUMN_SHARE * this.length
+    )
+      this.toNumbers()
   }
 
   pushCode(code: number): void {
@@ -45,29 +101,106 @@ export class ColumnBuilder {
     this.codes[this.length++] = code
   }
 
-  /** The finished column; its code array is trimmed to the row count. The builder must not be reused. */
-  finish(): DictColumn {
+  private pushNumber(x: number): void {
+    let values = this.values!
+    if (this.length === values.length) {
+      const grown = new Float64Array(Math.min(this.maxRows, values.length * 2))
+      grown.set(values)
+      this.values = values = grown
+    }
+    values[this.length++] = x
+  }
+
+  private toNumbers(): void {
+    const numbers = Float64Array.from(this.dictionary, (v) => numberOfText(v)!)
+    const values = new Float64Array(this.codes.length)
+    for (let r = 0; r < this.length; r++) values[r] = numbers[this.codes[r]]
+    this.values = values
+    this.codes = new Int32Array(0)
+    this.dictionary = []
+    this.index = new Map()
+  }
+
+  private toDictionary(): void {
+    const values = this.values!
+    this.values = null
+    this.numeric = false
+    this.codes = new Int32Array(values.length)
+    for (let r = 0; r < this.length; r++) this.codes[r] = this.codeOf(textOfNumber(values[r]))
+  }
+
+  /** The finished column, trimmed to the row count. The builder must not be reused. */
+  finish(): Column {
+    if (this.values) return { values: this.values.slice(0, this.length) }
     return { codes: this.codes.slice(0, this.length), dictionary: this.dictionary }
   }
+
+  /** The finished column as a dictionary column (for builders of derived columns). */
+  finishDict(): DictColumn {
+    return asDict(this.finish())
+  }
+}
+
+const dictOfNumbers = new WeakMap<NumberColumn, DictColumn>()
+
+/**
+ * The dictionary form of a column (itself when it is one). A number column is converted once and the
+ * result kept as long as the column lives, so ids and categories stored as numbers can be used as codes.
+ */
+export function asDict(column: Column): DictColumn {
+  if (!isNumberColumn(column)) return column
+  let dict = dictOfNumbers.get(column)
+  if (!dict) {
+    const builder = new ColumnBuilder(Math.max(1, column.values.length), false)
+    for (const x of column.values) builder.push(textOfNumber(x))
+    dict = builder.finish() as DictColumn
+    dictOfNumbers.set(column, dict)
+  }
+  return dict
+}
+
+/** A column of `table` in dictionary form (see `asDict`). */
+export function dictOf(table: DictTable, column: string): DictColumn {
+  return asDict(table.coded[column])
+}
+
+/**
+ * Per-row numbers of a column: `parse` applied once per distinct text of a dictionary column, or
+ * `fromNumber` applied to each stored number of a number column (NaN, an empty cell, stays NaN).
+ */
+export function numbersOf(
+  column: Column,
+  parse: (text: string) => number,
+  fromNumber: (x: number) => number = (x) => x,
+): Float64Array {
+  if (isNumberColumn(column)) return column.values.map((x) => (Number.isNaN(x) ? NaN : fromNumber(x)))
+  const perCode = Float64Array.from(column.dictionary, parse)
+  return Float64Array.from(column.codes, (code) => perCode[code])
+}
+
+/** The rows `rows` of a column, in that order. */
+export function takeRows(column: Column, rows: ArrayLike<number>): Column {
+  if (isNumberColumn(column)) return { values: Float64Array.from(rows, (r) => column.values[r]) }
+  return { codes: Int32Array.from(rows, (r) => column.codes[r]), dictionary: column.dictionary }
 }
 
 /** A column from plain strings. */
 export function dictColumn(values: readonly string[]): DictColumn {
-  const builder = new ColumnBuilder(Math.max(1, values.length))
+  const builder = new ColumnBuilder(Math.max(1, values.length), false)
   for (const v of values) builder.push(v)
-  return builder.finish()
+  return builder.finishDict()
 }
 
 /** The dictionary-coded form of a string table (used for the demo and for small test tables). */
 export function toDictTable(table: Table): DictTable {
-  const coded: Record<string, DictColumn> = {}
+  const coded: Record<string, Column> = {}
   for (const c of table.columns) coded[c] = dictColumn(table.data[c])
   return { name: table.name, columns: [...table.columns], coded, rowCount: table.rowCount }
 }
 
 /** A small table from rows of strings, for tests and derived tables. */
 export function dictTableFromRows(name: string, columns: string[], rows: readonly string[][]): DictTable {
-  const coded: Record<string, DictColumn> = {}
+  const coded: Record<string, Column> = {}
   columns.forEach((c, j) => (coded[c] = dictColumn(rows.map((row) => row[j] ?? ''))))
   return { name, columns: [...columns], coded, rowCount: rows.length }
 }
@@ -75,12 +208,13 @@ export function dictTableFromRows(name: string, columns: string[], rows: readonl
 /** The text of one cell. */
 export function cell(table: DictTable, column: string, row: number): string {
   const col = table.coded[column]
-  return col.dictionary[col.codes[row]]
+  return isNumberColumn(col) ? textOfNumber(col.values[row]) : col.dictionary[col.codes[row]]
 }
 
 /** All cells of a column as strings (materialises the column: for small tables and tests). */
 export function columnValues(table: DictTable, column: string): string[] {
   const col = table.coded[column]
+  if (isNumberColumn(col)) return Array.from(col.values, textOfNumber)
   return Array.from(col.codes, (code) => col.dictionary[code])
 }
 
@@ -100,13 +234,20 @@ export function codeCounts(column: DictColumn, rows?: Uint8Array): Int32Array {
 export function filterRows(table: DictTable, keep: Uint8Array): DictTable {
   let kept = 0
   for (let r = 0; r < table.rowCount; r++) if (keep[r]) kept++
-  const coded: Record<string, DictColumn> = {}
+  const coded: Record<string, Column> = {}
   for (const c of table.columns) {
-    const src = table.coded[c].codes
+    const column = table.coded[c]
+    if (isNumberColumn(column)) {
+      const values = new Float64Array(kept)
+      let k = 0
+      for (let r = 0; r < table.rowCount; r++) if (keep[r]) values[k++] = column.values[r]
+      coded[c] = { values }
+      continue
+    }
     const codes = new Int32Array(kept)
     let k = 0
-    for (let r = 0; r < table.rowCount; r++) if (keep[r]) codes[k++] = src[r]
-    coded[c] = { codes, dictionary: table.coded[c].dictionary }
+    for (let r = 0; r < table.rowCount; r++) if (keep[r]) codes[k++] = column.codes[r]
+    coded[c] = { codes, dictionary: column.dictionary }
   }
   return { name: table.name, columns: [...table.columns], coded, rowCount: kept }
 }
@@ -114,13 +255,13 @@ export function filterRows(table: DictTable, keep: Uint8Array): DictTable {
 /** A new table with columns renamed by `names` (old -> new); other columns keep their names. */
 export function renameColumns(table: DictTable, names: Record<string, string>): DictTable {
   const columns = table.columns.map((c) => names[c] ?? c)
-  const coded: Record<string, DictColumn> = {}
+  const coded: Record<string, Column> = {}
   table.columns.forEach((c, j) => (coded[columns[j]] = table.coded[c]))
   return { ...table, columns, coded }
 }
 
 /** A new table with `column` added (or replaced). */
-export function withColumn(table: DictTable, name: string, column: DictColumn): DictTable {
+export function withColumn(table: DictTable, name: string, column: Column): DictTable {
   const columns = table.columns.includes(name) ? [...table.columns] : [...table.columns, name]
   return { ...table, columns, coded: { ...table.coded, [name]: column } }
 }
@@ -129,7 +270,7 @@ export function withColumn(table: DictTable, name: string, column: DictColumn): 
 export function withoutColumns(table: DictTable, drop: readonly string[]): DictTable {
   const gone = new Set(drop)
   const columns = table.columns.filter((c) => !gone.has(c))
-  const coded: Record<string, DictColumn> = {}
+  const coded: Record<string, Column> = {}
   for (const c of columns) coded[c] = table.coded[c]
   return { ...table, columns, coded }
 }
@@ -138,8 +279,9 @@ export function withoutColumns(table: DictTable, drop: readonly string[]): DictT
  * A new column whose dictionary entries are rewritten by `f` (codes stay). Entries that become equal are
  * merged, so the result is still a proper dictionary. Cost is per distinct value, not per row.
  */
-export function mapDictionary(column: DictColumn, f: (value: string) => string): DictColumn {
-  const builder = new ColumnBuilder(1)
+export function mapDictionary(input: Column, f: (value: string) => string): DictColumn {
+  const column = asDict(input)
+  const builder = new ColumnBuilder(1, false)
   const remap = Int32Array.from(column.dictionary, (v) => builder.codeOf(f(v)))
   const codes = new Int32Array(column.codes.length)
   for (let r = 0; r < codes.length; r++) codes[r] = remap[column.codes[r]]
@@ -158,17 +300,17 @@ export function foldOneHot(
   separator = '|',
 ): DictColumn {
   const isSet = columns.map((c) => {
-    const col = table.coded[c]
+    const col = dictOf(table, c)
     return { codes: col.codes, on: Uint8Array.from(col.dictionary, (v) => (isOne(v) ? 1 : 0)) }
   })
-  const builder = new ColumnBuilder(Math.max(1, table.rowCount))
+  const builder = new ColumnBuilder(Math.max(1, table.rowCount), false)
   const parts: string[] = []
   for (let r = 0; r < table.rowCount; r++) {
     parts.length = 0
     for (let j = 0; j < isSet.length; j++) if (isSet[j].on[isSet[j].codes[r]]) parts.push(labels[j])
     builder.push(parts.join(separator))
   }
-  return builder.finish()
+  return builder.finishDict()
 }
 
 /** One-hot "set" cells: `1`, `1.0`, `true`, `yes`. */

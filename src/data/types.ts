@@ -38,11 +38,24 @@ export interface DictColumn {
   dictionary: string[]
 }
 
-/** A parsed file in dictionary-coded form. `coded[c].codes.length === rowCount` for every column. */
+/**
+ * A column of numbers written in their shortest form (`1614556800`, `3.5`), one per row: the cell in row
+ * `r` is `String(values[r])`, or `''` where `values[r]` is NaN (an empty cell). The parser stores a column
+ * this way instead of a dictionary once it has tens of thousands of distinct values that all read back
+ * exactly (see `ColumnBuilder`): unique-per-row timestamps then cost 8 bytes a row instead of a string,
+ * a dictionary slot and a hash entry each. Text such as `00123` or `1.50` never becomes a number column.
+ */
+export interface NumberColumn {
+  values: Float64Array
+}
+
+export type Column = DictColumn | NumberColumn
+
+/** A parsed file in column form: every column has `rowCount` rows. */
 export interface DictTable {
   name: string
   columns: string[]
-  coded: Record<string, DictColumn>
+  coded: Record<string, Column>
   rowCount: number
 }
 

@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_CLEANING } from '../data/clean'
-import { dictTableFromRows } from '../data/table'
-import { checkMapping, Ingestor, liftToTowers, proposeWithRoles, type IngestMessage } from './ingest'
+import { cleanDataset, DEFAULT_CLEANING } from '../data/clean'
+import { computeEda } from '../data/eda'
+import { encodeDataset } from '../data/encode'
+import { parseBytes } from '../data/parse'
+import { dictTableFromRows, isNumberColumn } from '../data/table'
+import { utf8 } from '../data/testing'
+import {
+  checkMapping,
+  Ingestor,
+  liftToTowers,
+  proposeMapping,
+  proposeWithRoles,
+  type IngestMessage,
+} from './ingest'
 import type { FromWorker, IngestProposal } from './protocol'
 
 /** A MovieLens-100K-style sample written for this test (not real MovieLens data). */
@@ -203,5 +214,88 @@ describe('mapping helpers', () => {
       { file: 'log.csv', role: 'interactions' },
       { file: 'people.csv', role: 'users' },
     ])
+  })
+})
+
+describe('number columns', () => {
+  /**
+   * 120,000 interactions whose timestamp, price and event id have tens of thousands of distinct numeric
+   * values (so the parser stores them as numbers), with exact duplicate rows, missing prices, a column
+   * constant per user and a categorical one.
+   */
+  function wideFile(): Uint8Array {
+    let s = 99
+    const next = () => ((s = (s * 1664525 + 1013904223) >>> 0), s / 2 ** 32)
+    const rows = ['event_id,user_id,item_id,timestamp,price,device,age']
+    for (let r = 0; r < 120_000; r++) {
+      const user = Math.floor(next() * 3000)
+      const line = [
+        String(5_000_000 + r),
+        `u${user}`,
+        `i${Math.floor(800 * next() ** 2)}`,
+        String(1_600_000_000 + r * 13 + Math.floor(next() * 13)),
+        r % 97 === 0 ? '' : String(Math.round(next() * 10_000_000) / 100),
+        ['ios', 'android', 'web'][Math.floor(next() * 3)],
+        String(18 + (user % 50)),
+      ]
+      rows.push(line.join(','))
+      if (r % 1000 === 0) rows.push(line.join(',')) // an exact duplicate
+    }
+    return utf8(rows.join('\n') + '\n')
+  }
+
+  /** Parse -> propose -> lift -> clean -> encode -> EDA, as the worker does on apply. */
+  function pipeline(bytes: Uint8Array, numberColumns: boolean) {
+    const parsed = parseBytes('wide.csv', bytes, { numberColumns })
+    if (!parsed.ok) throw new Error(parsed.reason)
+    const proposal = proposeMapping([parsed.data.table])
+    if (!proposal.ok) throw new Error(proposal.reason)
+    const { tables, mapping } = liftToTowers(proposal.data.tables, proposal.data.mapping)
+    const cleaned = cleanDataset(tables, mapping, {
+      ...DEFAULT_CLEANING,
+      clipQuantiles: { lower: 0.01, upper: 0.99 },
+      minInteractionsPerUser: 3,
+    })
+    if (!cleaned.ok) throw new Error(cleaned.reason)
+    const encoded = encodeDataset('wide', cleaned.data.tables, mapping)
+    if (!encoded.ok) throw new Error(encoded.reason)
+    // Means are summed in another order (per row vs per distinct value): equal to 12 digits, not bits.
+    const edaOf = (t: typeof tables, m: typeof mapping) => {
+      const eda = computeEda(t, m)
+      return { ...eda, numeric: eda.numeric.map((n) => ({ ...n, mean: Number(n.mean.toPrecision(12)) })) }
+    }
+    return {
+      table: parsed.data.table,
+      proposal: { ...proposal.data, tables: undefined },
+      proposedEda: edaOf(proposal.data.tables, proposal.data.mapping),
+      steps: cleaned.data.steps,
+      eda: edaOf(cleaned.data.tables, mapping),
+      encoded: encoded.data,
+    }
+  }
+
+  it('give the same mapping, cleaning, EDA and encoded data as dictionary columns', () => {
+    const bytes = wideFile()
+    const numbers = pipeline(bytes, true)
+    const dictionaries = pipeline(bytes, false)
+    // The path under test is taken: high-cardinality numbers are stored as numbers, ids are not.
+    const stored = (c: string) => isNumberColumn(numbers.table.coded[c])
+    expect(['event_id', 'timestamp', 'price'].map(stored)).toEqual([true, true, true])
+    expect(['user_id', 'item_id', 'device', 'age'].map(stored)).toEqual([false, false, false, false])
+    expect(Object.values(dictionaries.table.coded).some(isNumberColumn)).toBe(false)
+
+    expect(numbers.proposal.mapping.timestamp).toBe('timestamp')
+    expect(numbers.proposal.mapping.features.map((f) => `${f.column}:${f.kind}:${f.tower}`)).toContain(
+      'price:numeric:context',
+    )
+    expect(numbers.proposal).toEqual(dictionaries.proposal)
+    expect(numbers.proposedEda).toEqual(dictionaries.proposedEda)
+    expect(numbers.steps).toEqual(dictionaries.steps)
+    expect(numbers.steps.find((s) => s.step === 'duplicates')!.rowsAfter).toBeLessThan(
+      numbers.steps.find((s) => s.step === 'duplicates')!.rowsBefore,
+    )
+    expect(numbers.steps.find((s) => s.step === 'clip-outliers')!.cellsChanged).toBeGreaterThan(0)
+    expect(numbers.eda).toEqual(dictionaries.eda)
+    expect(numbers.encoded).toEqual(dictionaries.encoded)
   })
 })

@@ -16,7 +16,7 @@ import { knownParseOptions, recognizeFormat, type FileRole } from '../data/forma
 import { foldOneHotGroups, inferSchema, profileColumn, proposeKind, type ColumnProposal } from '../data/infer'
 import { ingestFile, type CancelFlag } from '../data/ingest'
 import type { ParsedFile, ParseOptions } from '../data/parse'
-import { ColumnBuilder, renameColumns, withColumn } from '../data/table'
+import { cell, ColumnBuilder, dictOf, renameColumns, takeRows, withColumn } from '../data/table'
 import type {
   ColumnMapping,
   DictTable,
@@ -122,18 +122,17 @@ export function proposeMapping(files: DictTable[]): DataResult<Mapped> {
 
 /** Values of `column` of `from` (keyed by its `id` column) added to `to` (keyed by its `id` column). */
 function joinColumn(to: DictTable, from: DictTable, id: string, column: string): DictTable {
-  const src = from.coded[column]
-  const fromIds = from.coded[id]
+  const fromIds = dictOf(from, id)
   const rowOf = new Map<string, number>()
   for (let r = 0; r < from.rowCount; r++) {
     const key = fromIds.dictionary[fromIds.codes[r]]
     if (!rowOf.has(key)) rowOf.set(key, r)
   }
-  const ids = to.coded[id]
+  const ids = dictOf(to, id)
   const builder = new ColumnBuilder(Math.max(1, to.rowCount))
   for (let r = 0; r < to.rowCount; r++) {
     const er = rowOf.get(ids.dictionary[ids.codes[r]])
-    builder.push(er === undefined ? '' : src.dictionary[src.codes[er]])
+    builder.push(er === undefined ? '' : cell(from, column, er))
   }
   return withColumn(to, column, builder.finish())
 }
@@ -198,15 +197,12 @@ export function proposeWithRoles(files: DictTable[], roles: FileRole[]): DataRes
 
 /** The first value per entity of an interactions column, as a table keyed by `id`. */
 function firstPerEntity(interactions: DictTable, id: string, column: string): DictTable {
-  const ids = interactions.coded[id]
+  const ids = dictOf(interactions, id)
   const firstRow = new Int32Array(ids.dictionary.length).fill(-1)
   for (let r = 0; r < interactions.rowCount; r++) if (firstRow[ids.codes[r]] < 0) firstRow[ids.codes[r]] = r
-  const rows = Array.from(firstRow).filter((r) => r >= 0)
+  const rows = firstRow.filter((r) => r >= 0)
   const coded: DictTable['coded'] = {}
-  for (const c of [id, column]) {
-    const src = interactions.coded[c]
-    coded[c] = { codes: Int32Array.from(rows, (r) => src.codes[r]), dictionary: src.dictionary }
-  }
+  for (const c of [id, column]) coded[c] = takeRows(interactions.coded[c], rows)
   return { name: `${interactions.name} (per ${id})`, columns: [id, column], coded, rowCount: rows.length }
 }
 
