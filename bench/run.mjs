@@ -55,11 +55,12 @@ const BENCH_PAGE = '?bench=1&backend=cpu#demoUsers=50&demoItems=10&demoInteracti
 const LONG_TASK_PAGE = '?backend=wasm#demoUsers=1500&demoItems=300&demoInteractions=30000&epochs=2'
 /**
  * Generated interactions files dropped on the page. `ingest1M` is the issue's target (about 25 MB);
- * the 10M-row files check that the page refuses or loads them without crashing: with a timestamp that is
- * almost unique per row (it hits the distinct-value limit) and without one (it loads).
+ * `ingest1MIsoTimes` is the same with ISO date-times (`2021-02-03T04:05:06Z`) instead of epoch seconds;
+ * the 10M-row files check that the page loads them without crashing, with and without a timestamp.
  */
 const INGEST_FILES = {
   ingest1M: { rows: 1_000_000, users: 50_000, items: 10_000, timestamps: true },
+  ingest1MIsoTimes: { rows: 1_000_000, users: 50_000, items: 10_000, timestamps: 'iso' },
   ingest10M: { rows: 10_000_000, users: 200_000, items: 50_000, timestamps: true },
   ingest10MNoTimestamps: { rows: 10_000_000, users: 200_000, items: 50_000, timestamps: false },
 }
@@ -291,7 +292,12 @@ function writeIngestCsv(dir, spec) {
     for (let r = 0; r < spec.rows; r++) {
       const item = Math.floor(spec.items * next() ** 2)
       const user = Math.floor(next() * spec.users)
-      const time = spec.timestamps ? `${1_600_000_000 + Math.floor(next() * 30_000_000)},` : ''
+      const seconds = 1_600_000_000 + Math.floor(next() * 30_000_000)
+      const time = !spec.timestamps
+        ? ''
+        : spec.timestamps === 'iso'
+          ? `${new Date(seconds * 1000).toISOString().replace('.000Z', 'Z')},`
+          : `${seconds},`
       block.push(`${user},${item},${time}${1 + Math.floor(next() * 5)}`)
       if (block.length === 100_000 || r === spec.rows - 1) {
         writeSync(fd, block.join('\n') + '\n')
@@ -514,7 +520,8 @@ async function main() {
       log(`long tasks: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     }
     for (const [key, spec] of Object.entries(INGEST_FILES)) {
-      if (options.skip.has('ingest') || (key !== 'ingest1M' && options.skip.has('ingest10M'))) continue
+      if (options.skip.has('ingest') || (key.startsWith('ingest10M') && options.skip.has('ingest10M')))
+        continue
       const t0 = Date.now()
       log(`${key}: dropping a generated ${spec.rows.toLocaleString('en-US')}-row CSV on the page`)
       try {

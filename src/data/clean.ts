@@ -214,7 +214,11 @@ export function clipColumn(
   upper: number,
   keep?: Uint8Array,
 ): { column: Column; changed: number; low: number; high: number } {
-  if (isNumberColumn(input)) return clipNumbers(input.values, lower, upper, keep)
+  if (isNumberColumn(input))
+    // Dates are not numbers to clip (as text they read as NaN).
+    return input.format
+      ? { column: input, changed: 0, low: NaN, high: NaN }
+      : clipNumbers(input.values, lower, upper, keep)
   const column = input
   const values = Float64Array.from(column.dictionary, (v) => (isMissing(v) ? NaN : Number(v)))
   const perCode = codeCounts(column, keep)

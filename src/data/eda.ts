@@ -4,9 +4,9 @@
  * dictionary code), so a million rows cost a few passes over Int32 arrays.
  */
 import { missingCount } from './clean'
-import { epochSeconds, isMissing, parseTimestamp } from './encode'
+import { isMissing, parseTimestamp } from './encode'
 import type { Split } from './split'
-import { asDict, codeCounts, isNumberColumn } from './table'
+import { asDict, codeCounts, isNumberColumn, numbersOf, type NumberReading } from './table'
 import type { Column, ColumnMapping, DictTable, DictTables, EncodedDataset, TableRole } from './types'
 
 /** Top values listed per categorical column; the rest are summed as `otherCount`. */
@@ -162,20 +162,22 @@ export function categoricalStats(ref: ColumnRef, input: Column, separator?: stri
 
 /**
  * The numbers of a column with how many rows hold each: per distinct text of a dictionary column
- * (`parse` once per text; `counts[c]` rows), or per row of a number column (`fromNumber` of each stored
- * number; `counts` null: one row each). `nonFinite` counts present cells that are not finite numbers.
+ * (`parse` once per text; `counts[c]` rows), or per row of a number column (its numbers read as
+ * `reading`; `counts` null: one row each). `nonFinite` counts present cells that are not finite numbers.
  */
 function weightedNumbers(
   column: Column,
   parse: (text: string) => number,
-  fromNumber: (x: number) => number = (x) => x,
+  reading: NumberReading,
 ): { values: Float64Array; counts: Int32Array | null; nonFinite: number } {
-  if (isNumberColumn(column))
-    return {
-      values: column.values.map((x) => (Number.isNaN(x) ? NaN : fromNumber(x))),
-      counts: null,
-      nonFinite: 0,
-    }
+  if (isNumberColumn(column)) {
+    const values = numbersOf(column, parse, reading)
+    // Dates read as plain numbers are not numbers; every present one is counted.
+    let nonFinite = 0
+    if (column.format && reading === 'number')
+      for (const x of column.values) if (!Number.isNaN(x)) nonFinite++
+    return { values, counts: null, nonFinite }
+  }
   const counts = codeCounts(column)
   const values = Float64Array.from(column.dictionary, parse)
   let nonFinite = 0
@@ -188,7 +190,7 @@ function weightedNumbers(
 const numberOrNaN = (v: string) => (isMissing(v) ? NaN : Number(v))
 
 export function numericStats(ref: ColumnRef, column: Column, bins = NUMERIC_BINS): NumericStats {
-  const { values, counts, nonFinite } = weightedNumbers(column, numberOrNaN)
+  const { values, counts, nonFinite } = weightedNumbers(column, numberOrNaN, 'number')
   let min = Infinity
   let max = -Infinity
   let sum = 0
@@ -220,7 +222,7 @@ export function numericStats(ref: ColumnRef, column: Column, bins = NUMERIC_BINS
 
 /** Interactions per day, week or month (chosen so the chart has at most a few hundred points). */
 export function interactionsOverTime(column: Column): EdaReport['overTime'] {
-  const { values: seconds, counts } = weightedNumbers(column, parseTimestamp, epochSeconds)
+  const { values: seconds, counts } = weightedNumbers(column, parseTimestamp, 'timestamp')
   let lo = Infinity
   let hi = -Infinity
   for (let c = 0; c < seconds.length; c++)

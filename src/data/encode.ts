@@ -1,4 +1,5 @@
-import { asDict, cell, codeCounts, columnLength, dictOf, numbersOf, toDictTable } from './table'
+import { parseDate } from './datetime'
+import { asDict, cell, codeCounts, columnLength, dictOf, epochSeconds, numbersOf, toDictTable } from './table'
 import type {
   Column,
   ColumnMapping,
@@ -40,20 +41,18 @@ export function isMissing(value: string): boolean {
 
 /**
  * Parses a timestamp cell into epoch seconds. Numbers above 1e11 are taken as milliseconds (1e11 s is
- * the year 5138, 1e11 ms is 1973), other numbers as seconds, anything else as a date string.
+ * the year 5138, 1e11 ms is 1973), other numbers as seconds; ISO date-times as written (UTC when they
+ * name no zone, like a date alone), anything else as `Date.parse` reads it.
  */
 export function parseTimestamp(value: string): number {
   const trimmed = value.trim()
   if (trimmed === '') return NaN
   const asNumber = Number(trimmed)
   if (Number.isFinite(asNumber)) return epochSeconds(asNumber)
+  const iso = parseDate(trimmed)
+  if (iso) return iso.ms / 1000
   const ms = Date.parse(trimmed)
   return Number.isFinite(ms) ? ms / 1000 : NaN
-}
-
-/** Epoch seconds of a numeric timestamp: milliseconds above 1e11, seconds otherwise. */
-export function epochSeconds(x: number): number {
-  return x > 1e11 ? x / 1000 : x
 }
 
 function requireColumn(table: DictTable, column: string): DataProblem | null {
@@ -218,7 +217,7 @@ function encodeColumn(input: Column, name: string, tower: Tower, mapping: Featur
     for (let r = 0; r < n; r++) codes[r] = codeOfEntry[column.codes[r]]
     return { field: { name, tower, kind: 'categorical', vocabulary }, codes }
   }
-  const numbers = numbersOf(input, parseNumber)
+  const numbers = numbersOf(input, parseNumber, 'number')
   const bounds = quantileBoundaries(numbers, NUMERIC_BUCKETS)
   const vocabulary = [MISSING_LABEL]
   for (let b = 0; b <= bounds.length; b++) {
@@ -352,7 +351,7 @@ export function encodeDataset(
 
   let interactionTime: Float64Array | null = null
   if (mapping.timestamp) {
-    interactionTime = numbersOf(interactions.coded[mapping.timestamp], parseTimestamp, epochSeconds)
+    interactionTime = numbersOf(interactions.coded[mapping.timestamp], parseTimestamp, 'timestamp')
     for (let r = 0; r < n; r++)
       if (!Number.isFinite(interactionTime[r]))
         return {

@@ -11,6 +11,7 @@
  * - Float-looking ids (`21148.0`) count as integer ids (cleaning's `float-ids` step rewrites them).
  * - A column unique per row is an id, not a feature: it is ignored and flagged.
  */
+import { formatDate } from './datetime'
 import { isMissing, parseTimestamp, type DataResult } from './encode'
 import type { FileRole } from './formats'
 import {
@@ -27,7 +28,16 @@ import {
   withColumn,
   withoutColumns,
 } from './table'
-import type { Column, ColumnMapping, DictTable, DictTables, FeatureMapping, TableRole, Tower } from './types'
+import type {
+  Column,
+  ColumnMapping,
+  DictTable,
+  DictTables,
+  FeatureMapping,
+  NumberColumn,
+  TableRole,
+  Tower,
+} from './types'
 
 export type ColumnKind = 'id' | 'categorical' | 'numeric' | 'multi' | 'timestamp' | 'text' | 'ignore'
 
@@ -68,7 +78,7 @@ export interface ColumnProfile {
 
 /** Statistics of a column, computed per distinct value and weighted by its row count. */
 export function profileColumn(column: Column): ColumnProfile {
-  if (isNumberColumn(column)) return profileNumbers(column.values)
+  if (isNumberColumn(column)) return profileNumbers(column)
   const perCode = codeCounts(column)
   const p = { numeric: 0, integer: 0, floatInteger: 0, timestamp: 0, iso: 0, multi: 0, length: 0 }
   let missing = 0
@@ -112,9 +122,11 @@ export function profileColumn(column: Column): ColumnProfile {
 
 /**
  * The profile of a number column without making its texts: every present cell is a number in shortest
- * form (so never `21148.0`-style), distinct values counted on a sorted copy.
+ * form (so never `21148.0`-style) or an ISO date-time in one format; distinct values counted on a
+ * sorted copy.
  */
-function profileNumbers(values: Float64Array): ColumnProfile {
+function profileNumbers(column: NumberColumn): ColumnProfile {
+  const { values, format } = column
   const sorted = values.filter((x) => !Number.isNaN(x)).sort()
   const present = Math.max(1, sorted.length)
   let distinct = 0
@@ -124,19 +136,24 @@ function profileNumbers(values: Float64Array): ColumnProfile {
   for (let i = 0; i < sorted.length; i++) {
     const x = sorted[i]
     if (i === 0 || x !== sorted[i - 1]) distinct++
+    if (format) {
+      length += formatDate(x, format).length
+      continue
+    }
     if (Number.isInteger(x)) integer++
     if ((x >= 1e8 && x <= 2e9) || (x >= 1e11 && x <= 2e12)) timestamp++
     length += String(x).length
   }
+  const dates = format ? sorted.length : 0
   return {
     rows: values.length,
     missing: values.length - sorted.length,
     distinct,
-    numericShare: sorted.length / present,
+    numericShare: format ? 0 : sorted.length / present,
     integerShare: integer / present,
     floatIntegerShare: 0,
-    timestampShare: timestamp / present,
-    isoDateShare: 0,
+    timestampShare: (timestamp + dates) / present,
+    isoDateShare: dates / present,
     multiShare: 0,
     meanLength: length / present,
   }

@@ -83,6 +83,29 @@ describe('number columns', () => {
     expect(back).toEqual(texts)
   })
 
+  it('a column of many distinct date-times written one way is stored as numbers with that format', () => {
+    const texts = Array.from({ length: many }, (_, r) =>
+      new Date(Date.UTC(2023, 0, 1) + r * 61_000).toISOString().replace('T', ' ').replace('.000Z', '+00:00'),
+    )
+    texts[3] = ''
+    const { column, back } = roundTrip(texts)
+    expect(isNumberColumn(column)).toBe(true)
+    if (!isNumberColumn(column)) return
+    expect(column.format).toEqual({ separator: ' ', seconds: true, fraction: 0, zone: '+00:00' })
+    expect(column.values[1]).toBe(Date.UTC(2023, 0, 1) + 61_000)
+    expect(back).toEqual(texts)
+  })
+
+  it('date-times written two ways stay text', () => {
+    const texts = Array.from({ length: many }, (_, r) =>
+      new Date(Date.UTC(2023, 0, 1) + r * 61_000).toISOString(),
+    )
+    texts.push('2024-01-01 10:00:00')
+    const { column, back } = roundTrip(texts)
+    expect(isNumberColumn(column)).toBe(false)
+    expect(back).toEqual(texts)
+  })
+
   it('filtering rows of a number column keeps it a number column', () => {
     const { column } = roundTrip(timestamps)
     const table = { name: 't', columns: ['c'], coded: { c: column }, rowCount: many }

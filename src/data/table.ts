@@ -1,11 +1,13 @@
+import { formatDate, parseDate, sameFormat, type DateFormat } from './datetime'
 import type { Column, DictColumn, DictTable, NumberColumn, Table } from './types'
 
 /** Rows a column builder has room for before its first doubling. */
 const INITIAL_CAPACITY_ROWS = 1024
 /**
- * A column whose distinct values all read back exactly as numbers becomes a `NumberColumn` once it has
- * this many of them and they are more than `NUMBER_COLUMN_SHARE` of its rows so far: unique timestamps,
- * amounts, event ids. Repetitive columns (ids, categories) stay dictionaries, which are smaller for them.
+ * A column whose distinct values all read back exactly as numbers (or as ISO date-times written one
+ * way) becomes a `NumberColumn` once it has this many of them and they are more than
+ * `NUMBER_COLUMN_SHARE` of its rows so far: unique timestamps, amounts, event ids. Repetitive columns
+ * (ids, categories) stay dictionaries, which are smaller for them.
  */
 export const NUMBER_COLUMN_MIN_DISTINCT = 65_536
 export const NUMBER_COLUMN_SHARE = 0.5
@@ -20,24 +22,43 @@ export function columnLength(column: Column): number {
   return isNumberColumn(column) ? column.values.length : column.codes.length
 }
 
-/** The number a cell of a number column holds: NaN for `''`, else a finite number whose text is `value`. */
+/** The number a plain-number cell holds: NaN for `''`, else a finite number whose text is `value`. */
 export function numberOfText(value: string): number | null {
   if (value === '') return NaN
   const x = Number(value)
   return Number.isFinite(x) && String(x) === value ? x : null
 }
 
-/** The text of a number column's cell. */
-export function textOfNumber(x: number): string {
-  return Number.isNaN(x) ? '' : String(x)
+/** The text of a number column's cell (a date in `format` when the column holds dates). */
+export function textOfNumber(x: number, format?: DateFormat): string {
+  if (Number.isNaN(x)) return ''
+  return format ? formatDate(x, format) : String(x)
+}
+
+/** How the cells of a column could be numbers: plain numbers, or date-times written in one format. */
+type Codec = { dates: false } | { dates: true; format: DateFormat }
+
+/** The codec a non-empty text suggests, or null when it is neither a number nor an ISO date-time. */
+function codecOf(value: string): Codec | null {
+  if (numberOfText(value) !== null) return { dates: false }
+  const date = parseDate(value)
+  return date ? { dates: true, format: date.format } : null
+}
+
+/** The number of `value` under `codec` (NaN for `''`), or null when `value` is not written that way. */
+function read(value: string, codec: Codec): number | null {
+  if (value === '') return NaN
+  if (!codec.dates) return numberOfText(value)
+  const date = parseDate(value)
+  return date && sameFormat(date.format, codec.format) ? date.ms : null
 }
 
 /**
  * Builds one column while rows stream in: dictionary codes (each distinct string once), switching to a
- * `NumberColumn` when the distinct values are many, nearly one per row, and all numbers that read back
- * exactly (see `NUMBER_COLUMN_MIN_DISTINCT`); a later cell that is not such a number switches it back.
- * Arrays grow by doubling (capped at `maxRows`), so appending is amortised O(1) and peak memory is at
- * most twice the final array.
+ * `NumberColumn` when the distinct values are many, nearly one per row, and all numbers (or date-times
+ * in one format) that read back exactly (see `NUMBER_COLUMN_MIN_DISTINCT`); a later cell that is not
+ * written that way switches it back. Arrays grow by doubling (capped at `maxRows`), so appending is
+ * amortised O(1) and peak memory is at most twice the final array.
  */
 export class ColumnBuilder {
   dictionary: string[] = []
@@ -45,15 +66,15 @@ export class ColumnBuilder {
   private codes: Int32Array
   private values: Float64Array | null = null
   private length = 0
-  /** Every distinct value so far is `''` or a number whose text is exactly the value. */
-  private numeric: boolean
+  /** undefined: no non-empty value yet; null: the values cannot be stored as numbers. */
+  private codec: Codec | null | undefined
 
   constructor(
     private readonly maxRows = Number.MAX_SAFE_INTEGER,
     allowNumbers = true,
   ) {
     this.codes = new Int32Array(Math.min(INITIAL_CAPACITY_ROWS, Math.max(1, maxRows)))
-    this.numeric = allowNumbers
+    this.codec = allowNumbers ? undefined : null
   }
 
   get rowCount(): number {
@@ -72,20 +93,21 @@ export class ColumnBuilder {
       code = this.dictionary.length
       this.dictionary.push(value)
       this.index.set(value, code)
-      if (this.numeric && numberOfText(value) === null) this.numeric = false
+      if (this.codec === undefined && value !== '') this.codec = codecOf(value)
+      else if (this.codec && read(value, this.codec) === null) this.codec = null
     }
     return code
   }
 
   push(value: string): void {
     if (this.values) {
-      const x = numberOfText(value)
+      const x = read(value, this.codec!)
       if (x !== null) return this.pushNumber(x)
       this.toDictionary()
     }
     this.pushCode(this.codeOf(value))
     if (
-      this.numeric &&
+      this.codec &&
       this.dictionary.length >= NUMBER_COLUMN_MIN_DISTINCT &&
       this.dictionary.length > NUMBER_COLUMN_SHARE * this.length
     )
@@ -112,7 +134,8 @@ export class ColumnBuilder {
   }
 
   private toNumbers(): void {
-    const numbers = Float64Array.from(this.dictionary, (v) => numberOfText(v)!)
+    const codec = this.codec!
+    const numbers = Float64Array.from(this.dictionary, (v) => read(v, codec)!)
     const values = new Float64Array(this.codes.length)
     for (let r = 0; r < this.length; r++) values[r] = numbers[this.codes[r]]
     this.values = values
@@ -123,15 +146,19 @@ export class ColumnBuilder {
 
   private toDictionary(): void {
     const values = this.values!
+    const format = this.codec?.dates ? this.codec.format : undefined
     this.values = null
-    this.numeric = false
+    this.codec = null
     this.codes = new Int32Array(values.length)
-    for (let r = 0; r < this.length; r++) this.codes[r] = this.codeOf(textOfNumber(values[r]))
+    for (let r = 0; r < this.length; r++) this.codes[r] = this.codeOf(textOfNumber(values[r], format))
   }
 
   /** The finished column, trimmed to the row count. The builder must not be reused. */
   finish(): Column {
-    if (this.values) return { values: this.values.slice(0, this.length) }
+    if (this.values) {
+      const values = this.values.slice(0, this.length)
+      return this.codec?.dates ? { values, format: this.codec.format } : { values }
+    }
     return { codes: this.codes.slice(0, this.length), dictionary: this.dictionary }
   }
 
@@ -152,7 +179,7 @@ export function asDict(column: Column): DictColumn {
   let dict = dictOfNumbers.get(column)
   if (!dict) {
     const builder = new ColumnBuilder(Math.max(1, column.values.length), false)
-    for (const x of column.values) builder.push(textOfNumber(x))
+    for (const x of column.values) builder.push(textOfNumber(x, column.format))
     dict = builder.finish() as DictColumn
     dictOfNumbers.set(column, dict)
   }
@@ -165,22 +192,37 @@ export function dictOf(table: DictTable, column: string): DictColumn {
 }
 
 /**
- * Per-row numbers of a column: `parse` applied once per distinct text of a dictionary column, or
- * `fromNumber` applied to each stored number of a number column (NaN, an empty cell, stays NaN).
+ * How numbers are read from cells: `number` as a numeric feature (a date is not a number, so NaN), or
+ * `timestamp` as epoch seconds (numbers above 1e11 are milliseconds; dates are their instant).
+ */
+export type NumberReading = 'number' | 'timestamp'
+
+/** Epoch seconds of a numeric timestamp: milliseconds above 1e11, seconds otherwise. */
+export function epochSeconds(x: number): number {
+  return x > 1e11 ? x / 1000 : x
+}
+
+/**
+ * Per-row numbers of a column: `parse` applied once per distinct text of a dictionary column, or the
+ * stored numbers of a number column read as `reading` (which is what `parse` gives for their texts).
  */
 export function numbersOf(
   column: Column,
   parse: (text: string) => number,
-  fromNumber: (x: number) => number = (x) => x,
+  reading: NumberReading,
 ): Float64Array {
-  if (isNumberColumn(column)) return column.values.map((x) => (Number.isNaN(x) ? NaN : fromNumber(x)))
-  const perCode = Float64Array.from(column.dictionary, parse)
-  return Float64Array.from(column.codes, (code) => perCode[code])
+  if (!isNumberColumn(column)) {
+    const perCode = Float64Array.from(column.dictionary, parse)
+    return Float64Array.from(column.codes, (code) => perCode[code])
+  }
+  const { values, format } = column
+  if (reading === 'number') return format ? new Float64Array(values.length).fill(NaN) : values
+  return values.map((x) => (Number.isNaN(x) ? NaN : format ? x / 1000 : epochSeconds(x)))
 }
 
 /** The rows `rows` of a column, in that order. */
 export function takeRows(column: Column, rows: ArrayLike<number>): Column {
-  if (isNumberColumn(column)) return { values: Float64Array.from(rows, (r) => column.values[r]) }
+  if (isNumberColumn(column)) return { ...column, values: Float64Array.from(rows, (r) => column.values[r]) }
   return { codes: Int32Array.from(rows, (r) => column.codes[r]), dictionary: column.dictionary }
 }
 
@@ -208,13 +250,13 @@ export function dictTableFromRows(name: string, columns: string[], rows: readonl
 /** The text of one cell. */
 export function cell(table: DictTable, column: string, row: number): string {
   const col = table.coded[column]
-  return isNumberColumn(col) ? textOfNumber(col.values[row]) : col.dictionary[col.codes[row]]
+  return isNumberColumn(col) ? textOfNumber(col.values[row], col.format) : col.dictionary[col.codes[row]]
 }
 
 /** All cells of a column as strings (materialises the column: for small tables and tests). */
 export function columnValues(table: DictTable, column: string): string[] {
   const col = table.coded[column]
-  if (isNumberColumn(col)) return Array.from(col.values, textOfNumber)
+  if (isNumberColumn(col)) return Array.from(col.values, (x) => textOfNumber(x, col.format))
   return Array.from(col.codes, (code) => col.dictionary[code])
 }
 
@@ -241,7 +283,7 @@ export function filterRows(table: DictTable, keep: Uint8Array): DictTable {
       const values = new Float64Array(kept)
       let k = 0
       for (let r = 0; r < table.rowCount; r++) if (keep[r]) values[k++] = column.values[r]
-      coded[c] = { values }
+      coded[c] = { ...column, values }
       continue
     }
     const codes = new Int32Array(kept)

@@ -6,8 +6,10 @@
  *
  * The demo generator produces Tables (small, easy to read and write). Parsers of uploaded files produce
  * DictTables, because a million-row file as arrays of JS strings costs hundreds of MB: a DictTable keeps
- * one Int32 code per cell and each distinct string once. Both take exactly the same path to the model.
+ * one Int32 code per cell and each distinct string once, or, for columns of nearly unique numbers or
+ * date-times, one Float64 per cell (`NumberColumn`). Both take exactly the same path to the model.
  */
+import type { DateFormat } from './datetime'
 
 /** Which tower a field feeds. Context fields describe the interaction (device, hour) and feed the user (query) tower. */
 export type Tower = 'user' | 'item' | 'context'
@@ -39,14 +41,17 @@ export interface DictColumn {
 }
 
 /**
- * A column of numbers written in their shortest form (`1614556800`, `3.5`), one per row: the cell in row
- * `r` is `String(values[r])`, or `''` where `values[r]` is NaN (an empty cell). The parser stores a column
- * this way instead of a dictionary once it has tens of thousands of distinct values that all read back
- * exactly (see `ColumnBuilder`): unique-per-row timestamps then cost 8 bytes a row instead of a string,
- * a dictionary slot and a hash entry each. Text such as `00123` or `1.50` never becomes a number column.
+ * A column stored as one number per row. Its cell in row `r` is `String(values[r])` (numbers written in
+ * their shortest form: `1614556800`, `3.5`), or, with a `format`, the date-time of epoch milliseconds
+ * `values[r]` written in that format (`2024-03-01 06:15:00`); `''` where `values[r]` is NaN (an empty
+ * cell). The parser stores a column this way instead of a dictionary once it has tens of thousands of
+ * distinct values that all read back exactly (see `ColumnBuilder`): unique-per-row timestamps then cost
+ * 8 bytes a row instead of a string, a dictionary slot and a hash entry each. Text such as `00123`,
+ * `1.50` or dates written in mixed ways never becomes a number column.
  */
 export interface NumberColumn {
   values: Float64Array
+  format?: DateFormat
 }
 
 export type Column = DictColumn | NumberColumn

@@ -221,22 +221,26 @@ describe('number columns', () => {
   /**
    * 120,000 interactions whose timestamp, price and event id have tens of thousands of distinct numeric
    * values (so the parser stores them as numbers), with exact duplicate rows, missing prices, a column
-   * constant per user and a categorical one.
+   * constant per user and a categorical one. With `isoTimes` the time is an ISO date-time with a zone
+   * and a second date-time column (`shipped_at`, naive, with milliseconds) rides along.
    */
-  function wideFile(): Uint8Array {
+  function wideFile(isoTimes: boolean): Uint8Array {
     let s = 99
     const next = () => ((s = (s * 1664525 + 1013904223) >>> 0), s / 2 ** 32)
-    const rows = ['event_id,user_id,item_id,timestamp,price,device,age']
+    const iso = (seconds: number) => new Date(seconds * 1000).toISOString()
+    const rows = [`event_id,user_id,item_id,timestamp,price,device,age${isoTimes ? ',shipped_at' : ''}`]
     for (let r = 0; r < 120_000; r++) {
       const user = Math.floor(next() * 3000)
+      const time = 1_600_000_000 + r * 13 + Math.floor(next() * 13)
       const line = [
         String(5_000_000 + r),
         `u${user}`,
         `i${Math.floor(800 * next() ** 2)}`,
-        String(1_600_000_000 + r * 13 + Math.floor(next() * 13)),
+        isoTimes ? iso(time).replace('.000Z', '+02:00') : String(time),
         r % 97 === 0 ? '' : String(Math.round(next() * 10_000_000) / 100),
         ['ios', 'android', 'web'][Math.floor(next() * 3)],
         String(18 + (user % 50)),
+        ...(isoTimes ? [iso(time + 86_400 + next()).replace('Z', '')] : []),
       ]
       rows.push(line.join(','))
       if (r % 1000 === 0) rows.push(line.join(',')) // an exact duplicate
@@ -274,28 +278,33 @@ describe('number columns', () => {
     }
   }
 
-  it('give the same mapping, cleaning, EDA and encoded data as dictionary columns', () => {
-    const bytes = wideFile()
-    const numbers = pipeline(bytes, true)
-    const dictionaries = pipeline(bytes, false)
-    // The path under test is taken: high-cardinality numbers are stored as numbers, ids are not.
-    const stored = (c: string) => isNumberColumn(numbers.table.coded[c])
-    expect(['event_id', 'timestamp', 'price'].map(stored)).toEqual([true, true, true])
-    expect(['user_id', 'item_id', 'device', 'age'].map(stored)).toEqual([false, false, false, false])
-    expect(Object.values(dictionaries.table.coded).some(isNumberColumn)).toBe(false)
+  it.each([false, true])(
+    'give the same mapping, cleaning, EDA and encoded data as dictionary columns (ISO times: %s)',
+    (isoTimes) => {
+      const bytes = wideFile(isoTimes)
+      const numbers = pipeline(bytes, true)
+      const dictionaries = pipeline(bytes, false)
+      // The path under test is taken: high-cardinality numbers are stored as numbers, ids are not.
+      const stored = (c: string) => isNumberColumn(numbers.table.coded[c])
+      expect(['event_id', 'timestamp', 'price'].map(stored)).toEqual([true, true, true])
+      expect(['user_id', 'item_id', 'device', 'age'].map(stored)).toEqual([false, false, false, false])
+      if (isoTimes) expect(stored('shipped_at')).toBe(true)
+      expect(Object.values(dictionaries.table.coded).some(isNumberColumn)).toBe(false)
 
-    expect(numbers.proposal.mapping.timestamp).toBe('timestamp')
-    expect(numbers.proposal.mapping.features.map((f) => `${f.column}:${f.kind}:${f.tower}`)).toContain(
-      'price:numeric:context',
-    )
-    expect(numbers.proposal).toEqual(dictionaries.proposal)
-    expect(numbers.proposedEda).toEqual(dictionaries.proposedEda)
-    expect(numbers.steps).toEqual(dictionaries.steps)
-    expect(numbers.steps.find((s) => s.step === 'duplicates')!.rowsAfter).toBeLessThan(
-      numbers.steps.find((s) => s.step === 'duplicates')!.rowsBefore,
-    )
-    expect(numbers.steps.find((s) => s.step === 'clip-outliers')!.cellsChanged).toBeGreaterThan(0)
-    expect(numbers.eda).toEqual(dictionaries.eda)
-    expect(numbers.encoded).toEqual(dictionaries.encoded)
-  })
+      expect(numbers.proposal.mapping.timestamp).toBe('timestamp')
+      expect(numbers.proposal.mapping.features.map((f) => `${f.column}:${f.kind}:${f.tower}`)).toContain(
+        'price:numeric:context',
+      )
+      expect(numbers.proposal).toEqual(dictionaries.proposal)
+      expect(numbers.proposedEda).toEqual(dictionaries.proposedEda)
+      expect(numbers.steps).toEqual(dictionaries.steps)
+      expect(numbers.steps.find((s) => s.step === 'duplicates')!.rowsAfter).toBeLessThan(
+        numbers.steps.find((s) => s.step === 'duplicates')!.rowsBefore,
+      )
+      expect(numbers.steps.find((s) => s.step === 'clip-outliers')!.cellsChanged).toBeGreaterThan(0)
+      expect(numbers.eda).toEqual(dictionaries.eda)
+      expect(numbers.encoded.interactionTime).not.toBeNull()
+      expect(numbers.encoded).toEqual(dictionaries.encoded)
+    },
+  )
 })
