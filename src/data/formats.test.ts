@@ -148,6 +148,39 @@ describe('recognizeFormat', () => {
       expect(encoded.data.interactionTime![1]).toBeCloseTo(Date.UTC(2023, 0, 2, 8) / 1000 + 0.123, 2)
   })
 
+  it('maps TheLook web events without order items: product views of signed-in users, id from the uri', () => {
+    const events = [
+      'id,user_id,sequence_number,session_id,created_at,ip_address,city,browser,traffic_source,uri,event_type',
+      '1,7,1,s1,2022-03-05 10:00:00.123456 UTC,1.2.3.4,Rio,Chrome,Search,/department/women/category/jeans,department',
+      '2,7,2,s1,2022-03-05 10:01:00.000001 UTC,1.2.3.4,Rio,Chrome,Search,/product/100,product',
+      '3,7,3,s1,2022-03-05 10:02:00.5 UTC,1.2.3.4,Rio,Chrome,Search,/cart,cart',
+      '4,,1,s2,2022-03-06 09:00:00 UTC,5.6.7.8,Oslo,Safari,Email,/product/101,product',
+      '5,8,1,s3,2022-03-07 11:00:00 UTC,9.9.9.9,Lima,Firefox,Email,/product/101,product',
+      '6,8,2,s3,2022-03-07 11:05:00 UTC,9.9.9.9,Lima,Firefox,Email,/product/100/,product',
+    ]
+    const files = [
+      parse('events.csv', utf8(events.join('\n') + '\n')),
+      parse('products.csv', utf8('id,category,brand,retail_price\n100,Jeans,Acme,19.99\n101,Socks,Knit,5\n')),
+    ]
+    const match = recognizeFormat(files)!
+    expect(match.format).toBe('thelook')
+    // Rows 2, 5 and 6: product pages of signed-in users (row 4 has no user; 1 and 3 are not products).
+    const { interactions } = match.tables
+    expect(interactions.name).toBe('events.csv')
+    expect(columnValues(interactions, 'product_id')).toEqual(['100', '101', '100'])
+    expect(columnValues(interactions, 'user_id')).toEqual(['7', '8', '8'])
+    expect(match.mapping).toMatchObject({ userId: 'user_id', itemId: 'product_id', timestamp: 'created_at' })
+    expect(match.mapping.features.map((f) => `${f.table}.${f.column}`)).toEqual(
+      expect.arrayContaining(['interactions.traffic_source', 'interactions.browser', 'items.category']),
+    )
+    expect(match.roles[0]).toMatchObject({ file: 'events.csv', role: 'interactions' })
+    expect(match.roles[0].note).toContain('3 of 6 events')
+    const encoded = encodeDataset('thelook', match.tables, match.mapping)
+    if (!encoded.ok) throw new Error(encoded.reason)
+    expect(encoded.data.interactionTime![0]).toBe((Date.UTC(2022, 2, 5, 10, 1) + 0.001) / 1000)
+    expect(encoded.data.itemIds).toEqual(['100', '101'])
+  })
+
   it('returns null for files it does not know', () => {
     expect(recognizeFormat([parse('clicks.csv', utf8('u,i\n1,2\n'))])).toBeNull()
   })

@@ -4,7 +4,15 @@
  * Anything else goes through `infer.ts`.
  */
 import type { ParseOptions } from './parse'
-import { foldOneHot, mapDictionary, renameColumns, withColumn, withoutColumns } from './table'
+import {
+  dictOf,
+  filterRows,
+  foldOneHot,
+  mapDictionary,
+  renameColumns,
+  withColumn,
+  withoutColumns,
+} from './table'
 import type {
   Column,
   ColumnMapping,
@@ -263,9 +271,33 @@ function movieLensLatest(files: DictTable[]): FormatMatch | null {
   }
 }
 
+/** A product page in TheLook's web events: `/product/12345`. */
+const PRODUCT_URI = /^\/product\/([^/?#]+)\/?$/
+
+/**
+ * TheLook's web events as interactions: the product page views (`uri` = `/product/<id>`) of signed-in
+ * users, with the product id read from the uri into a `product_id` column. Null when there are none.
+ */
+function theLookProductViews(events: DictTable | undefined): DictTable | null {
+  if (!hasColumns(events, ['user_id', 'uri', 'created_at'])) return null
+  const productId = mapDictionary(events.coded.uri, (uri) => PRODUCT_URI.exec(uri.trim())?.[1] ?? '')
+  const users = dictOf(events, 'user_id')
+  const keep = new Uint8Array(events.rowCount)
+  let kept = 0
+  for (let r = 0; r < events.rowCount; r++)
+    if (productId.dictionary[productId.codes[r]] !== '' && users.dictionary[users.codes[r]].trim() !== '')
+      kept += keep[r] = 1
+  return kept === 0 ? null : filterRows(withColumn(events, 'product_id', productId), keep)
+}
+
 function theLook(files: DictTable[]): FormatMatch | null {
-  const interactions = byName(files, 'order_items.csv')
-  if (!hasColumns(interactions, ['user_id', 'product_id', 'created_at'])) return null
+  const orderItems = byName(files, 'order_items.csv')
+  const eventFile = byName(files, 'events.csv')
+  const purchases = hasColumns(orderItems, ['user_id', 'product_id', 'created_at']) ? orderItems : null
+  // Purchases are the stronger signal; product views stand in when there are no order items.
+  const views = purchases ? null : theLookProductViews(eventFile)
+  const interactions = purchases ?? views
+  if (!interactions) return null
   const userFile = byName(files, 'users.csv')
   const productFile = byName(files, 'products.csv')
   // TheLook's entity tables call their key `id`; the mapping needs the interactions' names.
@@ -293,22 +325,34 @@ function theLook(files: DictTable[]): FormatMatch | null {
     retail_price: 'numeric',
     distribution_center_id: 'categorical',
   })
-  const used = [interactions, ...(users ? [userFile!] : []), ...(items ? [productFile!] : [])]
+  if (views) add('interactions', views, { traffic_source: 'categorical', browser: 'categorical' })
+  const used = [
+    purchases ? orderItems! : eventFile!,
+    ...(users ? [userFile!] : []),
+    ...(items ? [productFile!] : []),
+  ]
+  const kept = interactions.rowCount.toLocaleString('en-US')
   return {
     format: 'thelook',
     label: FORMAT_LABELS.thelook,
     tables: { interactions, users, items },
     mapping: { userId: 'user_id', itemId: 'product_id', timestamp: 'created_at', features },
     roles: [
-      { file: interactions.name, role: 'interactions', note: 'each order item is one interaction' },
+      {
+        file: interactions.name,
+        role: 'interactions',
+        note: purchases
+          ? 'each order item is one interaction'
+          : `each product page view of a signed-in user is one interaction (${kept} of ${eventFile!.rowCount.toLocaleString('en-US')} events; product id read from the uri)`,
+      },
       ...(users ? [{ file: userFile!.name, role: 'users' as const, note: '"id" read as user_id' }] : []),
       ...(items
         ? [{ file: productFile!.name, role: 'items' as const, note: '"id" read as product_id' }]
         : []),
       ...unusedRoles(files, used, (f) =>
         /events/i.test(f)
-          ? 'web events have no product id column; not used as interactions'
-          : 'not needed for the order-item interactions',
+          ? 'product views are not used while order_items.csv gives purchases; drop events.csv without it to train on views'
+          : 'not needed for the TheLook interactions',
       ),
     ],
   }

@@ -155,11 +155,14 @@ export class ColumnBuilder {
 
   /** The finished column, trimmed to the row count. The builder must not be reused. */
   finish(): Column {
+    // Trimmed by a copy only when there is room to give back (a full array is returned as it is).
+    const trim = <T extends Int32Array | Float64Array>(a: T): T =>
+      a.length === this.length ? a : (a.slice(0, this.length) as T)
     if (this.values) {
-      const values = this.values.slice(0, this.length)
+      const values = trim(this.values)
       return this.codec?.dates ? { values, format: this.codec.format } : { values }
     }
-    return { codes: this.codes.slice(0, this.length), dictionary: this.dictionary }
+    return { codes: trim(this.codes), dictionary: this.dictionary }
   }
 
   /** The finished column as a dictionary column (for builders of derived columns). */
