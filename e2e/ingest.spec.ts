@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright'
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test, type FileChooser, type Page } from '@playwright/test'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -87,7 +87,26 @@ function writeTheLook(): string[] {
       )
       id++
     }
-  const paths = { 'users.csv': users, 'products.csv': products, 'order_items.csv': orders }
+  // Web events: per user a home page, two product pages, the cart; every 5th user also browses a
+  // product signed out (no user_id).
+  const events = ['id,user_id,sequence_number,session_id,created_at,browser,traffic_source,uri,event_type']
+  id = 1
+  for (let u = 1; u <= 70; u++) {
+    const at = (minute: number) =>
+      `2023-03-${String(1 + (u % 28)).padStart(2, '0')} 09:${String(minute).padStart(2, '0')}:00.000000 UTC`
+    const pages = ['/home', `/product/${1 + (u % 50)}`, `/product/${1 + ((u * 7) % 50)}`, '/cart']
+    const types = ['home', 'product', 'product', 'cart']
+    pages.forEach((uri, k) =>
+      events.push(`${id++},${u},${k + 1},sess-${u},${at(k)},Chrome,Search,${uri},${types[k]}`),
+    )
+    if (u % 5 === 0) events.push(`${id++},,1,anon-${u},${at(30)},Safari,Email,/product/${u % 50},product`)
+  }
+  const paths = {
+    'users.csv': users,
+    'products.csv': products,
+    'order_items.csv': orders,
+    'events.csv': events,
+  }
   return Object.entries(paths).map(([name, rows]) => {
     const path = join(sub, name)
     writeFileSync(path, rows.join('\r\n') + '\r\n')
@@ -186,7 +205,20 @@ test('a TheLook export is mapped without questions', async ({ page, baseURL }) =
   await expect(page.getByTestId('eda-panel').getByTestId('eda-histogram').first()).toBeVisible()
   await page.getByTestId('mapping-apply').click()
   await expect(page.getByTestId('mapping-applied')).toContainText('700 interactions')
+  await expect(mapper.locator('select[data-file="events.csv"]')).toHaveValue('unused')
   await screenshot(page, 'ingest-thelook')
+
+  // Without order items, the product page views of signed-in users are the interactions.
+  await drop(
+    page,
+    files.filter((f) => !f.endsWith('order_items.csv')),
+  )
+  await expect(mapper).toHaveAttribute('data-format', 'TheLook e-commerce')
+  await expect(mapper.locator('select[data-file="events.csv"]')).toHaveValue('interactions')
+  await expect(mapper.locator('select[data-key="itemId"]')).toHaveValue('product_id')
+  await page.getByTestId('mapping-apply').click()
+  await expect(page.getByTestId('mapping-applied')).toContainText('140 interactions, 70 users')
+  await expect(page.getByTestId('training-source')).toContainText('TheLook')
   expectClean(guards)
 })
 
@@ -233,6 +265,9 @@ test('keyboard alone picks a file, corrects the mapping, applies it and trains',
   baseURL,
 }) => {
   const file = writeGeneric()
+  // Listening from the start: Playwright turns on file-chooser interception asynchronously, and a
+  // chooser opened before that is done is missed (1 in 8 with waitForEvent right before the key press).
+  const chooser = new Promise<FileChooser>((resolve) => page.once('filechooser', resolve))
   const guards = await open(page, baseURL)
   /** Presses Tab until the focused element matches `selector`; false if 80 presses do not reach it. */
   const tabTo = async (selector: string): Promise<boolean> => {
@@ -242,11 +277,13 @@ test('keyboard alone picks a file, corrects the mapping, applies it and trains',
     }
     return false
   }
+  // Start from a settled page: the demo loaded, the file input enabled.
+  await expect(page.getByTestId('train-start')).toBeEnabled()
+  await expect(page.getByTestId('dataset-input')).toBeEnabled()
   expect(await tabTo('[data-testid="dataset-input"]')).toBe(true)
   // The hidden input's label shows the focus ring.
   const ring = await page.locator('.upload-button').evaluate((el) => getComputedStyle(el).outlineStyle)
   expect(ring).not.toBe('none')
-  const chooser = page.waitForEvent('filechooser')
   await page.keyboard.press('Space')
   await (await chooser).setFiles(file)
   const mapper = page.getByTestId('schema-mapper')
