@@ -54,3 +54,12 @@ export async function waitForDone(page: Page, timeoutMs = 180_000): Promise<void
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `e2e/screenshots/${name}.png`, fullPage: true })
 }
+
+/** A deterministic pseudo-random sequence in [0, 1), so generated files are the same on every run. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}

@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expectClean, guardPage, screenshot, waitForDone } from './helpers'
+import { expectClean, guardPage, rng, screenshot, waitForDone } from './helpers'
 
 /**
  * The issue's limit: "10,000,000 interaction rows must not crash the tab (it may refuse with a clear
@@ -25,15 +25,6 @@ test.beforeAll(() => {
 test.afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
-
-/** A deterministic pseudo-random sequence, so the files are the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
-}
 
 /** A few hundred interactions: 60 users × 8 items out of 40, distinct timestamps, ratings 1–5. */
 function writeSmall(): string {

@@ -3,7 +3,7 @@ import { expect, test, type FileChooser, type Page } from '@playwright/test'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expectClean, guardPage, screenshot, waitForDone } from './helpers'
+import { expectClean, guardPage, rng, screenshot, waitForDone } from './helpers'
 
 /** Small enough to train in seconds on wasm (settings the link understands today). */
 const TINY_UPLOAD = 'epochs=1&batchSize=64&dim=8&mlpHidden=16'
@@ -20,15 +20,6 @@ function write(name: string, content: string | Uint8Array, sub = ''): string {
   const path = join(dir, sub, name)
   writeFileSync(path, content)
   return path
-}
-
-/** A deterministic pseudo-random sequence, so the files are the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0
-    return s / 2 ** 32
-  }
 }
 
 /** MovieLens-100K-style files written for this test (not real MovieLens data); `u.item` is Latin-1. */

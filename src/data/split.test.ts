@@ -1,26 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { mulberry32, randInt } from './random'
 import { itemsPerUser, MIN_INTERACTIONS_FOR_HOLDOUT, rowsByUser, splitDataset } from './split'
-import type { EncodedDataset } from './types'
-
-/** Interactions only: what the split reads. Times have ties on purpose (row order breaks them). */
-function interactions(n: number, users: number, items: number, withTime: boolean, seed = 3): EncodedDataset {
-  const rng = mulberry32(seed)
-  return {
-    name: 't',
-    userIds: Array.from({ length: users }, (_, u) => `u${u}`),
-    itemIds: Array.from({ length: items }, (_, i) => `i${i}`),
-    userFields: [],
-    userCodes: new Int32Array(0),
-    itemFields: [],
-    itemCodes: new Int32Array(0),
-    contextFields: [],
-    contextCodes: new Int32Array(0),
-    interactionUser: Int32Array.from({ length: n }, () => randInt(rng, users)),
-    interactionItem: Int32Array.from({ length: n }, () => randInt(rng, items)),
-    interactionTime: withTime ? Float64Array.from({ length: n }, () => randInt(rng, 50)) : null,
-  }
-}
+import { randomInteractions as interactions } from './testing'
 
 describe('splitDataset', () => {
   it('leave-last-out holds out each user’s last and second-to-last rows by time, ties by row order', () => {

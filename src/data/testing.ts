@@ -1,7 +1,10 @@
 /**
- * Builders shared by the data tests: bytes from text and chunked byte streams. Pure like the rest of
- * `data/`, so `TextEncoder` (not in the ES2022 lib) is read from `globalThis`.
+ * Builders shared by the data and model tests: bytes from text, chunked byte streams, random
+ * interactions. Pure like the rest of `data/`, so `TextEncoder` (not in the ES2022 lib) is read from
+ * `globalThis`.
  */
+import { mulberry32, randInt } from './random'
+import type { EncodedDataset } from './types'
 
 type Encoder = new () => { encode(text: string): Uint8Array }
 
@@ -20,4 +23,32 @@ export function chunksOf(bytes: Uint8Array, size: number): Uint8Array[] {
   const out: Uint8Array[] = []
   for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size))
   return out
+}
+
+/**
+ * A dataset of `n` random interactions (users, items and, with `withTime`, times 0..49 with ties) and no
+ * feature fields: what splits and evaluation read.
+ */
+export function randomInteractions(
+  n: number,
+  users: number,
+  items: number,
+  withTime: boolean,
+  seed = 3,
+): EncodedDataset {
+  const rng = mulberry32(seed)
+  return {
+    name: 't',
+    userIds: Array.from({ length: users }, (_, u) => `u${u}`),
+    itemIds: Array.from({ length: items }, (_, i) => `i${i}`),
+    userFields: [],
+    userCodes: new Int32Array(0),
+    itemFields: [],
+    itemCodes: new Int32Array(0),
+    contextFields: [],
+    contextCodes: new Int32Array(0),
+    interactionUser: Int32Array.from({ length: n }, () => randInt(rng, users)),
+    interactionItem: Int32Array.from({ length: n }, () => randInt(rng, items)),
+    interactionTime: withTime ? Float64Array.from({ length: n }, () => randInt(rng, 50)) : null,
+  }
 }

@@ -1,30 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { mulberry32, randInt } from '../data/random'
 import { splitDataset } from '../data/split'
-import type { EncodedDataset } from '../data/types'
+import { randomInteractions } from '../data/testing'
 import { MAX_EVAL_QUERIES } from './config'
 import { buildQueries, evaluationRows } from './evaluate'
 
-function randomInteractions(n: number, users: number, items: number): EncodedDataset {
-  const rng = mulberry32(11)
-  return {
-    name: 't',
-    userIds: Array.from({ length: users }, (_, u) => `u${u}`),
-    itemIds: Array.from({ length: items }, (_, i) => `i${i}`),
-    userFields: [],
-    userCodes: new Int32Array(0),
-    itemFields: [],
-    itemCodes: new Int32Array(0),
-    contextFields: [],
-    contextCodes: new Int32Array(0),
-    interactionUser: Int32Array.from({ length: n }, () => randInt(rng, users)),
-    interactionItem: Int32Array.from({ length: n }, () => randInt(rng, items)),
-    interactionTime: null,
-  }
-}
-
 describe('evaluation queries', () => {
-  const data = randomInteractions(150_000, 3000, 400)
+  const data = randomInteractions(150_000, 3000, 400, false, 11)
   const split = splitDataset(data, 1)
 
   it('rank every held-out row of a split up to the cap', () => {
