@@ -1,7 +1,8 @@
 /**
  * Exploratory statistics of the mapped tables, as plain numbers ready for charts, plus the warnings a
  * data scientist would want before training. Work is per distinct value wherever possible (counts per
- * dictionary code), so a million rows cost a few passes over Int32 arrays.
+ * dictionary code), so a million rows cost a few passes over Int32 arrays; number columns (nearly one
+ * value per row anyway) are read row by row from their Float64 arrays.
  */
 import { missingCount } from './clean'
 import { isMissing, parseTimestamp } from './encode'
