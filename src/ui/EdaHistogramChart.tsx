@@ -1,7 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { NumericStats } from '../data/eda'
 import { compactNumber, histogramRows } from './edaRows'
-import { categoryAxis } from './edaAxes'
+import { categoryAxis, VALUE_AXIS_WIDTH } from './edaAxes'
 import { COLORS } from './theme'
 
 /** Equal-width histogram of one numeric column. */
@@ -28,12 +28,12 @@ export function EdaHistogramChart({ stats }: { stats: NumericStats }) {
                 stroke={COLORS.axis}
                 tick={{ fontSize: 11 }}
                 tickFormatter={(v: number) => compactNumber(v)}
-                width={44}
+                width={VALUE_AXIS_WIDTH}
                 label={{
                   value: 'rows',
                   angle: -90,
                   position: 'insideLeft',
-                  offset: 10,
+                  offset: 4,
                   fill: COLORS.axis,
                   fontSize: 12,
                 }}

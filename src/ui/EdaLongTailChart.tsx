@@ -1,7 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { LogBin } from '../data/eda'
 import { compactNumber, logBinRows } from './edaRows'
-import { categoryAxis } from './edaAxes'
+import { categoryAxis, VALUE_AXIS_WIDTH } from './edaAxes'
 import { COLORS } from './theme'
 
 /** How many users (or items) have 1, 2–3, 4–7, ... interactions: the long tail, both axes logarithmic. */
@@ -22,12 +22,12 @@ export function EdaLongTailChart({ bins, entity }: { bins: readonly LogBin[]; en
               stroke={COLORS.axis}
               tick={{ fontSize: 11 }}
               tickFormatter={(v: number) => compactNumber(v)}
-              width={44}
+              width={VALUE_AXIS_WIDTH}
               label={{
                 value: entity,
                 angle: -90,
                 position: 'insideLeft',
-                offset: 10,
+                offset: 4,
                 fill: COLORS.axis,
                 fontSize: 12,
               }}

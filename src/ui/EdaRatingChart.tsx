@@ -1,7 +1,7 @@
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { EdaReport } from '../data/eda'
 import { compactNumber, ratingRows } from './edaRows'
-import { categoryAxis, leftLabel } from './edaAxes'
+import { categoryAxis, leftLabel, VALUE_AXIS_WIDTH } from './edaAxes'
 import { COLORS } from './theme'
 
 /** How often each rating (or label) value occurs. */
@@ -25,7 +25,7 @@ export function EdaRatingChart({
               stroke={COLORS.axis}
               tick={{ fontSize: 11 }}
               tickFormatter={(v: number) => compactNumber(v)}
-              width={44}
+              width={VALUE_AXIS_WIDTH}
               label={leftLabel('interactions')}
             />
             <Tooltip formatter={(v) => [String(v), 'interactions']} />

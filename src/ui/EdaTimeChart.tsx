@@ -1,7 +1,7 @@
 import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { EdaReport } from '../data/eda'
 import { compactNumber, isoDay, timeRows } from './edaRows'
-import { bottomLabel, leftLabel } from './edaAxes'
+import { bottomLabel, leftLabel, VALUE_AXIS_WIDTH } from './edaAxes'
 import { COLORS } from './theme'
 
 /** Interactions per day, week or month. */
@@ -28,7 +28,7 @@ export function EdaTimeChart({ overTime }: { overTime: NonNullable<EdaReport['ov
               stroke={COLORS.axis}
               tick={{ fontSize: 11 }}
               tickFormatter={(v: number) => compactNumber(v)}
-              width={44}
+              width={VALUE_AXIS_WIDTH}
               label={leftLabel('interactions')}
             />
             <Tooltip

@@ -5,12 +5,18 @@ export function bottomLabel(value: string) {
   return { value, position: 'insideBottom' as const, offset: -14, fill: COLORS.axis, fontSize: 12 }
 }
 
+/**
+ * Width of the value (y) axis: room for ticks such as `165k` or `3200` and, left of them, the rotated
+ * title without the two overlapping (at 44 px they did).
+ */
+export const VALUE_AXIS_WIDTH = 58
+
 export function leftLabel(value: string) {
   return {
     value,
     angle: -90,
     position: 'insideLeft' as const,
-    offset: 10,
+    offset: 4,
     fill: COLORS.axis,
     fontSize: 12,
     dy: 36,
