@@ -272,8 +272,13 @@ export function constantPer(entityColumn: Column, column: Column): boolean {
   return keys.length >= 1.5 * entities && mismatches <= CONSTANT_MISMATCH_SHARE * keys.length
 }
 
-/** One row per entity (first occurrence) with the lifted columns' values. */
-function liftColumns(interactions: DictTable, idColumn: string, columns: string[], name: string): DictTable {
+/** One row per entity (its first row in `interactions`) with the lifted columns' values. */
+export function liftColumns(
+  interactions: DictTable,
+  idColumn: string,
+  columns: string[],
+  name: string,
+): DictTable {
   const ids = dictOf(interactions, idColumn)
   const firstRow = new Int32Array(ids.dictionary.length).fill(-1)
   for (let r = 0; r < ids.codes.length; r++) if (firstRow[ids.codes[r]] < 0) firstRow[ids.codes[r]] = r

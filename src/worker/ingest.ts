@@ -13,10 +13,17 @@ import { cleanDataset } from '../data/clean'
 import { computeEda } from '../data/eda'
 import { encodeDataset, summarize, type DataProblem, type DataResult } from '../data/encode'
 import { knownParseOptions, recognizeFormat, type FileRole } from '../data/formats'
-import { foldOneHotGroups, inferSchema, profileColumn, proposeKind, type ColumnProposal } from '../data/infer'
+import {
+  foldOneHotGroups,
+  inferSchema,
+  liftColumns,
+  profileColumn,
+  proposeKind,
+  type ColumnProposal,
+} from '../data/infer'
 import { ingestFile, type CancelFlag } from '../data/ingest'
 import type { ParsedFile, ParseOptions } from '../data/parse'
-import { cell, ColumnBuilder, dictOf, renameColumns, takeRows, withColumn } from '../data/table'
+import { cell, ColumnBuilder, dictOf, renameColumns, withColumn } from '../data/table'
 import type {
   ColumnMapping,
   DictTable,
@@ -195,17 +202,6 @@ export function proposeWithRoles(files: DictTable[], roles: FileRole[]): DataRes
   return { ok: true, data: { format: null, roles: outRoles, tables, mapping, columns, notes } }
 }
 
-/** The first value per entity of an interactions column, as a table keyed by `id`. */
-function firstPerEntity(interactions: DictTable, id: string, column: string): DictTable {
-  const ids = dictOf(interactions, id)
-  const firstRow = new Int32Array(ids.dictionary.length).fill(-1)
-  for (let r = 0; r < interactions.rowCount; r++) if (firstRow[ids.codes[r]] < 0) firstRow[ids.codes[r]] = r
-  const rows = firstRow.filter((r) => r >= 0)
-  const coded: DictTable['coded'] = {}
-  for (const c of [id, column]) coded[c] = takeRows(interactions.coded[c], rows)
-  return { name: `${interactions.name} (per ${id})`, columns: [id, column], coded, rowCount: rows.length }
-}
-
 /**
  * Moves interaction columns the person sent to the user or item tower into that entity's table (the
  * first value seen per entity), so they feed the tower once per entity. Returns new tables and mapping.
@@ -223,7 +219,7 @@ export function liftToTowers(
     }
     const role = ROLE_OF_TOWER[f.tower]
     const id = role === 'users' ? mapping.userId : mapping.itemId
-    const lifted = firstPerEntity(out.interactions, id, f.column)
+    const lifted = liftColumns(out.interactions, id, [f.column], `${out.interactions.name} (per ${id})`)
     const existing = out[role]
     const table = existing?.coded[id] ? joinColumn(existing, lifted, id, f.column) : existing ? null : lifted
     if (!table) {
