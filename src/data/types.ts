@@ -94,6 +94,9 @@ export interface ColumnMapping {
    * cleaning can filter on it.
    */
   rating?: string
+  /** A column of the items (users) table shown as each item's (user's) name; display only, never an input. */
+  itemLabel?: string
+  userLabel?: string
   features: FeatureMapping[]
 }
 
@@ -156,6 +159,13 @@ export interface EncodedDataset {
   interactionTime: Float64Array | null
   multiUser?: MultiField[]
   multiItem?: MultiField[]
+  /**
+   * What a person reads for each item / user instead of its bare id: the value of a display column the
+   * mapping chose (a movie title, a product name), per entity index. Absent when none was chosen; an
+   * entity without a value has `''`. Display only: never a model input.
+   */
+  itemLabels?: string[]
+  userLabels?: string[]
 }
 
 /** Counts shown to the person and stored in the run file. */
