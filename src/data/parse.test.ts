@@ -48,6 +48,31 @@ describe('parseBytes', () => {
     })
   })
 
+  it('refuses a header-only file at once, naming it', () => {
+    expect(parseBytes('export.csv', utf8('user_id,item_id,rating\r\n'))).toMatchObject({
+      ok: false,
+      file: 'export.csv',
+      reason: 'export.csv has a header (user_id, item_id, rating) but no data rows.',
+    })
+  })
+
+  it("honours Excel's sep= first line (with a BOM and CRLF), which is not a row", () => {
+    const bytes = utf8('\ufeffsep=;\r\nuser;item;price\r\nu1;i1;1,5\r\nu2;i2;2,25\r\n')
+    for (const size of [3, 1 << 16]) {
+      const file = ok(parseChunked('excel.csv', bytes, size))
+      expect(file.table.columns).toEqual(['user', 'item', 'price'])
+      expect(rowsOf(file)).toEqual([
+        ['u1', 'i1', '1,5'],
+        ['u2', 'i2', '2,25'],
+      ])
+      expect(file.report.delimiter).toBe(';')
+      expect(file.report.warnings.join(' ')).toMatch(/Excel's "sep=;" line/)
+    }
+    // A delimiter the person chose wins over the line.
+    const chosen = ok(parseBytes('excel.csv', utf8('sep=,\na;b\n1;2\n'), { delimiter: ';' }))
+    expect(chosen.table.columns).toEqual(['a', 'b'])
+  })
+
   it('refuses a PNG renamed to .csv', () => {
     const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48])
     const result = parseBytes('photo.csv', png)

@@ -51,6 +51,8 @@ export const MAX_DISTINCT_VALUES = 3_000_000
 export const MAX_ROW_CHARS = 1_000_000
 /** Share of ragged rows above which a file is refused rather than cleaned. */
 export const MAX_RAGGED_SHARE = 0.1
+/** Excel's first line naming the delimiter: `sep=,` (any one character, `\t` included). */
+const EXCEL_SEPARATOR_LINE = /^sep=([^\r\n])\r?\n/i
 /** Ragged rows named one by one in the report. */
 const RAGGED_EXAMPLES = 5
 /** Text gathered before each call into papaparse; bigger batches amortise its per-call set-up. */
@@ -181,6 +183,10 @@ export class StreamingTableParser {
       return this.fail(`${this.name} is empty.`)
     }
     const columns = this.columns ?? []
+    if (this.kept === 0 && this.raggedRows === 0)
+      return this.fail(
+        `${this.name} has a header (${columns.slice(0, 5).join(', ')}${columns.length > 5 ? ', …' : ''}) but no data rows.`,
+      )
     if (this.raggedRows > 0) {
       const total = this.kept + this.raggedRows
       const first = this.raggedExamples[0]
@@ -239,9 +245,8 @@ export class StreamingTableParser {
     if (!this.sniffed) {
       this.sniffBuffer += text
       if (this.sniffBuffer.length < SNIFF_CHARS && !final) return
-      text = this.sniffBuffer
+      text = this.sniff(this.sniffBuffer, final)
       this.sniffBuffer = ''
-      this.sniff(text, final)
     }
     this.pending += text
     if (this.pending.length < BATCH_CHARS && !final) return
@@ -277,10 +282,18 @@ export class StreamingTableParser {
       )
   }
 
-  private sniff(sample: string, complete: boolean): void {
+  /** Decides newline, delimiter and header from the first text; returns the text left to parse. */
+  private sniff(text: string, complete: boolean): string {
     this.sniffed = true
+    // Excel writes `sep=;` as a first line to name the delimiter: honour it, and it is not a row.
+    const excel = EXCEL_SEPARATOR_LINE.exec(text)
+    const sample = excel ? text.slice(excel[0].length) : text
+    if (excel)
+      this.warnings.push(
+        `${this.name} starts with Excel's "${excel[0].trim()}" line; it names the delimiter and is not a row.`,
+      )
     this.newline = detectNewline(sample)
-    const asked = this.options.delimiter ?? 'auto'
+    const asked = this.options.delimiter ?? (excel ? excel[1] : 'auto')
     this.delimiter = asked === 'auto' ? detectDelimiter(sample, this.newline, complete).delimiter : asked
     if (this.delimiter === '::') this.quoting = false
     const asKnown = this.options.header ?? 'auto'
@@ -293,6 +306,7 @@ export class StreamingTableParser {
     this.headerPending = this.header
     if (this.quoting && this.delimiter !== '::')
       this.papa = new Papa.Parser({ delimiter: this.delimiter ?? '\u0000', newline: this.newline })
+    return sample
   }
 
   /** Text through papaparse; the unfinished last row is kept in `pending` for the next call. */
