@@ -68,11 +68,21 @@ describe('inferSchema', () => {
       expect.arrayContaining([
         { table: 'users', column: 'segment', kind: 'categorical', tower: 'user' },
         { table: 'items', column: 'brand', kind: 'categorical', tower: 'item' },
-        { table: 'interactions', column: 'channel', kind: 'categorical', tower: 'context' },
-        { table: 'interactions', column: 'qty', kind: 'categorical', tower: 'context' },
         { table: 'users', column: 'age', kind: 'numeric', tower: 'user' },
       ]),
     )
+  })
+
+  it('proposes no column of the interactions as an input, and says why next to it', () => {
+    expect(mapping.features.filter((f) => f.table === 'interactions')).toEqual([])
+    for (const column of ['channel', 'qty'])
+      expect(columns.find((c) => c.column === column)).toMatchObject({
+        kind: 'categorical',
+        tower: null,
+        reason: expect.stringMatching(/not an input unless known when recommending/),
+      })
+    // qty has three levels, but a quantity is not a rating.
+    expect(mapping.rating).toBeUndefined()
   })
 
   it('proposes a mapping that cleans and encodes', () => {
@@ -134,5 +144,191 @@ describe('column helpers', () => {
     expect(constantPer(dictColumn(['u1', 'u1', 'u2', 'u2']), dictColumn(['a', 'a', 'b', 'b']))).toBe(true)
     expect(constantPer(dictColumn(['u1', 'u1', 'u2', 'u2']), dictColumn(['a', 'b', 'b', 'b']))).toBe(false)
     expect(constantPer(dictColumn(['u1', 'u2']), dictColumn(['a', 'b']))).toBe(false)
+  })
+})
+
+/** A deterministic pseudo-random sequence in [0, 1). */
+function rng(seed: number): () => number {
+  let state = seed >>> 0
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
+    return state / 2 ** 32
+  }
+}
+
+/**
+ * A headerless ratings log shaped like MovieLens 100K's `u.data` (user, item, rating 1–5, epoch
+ * seconds), under a name the known formats do not recognise: 60 users of very different activity, each
+ * rating in a few bursts (equal seconds included), the rows shuffled as u.data's are.
+ */
+function headerlessRatings(): string {
+  const r = rng(5)
+  const rows: string[] = []
+  for (let u = 1; u <= 60; u++) {
+    const n = 20 + Math.floor(200 * r() ** 3)
+    let t = 874_724_710 + Math.floor(r() * 15_000_000)
+    for (let k = 0; k < n; k++) {
+      if (r() < 0.1) t += 86_400 * Math.floor(1 + r() * 20)
+      else if (r() < 0.7) t += Math.floor(r() * 120)
+      const item = 1 + Math.floor(400 * r() ** 2)
+      const rating = [1, 2, 3, 3, 4, 4, 4, 5, 5][Math.floor(r() * 9)]
+      rows.push(`${u}\t${item}\t${rating}\t${t}`)
+    }
+  }
+  for (let i = rows.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1))
+    ;[rows[i], rows[j]] = [rows[j], rows[i]]
+  }
+  return rows.join('\n') + '\n'
+}
+
+describe('inferSchema on real file shapes', () => {
+  it('finds epoch seconds and a 1–5 rating by their values in a headerless u.data', () => {
+    const result = inferSchema([parse('ratings.tsv', headerlessRatings())])
+    if (!result.ok) throw new Error(result.reason)
+    const { mapping, columns, notes } = result.data
+    expect(mapping).toMatchObject({
+      userId: 'column_1',
+      itemId: 'column_2',
+      rating: 'column_3',
+      timestamp: 'column_4',
+      features: [],
+    })
+    expect(notes.join(' ')).toMatch(/"column_4" holds epoch seconds \(1997-.* to 1998-/)
+    expect(notes.join(' ')).toMatch(/"column_3" looks like a rating \(values 1–5\)/)
+    expect(columns.find((c) => c.column === 'column_3')).toMatchObject({ kind: 'numeric', tower: null })
+  })
+
+  it('recognises a rating named in another language, and ISO times by their values', () => {
+    const r = rng(9)
+    const lines = ['nutzer;film;bewertung;zeit']
+    for (let k = 0; k < 400; k++) {
+      const day = String(1 + (k % 28)).padStart(2, '0')
+      lines.push(
+        `n${k % 40};f${Math.floor(60 * r() ** 2)};${1 + Math.floor(r() * 5)};2021-03-${day} 12:${String(k % 60).padStart(2, '0')}:00`,
+      )
+    }
+    const result = inferSchema([parse('bewertungen.csv', lines.join('\n'))])
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.data.mapping).toMatchObject({
+      userId: 'nutzer',
+      itemId: 'film',
+      rating: 'bewertung',
+      timestamp: 'zeit',
+      features: [],
+    })
+  })
+
+  it('does not take an hour, a day of the week or a quantity for a rating, nor scattered big ids for times', () => {
+    const r = rng(3)
+    const lines = ['visitor,sku,hour,weekday,num_items,ref']
+    for (let k = 0; k < 600; k++)
+      lines.push(
+        `v${k % 50},s${Math.floor(80 * r())},${Math.floor(r() * 24)},${Math.floor(r() * 7)},${1 + Math.floor(r() * 4)},${900_000_000 + Math.floor(r() * 900_000_000)}`,
+      )
+    const result = inferSchema([parse('clicks.csv', lines.join('\n'))])
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.data.mapping).toMatchObject({ userId: 'visitor', itemId: 'sku' })
+    expect(result.data.mapping.rating).toBeUndefined()
+    // ref is in the epoch range but every visitor's values span the whole range: not a time.
+    expect(result.data.mapping.timestamp).toBeUndefined()
+  })
+
+  it('refuses an orders file alone: a status with five values is not an item id', () => {
+    const statuses = ['Complete', 'Shipped', 'Processing', 'Cancelled', 'Returned']
+    const lines = ['order_id,user_id,status,gender,created_at,num_of_item']
+    for (let k = 0; k < 2000; k++)
+      lines.push(
+        `${k + 1},${1 + (k % 700)},${statuses[k % 5]},${k % 2 ? 'F' : 'M'},2023-01-0${1 + (k % 9)} 10:00:00 UTC,${1 + (k % 3)}`,
+      )
+    const result = inferSchema([parse('orders_final.csv', lines.join('\n'))])
+    expect(result.ok).toBe(false)
+    if (!result.ok) {
+      expect(result.file).toBe('orders_final.csv')
+      expect(result.reason).toMatch(/no column that can be an item id/)
+      expect(result.reason).toMatch(/"status": it has only 5 distinct values .*a category, not an id/)
+      expect(result.reason).toMatch(/"order_id" is different in every row/)
+      expect(result.reason).toMatch(/drop that file too/)
+    }
+  })
+
+  it('does not take a sequence number for the item of an event log', () => {
+    const lines = ['id,user_id,sequence_number,session_id,created_at,uri,event_type']
+    for (let k = 0; k < 1500; k++)
+      lines.push(
+        `${k},${k % 120},${1 + (k % 4)},s${Math.floor(k / 4)},2023-02-01 10:00:0${k % 10} UTC,/product/${k % 90},product`,
+      )
+    const result = inferSchema([parse('events_final.csv', lines.join('\n'))])
+    if (result.ok) expect(result.data.mapping.itemId).not.toBe('sequence_number')
+    else expect(result.reason).toMatch(/"sequence_number": it has only 4 distinct values/)
+  })
+
+  it('refuses a lone movies.dat: one row per movie is an item table, titles are not user ids', () => {
+    const lines = Array.from(
+      { length: 300 },
+      (_, i) =>
+        `${i + 1}::Movie number ${i} (19${50 + (i % 50)})::${['Drama', 'Comedy|Romance', "Children's|Animation"][i % 3]}`,
+    )
+    const parsed = parseBytes('movies.dat', utf8(lines.join('\n')), {
+      delimiter: '::',
+      header: false,
+      quoting: false,
+      columnNames: ['item_id', 'title', 'genres'],
+    })
+    if (!parsed.ok) throw new Error(parsed.reason)
+    const result = inferSchema([parsed.data.table])
+    expect(result.ok).toBe(false)
+    if (!result.ok) {
+      expect(result.reason).toMatch(/"title": it looks like free text/)
+      expect(result.reason).toMatch(/a table of items \(one row per "item_id"\)/)
+    }
+  })
+
+  it('does not take an event log for the user table: a side table needs one row per key', () => {
+    const orderItems = ['id,order_id,user_id,product_id,created_at,sale_price']
+    const events = ['id,user_id,session_id,created_at,uri,event_type']
+    const users = ['id,age,gender,country']
+    for (let k = 0; k < 900; k++) {
+      orderItems.push(
+        `${k},${Math.floor(k / 2)},${k % 150},${k % 70},2023-03-0${1 + (k % 9)} 10:00:00 UTC,${(10 + (k % 70)).toFixed(2)}`,
+      )
+      events.push(`${k},${k % 180},s${k},2023-03-0${1 + (k % 9)} 09:00:00 UTC,/product/${k % 70},product`)
+    }
+    for (let u = 0; u < 180; u++) users.push(`${u},${18 + (u % 50)},${u % 2 ? 'F' : 'M'},C${u % 7}`)
+    const result = inferSchema([
+      parse('events_final.csv', events.join('\n')),
+      parse('order_items_final.csv', orderItems.join('\n')),
+      parse('users_final.csv', users.join('\n')),
+    ])
+    if (!result.ok) throw new Error(result.reason)
+    const { roles, tables } = result.data
+    expect(roles).toEqual([
+      { file: 'order_items_final.csv', role: 'interactions' },
+      {
+        file: 'events_final.csv',
+        role: 'unused',
+        note: expect.stringMatching(/not a user table: "user_id" repeats \(900 rows, 180 distinct\)/),
+      },
+      { file: 'users_final.csv', role: 'users', note: '"id" read as user_id' },
+    ])
+    expect(tables.users!.rowCount).toBe(180)
+  })
+
+  it("proposes a title column of the item table as the items' names, not as an input", () => {
+    const ratings = ['user_id,movie_id,rating']
+    for (let k = 0; k < 300; k++) ratings.push(`${k % 30},${k % 25},${1 + (k % 5)}`)
+    const movies = ['id,title,genre']
+    for (let i = 0; i < 25; i++) movies.push(`${i},Film ${i},${['Drama', 'Comedy'][i % 2]}`)
+    const result = inferSchema([
+      parse('ratings.csv', ratings.join('\n')),
+      parse('movies.csv', movies.join('\n')),
+    ])
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.data.mapping.itemLabel).toBe('title')
+    expect(result.data.mapping.features.map((f) => f.column)).toEqual(['genre'])
+    expect(result.data.columns.find((c) => c.column === 'title')).toMatchObject({
+      kind: 'ignore',
+      tower: null,
+    })
   })
 })

@@ -10,6 +10,13 @@
  *   table, so they feed that tower once per entity instead of once per interaction.
  * - Float-looking ids (`21148.0`) count as integer ids (cleaning's `float-ids` step rewrites them).
  * - A column unique per row is an id, not a feature: it is ignored and flagged.
+ * - Content as well as names: epoch times (plausible range, many values, clustered per user) are the
+ *   timestamp, a numeric column of a few rating-like levels (1–5, 0–10, 0.5 steps, 0/1) is the rating.
+ * - Columns of the interactions that are not lifted to a tower are NOT model inputs by default: a
+ *   column becomes context only when the person says it is known at the moment of recommending. A
+ *   rating or an outcome fed to the query would leak the answer.
+ * - Absurd keys are not proposed: an id needs many distinct values that repeat, and is not free text,
+ *   a time or a rating; a side table needs one row per key.
  */
 import { formatDate } from './datetime'
 import { isMissing, parseTimestamp, type DataResult } from './encode'
@@ -24,6 +31,8 @@ import {
   isNumberColumn,
   isOne,
   renameColumns,
+  epochSeconds,
+  numbersOf,
   takeRows,
   withColumn,
   withoutColumns,
@@ -47,11 +56,21 @@ const ITEM_ID =
   /^(item|product|movie|offer|article|sku|book|track|song|course|video|listing|content|asset|merchant|game|anime|recipe|business)[ _.-]?(id|key|no|number|code)$|^(iid|sku|asin)$/i
 const TIME_NAME = /(time|date|created|updated|^ts$|timestamp|_at$|datetime|when)/i
 const RATING_NAME = /^(rating|score|label|stars?|weight|clicked|click|target|liked|purchased|response|y)$/i
+/**
+ * Names of things known at the moment of recommending (an hour, a device code) and of quantities (a
+ * count of items, a price): a column so named is never proposed as a rating however few levels it has.
+ */
+const NOT_RATING_NAME =
+  /(hour|day|week|month|year|dow|device|channel|platform|browser|slot|position|page|session|source|country|region|lang|qty|quantity|count|amount|price|num)/i
+/** Columns that name an entity for people: shown as its label, never a model input. */
+const LABEL_NAME =
+  /^(title|name|.*[ _.-](title|name)|(movie|product|item|book|song|track|display|full|user)name)$/i
 const ENTITY_ID_NAME = /^(id|key)$/i
 /** One-hot column names: `prefix_value`, `prefix=value`, `prefix.value`. */
 const ONE_HOT_NAME = /^(.+?)[_=.]([^_=.]+)$/
 const FLOAT_INTEGER = /^-?\d+\.0+$/
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?( ?(Z|UTC|[+-]\d{2}:?\d{2}))?$/
+const WHITE_SPACE = /\s/
 
 /** Distinct values at or below which a repetitive small-integer column is read as categorical codes. */
 const CATEGORICAL_MAX_DISTINCT = 20
@@ -61,6 +80,26 @@ const UNIQUE_SHARE = 0.95
 const CONSTANT_MISMATCH_SHARE = 0.01
 /** Mean text length above which a high-cardinality column is free text. */
 const TEXT_MIN_LENGTH = 30
+/**
+ * An id needs more distinct values than this, unless each value has few rows: a column with a handful
+ * of values that repeat thousands of times (an order status, a sequence number) is a category. With ten
+ * items or fewer every item is in every top 10, so ranking metrics would say nothing anyway.
+ */
+export const MIN_ID_DISTINCT = 10
+/** ... unless the file is this many times longer than its distinct values (tiny files stay allowed). */
+const MIN_ROWS_PER_VALUE_FOR_CATEGORY = 20
+/** Plausible epoch times, 1995-01-01 to 2036-01-01, in seconds (and the same span in milliseconds). */
+const EPOCH_MIN_SECONDS = 788_918_400
+const EPOCH_MAX_SECONDS = 2_082_758_400
+/**
+ * Epoch-looking numbers are times when each user's values span at most this share of the column's
+ * whole range (people are active for a while; ids or amounts in that range scatter over all of it).
+ */
+const PER_USER_SPREAD_SHARE = 0.5
+/** ... or when this share of consecutive rows is in time order (logs are written as things happen). */
+const IN_ORDER_SHARE = 0.95
+/** Most distinct levels of a rating scale: 0 to 10 in half steps. */
+const RATING_MAX_LEVELS = 21
 
 export interface ColumnProfile {
   rows: number
@@ -74,15 +113,47 @@ export interface ColumnProfile {
   isoDateShare: number
   multiShare: number
   meanLength: number
+  /** Share of present cells with white space inside: titles, names, sentences (ids rarely have any). */
+  spaceShare: number
+  /** Share of present cells that are numbers in the plausible epoch range (seconds or milliseconds). */
+  epochShare: number
+  /** Share of present cells that are numbers on a half-step grid (1, 1.5, 2, ...). */
+  halfStepShare: number
+  /** Smallest and largest numeric cell (NaN when there is none). */
+  min: number
+  max: number
+  /** A few of the most frequent present values, for messages. */
+  examples: string[]
 }
+
+const isEpoch = (x: number) =>
+  (x >= EPOCH_MIN_SECONDS && x <= EPOCH_MAX_SECONDS) ||
+  (x >= EPOCH_MIN_SECONDS * 1000 && x <= EPOCH_MAX_SECONDS * 1000)
+const isHalfStep = (x: number) => Number.isInteger(x * 2)
+/** Examples listed in messages. */
+const EXAMPLES = 3
 
 /** Statistics of a column, computed per distinct value and weighted by its row count. */
 export function profileColumn(column: Column): ColumnProfile {
   if (isNumberColumn(column)) return profileNumbers(column)
   const perCode = codeCounts(column)
-  const p = { numeric: 0, integer: 0, floatInteger: 0, timestamp: 0, iso: 0, multi: 0, length: 0 }
+  const p = {
+    numeric: 0,
+    integer: 0,
+    floatInteger: 0,
+    timestamp: 0,
+    iso: 0,
+    multi: 0,
+    length: 0,
+    space: 0,
+    epoch: 0,
+    halfStep: 0,
+  }
   let missing = 0
   let distinct = 0
+  let min = Infinity
+  let max = -Infinity
+  const frequent: number[] = []
   column.dictionary.forEach((v, c) => {
     const n = perCode[c]
     if (n === 0) return
@@ -91,6 +162,7 @@ export function profileColumn(column: Column): ColumnProfile {
       return
     }
     distinct++
+    frequent.push(c)
     const x = Number(v)
     if (Number.isFinite(x)) {
       p.numeric += n
@@ -98,14 +170,20 @@ export function profileColumn(column: Column): ColumnProfile {
       if (FLOAT_INTEGER.test(v)) p.floatInteger += n
       // Epoch seconds 1973..2033 or milliseconds in the same span.
       if ((x >= 1e8 && x <= 2e9) || (x >= 1e11 && x <= 2e12)) p.timestamp += n
+      if (isEpoch(x)) p.epoch += n
+      if (isHalfStep(x)) p.halfStep += n
+      min = Math.min(min, x)
+      max = Math.max(max, x)
     } else if (ISO_DATE.test(v) && Number.isFinite(parseTimestamp(v))) {
       p.timestamp += n
       p.iso += n
     }
     if (v.includes('|') && v.split('|').length > 1) p.multi += n
+    if (WHITE_SPACE.test(v)) p.space += n
     p.length += v.length * n
   })
   const present = Math.max(1, column.codes.length - missing)
+  frequent.sort((a, b) => perCode[b] - perCode[a] || a - b)
   return {
     rows: column.codes.length,
     missing,
@@ -117,6 +195,12 @@ export function profileColumn(column: Column): ColumnProfile {
     isoDateShare: p.iso / present,
     multiShare: p.multi / present,
     meanLength: p.length / present,
+    spaceShare: p.space / present,
+    epochShare: p.epoch / present,
+    halfStepShare: p.halfStep / present,
+    min: min <= max ? min : NaN,
+    max: min <= max ? max : NaN,
+    examples: frequent.slice(0, EXAMPLES).map((c) => column.dictionary[c]),
   }
 }
 
@@ -132,6 +216,8 @@ function profileNumbers(column: NumberColumn): ColumnProfile {
   let distinct = 0
   let integer = 0
   let timestamp = 0
+  let epoch = 0
+  let halfStep = 0
   let length = 0
   for (let i = 0; i < sorted.length; i++) {
     const x = sorted[i]
@@ -142,9 +228,12 @@ function profileNumbers(column: NumberColumn): ColumnProfile {
     }
     if (Number.isInteger(x)) integer++
     if ((x >= 1e8 && x <= 2e9) || (x >= 1e11 && x <= 2e12)) timestamp++
+    if (isEpoch(x)) epoch++
+    if (isHalfStep(x)) halfStep++
     length += String(x).length
   }
   const dates = format ? sorted.length : 0
+  const text = (x: number) => (format ? formatDate(x, format) : String(x))
   return {
     rows: values.length,
     missing: values.length - sorted.length,
@@ -156,27 +245,69 @@ function profileNumbers(column: NumberColumn): ColumnProfile {
     isoDateShare: dates / present,
     multiShare: 0,
     meanLength: length / present,
+    // A formatted date-time such as `2024-03-01 06:15:00` has a space but is not free text.
+    spaceShare: 0,
+    epochShare: epoch / present,
+    halfStepShare: halfStep / present,
+    min: sorted.length > 0 && !format ? sorted[0] : NaN,
+    max: sorted.length > 0 && !format ? sorted[sorted.length - 1] : NaN,
+    examples: Array.from(sorted.subarray(0, EXAMPLES), text),
   }
 }
 
+const present = (p: ColumnProfile) => p.rows - p.missing
+const short = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1))
+
 /** An id column: integer, float-integer or text values that repeat across rows. */
 function isIdLike(p: ColumnProfile): boolean {
-  const present = p.rows - p.missing
-  if (present === 0 || p.distinct < 2) return false
+  if (present(p) === 0 || p.distinct < 2) return false
   const integral = p.integerShare + p.floatIntegerShare
   return (p.numericShare < 0.5 || integral >= 0.99) && p.isoDateShare < 0.5 && p.meanLength <= TEXT_MIN_LENGTH
 }
 
 function isUniquePerRow(p: ColumnProfile): boolean {
-  const present = p.rows - p.missing
-  return present >= 20 && p.distinct >= UNIQUE_SHARE * present
+  return present(p) >= 20 && p.distinct >= UNIQUE_SHARE * present(p)
+}
+
+/**
+ * The rating scale a column's values look like ("values 1–5", "0/1 outcome"), or null. A rating is a
+ * number on a few levels of a half-step grid within 0..10 (1–5 stars, 0.5-step stars, 0–10 scores) or a
+ * 0/1 outcome. Names of things known when recommending (hour, device, ...) and of quantities veto it.
+ */
+export function ratingScale(name: string, p: ColumnProfile): string | null {
+  if (present(p) === 0 || p.numericShare < 0.99 || NOT_RATING_NAME.test(name)) return null
+  if (p.distinct === 2 && p.min === 0 && p.max === 1) return '0/1 outcome'
+  const scale =
+    p.distinct >= 3 &&
+    p.distinct <= RATING_MAX_LEVELS &&
+    p.halfStepShare >= 0.999 &&
+    p.min >= 0 &&
+    p.max <= 10 &&
+    p.max - p.min >= 2
+  return scale ? `values ${short(p.min)}–${short(p.max)}` : null
+}
+
+/** Why a column cannot be an entity id, in a few words, or null when it can. */
+export function idObjection(p: ColumnProfile): string | null {
+  const n = present(p)
+  if (n === 0) return 'it is empty'
+  if (p.distinct < 2) return 'it has a single value'
+  if (p.isoDateShare >= 0.5) return 'it holds dates'
+  if (p.numericShare >= 0.5 && p.integerShare + p.floatIntegerShare < 0.99)
+    return 'it holds fractional numbers'
+  if (p.multiShare >= 0.2) return 'it holds lists of values (a|b)'
+  if (p.spaceShare >= 0.5 || p.meanLength > TEXT_MIN_LENGTH)
+    return `it looks like free text (titles or names such as "${p.examples[0] ?? ''}")`
+  if (p.distinct <= MIN_ID_DISTINCT && n >= MIN_ROWS_PER_VALUE_FOR_CATEGORY * p.distinct)
+    return `it has only ${p.distinct} distinct values (${p.examples.join(', ')}${p.distinct > EXAMPLES ? ', …' : ''}): a category, not an id`
+  return null
 }
 
 export interface ColumnProposal {
   file: string
   column: string
   kind: ColumnKind
-  /** The tower a feature feeds; null for ids, the timestamp, the rating and ignored columns. */
+  /** The tower a feature feeds; null for ids, the timestamp, the rating and columns that are not inputs. */
   tower: Tower | null
   /** Why this kind was proposed, in a few words for the person. */
   reason: string
@@ -193,8 +324,7 @@ export interface SchemaProposal {
 
 /** Kind of a feature column from its profile, with the reason. */
 export function proposeKind(name: string, p: ColumnProfile): { kind: ColumnKind; reason: string } {
-  const present = p.rows - p.missing
-  if (present === 0) return { kind: 'ignore', reason: 'empty in every row' }
+  if (present(p) === 0) return { kind: 'ignore', reason: 'empty in every row' }
   if (p.distinct === 1) return { kind: 'ignore', reason: 'the same value in every row' }
   if (p.isoDateShare >= 0.9 || (TIME_NAME.test(name) && p.timestampShare >= 0.9))
     return { kind: 'timestamp', reason: 'dates or epoch times' }
@@ -202,13 +332,14 @@ export function proposeKind(name: string, p: ColumnProfile): { kind: ColumnKind;
     if (isUniquePerRow(p) && p.integerShare + p.floatIntegerShare >= 0.99)
       return { kind: 'ignore', reason: 'a different integer in every row: an id' }
     // A few integers that repeat a lot are codes (levels, bands); otherwise integers are quantities.
-    const codes = p.distinct <= CATEGORICAL_MAX_DISTINCT && p.distinct * 5 <= present
+    const codes = p.distinct <= CATEGORICAL_MAX_DISTINCT && p.distinct * 5 <= present(p)
     if (p.integerShare + p.floatIntegerShare >= 0.99 && codes)
       return { kind: 'categorical', reason: `${p.distinct} integer codes` }
     return { kind: 'numeric', reason: 'numbers' }
   }
   if (p.multiShare >= 0.2) return { kind: 'multi', reason: 'values separated by |' }
-  if (p.meanLength > TEXT_MIN_LENGTH && p.distinct > present / 2) return { kind: 'text', reason: 'free text' }
+  if (p.meanLength > TEXT_MIN_LENGTH && p.distinct > present(p) / 2)
+    return { kind: 'text', reason: 'free text' }
   if (isUniquePerRow(p)) return { kind: 'ignore', reason: 'a different value in every row: an id' }
   return { kind: 'categorical', reason: `${p.distinct} distinct values` }
 }
@@ -309,13 +440,120 @@ function joinColumns(table: DictTable, extra: DictTable, id: string): DictTable 
   return out
 }
 
-function pickColumn(table: DictTable, name: RegExp, taken: Set<string>): string | null {
-  return table.columns.find((c) => !taken.has(c) && name.test(c)) ?? null
+/** Epoch-looking numbers that behave like times: clustered per user, or written in time order. */
+function isEpochTime(table: DictTable, column: string, userId: string, p: ColumnProfile): boolean {
+  if (p.numericShare < 0.99 || p.epochShare < 0.99) return false
+  if (p.distinct < Math.max(MIN_ID_DISTINCT, 0.01 * present(p))) return false
+  const values = numbersOf(table.coded[column], Number, 'number')
+  let inOrder = 0
+  let pairs = 0
+  for (let r = 1; r < values.length; r++)
+    if (!Number.isNaN(values[r]) && !Number.isNaN(values[r - 1])) {
+      pairs++
+      if (values[r] >= values[r - 1]) inOrder++
+    }
+  if (pairs > 0 && inOrder >= IN_ORDER_SHARE * pairs) return true
+  const users = dictOf(table, userId)
+  const lo = new Float64Array(users.dictionary.length).fill(Infinity)
+  const hi = new Float64Array(users.dictionary.length).fill(-Infinity)
+  for (let r = 0; r < values.length; r++) {
+    const x = values[r]
+    if (Number.isNaN(x)) continue
+    const u = users.codes[r]
+    if (x < lo[u]) lo[u] = x
+    if (x > hi[u]) hi[u] = x
+  }
+  const spreads: number[] = []
+  for (let u = 0; u < lo.length; u++)
+    if (hi[u] > lo[u] || (hi[u] === lo[u] && hi[u] > -Infinity)) spreads.push(hi[u] - lo[u])
+  if (spreads.length === 0 || !(p.max > p.min)) return false
+  spreads.sort((a, b) => a - b)
+  return spreads[spreads.length >> 1] <= PER_USER_SPREAD_SHARE * (p.max - p.min)
 }
+
+/** Why a column of a file was not taken as an id, for the message when no key pair is found. */
+function whyNotId(name: string, p: ColumnProfile): string | null {
+  const rating = ratingScale(name, p)
+  if (rating) return `"${name}" looks like a rating (${rating})`
+  if (p.epochShare >= 0.99 || p.isoDateShare >= 0.5) return `"${name}" holds times`
+  const objection = idObjection(p)
+  if (objection?.startsWith('it looks like free text')) return `"${name}": ${objection}`
+  if (isUniquePerRow(p)) return `"${name}" is different in every row`
+  return objection ? `"${name}": ${objection}` : null
+}
+
+type KeyPair = { ok: true; userId: string; itemId: string } | { ok: false; reason: string }
+
+/**
+ * The user and item id columns of a would-be interactions file: by name first, else the first columns
+ * (in file order) that can be ids — values that repeat, enough of them, not free text, times or ratings.
+ */
+function findKeys(table: DictTable, profiles: Map<string, ColumnProfile>): KeyPair {
+  const named = (pattern: RegExp, taken?: string) =>
+    table.columns.find((c) => c !== taken && pattern.test(c)) ?? null
+  const canBeId = (c: string) => {
+    const p = profiles.get(c)!
+    return (
+      isIdLike(p) &&
+      !isUniquePerRow(p) &&
+      idObjection(p) === null &&
+      ratingScale(c, p) === null &&
+      p.epochShare < 0.99
+    )
+  }
+  const userId = named(USER_ID) ?? table.columns.find(canBeId) ?? null
+  const itemId =
+    named(ITEM_ID, userId ?? undefined) ?? table.columns.find((c) => c !== userId && canBeId(c)) ?? null
+  if (userId && itemId) return { ok: true, userId, itemId }
+  const missing = userId ? 'an item id' : 'a user id and an item id'
+  const reasons = table.columns
+    .filter((c) => c !== userId)
+    .map((c) => whyNotId(c, profiles.get(c)!))
+    .filter((r): r is string => r !== null)
+  // A key that is different in every row and named like one: this file lists entities, not events.
+  const entityKey = table.columns.find(
+    (c) => isUniquePerRow(profiles.get(c)!) && /(^|_)id$|^id|key$/i.test(c),
+  )
+  const what = `${table.name} ${entityKey}`
+  const entities = /user|customer|member|people|person/i.test(what)
+    ? 'users'
+    : /item|product|movie|book|offer|article/i.test(what)
+      ? 'items'
+      : null
+  const hint = userId
+    ? `${entityKey ? ` It has one row per "${entityKey}".` : ''} If the items are in another file (order items, events), drop that file too.`
+    : entityKey && entities
+      ? ` It looks like a table of ${entities} (one row per "${entityKey}"): drop it together with a file of interactions.`
+      : ' Drop a file of interactions (one row per user and item event) with it.'
+  return {
+    ok: false,
+    reason:
+      `${table.name} has no column that can be ${missing}` +
+      (reasons.length > 0 ? `: ${reasons.slice(0, 4).join('; ')}.` : '.') +
+      hint,
+  }
+}
+
+/** Whether `column` has one row per present value (the key of a side table). */
+function isKey(p: ColumnProfile): boolean {
+  return present(p) > 0 && p.distinct === present(p)
+}
+
+/** A display-name column of an entity table: named like a title or name, text, and nearly unique. */
+export function labelColumn(table: DictTable, key: string): string | undefined {
+  return table.columns.find((c) => {
+    if (c === key || !LABEL_NAME.test(c)) return false
+    const p = profileColumn(table.coded[c])
+    return p.numericShare < 0.5 && p.distinct >= 0.5 * present(p) && present(p) > 0
+  })
+}
+
+const countText = (n: number) => n.toLocaleString('en-US')
 
 /**
  * Proposes roles, mapping and column kinds for parsed files. A problem (not an exception) when no file
- * can be the interactions: fewer than two columns, or no two id-like columns.
+ * can be the interactions: fewer than two columns, or no pair of columns that can be a user and an item
+ * id (the message says what each column looks like instead).
  */
 export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
   if (files.length === 0) return { ok: false, reason: 'No file was given.' }
@@ -332,7 +570,7 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
     prepared.map((t) => [t, new Map(t.columns.map((c) => [c, profileColumn(t.coded[c])]))]),
   )
 
-  // Interactions: the file with a user-id and an item-id column by name, else the longest with two id-like columns.
+  // Interactions: a file with a valid user/item pair, preferring id names, then the longest.
   const candidates = prepared.filter((t) => t.columns.length >= 2)
   if (candidates.length === 0) {
     const f = prepared[0]
@@ -342,54 +580,86 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
       file: f.name,
     }
   }
+  const keysOf = new Map(candidates.map((t) => [t, findKeys(t, profiles.get(t)!)]))
   const score = (t: DictTable) =>
-    (t.columns.some((c) => USER_ID.test(c)) ? 2 : 0) + (t.columns.some((c) => ITEM_ID.test(c)) ? 2 : 0)
+    (keysOf.get(t)!.ok ? 10 : 0) +
+    (t.columns.some((c) => USER_ID.test(c)) ? 2 : 0) +
+    (t.columns.some((c) => ITEM_ID.test(c)) ? 2 : 0)
   const interactionsFile = [...candidates].sort((a, b) => score(b) - score(a) || b.rowCount - a.rowCount)[0]
+  const keys = keysOf.get(interactionsFile)!
+  if (!keys.ok) return { ok: false, reason: keys.reason, file: interactionsFile.name }
+  const { userId, itemId } = keys
   const iProfiles = profiles.get(interactionsFile)!
-  const taken = new Set<string>()
-  const idLike = interactionsFile.columns.filter(
-    (c) => isIdLike(iProfiles.get(c)!) && !isUniquePerRow(iProfiles.get(c)!),
+  const taken = new Set([userId, itemId])
+  const isFree = (c: string) => !taken.has(c)
+
+  const timestampByName = interactionsFile.columns.find(
+    (c) => isFree(c) && proposeKind(c, iProfiles.get(c)!).kind === 'timestamp',
   )
-  const userId = pickColumn(interactionsFile, USER_ID, taken) ?? idLike.find((c) => !taken.has(c)) ?? null
-  if (userId) taken.add(userId)
-  const itemId = pickColumn(interactionsFile, ITEM_ID, taken) ?? idLike.find((c) => !taken.has(c)) ?? null
-  if (!userId || !itemId)
-    return {
-      ok: false,
-      reason: `${interactionsFile.name} has no two columns that look like a user id and an item id. Pick them in the mapper.`,
-      file: interactionsFile.name,
-    }
-  taken.add(itemId)
-  const timestamp =
-    interactionsFile.columns.find(
-      (c) => !taken.has(c) && proposeKind(c, iProfiles.get(c)!).kind === 'timestamp',
-    ) ?? undefined
+  const timestampByContent = timestampByName
+    ? undefined
+    : interactionsFile.columns.find(
+        (c) => isFree(c) && isEpochTime(interactionsFile, c, userId, iProfiles.get(c)!),
+      )
+  const timestamp = timestampByName ?? timestampByContent
   if (timestamp) taken.add(timestamp)
-  const rating =
-    interactionsFile.columns.find(
-      (c) => !taken.has(c) && RATING_NAME.test(c) && iProfiles.get(c)!.numericShare >= 0.95,
-    ) ?? undefined
+  if (timestampByContent) {
+    const p = iProfiles.get(timestampByContent)!
+    const day = (x: number) => new Date(epochSeconds(x) * 1000).toISOString().slice(0, 10)
+    notes.push(
+      `Column "${timestampByContent}" holds epoch ${p.max > 1e11 ? 'milliseconds' : 'seconds'} (${day(p.min)} to ${day(p.max)}): proposed as the interaction time.`,
+    )
+  }
+  const ratingByName = interactionsFile.columns.find(
+    (c) => isFree(c) && RATING_NAME.test(c) && iProfiles.get(c)!.numericShare >= 0.95,
+  )
+  const varies = (c: string) =>
+    !constantPer(interactionsFile.coded[userId], interactionsFile.coded[c]) &&
+    !constantPer(interactionsFile.coded[itemId], interactionsFile.coded[c])
+  const ratingByContent = ratingByName
+    ? undefined
+    : interactionsFile.columns.find(
+        (c) => isFree(c) && ratingScale(c, iProfiles.get(c)!) !== null && varies(c),
+      )
+  const rating = ratingByName ?? ratingByContent
   if (rating) taken.add(rating)
+  if (ratingByContent)
+    notes.push(
+      `Column "${ratingByContent}" looks like a rating (${ratingScale(ratingByContent, iProfiles.get(ratingByContent)!)}): proposed as the rating, which is never a model input.`,
+    )
   for (const id of [userId, itemId])
     if (iProfiles.get(id)!.floatIntegerShare > 0)
       notes.push(
         `Column "${id}" has float-looking ids such as 21148.0; the float-ids cleaning step reads them as integers.`,
       )
 
-  // Entity tables: another file holding the id column by name, or an `id` column in a file named after the entity.
+  // Entity tables: another file holding the id column by name, or an `id` column in a file named after
+  // the entity, whose key is unique (a file with repeated keys is a log, not a table of entities).
   const roles: FileRole[] = [{ file: interactionsFile.name, role: 'interactions' }]
   const entity = (id: string, role: 'users' | 'items', fileName: RegExp): DictTable | undefined => {
     for (const t of prepared) {
       if (t === interactionsFile || roles.some((r) => r.file === t.name)) continue
-      if (t.columns.includes(id)) {
+      const key = t.columns.includes(id)
+        ? id
+        : fileName.test(t.name)
+          ? t.columns.find((c) => ENTITY_ID_NAME.test(c))
+          : undefined
+      if (!key) continue
+      const p = profiles.get(t)!.get(key)!
+      if (!isKey(p)) {
+        roles.push({
+          file: t.name,
+          role: 'unused',
+          note: `not a ${role === 'users' ? 'user' : 'item'} table: "${key}" repeats (${countText(present(p))} rows, ${countText(p.distinct)} distinct); a side table needs one row per ${role === 'users' ? 'user' : 'item'}`,
+        })
+        continue
+      }
+      if (key === id) {
         roles.push({ file: t.name, role })
         return t
       }
-      const key = t.columns.find((c) => ENTITY_ID_NAME.test(c))
-      if (key && fileName.test(t.name)) {
-        roles.push({ file: t.name, role, note: `"${key}" read as ${id}` })
-        return renameColumns(t, { [key]: id })
-      }
+      roles.push({ file: t.name, role, note: `"${key}" read as ${id}` })
+      return renameColumns(t, { [key]: id })
     }
     return undefined
   }
@@ -404,7 +674,7 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
       roles.push({ file: t.name, role: 'unused', note: 'no shared id column found' })
 
   // Interaction columns constant per user (item) move to the user (item) table.
-  const rest = interactionsFile.columns.filter((c) => !taken.has(c))
+  const rest = interactionsFile.columns.filter(isFree)
   const perUser: string[] = []
   const perItem: string[] = []
   for (const c of rest) {
@@ -424,6 +694,8 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
     notes.push(`Columns constant per item moved to the item tower: ${perItem.join(', ')}.`)
   }
   const interactions = withoutColumns(interactionsFile, [...perUser, ...perItem])
+  const itemLabel = items && labelColumn(items, itemId)
+  const userLabel = users && labelColumn(users, userId)
 
   const columns: ColumnProposal[] = []
   const features: FeatureMapping[] = []
@@ -433,8 +705,42 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
     for (const c of table.columns) {
       if (skip.has(c)) continue
       const profile = role === 'interactions' ? iProfiles.get(c)! : profileColumn(table.coded[c])
+      if (c === itemLabel && role === 'items') {
+        columns.push({
+          file: table.name,
+          column: c,
+          kind: 'ignore',
+          tower: null,
+          reason: "the item's name: shown, not an input",
+        })
+        continue
+      }
+      if (c === userLabel && role === 'users') {
+        columns.push({
+          file: table.name,
+          column: c,
+          kind: 'ignore',
+          tower: null,
+          reason: "the user's name: shown, not an input",
+        })
+        continue
+      }
       const { kind, reason } = proposeKind(c, profile)
       const isFeature = kind === 'categorical' || kind === 'numeric' || kind === 'multi'
+      if (role === 'interactions' && isFeature) {
+        // Not an input unless the person says it is known when recommending (see the module comment).
+        const scale = ratingScale(c, profile)
+        columns.push({
+          file: table.name,
+          column: c,
+          kind,
+          tower: null,
+          reason: scale
+            ? `looks like a rating (${scale}): an outcome, never an input`
+            : `${reason}; not an input unless known when recommending`,
+        })
+        continue
+      }
       columns.push({ file: table.name, column: c, kind, tower: isFeature ? tower : null, reason })
       if (isFeature)
         features.push({
@@ -457,7 +763,7 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
       column: timestamp,
       kind: 'timestamp',
       tower: null,
-      reason: 'interaction time',
+      reason: timestampByContent ? 'epoch times (found by their values)' : 'interaction time',
     })
   if (rating)
     columns.push({
@@ -465,7 +771,7 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
       column: rating,
       kind: 'numeric',
       tower: null,
-      reason: 'rating or label',
+      reason: ratingByContent ? `rating (${ratingScale(rating, iProfiles.get(rating)!)})` : 'rating or label',
     })
   propose(interactions, 'interactions', taken)
   propose(users, 'users', new Set([userId]))
@@ -476,7 +782,15 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
     data: {
       roles,
       tables: { interactions, users, items },
-      mapping: { userId, itemId, timestamp, rating, features },
+      mapping: {
+        userId,
+        itemId,
+        timestamp,
+        rating,
+        ...(itemLabel ? { itemLabel } : {}),
+        ...(userLabel ? { userLabel } : {}),
+        features,
+      },
       columns,
       notes,
     },
