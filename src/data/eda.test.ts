@@ -93,8 +93,36 @@ describe('computeEda', () => {
       column: 'note',
     })
     expect(eda.warnings.find((w) => w.code === 'cold-start')!.message).toMatch(
-      /^50% of users have fewer than 3/,
+      /^50% of users have fewer than 3 interactions; the temporal split keeps them in training only, so they are never evaluated/,
     )
+  })
+
+  it('says what the split without a timestamp does to light users, not what the temporal one would', () => {
+    const random = computeEda(tables, { ...mapping, timestamp: undefined })
+    const message = random.warnings.find((w) => w.code === 'cold-start')!.message
+    // u3 and u4 have one interaction each: with a random split they can be held out, and are evaluated.
+    expect(message).toMatch(
+      /^50% of users have a single interaction; without a timestamp the split is random/,
+    )
+    expect(message).not.toMatch(/never evaluated/)
+    // Only users with one interaction count: u2's three rows are enough for any split.
+    const heavier = computeEda(
+      {
+        ...tables,
+        interactions: dictTableFromRows(
+          'c.csv',
+          ['user', 'item'],
+          [
+            ['a', 'x'],
+            ['a', 'y'],
+            ['b', 'x'],
+            ['b', 'z'],
+          ],
+        ),
+      },
+      { userId: 'user', itemId: 'item', features: [] },
+    )
+    expect(heavier.warnings.map((w) => w.code)).not.toContain('cold-start')
   })
 
   it('flags a feature column that is an id', () => {

@@ -6,7 +6,7 @@
  */
 import { missingCount } from './clean'
 import { isMissing, parseTimestamp } from './encode'
-import type { Split } from './split'
+import { MIN_INTERACTIONS_FOR_HOLDOUT, type Split } from './split'
 import { asDict, codeCounts, isNumberColumn, numbersOf, type NumberReading } from './table'
 import type { Column, ColumnMapping, DictTable, DictTables, EncodedDataset, TableRole } from './types'
 
@@ -18,7 +18,7 @@ export const NUMERIC_BINS = 20
 export const SKEW_TOP_SHARE = 0.01
 export const SKEW_INTERACTION_SHARE = 0.5
 /** Cold-start warning: users with fewer than `COLD_START_MIN` interactions are more than `COLD_START_SHARE`. */
-export const COLD_START_MIN = 3
+export const COLD_START_MIN = MIN_INTERACTIONS_FOR_HOLDOUT
 export const COLD_START_SHARE = 0.2
 /** A feature column with at least this share of distinct values (and `ID_LIKE_MIN_ROWS` rows) is id-like. */
 export const ID_LIKE_DISTINCT_SHARE = 0.9
@@ -342,12 +342,17 @@ export function computeEda(tables: DictTables, mapping: ColumnMapping): EdaRepor
       code: 'popularity-skew',
       message: `The top 1% of items hold ${percent(topItemShare)} of interactions: the most-popular baseline will be hard to beat, and metrics mostly reflect those items.`,
     })
+  // The warning says what happens to those users under the split the mapping leads to: leave-last-out
+  // with a timestamp, random 80/10/10 without (see split.ts).
+  const few = mapping.timestamp ? COLD_START_MIN : 2
   let cold = 0
-  for (let u = 0; u < userCounts.length; u++) if (userCounts[u] < COLD_START_MIN) cold++
+  for (let u = 0; u < userCounts.length; u++) if (userCounts[u] < few) cold++
   if (userCounts.length > 0 && cold / userCounts.length > COLD_START_SHARE)
     warnings.push({
       code: 'cold-start',
-      message: `${percent(cold / userCounts.length)} of users have fewer than ${COLD_START_MIN} interactions; they stay in training only and are never evaluated. Consider a minimum count per user.`,
+      message: mapping.timestamp
+        ? `${percent(cold / userCounts.length)} of users have fewer than ${COLD_START_MIN} interactions; the temporal split keeps them in training only, so they are never evaluated. Consider a minimum count per user.`
+        : `${percent(cold / userCounts.length)} of users have a single interaction; without a timestamp the split is random, so when theirs is held out the model knows nothing of them but their features. Consider a minimum count per user.`,
     })
 
   return {

@@ -142,19 +142,74 @@ describe('encodeDataset', () => {
     )
     if (!result.ok) throw new Error(result.reason)
     const { userIds, multiUser, multiItem, contextFields, contextCodes } = result.data
-    expect(userIds).toEqual(['a', 'b', 'd', 'c'])
+    // d has a row in users.csv but no interaction: it is not a user of the dataset (nothing to train or
+    // evaluate, and counting it would make the page's user counts disagree).
+    expect(userIds).toEqual(['a', 'b', 'c'])
     expect(multiItem).toBeUndefined()
     const [likes] = multiUser!
     expect(likes.tower).toBe('user')
     // rock on two rows, jazz and pop on one each (ties by label).
     expect(likes.vocabulary).toEqual(['(missing)', 'rock', 'jazz', 'pop'])
-    // a: jazz, rock; b: rock; d: pop; c: no row in users.csv, so no value.
-    expect(Array.from(likes.offsets)).toEqual([0, 2, 3, 4, 4])
-    expect(Array.from(likes.codes)).toEqual([2, 1, 1, 3])
+    // a: jazz, rock; b: rock; c: no row in users.csv, so no value. The vocabulary still counts d's pop.
+    expect(Array.from(likes.offsets)).toEqual([0, 2, 3, 3])
+    expect(Array.from(likes.codes)).toEqual([2, 1, 1])
     // A multi-valued context column stays a categorical of its first value.
     expect(contextFields).toMatchObject([{ name: 'tags', kind: 'categorical' }])
     expect(contextFields[0].vocabulary).toEqual(['(missing)', 'p', 'q'])
     expect(Array.from(contextCodes)).toEqual([1, 0, 2])
+  })
+
+  it('counts users with interactions only, items of the whole catalogue, and reads display labels', () => {
+    const interactions = dictTableFromRows(
+      'r.csv',
+      ['u', 'i'],
+      [
+        ['a', '1'],
+        ['b', '2'],
+        ['a', '2'],
+      ],
+    )
+    const users = dictTableFromRows(
+      'p.csv',
+      ['u', 'name'],
+      [
+        ['a', 'Ann'],
+        ['z', 'Zoe'],
+        ['b', ' Bob '],
+      ],
+    )
+    const items = dictTableFromRows(
+      'm.csv',
+      ['i', 'title'],
+      [
+        ['1', 'Heat'],
+        ['2', ''],
+        ['3', 'Ran'],
+      ],
+    )
+    const result = encodeDataset(
+      'd',
+      { interactions, users, items },
+      {
+        userId: 'u',
+        itemId: 'i',
+        itemLabel: 'title',
+        userLabel: 'name',
+        features: [],
+      },
+    )
+    if (!result.ok) throw new Error(result.reason)
+    // z is in the user table but never interacted: not a user of the dataset. Item 3 has no interaction
+    // but stays in the catalogue (it can be recommended), and the summary says so.
+    expect(result.data.userIds).toEqual(['a', 'b'])
+    expect(result.data.itemIds).toEqual(['1', '2', '3'])
+    expect(summarize(result.data)).toMatchObject({ users: 2, items: 3, itemsWithoutInteractions: 1 })
+    expect(result.data.userLabels).toEqual(['Ann', 'Bob'])
+    expect(result.data.itemLabels).toEqual(['Heat', '', 'Ran'])
+    const plain = encodeDataset('d', { interactions }, { userId: 'u', itemId: 'i', features: [] })
+    if (!plain.ok) throw new Error(plain.reason)
+    expect(plain.data.itemLabels).toBeUndefined()
+    expect(summarize(plain.data).itemsWithoutInteractions).toBeUndefined()
   })
 
   it('parses TheLook-style timestamps', () => {

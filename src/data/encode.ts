@@ -252,8 +252,8 @@ function codesPerEntity(
   return out
 }
 
-/** Adds the ids of a column to `index` in row order, skipping missing ones. */
-function addIds(input: Column, index: IdIndex): void {
+/** Adds the ids of a column to `index` in row order, skipping missing ones (and those not in `only`). */
+function addIds(input: Column, index: IdIndex, only?: Set<string>): void {
   const column = asDict(input)
   const missing = missingCodes(column)
   const seen = new Uint8Array(column.dictionary.length)
@@ -261,8 +261,41 @@ function addIds(input: Column, index: IdIndex): void {
     const c = column.codes[r]
     if (seen[c]) continue
     seen[c] = 1
-    if (!missing[c]) index.add(column.dictionary[c])
+    if (!missing[c] && (!only || only.has(column.dictionary[c]))) index.add(column.dictionary[c])
   }
+}
+
+/** The distinct present values of a column. */
+function idsOf(input: Column): Set<string> {
+  const column = asDict(input)
+  const counts = codeCounts(column)
+  const out = new Set<string>()
+  column.dictionary.forEach((v, c) => {
+    if (counts[c] > 0 && !isMissing(v)) out.add(v)
+  })
+  return out
+}
+
+/**
+ * Per entity: the text of the table's `column` (the last row wins, as for features; `''` without a row),
+ * the names a person reads instead of ids.
+ */
+function labelsPerEntity(
+  table: DictTable,
+  idColumn: string,
+  column: string,
+  index: IdIndex,
+  entityCount: number,
+): string[] {
+  const out = new Array<string>(entityCount).fill('')
+  const ids = dictOf(table, idColumn)
+  const entityOfCode = entityOfCodes(table, idColumn, index)
+  const labels = dictOf(table, column)
+  for (let r = 0; r < table.rowCount; r++) {
+    const e = entityOfCode[ids.codes[r]]
+    if (e >= 0) out[e] = labels.dictionary[labels.codes[r]].trim()
+  }
+  return out
 }
 
 function asDictTables(tables: DatasetTables | DictTables): DictTables {
@@ -311,7 +344,11 @@ export function encodeDataset(
 
   const userIndex = new IdIndex()
   const itemIndex = new IdIndex()
-  if (users) addIds(users.coded[mapping.userId], userIndex)
+  // Users come from the interactions only (a user without any cannot be trained on or evaluated, and
+  // counting them would make the page's user counts disagree); the user table first, for a numbering
+  // that follows it. Items of the item table without interactions stay in the catalogue: they can be
+  // recommended from their features.
+  if (users) addIds(users.coded[mapping.userId], userIndex, idsOf(interactions.coded[mapping.userId]))
   if (items) addIds(items.coded[mapping.itemId], itemIndex)
 
   const n = interactions.rowCount
@@ -401,6 +438,15 @@ export function encodeDataset(
     ? multi('items').map((f) => encodeMultiColumn(items, mapping.itemId, itemIndex, f, 'item', nItems))
     : []
 
+  const itemLabels =
+    items && mapping.itemLabel && items.coded[mapping.itemLabel]
+      ? labelsPerEntity(items, mapping.itemId, mapping.itemLabel, itemIndex, nItems)
+      : null
+  const userLabels =
+    users && mapping.userLabel && users.coded[mapping.userLabel]
+      ? labelsPerEntity(users, mapping.userId, mapping.userLabel, userIndex, nUsers)
+      : null
+
   const nContext = contextColumns.length
   const contextCodes = new Int32Array(n * nContext)
   for (let f = 0; f < nContext; f++) {
@@ -426,6 +472,8 @@ export function encodeDataset(
       // Only present when used, so datasets without multi-valued fields look exactly as before.
       ...(multiUser.length > 0 ? { multiUser } : {}),
       ...(multiItem.length > 0 ? { multiItem } : {}),
+      ...(itemLabels ? { itemLabels } : {}),
+      ...(userLabels ? { userLabels } : {}),
     },
   }
 }
@@ -457,11 +505,15 @@ export function summarize(data: EncodedDataset): DatasetSummary {
     kind: f.kind,
     cardinality: f.vocabulary.length - 1,
   }))
+  const interacted = new Uint8Array(data.itemIds.length)
+  for (let r = 0; r < interactions; r++) interacted[data.interactionItem[r]] = 1
+  const itemsWithoutInteractions = data.itemIds.length - interacted.reduce((s, v) => s + v, 0)
   return {
     name: data.name,
     interactions,
     users: data.userIds.length,
     items: data.itemIds.length,
+    ...(itemsWithoutInteractions > 0 ? { itemsWithoutInteractions } : {}),
     sparsity: cells === 0 ? 1 : 1 - Math.min(1, interactions / cells),
     fields,
     hasTimestamps: data.interactionTime !== null,

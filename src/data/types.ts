@@ -172,8 +172,12 @@ export interface EncodedDataset {
 export interface DatasetSummary {
   name: string
   interactions: number
+  /** Users with at least one interaction (only they are trained on and evaluated). */
   users: number
+  /** The catalogue ranked: every item of the interactions and of the item table. */
   items: number
+  /** Catalogue items that come only from the item table (no interaction); absent when none. */
+  itemsWithoutInteractions?: number
   /** Fraction of the user×item matrix that is empty, in [0, 1]. */
   sparsity: number
   fields: { name: string; tower: Tower; kind: FieldKind | 'multi'; cardinality: number }[]
