@@ -181,6 +181,89 @@ describe('recognizeFormat', () => {
     expect(encoded.data.itemIds).toEqual(['100', '101'])
   })
 
+  it("picks the title as the items' names in MovieLens and the product name in TheLook", () => {
+    const files = Object.entries(ML100K).map(([name, bytes]) => parse(name, bytes))
+    const match = recognizeFormat(files)!
+    expect(match.mapping.itemLabel).toBe('title')
+    const encoded = encodeDataset('ml', match.tables, match.mapping)
+    if (!encoded.ok) throw new Error(encoded.reason)
+    expect(encoded.data.itemLabels).toEqual([
+      'Café Story (1995)',
+      '"Quoted" Title (1994)',
+      'Misérables (1996)',
+    ])
+  })
+
+  it('maps RecBole atomic files: types from the header, token_seq as space-separated values', () => {
+    // The layout of RecBole's ml-100k atomic files (tab-separated, `name:type` headers), rows made up.
+    const occupations = ['writer', 'executive', 'student']
+    const users = Array.from(
+      { length: 8 },
+      (_, u) =>
+        `${100 + u}\t${[25, 35, 45][u % 3]}\t${u % 2 ? 'F' : 'M'}\t${occupations[u % 3]}\t${55100 + u}`,
+    )
+    const classes = ['Comedy', 'Crime Film-Noir Mystery Thriller', "Children's Comedy"]
+    const titles = [
+      'Kolya',
+      'L.A. Confidential',
+      'Heavyweights',
+      'Toy Story',
+      'GoldenEye',
+      'Four Rooms',
+      'Get Shorty',
+      'Copycat',
+      'Babe',
+    ]
+    const items = titles.map((t, i) => `${200 + i}\t${t}\t${1994 + (i % 3)}\t${classes[i % 3]}`)
+    const inter = Array.from(
+      { length: 40 },
+      (_, k) => `${100 + (k % 8)}\t${200 + ((k * 5) % 9)}\t${1 + (k % 5)}\t${881250949 + k * 600}`,
+    )
+    const files = [
+      parse(
+        'ml-100k.inter',
+        utf8(['user_id:token\titem_id:token\trating:float\ttimestamp:float', ...inter].join('\n')),
+      ),
+      parse(
+        'ml-100k.user',
+        utf8(
+          ['user_id:token\tage:token\tgender:token\toccupation:token\tzip_code:token', ...users].join('\n'),
+        ),
+      ),
+      parse(
+        'ml-100k.item',
+        utf8(
+          ['item_id:token\tmovie_title:token_seq\trelease_year:token\tclass:token_seq', ...items].join('\n'),
+        ),
+      ),
+    ]
+    const match = recognizeFormat(files)!
+    expect(match.format).toBe('recbole')
+    expect(match.tables.interactions.columns).toEqual(['user_id', 'item_id', 'rating', 'timestamp'])
+    expect(match.mapping).toMatchObject({
+      userId: 'user_id',
+      itemId: 'item_id',
+      rating: 'rating',
+      timestamp: 'timestamp',
+      itemLabel: 'movie_title',
+    })
+    // Ids are never features; zip codes are unique per user and left out; the rating is not an input.
+    expect(match.mapping.features).toEqual([
+      { table: 'users', column: 'age', kind: 'categorical', tower: 'user' },
+      { table: 'users', column: 'gender', kind: 'categorical', tower: 'user' },
+      { table: 'users', column: 'occupation', kind: 'categorical', tower: 'user' },
+      { table: 'items', column: 'release_year', kind: 'categorical', tower: 'item' },
+      { table: 'items', column: 'class', kind: 'multi', tower: 'item', separator: ' ' },
+    ])
+    const encoded = encodeDataset('recbole', match.tables, match.mapping)
+    if (!encoded.ok) throw new Error(encoded.reason)
+    const classField = encoded.data.multiItem![0]
+    expect(classField.vocabulary.slice(1).sort()).toEqual(
+      ["Children's", 'Comedy', 'Crime', 'Film-Noir', 'Mystery', 'Thriller'].sort(),
+    )
+    expect(encoded.data.itemLabels).toEqual(titles)
+  })
+
   it('returns null for files it does not know', () => {
     expect(recognizeFormat([parse('clicks.csv', utf8('u,i\n1,2\n'))])).toBeNull()
   })

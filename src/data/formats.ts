@@ -1,8 +1,9 @@
 /**
  * Known public dataset layouts, recognised by file names and column counts and mapped without
- * questions: MovieLens 100K, MovieLens 1M, MovieLens "latest" (and -small) and TheLook e-commerce.
- * Anything else goes through `infer.ts`.
+ * questions: MovieLens 100K, MovieLens 1M, MovieLens "latest" (and -small), TheLook e-commerce and
+ * RecBole's atomic files. Anything else goes through `infer.ts`.
  */
+import { labelColumn, profileColumn, ratingScale } from './infer'
 import type { ParseOptions } from './parse'
 import {
   dictOf,
@@ -23,13 +24,14 @@ import type {
   TableRole,
 } from './types'
 
-export type KnownFormat = 'movielens-100k' | 'movielens-1m' | 'movielens-latest' | 'thelook'
+export type KnownFormat = 'movielens-100k' | 'movielens-1m' | 'movielens-latest' | 'thelook' | 'recbole'
 
 export const FORMAT_LABELS: Record<KnownFormat, string> = {
   'movielens-100k': 'MovieLens 100K',
   'movielens-1m': 'MovieLens 1M',
   'movielens-latest': 'MovieLens (latest)',
   thelook: 'TheLook e-commerce',
+  recbole: 'RecBole atomic files',
 }
 
 /** What a dropped file is used for; `unused` files are listed so the person sees they were read. */
@@ -145,7 +147,9 @@ function byName(files: DictTable[], name: string): DictTable | undefined {
  * tables, mapping and file roles; null when none matches, so the caller falls back to inference.
  */
 export function recognizeFormat(files: DictTable[]): FormatMatch | null {
-  return movieLens100k(files) ?? movieLens1m(files) ?? movieLensLatest(files) ?? theLook(files)
+  return (
+    movieLens100k(files) ?? movieLens1m(files) ?? movieLensLatest(files) ?? theLook(files) ?? recBole(files)
+  )
 }
 
 function movieLens100k(files: DictTable[]): FormatMatch | null {
@@ -179,7 +183,14 @@ function movieLens100k(files: DictTable[]): FormatMatch | null {
     format: 'movielens-100k',
     label: FORMAT_LABELS['movielens-100k'],
     tables: { interactions, users: users ?? undefined, items: items ?? undefined },
-    mapping: { userId: 'user_id', itemId: 'item_id', timestamp: 'timestamp', rating: 'rating', features },
+    mapping: {
+      userId: 'user_id',
+      itemId: 'item_id',
+      timestamp: 'timestamp',
+      rating: 'rating',
+      ...(items ? { itemLabel: 'title' } : {}),
+      features,
+    },
     roles: [
       { file: data.name, role: 'interactions' },
       ...(users ? [{ file: userFile!.name, role: 'users' as const }] : []),
@@ -224,7 +235,14 @@ function movieLens1m(files: DictTable[]): FormatMatch | null {
     format: 'movielens-1m',
     label: FORMAT_LABELS['movielens-1m'],
     tables: { interactions, users: users ?? undefined, items: items ?? undefined },
-    mapping: { userId: 'user_id', itemId: 'item_id', timestamp: 'timestamp', rating: 'rating', features },
+    mapping: {
+      userId: 'user_id',
+      itemId: 'item_id',
+      timestamp: 'timestamp',
+      rating: 'rating',
+      ...(items ? { itemLabel: 'title' } : {}),
+      features,
+    },
     roles: [
       { file: ratingFile.name, role: 'interactions' },
       ...(users ? [{ file: userFile!.name, role: 'users' as const }] : []),
@@ -258,7 +276,14 @@ function movieLensLatest(files: DictTable[]): FormatMatch | null {
     format: 'movielens-latest',
     label: FORMAT_LABELS['movielens-latest'],
     tables: { interactions, items },
-    mapping: { userId: 'userId', itemId: 'movieId', timestamp: 'timestamp', rating: 'rating', features },
+    mapping: {
+      userId: 'userId',
+      itemId: 'movieId',
+      timestamp: 'timestamp',
+      rating: 'rating',
+      ...(items ? { itemLabel: 'title' } : {}),
+      features,
+    },
     roles: [
       { file: interactions.name, role: 'interactions' },
       ...(items ? [{ file: movieFile!.name, role: 'items' as const }] : []),
@@ -336,7 +361,13 @@ function theLook(files: DictTable[]): FormatMatch | null {
     format: 'thelook',
     label: FORMAT_LABELS.thelook,
     tables: { interactions, users, items },
-    mapping: { userId: 'user_id', itemId: 'product_id', timestamp: 'created_at', features },
+    mapping: {
+      userId: 'user_id',
+      itemId: 'product_id',
+      timestamp: 'created_at',
+      ...(items?.columns.includes('name') ? { itemLabel: 'name' } : {}),
+      features,
+    },
     roles: [
       {
         file: interactions.name,
@@ -354,6 +385,116 @@ function theLook(files: DictTable[]): FormatMatch | null {
           ? 'product views are not used while order_items.csv gives purchases; drop events.csv without it to train on views'
           : 'not needed for the TheLook interactions',
       ),
+    ],
+  }
+}
+
+/** RecBole's atomic-file header cell: `name:type` (RecBole docs, "Atomic Files"). */
+const RECBOLE_FIELD = /^(.+):(token|token_seq|float|float_seq)$/
+type RecBoleType = 'token' | 'token_seq' | 'float' | 'float_seq'
+/** RecBole's default separator of `token_seq` and `float_seq` values. */
+const RECBOLE_SEQ_SEPARATOR = ' '
+/** Token columns of a side table with at least this share of distinct values per row are ids, not features. */
+const RECBOLE_ID_LIKE_SHARE = 0.5
+
+/** The table with `name:type` headers renamed to `name`, and the type of each column; null if not atomic. */
+function recBoleTable(
+  table: DictTable | undefined,
+): { table: DictTable; types: Map<string, RecBoleType> } | null {
+  if (!table || table.columns.length === 0) return null
+  const types = new Map<string, RecBoleType>()
+  const names: Record<string, string> = {}
+  for (const c of table.columns) {
+    const m = RECBOLE_FIELD.exec(c)
+    if (!m) return null
+    names[c] = m[1]
+    types.set(m[1], m[2] as RecBoleType)
+  }
+  return { table: renameColumns(table, names), types }
+}
+
+const byExtension = (files: DictTable[], extension: string) =>
+  files.find((f) => baseName(f.name).endsWith(extension) && recBoleTable(f) !== null)
+
+/**
+ * RecBole atomic files: `.inter` (interactions), `.user` and `.item` (side tables), tab-separated with
+ * `name:type` headers. Types say the kinds: `token` a categorical, `token_seq` a multi-valued field of
+ * space-separated tokens, `float` a number; `float_seq` is not used. The id fields are RecBole's default
+ * names `user_id` and `item_id` (else the token columns named like ids); `rating` and `timestamp` are
+ * its default rating and time fields. Other columns of the `.inter` file are not inputs (a label or a
+ * rating is not known when recommending).
+ */
+function recBole(files: DictTable[]): FormatMatch | null {
+  const interFile = byExtension(files, '.inter')
+  const inter = recBoleTable(interFile)
+  if (!interFile || !inter) return null
+  const tokens = inter.table.columns.filter((c) => inter.types.get(c) === 'token')
+  const userId = tokens.find((c) => c === 'user_id') ?? tokens.find((c) => /user|uid/i.test(c)) ?? tokens[0]
+  const itemFile = byExtension(files, '.item')
+  const item = recBoleTable(itemFile)
+  const itemId =
+    tokens.find((c) => c === 'item_id') ??
+    tokens.find((c) => c !== userId && item?.table.columns[0] === c) ??
+    tokens.find((c) => c !== userId && /item|product|movie|business|book|song|track|poi/i.test(c)) ??
+    tokens.find((c) => c !== userId)
+  if (!userId || !itemId) return null
+  const userFile = byExtension(files, '.user')
+  const user = recBoleTable(userFile)
+  const side = (
+    parsed: ReturnType<typeof recBoleTable>,
+    id: string,
+    role: 'users' | 'items',
+  ): { table: DictTable; features: FeatureMapping[]; label?: string } | null => {
+    if (!parsed) return null
+    const key = parsed.table.columns.includes(id)
+      ? id
+      : parsed.table.columns.find((c) => parsed.types.get(c) === 'token')
+    if (!key) return null
+    const table = key === id ? parsed.table : renameColumns(parsed.table, { [key]: id })
+    const label = labelColumn(table, id)
+    const features: FeatureMapping[] = []
+    for (const c of table.columns) {
+      if (c === id || c === label) continue
+      const type = parsed.types.get(c === id ? key : c)
+      const p = profileColumn(table.coded[c])
+      const present = p.rows - p.missing
+      if (present === 0 || p.distinct < 2) continue
+      if (type === 'float') features.push(feature(role, c, 'numeric'))
+      else if (type === 'token_seq')
+        features.push({ ...feature(role, c, 'multi'), separator: RECBOLE_SEQ_SEPARATOR })
+      else if (type === 'token' && p.distinct < RECBOLE_ID_LIKE_SHARE * present)
+        features.push(feature(role, c, 'categorical'))
+    }
+    return { table, features, ...(label ? { label } : {}) }
+  }
+  const users = side(user, userId, 'users')
+  const items = side(item, itemId, 'items')
+  const floats = inter.table.columns.filter((c) => inter.types.get(c) === 'float')
+  const timestamp = floats.find((c) => c === 'timestamp')
+  const rating =
+    floats.find((c) => c === 'rating') ??
+    floats.find((c) => c !== timestamp && ratingScale(c, profileColumn(inter.table.coded[c])) !== null)
+  const used = [interFile, ...(users ? [userFile!] : []), ...(items ? [itemFile!] : [])]
+  const typesNote =
+    'types read from the header: token → categorical, token_seq → multi-valued, float → numeric'
+  return {
+    format: 'recbole',
+    label: FORMAT_LABELS.recbole,
+    tables: { interactions: inter.table, users: users?.table, items: items?.table },
+    mapping: {
+      userId,
+      itemId,
+      ...(timestamp ? { timestamp } : {}),
+      ...(rating ? { rating } : {}),
+      ...(items?.label ? { itemLabel: items.label } : {}),
+      ...(users?.label ? { userLabel: users.label } : {}),
+      features: [...(users?.features ?? []), ...(items?.features ?? [])],
+    },
+    roles: [
+      { file: interFile.name, role: 'interactions', note: 'the ":type" suffixes of the header are dropped' },
+      ...(users ? [{ file: userFile!.name, role: 'users' as const, note: typesNote }] : []),
+      ...(items ? [{ file: itemFile!.name, role: 'items' as const, note: typesNote }] : []),
+      ...unusedRoles(files, used, () => 'not a RecBole .inter, .user or .item file'),
     ],
   }
 }
