@@ -19,11 +19,16 @@ import { useSettings } from './useSettings'
 import { useTrainer } from './useTrainer'
 
 export function App() {
-  const { settings, problems, update } = useSettings()
+  const { settings, problems, update, dismissProblems } = useSettings()
   const trainer = useTrainer(settings.backend)
   const { state } = trainer
   const running = state.status === 'training' || state.status === 'paused'
   const { load } = trainer
+
+  // A message about the link goes once a run has worked with the settings on screen.
+  useEffect(() => {
+    if (state.status === 'done') dismissProblems()
+  }, [state.status, dismissProblems])
 
   // Show the demo's counts at once; the worker caches the encoded data for the first run.
   useEffect(() => {
@@ -86,7 +91,8 @@ export function App() {
           </section>
           <section aria-labelledby="run-heading">
             <h2 id="run-heading">Share</h2>
-            <RunPanel state={state} onImport={trainer.importRun} />
+            {/* Keyed by run: a failed import's message goes when a run (or an import) starts. */}
+            <RunPanel key={state.runId} state={state} onImport={trainer.importRun} />
           </section>
           <section aria-labelledby="settings-heading">
             <h2 id="settings-heading">Model settings</h2>

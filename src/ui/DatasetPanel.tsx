@@ -47,7 +47,15 @@ export function DatasetPanel({
           </div>
           <div>
             <dt>Items</dt>
-            <dd>{formatCount(s.items)}</dd>
+            <dd>
+              {formatCount(s.items)}
+              {s.itemsWithoutInteractions ? (
+                <span className="help">
+                  {' '}
+                  ({formatCount(s.itemsWithoutInteractions)} only in the item table)
+                </span>
+              ) : null}
+            </dd>
           </div>
           <div>
             <dt>Sparsity</dt>

@@ -19,7 +19,7 @@ export function EdaPanel({
   ratingColumn,
 }: {
   report: EdaReport
-  stage: 'as read' | 'after cleaning'
+  stage: 'as read' | 'as read, not applied yet' | 'after cleaning'
   ratingColumn: string | undefined
 }) {
   const { counts } = report

@@ -31,13 +31,20 @@ export function OwnDataPanel({
  * the data as read. Nothing before files are dropped.
  */
 export function OwnDataExploration({ dataset }: { dataset: DatasetState }) {
-  const eda = dataset.applied?.eda ?? dataset.proposal?.eda
+  const { applied, proposal } = dataset
+  // The files on screen in the mapper: after cleaning once they are applied, else as read.
+  const current = applied && (!proposal || applied.sessionId === proposal.sessionId) ? applied : null
+  const eda = current?.eda ?? proposal?.eda
   if (!eda) return null
-  const rating = dataset.applied?.mapping.rating ?? dataset.proposal?.mapping.rating
+  const rating = current ? current.mapping.rating : proposal?.mapping.rating
   return (
     <section aria-labelledby="explore-data-heading">
       <h2 id="explore-data-heading">Explore your data</h2>
-      <EdaPanel report={eda} stage={dataset.applied ? 'after cleaning' : 'as read'} ratingColumn={rating} />
+      <EdaPanel
+        report={eda}
+        stage={current ? 'after cleaning' : applied ? 'as read, not applied yet' : 'as read'}
+        ratingColumn={rating}
+      />
     </section>
   )
 }

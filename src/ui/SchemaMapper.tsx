@@ -1,15 +1,16 @@
 import { useId } from 'react'
 import type { FileRole } from '../data/formats'
-import type { Tower } from '../data/types'
 import { CleaningPanel } from './CleaningPanel'
 import {
-  draftProblems,
+  draftIssues,
   EDITABLE_KINDS,
   KIND_LABELS,
   keyRole,
+  withoutInput,
   withRole,
   type DatasetState,
   type DraftColumn,
+  type DraftTower,
   type EditableKind,
   type MappingDraft,
 } from './datasetState'
@@ -23,7 +24,18 @@ const ROLE_LABELS: Record<FileRole['role'], string> = {
   items: 'item table',
   unused: 'not used',
 }
-const TOWERS: Tower[] = ['context', 'user', 'item']
+/** Where a column of the interactions can go: nowhere by default (see `DraftTower`). */
+const INTERACTION_TOWERS: DraftTower[] = ['none', 'context', 'user', 'item']
+const TOWER_LABELS: Record<DraftTower, string> = {
+  none: 'not an input',
+  context: 'context (known when recommending)',
+  user: 'user tower (constant per user)',
+  item: 'item tower (constant per item)',
+}
+const LABEL_KEY: Partial<Record<string, 'itemLabel' | 'userLabel'>> = {
+  items: 'itemLabel',
+  users: 'userLabel',
+}
 
 /**
  * The proposed mapping, editable: which file is which, the key columns of the interactions, and the
@@ -43,8 +55,12 @@ export function SchemaMapper({
   if (!proposal || !draft) return null
   const interactions = proposal.tables.find((t) => t.role === 'interactions')
   const columns = interactions?.columns ?? []
-  const problems = draftProblems(draft)
+  const issues = draftIssues(draft, proposal)
+  const errors = issues.filter((i) => i.severity === 'error')
+  const warnings = issues.filter((i) => i.severity === 'warning')
   const disabled = busy || state.pending !== null
+  // The applied data may come from earlier files: it stays in use until this proposal is applied.
+  const applied = state.applied?.sessionId === proposal.sessionId ? state.applied : null
   const set = (patch: Partial<MappingDraft>) => actions.setDraft({ ...draft, ...patch })
   const setColumn = (target: DraftColumn, patch: Partial<DraftColumn>) =>
     set({ columns: draft.columns.map((c) => (c === target ? { ...c, ...patch } : c)) })
@@ -77,7 +93,7 @@ export function SchemaMapper({
       aria-label="Column mapping"
       onSubmit={(e) => {
         e.preventDefault()
-        if (problems.length === 0) actions.apply()
+        if (errors.length === 0) actions.apply()
       }}
     >
       <h3>Mapping</h3>
@@ -123,12 +139,40 @@ export function SchemaMapper({
           {keySelect('timestamp', 'Timestamp', true)}
           {keySelect('rating', 'Rating / label', true)}
         </div>
+        <p className="help" data-testid="context-rule">
+          Other columns of the interactions are not model inputs unless you say so. Known when recommending?
+          Mark it context (a device, a channel, the hour). A rating, an outcome or anything observed after the
+          choice is not: as an input it would give the answer away.
+        </p>
       </fieldset>
       {proposal.tables.map((table) => (
         <fieldset key={`${table.role}-${table.file}`}>
           <legend>
             {ROLE_LABELS[table.role]}: {table.file}
           </legend>
+          {LABEL_KEY[table.role] && (
+            <div className="field field-row">
+              <label htmlFor={`${id}-label-${table.role}`}>
+                Shown as each {table.role === 'items' ? 'item' : 'user'}&apos;s name
+              </label>
+              <select
+                id={`${id}-label-${table.role}`}
+                data-key={LABEL_KEY[table.role]}
+                value={draft[LABEL_KEY[table.role]!]}
+                disabled={disabled}
+                onChange={(e) => set({ [LABEL_KEY[table.role]!]: e.target.value })}
+              >
+                <option value="">(the id)</option>
+                {table.columns
+                  .filter((c) => c !== (table.role === 'items' ? draft.itemId : draft.userId))
+                  .map((c) => (
+                    <option key={c} value={c}>
+                      {c}
+                    </option>
+                  ))}
+              </select>
+            </div>
+          )}
           <table className="columns" data-table={table.role}>
             <colgroup>
               <col className="col-name" />
@@ -149,9 +193,15 @@ export function SchemaMapper({
                   const key = keyRole(draft, c)
                   const feature = c.kind === 'categorical' || c.kind === 'numeric' || c.kind === 'multi'
                   return (
-                    <tr key={c.column} data-column={c.column} data-kind={key ?? c.kind}>
-                      <th scope="row" title={c.reason}>
+                    <tr
+                      key={c.column}
+                      data-column={c.column}
+                      data-kind={key ?? c.kind}
+                      data-tower={key || !feature ? '' : c.tower}
+                    >
+                      <th scope="row">
                         {c.column}
+                        {c.reason && !key && <span className="column-reason">{c.reason}</span>}
                       </th>
                       {key ? (
                         <td colSpan={2} className="muted">
@@ -176,14 +226,14 @@ export function SchemaMapper({
                           <td>
                             {table.role === 'interactions' && feature ? (
                               <select
-                                aria-label={`Tower of ${c.column}`}
+                                aria-label={`Input use of ${c.column}`}
                                 value={c.tower}
                                 disabled={disabled}
-                                onChange={(e) => setColumn(c, { tower: e.target.value as Tower })}
+                                onChange={(e) => setColumn(c, { tower: e.target.value as DraftTower })}
                               >
-                                {TOWERS.map((t) => (
+                                {INTERACTION_TOWERS.map((t) => (
                                   <option key={t} value={t}>
-                                    {t}
+                                    {TOWER_LABELS[t]}
                                   </option>
                                 ))}
                               </select>
@@ -209,28 +259,63 @@ export function SchemaMapper({
         disabled={disabled}
         onChange={actions.setCleaning}
       />
-      {problems.map((p) => (
-        <p key={p} className="status-error">
-          {p}
-        </p>
-      ))}
+      {issues.length > 0 && (
+        <ul className="mapping-issues" data-testid="mapping-issues">
+          {errors.map((p) => (
+            <li key={p.message} className="status-error" data-severity="error">
+              {p.message}
+            </li>
+          ))}
+          {warnings.map((p) => (
+            <li key={p.message} className="status-warning" data-severity="warning">
+              {p.message}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="buttons">
         <button
           type="submit"
           className="primary"
           data-testid="mapping-apply"
-          disabled={disabled || problems.length > 0}
+          disabled={disabled || errors.length > 0}
         >
           Apply
         </button>
-        {state.applied && (
+        {applied ? (
           <span className="muted" data-testid="mapping-applied">
-            Applied: {formatCount(state.applied.summary.interactions)} interactions,{' '}
-            {formatCount(state.applied.summary.users)} users, {formatCount(state.applied.summary.items)} items
-            ({state.applied.seconds.toFixed(1)} s).
+            Applied: {formatCount(applied.summary.interactions)} interactions,{' '}
+            {formatCount(applied.summary.users)} users, {formatCount(applied.summary.items)} items
+            {applied.summary.itemsWithoutInteractions
+              ? ` (${formatCount(applied.summary.itemsWithoutInteractions)} of them only in the item table)`
+              : ''}{' '}
+            ({applied.seconds.toFixed(1)} s).
           </span>
+        ) : (
+          state.applied && (
+            <span className="muted" data-testid="mapping-not-applied">
+              Not applied yet: the next run still trains on {state.applied.source.name}.
+            </span>
+          )
         )}
       </div>
+      {applied && applied.leaks.length > 0 && (
+        <div className="leak-warning" data-testid="leak-warning" role="alert">
+          <strong>Likely leak — check before training.</strong>
+          {applied.leaks.map((leak) => (
+            <p key={`${leak.field}-${leak.target}`} data-field={leak.field}>
+              {leak.message}{' '}
+              <button
+                type="button"
+                disabled={disabled}
+                onClick={() => actions.apply(withoutInput(draft, leak.field))}
+              >
+                Leave “{leak.field}” out and apply again
+              </button>
+            </p>
+          ))}
+        </div>
+      )}
     </form>
   )
 }

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest'
 import type { EdaReport } from '../data/eda'
+import { mappingFacts } from '../data/mapping'
+import { dictTableFromRows } from '../data/table'
+import type { ColumnMapping } from '../data/types'
 import type { IngestApplied, IngestProposal } from '../worker/protocol'
 import {
   datasetReducer,
   describeProblem,
   draftFromProposal,
-  draftProblems,
+  draftIssues,
   draftToMapping,
   INITIAL_DATASET_STATE,
   keyRole,
+  withoutInput,
   withRole,
   type DatasetState,
 } from './datasetState'
@@ -26,6 +30,35 @@ const EDA: EdaReport = {
   warnings: [],
 }
 
+const TABLES = {
+  interactions: dictTableFromRows(
+    'log.csv',
+    ['uid', 'iid', 'ts', 'device', 'note'],
+    [
+      ['u1', 'i1', '1700000000', 'web', 'first visit, liked it'],
+      ['u1', 'i2', '1700000100', 'app', 'came back for more'],
+      ['u2', 'i1', '1700000200', 'web', 'a gift for a friend'],
+    ],
+  ),
+  users: dictTableFromRows(
+    'people.csv',
+    ['uid', 'age'],
+    [
+      ['u1', '31'],
+      ['u2', '45'],
+    ],
+  ),
+}
+const MAPPING: ColumnMapping = {
+  userId: 'uid',
+  itemId: 'iid',
+  timestamp: 'ts',
+  features: [
+    { table: 'interactions', column: 'device', kind: 'categorical', tower: 'context' },
+    { table: 'users', column: 'age', kind: 'numeric', tower: 'user' },
+  ],
+}
+
 const PROPOSAL: IngestProposal = {
   sessionId: 1,
   format: null,
@@ -41,15 +74,8 @@ const PROPOSAL: IngestProposal = {
     { role: 'interactions', file: 'log.csv', columns: ['uid', 'iid', 'ts', 'device', 'note'], rows: 3 },
     { role: 'users', file: 'people.csv', columns: ['uid', 'age'], rows: 2 },
   ],
-  mapping: {
-    userId: 'uid',
-    itemId: 'iid',
-    timestamp: 'ts',
-    features: [
-      { table: 'interactions', column: 'device', kind: 'categorical', tower: 'context' },
-      { table: 'users', column: 'age', kind: 'numeric', tower: 'user' },
-    ],
-  },
+  mapping: MAPPING,
+  facts: mappingFacts(TABLES, MAPPING),
   columns: [
     { file: 'log.csv', column: 'note', kind: 'text', tower: null, reason: 'free text' },
     { file: 'log.csv', column: 'device', kind: 'categorical', tower: 'context', reason: '2 distinct values' },
@@ -94,13 +120,31 @@ describe('mapping draft', () => {
     ])
   })
 
-  it('finds problems before the worker does', () => {
+  it("finds problems before the worker does, in the worker's words", () => {
     const draft = draftFromProposal(PROPOSAL)
-    expect(draftProblems(draft)).toEqual([])
-    expect(draftProblems({ ...draft, itemId: 'uid' })).toEqual([
-      'The user id and the item id must be different columns.',
+    const messages = (d: typeof draft) => draftIssues(d, PROPOSAL).map((i) => `${i.severity}: ${i.message}`)
+    expect(messages(draft)).toEqual([])
+    expect(messages({ ...draft, itemId: 'uid' })).toEqual([
+      'error: The user id and the item id are the same column ("uid"); choose two different columns.',
     ])
-    expect(draftProblems({ ...draft, rating: 'ts' })).toEqual(['A column can have only one role.'])
+    expect(messages({ ...draft, rating: 'ts' })).toEqual([
+      'error: Column "ts" cannot be both the timestamp and the rating.',
+    ])
+    expect(messages({ ...draft, itemId: '' })).toEqual(['error: Choose the item id column.'])
+    expect(messages({ ...draft, itemLabel: 'title' })).toEqual([
+      'error: The item names come from a items table, but no file has that role.',
+    ])
+  })
+
+  it('feeds a column of the interactions to the model only when the person gives it a tower', () => {
+    const draft = withoutInput(draftFromProposal(PROPOSAL), 'device')
+    expect(draft.columns.find((c) => c.column === 'device')?.tower).toBe('none')
+    expect(draftToMapping(draft).features).toEqual([
+      { table: 'users', column: 'age', kind: 'numeric', tower: 'user' },
+    ])
+    // A proposal without the column among its features leaves it out of the inputs.
+    const fresh = draftFromProposal({ ...PROPOSAL, mapping: { ...MAPPING, features: [MAPPING.features[1]] } })
+    expect(fresh.columns.find((c) => c.column === 'device')?.tower).toBe('none')
   })
 
   it('keeps one file per role', () => {
@@ -173,6 +217,9 @@ describe('datasetReducer', () => {
   it('keeps the active upload and proposal when a later request fails; clears active on demo load', () => {
     const applied: IngestApplied = {
       source: { kind: 'upload', ingestId: 3, name: 'log.csv' },
+      sessionId: 1,
+      issues: [],
+      leaks: [],
       steps: [],
       eda: EDA,
       summary: {
@@ -212,6 +259,15 @@ describe('datasetReducer', () => {
     expect(state.active).toEqual(applied.source)
     expect(state.proposal).toBe(PROPOSAL)
     expect(state.pending).toBeNull()
+    // Other files proposed: the applied data stays what the next run uses until they are applied.
+    state = requested(state, 5)
+    state = datasetReducer(state, {
+      type: 'worker',
+      message: { type: 'ingest-proposal', ingestId: 5, proposal: { ...PROPOSAL, sessionId: 5 } },
+    })
+    expect(state.proposal?.sessionId).toBe(5)
+    expect(state.applied).toBe(applied)
+    expect(state.active).toEqual(applied.source)
     state = datasetReducer(state, {
       type: 'worker',
       message: {
@@ -222,6 +278,8 @@ describe('datasetReducer', () => {
       },
     })
     expect(state.active).toBeNull()
+    // Loading worked: the earlier problem's message goes.
+    expect(state.problem).toBeNull()
   })
 
   it('turns a cancel into a notice, not an error, and forgets everything on worker reset', () => {

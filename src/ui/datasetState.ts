@@ -11,6 +11,7 @@ import { DEFAULT_CLEANING, type CleaningOptions } from '../data/clean'
 import type { DataProblem } from '../data/encode'
 import type { FileRole } from '../data/formats'
 import type { ColumnKind } from '../data/infer'
+import { validateMapping, type MappingIssue } from '../data/mapping'
 import type { ColumnMapping, FeatureMapping, TableRole, Tower } from '../data/types'
 import type {
   FromWorker,
@@ -39,14 +40,22 @@ export const TOWER_OF_ROLE: Record<TableRole, Tower> = {
   items: 'item',
 }
 
+/**
+ * Where a column feeds the model. `none`: not an input — the default for columns of the interactions,
+ * which become context only when the person says they are known at the moment of recommending.
+ */
+export type DraftTower = Tower | 'none'
+
 export interface DraftColumn {
   table: TableRole
   file: string
   column: string
   kind: EditableKind
-  tower: Tower
+  tower: DraftTower
   /** Why the worker proposed this kind. */
   reason: string
+  /** Separator of a multi-valued column's values. */
+  separator?: string
 }
 
 /** The mapping as the person edits it. Empty strings mean "none". */
@@ -55,6 +64,9 @@ export interface MappingDraft {
   itemId: string
   timestamp: string
   rating: string
+  /** Columns of the item / user table shown as names. */
+  itemLabel: string
+  userLabel: string
   columns: DraftColumn[]
 }
 
@@ -69,7 +81,10 @@ export interface DatasetState {
   proposal: IngestProposal | null
   draft: MappingDraft | null
   cleaning: CleaningOptions
-  /** The latest successful apply of the current proposal. */
+  /**
+   * The latest successful apply: the data the next run trains on. A later proposal (other files
+   * dropped) does not replace it; only applying that proposal does.
+   */
   applied: IngestApplied | null
   /** The upload the next run trains on; null means the demo. */
   active: UploadSource | null
@@ -120,8 +135,9 @@ export function draftFromProposal(proposal: IngestProposal): MappingDraft {
         file: table.file,
         column,
         kind,
-        tower: feature?.tower ?? TOWER_OF_ROLE[table.role],
+        tower: feature?.tower ?? (table.role === 'interactions' ? 'none' : TOWER_OF_ROLE[table.role]),
         reason: proposed?.reason ?? (column === mapping.userId || column === mapping.itemId ? 'id' : ''),
+        ...(feature?.separator ? { separator: feature.separator } : {}),
       })
     }
   return {
@@ -129,17 +145,27 @@ export function draftFromProposal(proposal: IngestProposal): MappingDraft {
     itemId: mapping.itemId,
     timestamp: mapping.timestamp ?? '',
     rating: mapping.rating ?? '',
+    itemLabel: mapping.itemLabel ?? '',
+    userLabel: mapping.userLabel ?? '',
     columns,
   }
 }
 
 /** What a column currently is: a key of the mapping (shown as text), or a feature the person edits. */
 export function keyRole(draft: MappingDraft, c: Pick<DraftColumn, 'table' | 'column'>): string | null {
-  if (c.table !== 'interactions')
-    return (c.table === 'users' && c.column === draft.userId) ||
+  if (c.table !== 'interactions') {
+    if (
+      (c.table === 'users' && c.column === draft.userId) ||
       (c.table === 'items' && c.column === draft.itemId)
-      ? 'id'
-      : null
+    )
+      return 'id'
+    if (
+      (c.table === 'users' && c.column === draft.userLabel) ||
+      (c.table === 'items' && c.column === draft.itemLabel)
+    )
+      return 'name shown'
+    return null
+  }
   if (c.column === draft.userId) return 'user id'
   if (c.column === draft.itemId) return 'item id'
   if (c.column === draft.timestamp) return 'timestamp'
@@ -147,36 +173,52 @@ export function keyRole(draft: MappingDraft, c: Pick<DraftColumn, 'table' | 'col
   return null
 }
 
-/** The mapping the worker applies: features are the non-key columns of a feature kind. */
+/**
+ * The mapping the worker applies: features are the non-key columns of a feature kind; a column of the
+ * interactions only when the person gave it a tower.
+ */
 export function draftToMapping(draft: MappingDraft): ColumnMapping {
   const features: FeatureMapping[] = draft.columns
-    .filter((c) => FEATURE_KINDS.has(c.kind) && keyRole(draft, c) === null)
+    .filter(
+      (c) =>
+        FEATURE_KINDS.has(c.kind) &&
+        keyRole(draft, c) === null &&
+        (c.table !== 'interactions' || c.tower !== 'none'),
+    )
     .map((c) => ({
       table: c.table,
       column: c.column,
       kind: c.kind as FeatureMapping['kind'],
-      tower: c.table === 'interactions' ? c.tower : TOWER_OF_ROLE[c.table],
-      ...(c.kind === 'multi' ? { separator: '|' } : {}),
+      tower: c.table === 'interactions' ? (c.tower as Tower) : TOWER_OF_ROLE[c.table],
+      ...(c.kind === 'multi' ? { separator: c.separator ?? '|' } : {}),
     }))
   return {
     userId: draft.userId,
     itemId: draft.itemId,
     ...(draft.timestamp ? { timestamp: draft.timestamp } : {}),
     ...(draft.rating ? { rating: draft.rating } : {}),
+    ...(draft.itemLabel ? { itemLabel: draft.itemLabel } : {}),
+    ...(draft.userLabel ? { userLabel: draft.userLabel } : {}),
     features,
   }
 }
 
-/** Problems the person must fix before applying, as sentences; empty when the draft can be applied. */
-export function draftProblems(draft: MappingDraft): string[] {
-  const out: string[] = []
-  if (!draft.userId) out.push('Choose the user id column.')
-  if (!draft.itemId) out.push('Choose the item id column.')
-  if (draft.userId && draft.userId === draft.itemId)
-    out.push('The user id and the item id must be different columns.')
-  const keys = [draft.userId, draft.itemId, draft.timestamp, draft.rating].filter(Boolean)
-  if (new Set(keys).size !== keys.length && !out.length) out.push('A column can have only one role.')
-  return out
+/**
+ * What the worker would say of the draft, said before asking it: `validateMapping` over the facts the
+ * proposal carries. Errors block Apply; warnings are shown beside it.
+ */
+export function draftIssues(draft: MappingDraft, proposal: IngestProposal): MappingIssue[] {
+  return validateMapping(proposal.facts, draftToMapping(draft))
+}
+
+/** The draft with `column` of the interactions taken out of the model's inputs. */
+export function withoutInput(draft: MappingDraft, column: string): MappingDraft {
+  return {
+    ...draft,
+    columns: draft.columns.map((c) =>
+      c.table === 'interactions' && c.column === column ? { ...c, tower: 'none' } : c,
+    ),
+  }
 }
 
 /** Roles with `file` set to `role`; a file that held that role before becomes unused (one file per role). */
@@ -232,20 +274,23 @@ export function datasetReducer(state: DatasetState, action: DatasetAction): Data
 }
 
 function onWorker(state: DatasetState, msg: FromWorker): DatasetState {
-  // Demo data loaded on request: the next run trains on the demo again.
-  if (msg.type === 'loaded') return msg.source.kind === 'demo' ? { ...state, active: null } : state
+  // Demo data loaded on request: the next run trains on the demo again. Data that loaded and a run that
+  // finished are things that worked: an earlier problem's message goes.
+  if (msg.type === 'loaded')
+    return { ...state, problem: null, ...(msg.source.kind === 'demo' ? { active: null } : {}) }
+  if (msg.type === 'done') return state.problem ? { ...state, problem: null } : state
   if (!('ingestId' in msg) || msg.ingestId !== state.requestId) return state
   switch (msg.type) {
     case 'ingest-progress':
       return state.pending ? { ...state, progress: msg.progress } : state
     case 'ingest-proposal':
+      // The applied data stays what the next run trains on until this proposal is applied.
       return {
         ...state,
         pending: null,
         progress: null,
         proposal: msg.proposal,
         draft: draftFromProposal(msg.proposal),
-        applied: null,
       }
     case 'ingest-applied':
       return { ...state, pending: null, applied: msg.applied, active: msg.applied.source }

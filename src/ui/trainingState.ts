@@ -126,7 +126,11 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
   if (msg.type === 'benchmark' || msg.type === 'explore') return state
   // Ingestion replies belong to datasetState.ts.
   if ('ingestId' in msg) return state
-  if (msg.type === 'loaded') return { ...state, loaded: { summary: msg.summary, seconds: msg.seconds } }
+  if (msg.type === 'loaded') {
+    const loaded = { summary: msg.summary, seconds: msg.seconds }
+    // Data that loaded is something that worked: an earlier run's error no longer applies.
+    return state.status === 'error' ? { ...state, loaded, status: 'idle', error: null } : { ...state, loaded }
+  }
   if (msg.type === 'error') {
     if (msg.runId !== null && msg.runId !== state.runId) return state
     return { ...state, status: 'error', error: msg.message, detail: '' }

@@ -12,8 +12,8 @@ export interface IngestActions {
   setRoles: (roles: FileRole[]) => void
   setDraft: (draft: MappingDraft) => void
   setCleaning: (cleaning: CleaningOptions) => void
-  /** Cleans and encodes with the current draft and cleaning options. */
-  apply: () => void
+  /** Cleans and encodes with the current draft (or `draft`, which becomes the draft) and cleaning options. */
+  apply: (draft?: MappingDraft) => void
 }
 
 /**
@@ -73,18 +73,23 @@ export function useIngestActions(
     (cleaning: CleaningOptions) => dispatch({ type: 'cleaning', cleaning }),
     [dispatch],
   )
-  const apply = useCallback(() => {
-    const { proposal, draft, cleaning } = stateRef.current
-    if (!proposal || !draft) return
-    const ingestId = request('apply')
-    send({
-      type: 'ingest-apply',
-      ingestId,
-      sessionId: proposal.sessionId,
-      mapping: draftToMapping(draft),
-      cleaning,
-    })
-  }, [request, send])
+  const apply = useCallback(
+    (edited?: MappingDraft) => {
+      if (edited) dispatch({ type: 'draft', draft: edited })
+      const { proposal, cleaning } = stateRef.current
+      const draft = edited ?? stateRef.current.draft
+      if (!proposal || !draft) return
+      const ingestId = request('apply')
+      send({
+        type: 'ingest-apply',
+        ingestId,
+        sessionId: proposal.sessionId,
+        mapping: draftToMapping(draft),
+        cleaning,
+      })
+    },
+    [dispatch, request, send],
+  )
 
   return useMemo(
     () => ({ upload, cancel, setRoles, setDraft, setCleaning, apply }),

@@ -9,10 +9,15 @@ export function useSettings(): {
   settings: Settings
   problems: string[]
   update: (patch: Partial<Settings>) => void
+  /** Forgets what was wrong with the link (once the person has done something that worked). */
+  dismissProblems: () => void
 } {
   const [initial] = useState(() => parseSettings(window.location.hash, window.location.search))
   const [settings, setSettings] = useState<Settings>(initial.settings)
+  const [problems, setProblems] = useState(initial.problems)
+  const dismissProblems = useCallback(() => setProblems([]), [])
   const update = useCallback((patch: Partial<Settings>) => {
+    setProblems([])
     setSettings((old) => {
       const next = { ...old, ...patch }
       const url = new URL(window.location.href)
@@ -23,5 +28,5 @@ export function useSettings(): {
       return next
     })
   }, [])
-  return { settings, problems: initial.problems, update }
+  return { settings, problems, update, dismissProblems }
 }

@@ -4,9 +4,10 @@ import { computeEda } from '../data/eda'
 import { encodeDataset } from '../data/encode'
 import { parseBytes } from '../data/parse'
 import { dictTableFromRows, isNumberColumn } from '../data/table'
+import type { FeatureMapping } from '../data/types'
 import { utf8 } from '../data/testing'
+import { mappingFacts, validateMapping } from '../data/mapping'
 import {
-  checkMapping,
   Ingestor,
   liftToTowers,
   proposeMapping,
@@ -184,12 +185,13 @@ describe('mapping helpers', () => {
     expect(mapping.features.map((f) => f.table)).toEqual(['users', 'interactions'])
   })
 
-  it('checks that mapped columns exist', () => {
-    expect(checkMapping({ interactions }, { userId: 'uid', itemId: 'nope', features: [] })).toMatchObject({
-      file: 'log.csv',
-      column: 'nope',
-    })
-    expect(checkMapping({ interactions }, { userId: 'uid', itemId: 'iid', features: [] })).toBeNull()
+  it('checks that mapped columns exist, naming file and column', () => {
+    const check = (mapping: Parameters<typeof validateMapping>[1]) =>
+      validateMapping(mappingFacts({ interactions }, mapping), mapping)
+    expect(check({ userId: 'uid', itemId: 'nope', features: [] })).toMatchObject([
+      { severity: 'error', file: 'log.csv', column: 'nope' },
+    ])
+    expect(check({ userId: 'uid', itemId: 'iid', features: [] })).toEqual([])
   })
 
   it('proposes with roles the person chose, renaming the entity key', () => {
@@ -254,7 +256,16 @@ describe('number columns', () => {
     if (!parsed.ok) throw new Error(parsed.reason)
     const proposal = proposeMapping([parsed.data.table])
     if (!proposal.ok) throw new Error(proposal.reason)
-    const { tables, mapping } = liftToTowers(proposal.data.tables, proposal.data.mapping)
+    // Interaction columns are not inputs by default; the person marks price and device as context.
+    const chosen = {
+      ...proposal.data.mapping,
+      features: [
+        ...proposal.data.mapping.features,
+        { table: 'interactions', column: 'price', kind: 'numeric', tower: 'context' },
+        { table: 'interactions', column: 'device', kind: 'categorical', tower: 'context' },
+      ] satisfies FeatureMapping[],
+    }
+    const { tables, mapping } = liftToTowers(proposal.data.tables, chosen)
     const cleaned = cleanDataset(tables, mapping, {
       ...DEFAULT_CLEANING,
       clipQuantiles: { lower: 0.01, upper: 0.99 },
@@ -292,9 +303,13 @@ describe('number columns', () => {
       expect(Object.values(dictionaries.table.coded).some(isNumberColumn)).toBe(false)
 
       expect(numbers.proposal.mapping.timestamp).toBe('timestamp')
-      expect(numbers.proposal.mapping.features.map((f) => `${f.column}:${f.kind}:${f.tower}`)).toContain(
-        'price:numeric:context',
-      )
+      expect(numbers.proposal.mapping.features.map((f) => `${f.column}:${f.kind}:${f.tower}`)).toEqual([
+        'age:numeric:user',
+      ])
+      expect(numbers.encoded.contextFields.map((f) => `${f.name}:${f.kind}`)).toEqual([
+        'price:numeric',
+        'device:categorical',
+      ])
       expect(numbers.proposal).toEqual(dictionaries.proposal)
       expect(numbers.proposedEda).toEqual(dictionaries.proposedEda)
       expect(numbers.steps).toEqual(dictionaries.steps)

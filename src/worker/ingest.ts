@@ -11,19 +11,24 @@
  */
 import { cleanDataset } from '../data/clean'
 import { computeEda } from '../data/eda'
-import { encodeDataset, summarize, type DataProblem, type DataResult } from '../data/encode'
+import { encodeDataset, parseNumber, summarize, type DataProblem, type DataResult } from '../data/encode'
 import { knownParseOptions, recognizeFormat, type FileRole } from '../data/formats'
 import {
   foldOneHotGroups,
   inferSchema,
+  labelColumn,
   liftColumns,
   profileColumn,
   proposeKind,
   type ColumnProposal,
 } from '../data/infer'
 import { ingestFile, type CancelFlag } from '../data/ingest'
+import { findLeaks } from '../data/leak'
+import { errorsOf, mappingFacts, validateMapping } from '../data/mapping'
 import type { ParsedFile, ParseOptions } from '../data/parse'
-import { cell, ColumnBuilder, dictOf, renameColumns, withColumn } from '../data/table'
+import { splitDataset } from '../data/split'
+import { cell, ColumnBuilder, dictOf, numbersOf, renameColumns, withColumn } from '../data/table'
+import { DEFAULT_TRAIN_CONFIG } from '../model/config'
 import type {
   ColumnMapping,
   DictTable,
@@ -100,6 +105,11 @@ export function columnsFromMapping(tables: DictTables, mapping: ColumnMapping): 
         columns.push({ ...base, kind: 'timestamp', tower: null, reason: 'interaction time' })
       else if (role === 'interactions' && column === mapping.rating)
         columns.push({ ...base, kind: 'numeric', tower: null, reason: 'rating or label' })
+      else if (
+        (role === 'items' && column === mapping.itemLabel) ||
+        (role === 'users' && column === mapping.userLabel)
+      )
+        columns.push({ ...base, kind: 'ignore', tower: null, reason: 'the name shown for each entry' })
       else if (feature)
         columns.push({ ...base, kind: feature.kind, tower: feature.tower, reason: 'known format' })
       else columns.push({ ...base, kind: 'ignore', tower: null, reason: 'not used by the known format' })
@@ -191,6 +201,14 @@ export function proposeWithRoles(files: DictTable[], roles: FileRole[]): DataRes
         })
     }
     tables = { ...tables, [role]: table }
+    const label = labelColumn(table, id)
+    if (label) {
+      mapping = { ...mapping, [role === 'users' ? 'userLabel' : 'itemLabel']: label }
+      const entry = columns.find((c) => c.file === table.name && c.column === label)
+      if (entry)
+        Object.assign(entry, { kind: 'ignore', tower: null, reason: 'the name shown for each entry' })
+      mapping.features = mapping.features.filter((f) => !(f.table === role && f.column === label))
+    }
   }
   const used = new Set(tablesOf(tables).map(([, t]) => t.name))
   const outRoles: FileRole[] = files.map((f) => {
@@ -234,37 +252,6 @@ export function liftToTowers(
   }
   // A table built only from lifted columns gathers them all.
   return { tables: out, mapping: { ...mapping, features } }
-}
-
-/** Checks that every column the mapping names exists, before cleaning indexes them. */
-export function checkMapping(tables: DictTables, mapping: ColumnMapping): DataProblem | null {
-  const { interactions } = tables
-  const missing = (table: DictTable, column: string): DataProblem => ({
-    ok: false,
-    reason: `Column "${column}" is not in ${table.name} (its columns are: ${table.columns.join(', ')}).`,
-    file: table.name,
-    column,
-  })
-  if (!mapping.userId || !mapping.itemId)
-    return { ok: false, reason: 'Choose the user id and the item id columns.', file: interactions.name }
-  if (mapping.userId === mapping.itemId)
-    return {
-      ok: false,
-      reason: `The user id and the item id are the same column ("${mapping.userId}"); choose two different columns.`,
-      file: interactions.name,
-      column: mapping.userId,
-    }
-  for (const c of [mapping.userId, mapping.itemId, mapping.timestamp, mapping.rating])
-    if (c !== undefined && !interactions.coded[c]) return missing(interactions, c)
-  if (tables.users && !tables.users.coded[mapping.userId]) return missing(tables.users, mapping.userId)
-  if (tables.items && !tables.items.coded[mapping.itemId]) return missing(tables.items, mapping.itemId)
-  for (const f of mapping.features) {
-    const table = tables[f.table]
-    if (!table)
-      return { ok: false, reason: `The mapping uses a ${f.table} table, but no file has that role.` }
-    if (!table.coded[f.column]) return missing(table, f.column)
-  }
-  return null
 }
 
 /** Reads a file's stream chunk by chunk; stops (and cancels the read) when `cancel` is set. */
@@ -430,6 +417,7 @@ export class Ingestor {
       reports: session.files.map((f) => f.report),
       skipped: session.skipped,
       notes: mapped.notes,
+      facts: mappingFacts(mapped.tables, mapped.mapping),
       eda: computeEda(mapped.tables, mapped.mapping),
       seconds: (this.now() - started) / 1000,
     }
@@ -449,8 +437,15 @@ export class Ingestor {
         reason: 'Those files are no longer loaded; drop them again.',
       })
     const started = this.now()
-    const problem = checkMapping(session.mapped.tables, mappingIn)
-    if (problem) return this.fail(ingestId, 'apply', problem)
+    const issues = validateMapping(mappingFacts(session.mapped.tables, mappingIn), mappingIn)
+    const [error] = errorsOf(issues)
+    if (error)
+      return this.fail(ingestId, 'apply', {
+        ok: false,
+        reason: error.message,
+        file: error.file,
+        column: error.column,
+      })
     const { tables, mapping } = liftToTowers(session.mapped.tables, mappingIn)
     const cleaned = cleanDataset(tables, mapping, cleaning)
     if (!cleaned.ok) return this.fail(ingestId, 'apply', cleaned)
@@ -464,6 +459,11 @@ export class Ingestor {
         reason: `Only ${n} interaction(s) are left after cleaning; at least ${MIN_INTERACTIONS} are needed to train and evaluate.`,
         file: tables.interactions.name,
       })
+    const ratings = mapping.rating
+      ? numbersOf(cleaned.data.tables.interactions.coded[mapping.rating], parseNumber, 'number')
+      : null
+    // The guard looks at the split the default seed gives (the temporal split does not depend on it).
+    const leaks = findLeaks(encoded.data, splitDataset(encoded.data, DEFAULT_TRAIN_CONFIG.seed), ratings)
     const source: UploadSource = { kind: 'upload', ingestId, name }
     this.uploaded = { source, data: encoded.data }
     const summary = summarize(encoded.data)
@@ -473,6 +473,9 @@ export class Ingestor {
       ingestId,
       applied: {
         source,
+        sessionId,
+        issues: issues.filter((i) => i.severity === 'warning'),
+        leaks,
         steps: cleaned.data.steps,
         eda: computeEda(cleaned.data.tables, mapping),
         summary,

@@ -7,6 +7,8 @@ import type { DataProblem } from '../data/encode'
 import type { EdaReport } from '../data/eda'
 import type { FileRole } from '../data/formats'
 import type { ColumnProposal } from '../data/infer'
+import type { LeakFinding } from '../data/leak'
+import type { MappingFacts, MappingIssue } from '../data/mapping'
 import type { TextEncoding } from '../data/decode'
 import type { ParseReport } from '../data/parse'
 import type { ColumnMapping, DatasetSummary, TableRole } from '../data/types'
@@ -151,6 +153,8 @@ export interface IngestProposal {
   reports: ParseReport[]
   skipped: { file: string; reason: string }[]
   notes: string[]
+  /** What the mapper checks the person's edits against (`validateMapping`), before asking the worker. */
+  facts: MappingFacts
   /** EDA of the tables as read, before cleaning. */
   eda: EdaReport
   seconds: number
@@ -159,6 +163,12 @@ export interface IngestProposal {
 /** The result of applying a mapping and cleaning: from now on `source` is what `start` can train on. */
 export interface IngestApplied {
   source: UploadSource
+  /** The parsed files (proposal) this was applied from. */
+  sessionId: number
+  /** Warnings of `validateMapping` about the applied mapping (errors stop an apply). */
+  issues: MappingIssue[]
+  /** Context fields that give the held-out answer away (see `data/leak.ts`); shown before training. */
+  leaks: LeakFinding[]
   steps: CleaningStep[]
   /** EDA of the cleaned tables. */
   eda: EdaReport
