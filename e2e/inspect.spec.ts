@@ -105,7 +105,14 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
   await expect(explorer).toHaveAttribute('data-state', 'ready')
   const userButtons = explorer.getByTestId('user-list').getByRole('button')
   await expect(userButtons).toHaveCount(20)
-  await explorer.getByLabel('Search users by id').fill('1')
+  // The search box's example is a user id of this dataset (the demo's have no names).
+  const search = explorer.getByLabel('Search users by id')
+  await expect(search).toHaveAttribute(
+    'placeholder',
+    `e.g. ${await userButtons.first().getAttribute('data-user')}`,
+  )
+  await expect(explorer.getByText('Search users by id or name')).toHaveCount(0)
+  await search.fill('1')
   await expect(userButtons.first()).toContainText('1')
   const second = userButtons.nth(1)
   const secondId = (await second.getAttribute('data-user'))!
@@ -116,6 +123,21 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
   await expect(list.locator('tbody tr')).toHaveCount(20)
   await expect(explorer.getByTestId('held-out')).toContainText('rank')
   const before = await list.locator('tbody').innerText()
+
+  // The CSV names the user and each item by id, label (none in the demo) and description.
+  const shownItems = await list
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-item')))
+  const recsCsv = await download(
+    page,
+    explorer.getByRole('button', { name: 'Save CSV of the recommendations' }),
+  )
+  const recLines = recsCsv.bytes.toString('utf8').trim().split(/\r?\n/)
+  expect(recLines[0]).toBe('user_id,user_label,rank,item_id,item_label,item_detail,score,held_out')
+  expect(recLines.slice(1).map((line) => line.split(',').slice(0, 5))).toEqual(
+    shownItems.map((item, k) => [secondId, '', String(k + 1), item, '']),
+  )
+  expect(recLines[1].split(',')[5]).not.toBe('')
 
   const ageBand = explorer.getByLabel('age_band')
   const current = await ageBand.inputValue()
@@ -144,6 +166,12 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
   await explorer.getByRole('button', { name: 'Reset what-ifs' }).click()
   await expect(explorer.locator('.what-if-field.changed')).toHaveCount(0)
   await expect(history).not.toContainText('Removed from the history')
+  await expect(history.locator('li')).toHaveCount(2)
+  const historyIds = await history.locator('li .item-id').allInnerTexts()
+  // The pooling weights name the item each history token holds.
+  await expect(
+    explorer.getByTestId('user-pooling-weights').locator('tr[data-field="history_1"]'),
+  ).toContainText(`history_1 · ${historyIds[0]}`)
 
   // The heatmap of the chosen user shows the weights the explorer got with that user's scores.
   await page.getByRole('tab', { name: 'Attention heatmaps' }).click()
@@ -159,6 +187,20 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
     .poll(() => weightsOf(heatmap.getByTestId('pooling-weights')))
     .toEqual(await weightsOf(explorer.getByTestId('user-pooling-weights')))
   await expect(slider).toBeDisabled()
+  // One user's history tokens are past items: the axes and the CSV name them.
+  for (const [k, item] of historyIds.entries())
+    await expect(svg.locator('text[data-axis="row"]', { hasText: `history_${k + 1} · ${item}` })).toHaveCount(
+      1,
+    )
+  const chosenCsv = await download(
+    page,
+    heatmap.getByRole('button', { name: 'Save CSV of the attention heatmap' }),
+  )
+  const chosenLines = chosenCsv.bytes.toString('utf8').trim().split(/\r?\n/)
+  expect(chosenLines[0]).toMatch(/,history_item_id,history_item_label$/)
+  expect(chosenLines.filter((l) => l.startsWith('history_')).map((l) => l.split(',').slice(-2))).toEqual(
+    historyIds.map((item) => [item, '']),
+  )
 
   // Embedding map.
   await page.getByRole('tab', { name: 'Embedding map' }).click()
@@ -191,7 +233,9 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
     expect.stringMatching(/^2,0\.\d+,/),
   ])
   const mapCsv = await download(page, map.getByRole('button', { name: 'Save CSV of the embedding map' }))
-  expect(mapCsv.bytes.toString('utf8').trim().split(/\r?\n/)).toHaveLength(61)
+  const mapLines = mapCsv.bytes.toString('utf8').trim().split(/\r?\n/)
+  expect(mapLines).toHaveLength(61)
+  expect(mapLines[0]).toBe('item_id,item_label,item_detail,pc1,pc2,category')
   expect(await seriousViolations(page)).toEqual([])
 
   // Tabs work from the keyboard.

@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { EncodedDataset } from '../data/types'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { DEFAULT_TRAIN_CONFIG } from './config'
 import { Explorer } from './explore'
@@ -52,6 +53,13 @@ describe('Explorer', () => {
     expect(view.heldOut?.part).toBe('validation')
     expect(view.heldOut!.rank).toBeGreaterThanOrEqual(1)
     expect(view.attention[0]).toHaveLength(DEFAULT_TRAIN_CONFIG.heads)
+    // The demo has no display labels: every item reads as its id and its categories, as before.
+    expect(view.userLabel).toBe('')
+    for (const r of [...view.recommendations, ...view.historyTokens]) {
+      expect(r.label).toBe('')
+      expect(r.detail).not.toBe('')
+    }
+    expect(explorer.searchUsers('', 3).map((u) => u.label)).toEqual(['', '', ''])
   })
 
   it('answers what-ifs without retraining: a changed field or a removed history item changes the list', async () => {
@@ -127,13 +135,87 @@ describe('Explorer with multi-valued fields', () => {
       changed: false,
     })
     expect((await multiExplorer.viewUser(0)).fields.find((f) => f.name === 'likes')!.label).toBe('(missing)')
-    // Item labels fall back on the genres; the map can colour by them.
-    expect(multiExplorer.itemRef(2).label).toContain(
+    // Item descriptions fall back on the genres; the map can colour by them.
+    expect(multiExplorer.itemRef(2).detail).toContain(
       multi.multiItem![0].vocabulary[multi.multiItem![0].codes[multi.multiItem![0].offsets[2]]],
     )
     const map = await multiExplorer.embeddingMap()
     expect(map.colourBy.map((c) => c.field)).toEqual(['decade', 'genres'])
     const item = await multiExplorer.viewItem(0)
     expect(item.tokens).toEqual(['item', 'decade', 'genres'])
+  })
+})
+
+describe('Explorer with display labels', () => {
+  const plain = multiValuedDataset(2)
+  /** A title per item id; `m3` has none, so it must fall back on its id. */
+  const titleOf = (id: string) => (id === 'm3' ? '' : `Title of ${id.toUpperCase()}`)
+  const nameOf = (u: number) => (u === 5 ? '' : u === 10 ? 'Grace Hopper' : `Person ${u}`)
+  const labelled: EncodedDataset = {
+    ...plain,
+    itemLabels: plain.itemIds.map(titleOf),
+    userLabels: plain.userIds.map((_, u) => nameOf(u)),
+  }
+  let labelledExplorer: Explorer
+
+  beforeAll(async () => {
+    let trained: Trainer | undefined
+    await runTraining(
+      labelled,
+      {
+        ...DEFAULT_TRAIN_CONFIG,
+        epochs: 1,
+        batchSize: 64,
+        dim: 8,
+        mlpHidden: 16,
+        historyLength: 2,
+        compareBaselines: false,
+      },
+      { onModel: (t) => (trained = t) },
+    )
+    labelledExplorer = new Explorer(trained!)
+  }, 120_000)
+
+  afterAll(() => labelledExplorer.dispose())
+
+  it("gives every item and user shown its own label, '' where it has none", async () => {
+    const user = plain.userIds.findIndex((_, u) => u !== 5 && u !== 10)
+    const view = await labelledExplorer.viewUser(user)
+    expect(view.userId).toBe(plain.userIds[user])
+    expect(view.userLabel).toBe(nameOf(user))
+    const shown = [...view.recommendations, ...view.historyTokens, ...view.trainItems, view.heldOut!]
+    expect(view.historyTokens.length).toBeGreaterThan(0)
+    for (const ref of shown) {
+      expect(ref.id).toBe(plain.itemIds[ref.item])
+      expect(ref.label).toBe(titleOf(ref.id))
+      // The description is still there beside the label.
+      expect(ref.detail).toMatch(/^(1980s|1990s|2000s)/)
+    }
+    expect((await labelledExplorer.viewUser(5)).userLabel).toBe('')
+    const m3 = plain.itemIds.indexOf('m3')
+    expect(labelledExplorer.itemRef(m3)).toMatchObject({ id: 'm3', label: '' })
+    expect((await labelledExplorer.viewItem(m3 === 0 ? 1 : 0)).item.label).toMatch(/^Title of M\d+$/)
+
+    const map = await labelledExplorer.embeddingMap()
+    expect(map.items.map((i) => i.label)).toEqual(labelled.itemLabels)
+  })
+
+  it('finds users by label as well as by id, ignoring case', () => {
+    const grace = labelledExplorer.searchUsers('hopper')
+    expect(grace).toEqual([
+      { user: 10, id: plain.userIds[10], label: 'Grace Hopper', interactions: expect.any(Number) },
+    ])
+    expect(grace[0].interactions).toBeGreaterThan(0)
+    expect(labelledExplorer.searchUsers('  GRACE ').map((u) => u.user)).toEqual([10])
+    // By id still, including the user without a label.
+    const byId = labelledExplorer.searchUsers(plain.userIds[5], 100)
+    expect(byId.map((u) => u.user)).toContain(5)
+    expect(byId.find((u) => u.user === 5)!.label).toBe('')
+    // "Person 1" matches Person 1, 10.. 19 (not 10: Grace), and no id ("u…") contains "person".
+    const people = labelledExplorer.searchUsers('person 1', 100).map((u) => u.user)
+    expect(people).toEqual([1, ...Array.from({ length: 9 }, (_, k) => 11 + k)])
+    // Id and label are matched apart: a needle running from the end of an id into the label is not found.
+    expect(labelledExplorer.searchUsers(`${plain.userIds[10]}grace`)).toEqual([])
+    expect(labelledExplorer.searchUsers(`${plain.userIds[10]} grace`)).toEqual([])
   })
 })

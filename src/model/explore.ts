@@ -35,16 +35,33 @@ export interface FieldValue {
   changed: boolean
 }
 
+/**
+ * An item as a person reads it. `label` is the item's display label (a movie title, a product name)
+ * from the column the mapping chose, '' when there is none or the dataset has no label column; the UI
+ * then falls back on `id`.
+ */
 export interface ItemRef {
   item: number
   id: string
-  /** A short description from the item's first categorical (then multi-valued) fields. */
   label: string
+  /** A short description from the item's first categorical (then multi-valued) fields, e.g. `Drama · War`. */
+  detail: string
+}
+
+/** A user found by the explorer's search; `label` as in `ItemRef`. */
+export interface UserHit {
+  user: number
+  id: string
+  label: string
+  /** The user's training interactions. */
+  interactions: number
 }
 
 export interface UserView {
   user: number
   userId: string
+  /** The user's display label ('' when none). */
+  userLabel: string
   /** Interaction row whose context is used (the held-out validation row when there is one). */
   queryRow: number
   fields: FieldValue[]
@@ -87,6 +104,8 @@ export class Explorer {
   private projection: Projection | null = null
   private readonly trainRowsByUser: number[][]
   private readonly part = new Map<number, 'validation' | 'test'>()
+  /** Lowercased id, and label when there is one, of every user: what the search matches. */
+  private searchKeys: string[] | null = null
 
   /** Takes over the trainer (disposes it on `dispose`). */
   constructor(trainer: Trainer) {
@@ -102,13 +121,28 @@ export class Explorer {
     split.test.forEach((r) => this.part.set(r, 'test'))
   }
 
-  /** Users whose id contains the text (case-insensitive), at most `limit`, in id order. */
-  searchUsers(text: string, limit = 20): { user: number; id: string; interactions: number }[] {
+  /**
+   * Users whose id or display label contains the text (case-insensitive), at most `limit`, in user
+   * index order. An empty text lists the first users: the examples the search box offers.
+   */
+  searchUsers(text: string, limit = 20): UserHit[] {
+    const d = this.data
+    // Built on the first search, once: about one short string per user.
+    this.searchKeys ??= d.userIds.map((id, u) => {
+      const label = d.userLabels?.[u] ?? ''
+      // A newline cannot be typed in the search box, so a needle never spans id and label.
+      return (label ? `${id}\n${label}` : id).toLowerCase()
+    })
     const needle = text.trim().toLowerCase()
-    const out: { user: number; id: string; interactions: number }[] = []
-    for (let u = 0; u < this.data.userIds.length && out.length < limit; u++)
-      if (this.data.userIds[u].toLowerCase().includes(needle))
-        out.push({ user: u, id: this.data.userIds[u], interactions: this.trainRowsByUser[u].length })
+    const out: UserHit[] = []
+    for (let u = 0; u < d.userIds.length && out.length < limit; u++)
+      if (this.searchKeys[u].includes(needle))
+        out.push({
+          user: u,
+          id: d.userIds[u],
+          label: d.userLabels?.[u] ?? '',
+          interactions: this.trainRowsByUser[u].length,
+        })
     return out
   }
 
@@ -127,7 +161,7 @@ export class Explorer {
       const label = multiLabel(field, item)
       if (label) parts.push(label)
     }
-    return { item, id: d.itemIds[item], label: parts.join(' · ') }
+    return { item, id: d.itemIds[item], label: d.itemLabels?.[item] ?? '', detail: parts.join(' · ') }
   }
 
   private queryRowOf(user: number): number {
@@ -236,6 +270,7 @@ export class Explorer {
     return {
       user,
       userId: d.userIds[user],
+      userLabel: d.userLabels?.[user] ?? '',
       queryRow,
       fields,
       historyTokens: historyItems.map((i) => this.itemRef(i)),

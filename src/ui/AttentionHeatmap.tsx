@@ -3,13 +3,14 @@ import type { ItemRef, ItemView, UserView } from '../model/explore'
 import type { AttentionSnapshot } from '../model/results'
 import type { RunResult } from '../model/run'
 import { fileSlug, svgToPng } from './chartExport'
+import { itemOptionText, nameWithId, type Named } from './explorerRows'
 import { ExportButtons } from './ExportButtons'
 import {
-  axisLabels,
   cellColour,
   cellSize,
   formatWeight,
   heatmapCsvRows,
+  historyItemsOf,
   importanceOf,
   LABEL_FONT_PX,
   labelWidth,
@@ -19,6 +20,8 @@ import {
   pickMatrix,
   replaySteps,
   textColourOn,
+  tokenAxisLabels,
+  tokenNames,
   VALUE_IN_CELL_PX,
   type Tower,
   type TowerView,
@@ -79,21 +82,29 @@ export function AttentionHeatmap({
   const stepIndex = stepChoice === null ? steps.length - 1 : Math.min(stepChoice, steps.length - 1)
   const step = steps[stepIndex] ?? null
 
-  const chosen: (TowerView & { name: string }) | null =
+  const chosenUser: Named | null = userView && { id: userView.userId, label: userView.userLabel }
+  const chosen: (TowerView & { name: string; items: (Named | null)[] }) | null =
     tower === 'user'
-      ? userView && {
-          name: `user ${userView.userId}`,
+      ? userView &&
+        chosenUser && {
+          name: `user ${nameWithId(chosenUser)}`,
           tokens: userView.tokens,
           pooling: userView.pooling,
           layers: userView.attention,
+          // One user's history tokens hold known items: the axes name them.
+          items: historyItemsOf(userView.tokens, userView.historyTokens),
         }
       : itemView && {
-          name: `item ${itemView.item.id}`,
+          name: `item ${nameWithId(itemView.item)}`,
           tokens: itemView.tokens,
           pooling: itemView.pooling,
           layers: itemView.attention,
+          items: [],
         }
   const view: TowerView | null = source === 'chosen' ? chosen : step ? step[tower] : null
+  // The mean over many queries has no particular history items.
+  const items = source === 'chosen' && chosen ? chosen.items : []
+  const names = view ? tokenNames(view.tokens, items) : []
   const layerCount = view?.layers.length ?? 0
   const layer = Math.min(layerChoice, Math.max(0, layerCount - 1))
   const headCount = view?.layers[layer]?.length ?? 0
@@ -137,11 +148,11 @@ export function AttentionHeatmap({
             </option>
             <option value="chosen" disabled={!chosen && tower === 'user'}>
               {tower === 'user'
-                ? userView
-                  ? `The chosen user (${userView.userId})`
+                ? chosenUser
+                  ? `The chosen user (${nameWithId(chosenUser)})`
                   : 'The chosen user (pick one under Recommendations)'
                 : itemView
-                  ? `The chosen item (${itemView.item.id})`
+                  ? `The chosen item (${nameWithId(itemView.item)})`
                   : 'The chosen item'}
             </option>
           </select>
@@ -157,8 +168,7 @@ export function AttentionHeatmap({
               <option value="">{itemChoices.length > 0 ? 'Pick an item' : 'No items to pick yet'}</option>
               {itemChoices.map((item) => (
                 <option key={item.item} value={item.item}>
-                  {item.id}
-                  {item.label ? ` · ${item.label}` : ''}
+                  {itemOptionText(item)}
                 </option>
               ))}
             </select>
@@ -241,7 +251,8 @@ export function AttentionHeatmap({
             {matrix ? (
               <HeatmapSvg
                 svgRef={svgRef}
-                tokens={view.tokens}
+                names={names}
+                labels={tokenAxisLabels(view.tokens, items)}
                 matrix={matrix}
                 scaleFromMin={scaleFrom === 'min'}
                 title={`Self-attention, ${what}, ${sourceLabel}, layer ${layer + 1}, ${head === 'mean' ? 'mean of heads' : `head ${head + 1}`}`}
@@ -255,6 +266,7 @@ export function AttentionHeatmap({
             <WeightBars
               caption={`Pooling weights, ${source === 'chosen' ? (chosen?.name ?? '') : sourceLabel}`}
               tokens={view.tokens}
+              names={names}
               weights={view.pooling}
               importance={importance}
               testId="pooling-weights"
@@ -264,25 +276,30 @@ export function AttentionHeatmap({
             what="attention heatmap"
             fileBase={fileBase}
             png={matrix ? () => svgToPng(svgRef.current!) : null}
-            csv={() => heatmapCsvRows(view.tokens, matrix, view.pooling, importance)}
+            csv={() => heatmapCsvRows(view.tokens, matrix, view.pooling, importance, items)}
           />
-          {matrix && <ValuesTable tokens={view.tokens} matrix={matrix} />}
+          {matrix && <ValuesTable names={names} matrix={matrix} />}
         </>
       )}
     </figure>
   )
 }
 
-/** The matrix as an SVG with both axes labelled, a colour legend, a hover tooltip and arrow-key focus. */
+/**
+ * The matrix as an SVG with both axes labelled, a colour legend, a hover tooltip and arrow-key focus.
+ * `names` are the tokens as a person reads them (in full in tooltips), `labels` as the axes show them.
+ */
 function HeatmapSvg({
   svgRef,
-  tokens,
+  names: tokens,
+  labels,
   matrix,
   scaleFromMin,
   title,
 }: {
   svgRef: React.RefObject<SVGSVGElement | null>
-  tokens: readonly string[]
+  names: readonly string[]
+  labels: readonly string[]
   matrix: readonly number[]
   scaleFromMin: boolean
   title: string
@@ -291,7 +308,6 @@ function HeatmapSvg({
   const [active, setActive] = useState<{ i: number; j: number } | null>(null)
   const n = tokens.length
   const c = cellSize(n)
-  const labels = axisLabels(tokens)
   const lw = labelWidth(labels)
   const left = lw + 6
   const top = lw + 6
@@ -493,7 +509,7 @@ function HeatmapSvg({
 }
 
 /** Every value of the matrix as a table, for screen readers and for copying (a toggle, closed at first). */
-function ValuesTable({ tokens, matrix }: { tokens: readonly string[]; matrix: readonly number[] }) {
+function ValuesTable({ names: tokens, matrix }: { names: readonly string[]; matrix: readonly number[] }) {
   const id = useId()
   const [open, setOpen] = useState(false)
   const n = tokens.length

@@ -1,6 +1,7 @@
 import { useEffect, useId, useRef, useState, type MouseEvent } from 'react'
 import type { EmbeddingMap as MapData } from '../model/explore'
 import { canvasToPng, fileSlug } from './chartExport'
+import { hasLabel, nameOf, nameWithId, type Named } from './explorerRows'
 import { ExportButtons } from './ExportButtons'
 import { truncateLabel } from './heatmap'
 import {
@@ -53,7 +54,7 @@ function draw(
   layout: Layout,
   groups: ColourGroups | null,
   field: string | null,
-  user: { point: [number, number]; id: string } | null,
+  user: { point: [number, number]; who: Named } | null,
   hover: number,
 ) {
   ctx.fillStyle = '#ffffff'
@@ -143,7 +144,7 @@ function draw(
     y += 6
     drawUserMarker(ctx, LEGEND_X + 6, y)
     ctx.fillStyle = TEXT
-    ctx.fillText(truncateLabel(`user ${user.id}`, 24), LEGEND_X + 18, y)
+    ctx.fillText(truncateLabel(`user ${nameOf(user.who)}`, 24), LEGEND_X + 18, y)
   }
 }
 
@@ -180,7 +181,8 @@ export function EmbeddingMap({
   problem: string | null
   /** Why the map cannot be shown (no model in memory), or null. */
   note: string | null
-  user: { point: [number, number]; id: string } | null
+  /** The chosen user's position on the map, and who it is. */
+  user: { point: [number, number]; who: Named } | null
   onPickItem: (item: number) => void
 }) {
   const id = useId()
@@ -246,7 +248,7 @@ export function EmbeddingMap({
               className="map-canvas"
               style={{ aspectRatio: `${WIDTH} / ${HEIGHT}` }}
               role="img"
-              aria-label={`Scatter of ${map.x.length} items on the first two principal components (${axisTitle(1, map.explained[0])}; ${axisTitle(2, map.explained[1])})${groups ? `, coloured by ${field}: ${groups.groups.map((g) => `${g.label} ${g.count}`).join(', ')}` : ''}${user ? `; user ${user.id} is marked with a star` : ''}. Save the CSV for every point's coordinates.`}
+              aria-label={`Scatter of ${map.x.length} items on the first two principal components (${axisTitle(1, map.explained[0])}; ${axisTitle(2, map.explained[1])})${groups ? `, coloured by ${field}: ${groups.groups.map((g) => `${g.label} ${g.count}`).join(', ')}` : ''}${user ? `; user ${nameWithId(user.who)} is marked with a star` : ''}. Save the CSV for every point's coordinates.`}
               tabIndex={0}
               aria-describedby={`${id}-readout`}
               onKeyDown={(e) => {
@@ -274,8 +276,9 @@ export function EmbeddingMap({
                   top: `${(layout.py[hover] / HEIGHT) * 100}%`,
                 }}
               >
-                <strong>{map.items[hover].id}</strong>
-                {map.items[hover].label && <> · {map.items[hover].label}</>}
+                <strong>{nameOf(map.items[hover])}</strong>
+                {hasLabel(map.items[hover]) && <span className="muted"> · id {map.items[hover].id}</span>}
+                {map.items[hover].detail && <> · {map.items[hover].detail}</>}
                 {colour && (
                   <>
                     <br />
@@ -289,7 +292,7 @@ export function EmbeddingMap({
           </div>
           <p id={`${id}-readout`} className="heatmap-readout" aria-live="polite">
             {hover >= 0
-              ? `${map.items[hover].id}${map.items[hover].label ? ` · ${map.items[hover].label}` : ''}${colour ? ` · ${colour.field}: ${colour.labels[colour.values[hover]] ?? '?'}` : ''} (PC1 ${map.x[hover].toFixed(3)}, PC2 ${map.y[hover].toFixed(3)})`
+              ? `${nameWithId(map.items[hover])}${map.items[hover].detail ? ` · ${map.items[hover].detail}` : ''}${colour ? ` · ${colour.field}: ${colour.labels[colour.values[hover]] ?? '?'}` : ''} (PC1 ${map.x[hover].toFixed(3)}, PC2 ${map.y[hover].toFixed(3)})`
               : 'Hover over a point, or focus the map and use the arrow keys to step through the items; click or press Enter to see an item’s attention.'}
           </p>
           <ExportButtons

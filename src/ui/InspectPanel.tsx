@@ -169,7 +169,11 @@ function InspectPanelView({
           loading={map.loading}
           problem={map.problem}
           note={available ? null : note}
-          user={userView?.mapPoint ? { point: userView.mapPoint, id: userView.userId } : null}
+          user={
+            userView?.mapPoint
+              ? { point: userView.mapPoint, who: { id: userView.userId, label: userView.userLabel } }
+              : null
+          }
           onPickItem={(item) => {
             pickItem(item)
             setTower('item')

@@ -1,15 +1,22 @@
 import { useEffect, useId, useState } from 'react'
-import type { FieldValue, UserView, WhatIf } from '../model/explore'
+import type { FieldValue, ItemRef, UserHit, UserView, WhatIf } from '../model/explore'
 import type { ExploreAnswer, ExploreQuery } from '../worker/protocol'
 import { fileSlug } from './chartExport'
+import {
+  hasLabel,
+  nameOf,
+  nameWithId,
+  recommendationCsvRows,
+  searchLabel,
+  searchPlaceholder,
+} from './explorerRows'
 import { ExportButtons } from './ExportButtons'
+import { historyItemsOf, tokenNames } from './heatmap'
 import { LatestOnly } from './latestOnly'
 import { WeightBars } from './WeightBars'
 
 /** Quiet time after the last keystroke before the user search is sent, in ms. */
 const SEARCH_DEBOUNCE_MS = 250
-
-type UserHit = { user: number; id: string; interactions: number }
 
 /**
  * One user's top recommendations, history and attention, with what-if changes (a different feature
@@ -38,6 +45,8 @@ export function RecommendationsExplorer({
   const id = useId()
   const [text, setText] = useState('')
   const [hits, setHits] = useState<UserHit[] | null>(null)
+  /** The users the first (empty) search listed: the search box's example comes from them. */
+  const [examples, setExamples] = useState<UserHit[] | null>(null)
   const [chosen, setChosen] = useState<number | null>(null)
   const [whatIf, setWhatIf] = useState<WhatIf>({})
   const [pending, setPending] = useState(false)
@@ -64,6 +73,7 @@ export function RecommendationsExplorer({
       new LatestOnly<ExploreQuery, ExploreAnswer>(explore, (answer) => {
         if (answer.kind === 'users') {
           setHits(answer.users)
+          setExamples((first) => first ?? answer.users)
           // Start with the first user so the view is never empty.
           if (userQueue.latest === null && answer.users.length > 0) ask(answer.users[0].user, {})
         } else if (answer.kind === 'error') setProblem(answer.message)
@@ -96,6 +106,8 @@ export function RecommendationsExplorer({
     chosen !== null && ask(chosen, { ...whatIf, removedHistory: [...(whatIf.removedHistory ?? []), item] })
   const changed = Object.keys(whatIf.fields ?? {}).length > 0 || (whatIf.removedHistory ?? []).length > 0
   const shown = view && view.user === chosen ? view : null
+  const labelled = (examples ?? []).some(hasLabel)
+  const shownUser = shown && { id: shown.userId, label: shown.userLabel }
 
   return (
     <figure
@@ -108,17 +120,21 @@ export function RecommendationsExplorer({
       <div className="explorer">
         <div className="explorer-pick">
           <div className="field">
-            <label htmlFor={`${id}-search`}>Search users by id</label>
+            <label htmlFor={`${id}-search`}>{searchLabel(labelled)}</label>
             <input
               id={`${id}-search`}
               type="search"
               value={text}
               onChange={(e) => setText(e.target.value)}
-              placeholder="e.g. u00012"
+              placeholder={searchPlaceholder(examples ?? [])}
               autoComplete="off"
             />
           </div>
-          {hits && hits.length === 0 && <p className="empty">No user id contains “{text}”.</p>}
+          {hits && hits.length === 0 && (
+            <p className="empty">
+              No user {labelled ? 'id or name' : 'id'} contains “{text}”.
+            </p>
+          )}
           {hits && hits.length > 0 && (
             <ul className="user-list" aria-label="Matching users" data-testid="user-list">
               {hits.map((h) => (
@@ -129,7 +145,17 @@ export function RecommendationsExplorer({
                     onClick={() => ask(h.user, {})}
                     data-user={h.id}
                   >
-                    <span className="user-id">{h.id}</span>
+                    {hasLabel(h) ? (
+                      <>
+                        <span className="user-name">{nameOf(h)}</span>
+                        <span className="muted">
+                          {' '}
+                          · id <span className="user-id">{h.id}</span>
+                        </span>
+                      </>
+                    ) : (
+                      <span className="user-id">{h.id}</span>
+                    )}
                     <span className="muted"> · {h.interactions} training items</span>
                   </button>
                 </li>
@@ -146,11 +172,17 @@ export function RecommendationsExplorer({
           {!shown && !problem && (
             <p className="empty">{pending ? 'Scoring the catalogue…' : 'Pick a user.'}</p>
           )}
-          {shown && (
+          {shown && shownUser && (
             <>
               <div className="explorer-head">
                 <h3>
-                  User {shown.userId}
+                  User {nameOf(shownUser)}
+                  {hasLabel(shownUser) && (
+                    <span className="muted">
+                      {' '}
+                      · id <span className="user-id">{shown.userId}</span>
+                    </span>
+                  )}
                   {pending && <span className="muted"> · updating…</span>}
                 </h3>
                 <button type="button" onClick={() => ask(shown.user, {})} disabled={!changed}>
@@ -190,8 +222,7 @@ export function RecommendationsExplorer({
                         <tr key={r.item} className={r.heldOut ? 'held-out' : undefined} data-item={r.id}>
                           <td>{k + 1}</td>
                           <th scope="row">
-                            <span className="item-id">{r.id}</span>
-                            {r.label && <span className="item-label"> · {r.label}</span>}
+                            <ItemName item={r} />
                             {r.heldOut && (
                               <span className="held-out-badge">held-out {shown.heldOut?.part}</span>
                             )}
@@ -204,22 +235,14 @@ export function RecommendationsExplorer({
                   <ExportButtons
                     what="recommendations"
                     fileBase={fileSlug('recommendations', shown.userId)}
-                    csv={() => [
-                      ['rank', 'item_id', 'label', 'score', 'held_out'],
-                      ...shown.recommendations.map((r, k) => [
-                        k + 1,
-                        r.id,
-                        r.label,
-                        r.score,
-                        r.heldOut ? 1 : 0,
-                      ]),
-                    ]}
+                    csv={() => recommendationCsvRows(shown)}
                   />
                 </div>
               </div>
               <WeightBars
-                caption={`Pooling weights of user ${shown.userId}${changed ? ' (with the what-if changes)' : ''}`}
+                caption={`Pooling weights of user ${nameWithId(shownUser)}${changed ? ' (with the what-if changes)' : ''}`}
                 tokens={shown.tokens}
+                names={tokenNames(shown.tokens, historyItemsOf(shown.tokens, shown.historyTokens))}
                 weights={shown.pooling}
                 testId="user-pooling-weights"
               />
@@ -237,8 +260,14 @@ function HeldOutLine({ view }: { view: UserView }) {
   const inList = view.recommendations.some((r) => r.heldOut)
   return (
     <p className="held-out-line" data-testid="held-out">
-      Held-out {h.part} item <strong>{h.id}</strong>
-      {h.label && ` (${h.label})`}: rank <strong>{h.rank}</strong>
+      Held-out {h.part} item <strong>{nameOf(h)}</strong>
+      {hasLabel(h) && (
+        <span className="muted">
+          {' '}
+          · id <span className="item-id">{h.id}</span>
+        </span>
+      )}
+      {h.detail && ` (${h.detail})`}: rank <strong>{h.rank}</strong>
       {inList ? ', in the list below (marked).' : `, not in the top ${view.recommendations.length}.`}
     </p>
   )
@@ -302,13 +331,14 @@ function HistoryList({
         <ul>
           {view.historyTokens.map((item) => (
             <li key={item.item}>
-              <span className="item-id">{item.id}</span>
-              {item.label && <span className="item-label"> · {item.label}</span>}
+              <span>
+                <ItemName item={item} />
+              </span>
               <button
                 type="button"
                 className="small"
                 onClick={() => onRemove(item.item)}
-                aria-label={`Remove ${item.id} from the history`}
+                aria-label={`Remove ${nameWithId(item)} from the history`}
               >
                 Remove
               </button>
@@ -322,5 +352,28 @@ function HistoryList({
         {view.trainItems.length === 1 ? '' : 's'} (excluded from the list).
       </p>
     </div>
+  )
+}
+
+/**
+ * An item as a row reads it: its label with the id muted beside it, or (without a label) its id; then
+ * its description from the first categorical fields.
+ */
+function ItemName({ item }: { item: ItemRef }) {
+  return (
+    <>
+      {hasLabel(item) ? (
+        <>
+          <span className="item-name">{nameOf(item)}</span>
+          <span className="muted">
+            {' '}
+            · id <span className="item-id">{item.id}</span>
+          </span>
+        </>
+      ) : (
+        <span className="item-id">{item.id}</span>
+      )}
+      {item.detail && <span className="item-detail"> · {item.detail}</span>}
+    </>
   )
 }

@@ -11,12 +11,15 @@ const NAME_CHARS = 26
 export function WeightBars({
   caption,
   tokens,
+  names = tokens,
   weights,
   importance,
   testId,
 }: {
   caption: string
   tokens: readonly string[]
+  /** What each token reads as (e.g. a history token with its item's name); the token names by default. */
+  names?: readonly string[]
   weights: readonly number[]
   importance?: Map<string, FieldImportance>
   testId?: string
@@ -47,8 +50,8 @@ export function WeightBars({
             const drop = importance?.get(token)?.drop
             return (
               <tr key={token} data-field={token}>
-                <th scope="row" title={token}>
-                  <span className="weight-name">{truncateLabel(token, NAME_CHARS)}</span>
+                <th scope="row" title={names[i] ?? token}>
+                  <span className="weight-name">{truncateLabel(names[i] ?? token, NAME_CHARS)}</span>
                 </th>
                 <td>
                   <span className="weight-bar-cell">

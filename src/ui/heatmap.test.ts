@@ -7,6 +7,7 @@ import {
   colourAt,
   formatDrop,
   heatmapCsvRows,
+  historyItemsOf,
   importanceOf,
   labelWidth,
   legendTicks,
@@ -18,6 +19,8 @@ import {
   MIN_CELL_PX,
   pickMatrix,
   replaySteps,
+  tokenAxisLabels,
+  tokenNames,
   textColourOn,
   truncateLabel,
 } from './heatmap'
@@ -181,10 +184,63 @@ describe('csv rows and importance', () => {
     ])
   })
 
+  it("names the item of each history token in a chosen user's export", () => {
+    const tokens = ['user_id', 'history_1', 'history_2']
+    const items = historyItemsOf(tokens, [{ id: '1', label: 'Toy Story (1995)' }])
+    const rows = heatmapCsvRows(tokens, null, [0.5, 0.3, 0.2], importance, items)
+    expect(rows[0]).toEqual([
+      'field',
+      'pooling_weight',
+      'drop_ndcg@10',
+      'history_item_id',
+      'history_item_label',
+    ])
+    expect(rows[1]).toEqual(['user_id', 0.5, '', '', ''])
+    expect(rows[2]).toEqual(['history_1', 0.3, '', '1', 'Toy Story (1995)'])
+    // The user had one history item: the second slot is padding, with no item.
+    expect(rows[3]).toEqual(['history_2', 0.2, '', '', ''])
+    // Without history items (the mean over users) the columns are left out.
+    expect(heatmapCsvRows(tokens, null, [0.5, 0.3, 0.2], importance, [null, null, null])[0]).toHaveLength(3)
+  })
+
   it('formats drops with a sign', () => {
     expect(formatDrop(0.01234)).toBe('+0.0123')
     expect(formatDrop(-0.004)).toBe('−0.0040')
     expect(formatDrop(0)).toBe('0.0000')
     expect(formatDrop(Number.NaN)).toBe('—')
+  })
+})
+
+describe('history token names', () => {
+  const history = [
+    { id: '318', label: 'Shawshank Redemption, The (1994)' },
+    { id: '1', label: '' },
+    { id: 'u9', label: 'u9' },
+  ]
+
+  it('puts history_k next to the k-th most recent item, whatever order the tokens come in', () => {
+    const tokens = ['history_3', 'user_id', 'history_1', 'history_2', 'history_4', 'history_10x']
+    const items = historyItemsOf(tokens, history)
+    expect(items.map((i) => i?.id ?? null)).toEqual(['u9', null, '318', '1', null, null])
+  })
+
+  it('shows the item label, or its id when the label is empty or only repeats the id', () => {
+    const tokens = ['user_id', 'history_1', 'history_2', 'history_3']
+    expect(tokenNames(tokens, historyItemsOf(tokens, history))).toEqual([
+      'user_id',
+      'history_1 · Shawshank Redemption, The (1994)',
+      'history_2 · 1',
+      'history_3 · u9',
+    ])
+    expect(tokenNames(tokens, [])).toEqual(tokens)
+  })
+
+  it('shortens a long item name on the axis but keeps the token and the name apart', () => {
+    const tokens = ['a_very_long_field_name_2024', 'history_1', 'history_2']
+    expect(tokenAxisLabels(tokens, historyItemsOf(tokens, history))).toEqual([
+      'a_very_long…e_2024',
+      'history_1 · Shawshank Re… (1994)',
+      'history_2 · 1',
+    ])
   })
 })

@@ -3,10 +3,15 @@
  * steps of the epoch slider and CSV rows. No React and no DOM, so they are tested in Node.
  */
 import type { AttentionSnapshot, FieldImportance, TowerAttention } from '../model/results'
+import { nameOf, type Named } from './explorerRows'
 import { HEATMAP_STOPS } from './theme'
 
 /** Longest label shown on a heatmap axis before it is shortened (the full name is in a tooltip). */
 export const MAX_LABEL_CHARS = 18
+/** Longest item name on the axis label of a history token (`history_1 · Shawshank Re… (1994)`). */
+export const MAX_ITEM_NAME_CHARS = 20
+/** Query tokens named `history_1`..`history_N` hold the user's most recent items, most recent first. */
+const HISTORY_TOKEN = /^history_(\d+)$/
 /** Axis label font size in px; cells are never smaller than this plus a little air. */
 export const LABEL_FONT_PX = 11
 /** Matrix side length the cell size aims for, in px. */
@@ -80,6 +85,39 @@ export function axisLabels(names: readonly string[], maxChars = MAX_LABEL_CHARS)
   const seen = new Map<string, number>()
   short.forEach((s) => seen.set(s, (seen.get(s) ?? 0) + 1))
   return short.map((s, i) => (seen.get(s)! > 1 ? `${truncateLabel(names[i], maxChars - 3)} #${i + 1}` : s))
+}
+
+/**
+ * The item behind each token of one query: `history_k` holds `history[k - 1]` (the query's history
+ * items, most recent first); other tokens, and history slots the user has no item for, get null.
+ */
+export function historyItemsOf<T extends Named>(
+  tokens: readonly string[],
+  history: readonly T[],
+): (T | null)[] {
+  return tokens.map((token) => {
+    const match = HISTORY_TOKEN.exec(token)
+    return match ? (history[Number(match[1]) - 1] ?? null) : null
+  })
+}
+
+/** What the axes show for each token: a history token with its item's name (`history_1 · Toy Story (1995)`). */
+export function tokenNames(tokens: readonly string[], items: readonly (Named | null)[]): string[] {
+  return tokens.map((token, t) => {
+    const item = items[t]
+    return item ? `${token} · ${nameOf(item)}` : token
+  })
+}
+
+/**
+ * Axis labels of one query's tokens: field names as `axisLabels` shortens them, and a history token with
+ * its item's name shortened on its own, so the token and the start and end of the name both stay.
+ */
+export function tokenAxisLabels(tokens: readonly string[], items: readonly (Named | null)[]): string[] {
+  return axisLabels(tokens).map((label, t) => {
+    const item = items[t]
+    return item ? `${label} · ${truncateLabel(nameOf(item), MAX_ITEM_NAME_CHARS)}` : label
+  })
 }
 
 /** Side of one cell in px for an n×n matrix. */
@@ -182,16 +220,20 @@ export function importanceOf(
 
 /**
  * The heatmap's numbers as one table, a row per query token: its attention to every key token (when a
- * matrix is shown), its pooling weight and the NDCG@10 lost when the field is pinned.
+ * matrix is shown), its pooling weight and the NDCG@10 lost when the field is pinned. With `items`
+ * (one query's history tokens, see `historyItemsOf`), each history token's row also names its item.
  */
 export function heatmapCsvRows(
   tokens: readonly string[],
   matrix: readonly number[] | null,
   pooling: readonly number[],
   importance: Map<string, FieldImportance>,
+  items: readonly (Named | null)[] = [],
 ): (string | number)[][] {
+  const named = items.some((item) => item !== null)
   const header = ['field', ...(matrix ? tokens.map((t) => `attention_to:${t}`) : []), 'pooling_weight']
   header.push('drop_ndcg@10')
+  if (named) header.push('history_item_id', 'history_item_label')
   const n = tokens.length
   return [
     header,
@@ -200,6 +242,7 @@ export function heatmapCsvRows(
       ...(matrix ? Array.from({ length: n }, (_, j) => matrix[i * n + j]) : []),
       pooling[i] ?? '',
       importance.get(t)?.drop ?? '',
+      ...(named ? [items[i]?.id ?? '', items[i]?.label ?? ''] : []),
     ]),
   ]
 }

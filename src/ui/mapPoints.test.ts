@@ -49,22 +49,22 @@ describe('geometry', () => {
 })
 
 describe('mapCsvRows', () => {
-  it('writes one row per item with the colouring field', () => {
+  it('writes one row per item with its id, label, description and the colouring field', () => {
     const map: EmbeddingMap = {
       x: Float32Array.from([1, 2]),
       y: Float32Array.from([3, 4]),
       explained: [0.5, 0.2],
       colourBy: [{ field: 'category', labels: ['(missing)', 'food'], values: [1, 0] }],
       items: [
-        { item: 0, id: 'o1', label: 'food' },
-        { item: 1, id: 'o2', label: '' },
+        { item: 0, id: '1', label: 'Toy Story (1995)', detail: 'food' },
+        { item: 1, id: 'o2', label: '', detail: '' },
       ],
     }
     expect(mapCsvRows(map, 'category')).toEqual([
-      ['item_id', 'label', 'pc1', 'pc2', 'category'],
-      ['o1', 'food', 1, 3, 'food'],
-      ['o2', '', 2, 4, '(missing)'],
+      ['item_id', 'item_label', 'item_detail', 'pc1', 'pc2', 'category'],
+      ['1', 'Toy Story (1995)', 'food', 1, 3, 'food'],
+      ['o2', '', '', 2, 4, '(missing)'],
     ])
-    expect(mapCsvRows(map, null)[0]).toEqual(['item_id', 'label', 'pc1', 'pc2'])
+    expect(mapCsvRows(map, null)[0]).toEqual(['item_id', 'item_label', 'item_detail', 'pc1', 'pc2'])
   })
 })

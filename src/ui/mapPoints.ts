@@ -95,14 +95,15 @@ export function axisTitle(axis: number, share: number): string {
   return `PC${axis} · ${(share * 100).toFixed(1)}% of variance`
 }
 
-/** One row per item: id, label, coordinates and the colouring field's value. */
+/** One row per item: id, display label, description, coordinates and the colouring field's value. */
 export function mapCsvRows(map: EmbeddingMap, field: string | null): (string | number)[][] {
   const colour = map.colourBy.find((c) => c.field === field) ?? null
   return [
-    ['item_id', 'label', 'pc1', 'pc2', ...(colour ? [colour.field] : [])],
+    ['item_id', 'item_label', 'item_detail', 'pc1', 'pc2', ...(colour ? [colour.field] : [])],
     ...map.items.map((item, i) => [
       item.id,
       item.label,
+      item.detail,
       map.x[i],
       map.y[i],
       ...(colour ? [colour.labels[colour.values[i]] ?? ''] : []),

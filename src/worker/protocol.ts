@@ -15,7 +15,7 @@ import type { ColumnMapping, DatasetSummary, TableRole } from '../data/types'
 import type { TrainConfig } from '../model/config'
 import type { RankingMetrics } from '../model/metrics'
 import type { AttentionSnapshot, EpochRecord, LossPoint } from '../model/results'
-import type { EmbeddingMap, ItemView, UserView, WhatIf } from '../model/explore'
+import type { EmbeddingMap, ItemView, UserHit, UserView, WhatIf } from '../model/explore'
 import type { RunResult } from '../model/run'
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu'
@@ -75,7 +75,7 @@ export type ExploreQuery =
   | { kind: 'map' }
 
 export type ExploreAnswer =
-  | { kind: 'users'; users: { user: number; id: string; interactions: number }[] }
+  | { kind: 'users'; users: UserHit[] }
   | { kind: 'user'; view: UserView }
   | { kind: 'item'; view: ItemView }
   | { kind: 'map'; map: EmbeddingMap }
