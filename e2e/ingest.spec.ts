@@ -349,7 +349,7 @@ test('bad files get a message naming file, row and column; the previous data sta
   const mapper = page.getByTestId('schema-mapper')
   await mapper.locator('select[data-key="itemId"]').selectOption('client_key')
   await expect(page.getByTestId('mapping-apply')).toBeDisabled()
-  await expect(mapper).toContainText('must be different columns')
+  await expect(mapper).toContainText('choose two different columns')
   expectClean(guards)
 })
 

@@ -103,9 +103,15 @@ function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1).toLowerCase()
 }
 
-/** Parse options a known file needs (MovieLens 100K/1M), or undefined to detect everything. */
+/** RecBole atomic files: tab-separated, a header, and no quoting (titles may start with a bare `"`). */
+const RECBOLE_EXTENSION = /\.(inter|user|item)$/
+
+/** Parse options a known file needs (MovieLens 100K/1M, RecBole), or undefined to detect everything. */
 export function knownParseOptions(fileName: string): ParseOptions | undefined {
   const known = HEADERLESS[baseName(fileName)]
+  // MovieLens 100K's u.user and u.item end like RecBole files: its names win.
+  if (!known && RECBOLE_EXTENSION.test(baseName(fileName)))
+    return { delimiter: '\t', header: true, quoting: false }
   if (!known) return undefined
   return { delimiter: known.delimiter, header: false, quoting: false, columnNames: known.columns }
 }

@@ -79,7 +79,7 @@ describe('inferSchema', () => {
       expect(columns.find((c) => c.column === column)).toMatchObject({
         kind: 'categorical',
         tower: null,
-        reason: expect.stringMatching(/not an input unless known when recommending/),
+        reason: 'known when recommending? a rating is not',
       })
     // qty has three levels, but a quantity is not a rating.
     expect(mapping.rating).toBeUndefined()

@@ -53,7 +53,7 @@ export type ColumnKind = 'id' | 'categorical' | 'numeric' | 'multi' | 'timestamp
 const USER_ID =
   /^(user|customer|client|member|account|visitor|person|buyer|reader|viewer)[ _.-]?(id|key|no|number)$|^uid$/i
 const ITEM_ID =
-  /^(item|product|movie|offer|article|sku|book|track|song|course|video|listing|content|asset|merchant|game|anime|recipe|business)[ _.-]?(id|key|no|number|code)$|^(iid|sku|asin)$/i
+  /^(item|product|movie|offer|article|sku|stock|book|track|song|course|video|listing|content|asset|merchant|game|anime|recipe|business)[ _.-]?(id|key|no|number|code)$|^(iid|sku|asin)$/i
 const TIME_NAME = /(time|date|created|updated|^ts$|timestamp|_at$|datetime|when)/i
 const RATING_NAME = /^(rating|score|label|stars?|weight|clicked|click|target|liked|purchased|response|y)$/i
 /**
@@ -64,8 +64,18 @@ const NOT_RATING_NAME =
   /(hour|day|week|month|year|dow|device|channel|platform|browser|slot|position|page|session|source|country|region|lang|qty|quantity|count|amount|price|num)/i
 /** Columns that name an entity for people: shown as its label, never a model input. */
 const LABEL_NAME =
-  /^(title|name|.*[ _.-](title|name)|(movie|product|item|book|song|track|display|full|user)name)$/i
+  /^(title|titel|titre|t[ií]tulo|name|nombre|nom|.*[ _.-](title|name)|(movie|product|item|book|song|track|display|full|user)name)$/i
 const ENTITY_ID_NAME = /^(id|key)$/i
+/** Ids of an order, a session or an event: they group interactions, they are not users or items. */
+const GROUP_ID_NAME =
+  /^(order|invoice|transaction|session|basket|cart|receipt|event|visit|sequence)[ _.-]?(id|no|number|key|num)?$/i
+/** Names of amounts: never an id, however their values look. */
+const QUANTITY_NAME = /(qty|quantity|price|amount|revenue)|(^|[ _.-])(cost|total|count|sum|sales?)([ _.-]|$)/i
+/** Personal details of a user table: identifiers of people, not features that generalise. */
+const PERSONAL_NAME =
+  /^((first|last|full|given|family|sur)[ _.-]?name|e-?mail([ _.-]?address)?|phone([ _.-]?number)?|street([ _.-]?address)?|address)$/i
+/** Dates written the local way (`12/1/2010 8:26`): not read as times, since day and month order differ. */
+const LOCAL_DATE = /^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$/
 /** One-hot column names: `prefix_value`, `prefix=value`, `prefix.value`. */
 const ONE_HOT_NAME = /^(.+?)[_=.]([^_=.]+)$/
 const FLOAT_INTEGER = /^-?\d+\.0+$/
@@ -98,6 +108,8 @@ const EPOCH_MAX_SECONDS = 2_082_758_400
 const PER_USER_SPREAD_SHARE = 0.5
 /** ... or when this share of consecutive rows is in time order (logs are written as things happen). */
 const IN_ORDER_SHARE = 0.95
+/** A name column needs at least this share of distinct values to label entities. */
+const LABEL_MIN_DISTINCT_SHARE = 0.2
 /** Most distinct levels of a rating scale: 0 to 10 in half steps. */
 const RATING_MAX_LEVELS = 21
 
@@ -258,11 +270,18 @@ function profileNumbers(column: NumberColumn): ColumnProfile {
 const present = (p: ColumnProfile) => p.rows - p.missing
 const short = (x: number) => (Number.isInteger(x) ? String(x) : x.toFixed(1))
 
-/** An id column: integer, float-integer or text values that repeat across rows. */
+/**
+ * An id column: integer, float-integer or text values that repeat across rows. Codes that mix digits and
+ * letters (`85123A` beside `71053`) count: every cell that is a number is an integer.
+ */
 function isIdLike(p: ColumnProfile): boolean {
   if (present(p) === 0 || p.distinct < 2) return false
   const integral = p.integerShare + p.floatIntegerShare
-  return (p.numericShare < 0.5 || integral >= 0.99) && p.isoDateShare < 0.5 && p.meanLength <= TEXT_MIN_LENGTH
+  return (
+    (p.numericShare < 0.5 || integral >= 0.99 * p.numericShare) &&
+    p.isoDateShare < 0.5 &&
+    p.meanLength <= TEXT_MIN_LENGTH
+  )
 }
 
 function isUniquePerRow(p: ColumnProfile): boolean {
@@ -293,8 +312,9 @@ export function idObjection(p: ColumnProfile): string | null {
   if (n === 0) return 'it is empty'
   if (p.distinct < 2) return 'it has a single value'
   if (p.isoDateShare >= 0.5) return 'it holds dates'
-  if (p.numericShare >= 0.5 && p.integerShare + p.floatIntegerShare < 0.99)
+  if (p.numericShare >= 0.5 && p.integerShare + p.floatIntegerShare < 0.99 * p.numericShare)
     return 'it holds fractional numbers'
+  if (p.min < 0) return 'it has negative numbers: a quantity, not an id'
   if (p.multiShare >= 0.2) return 'it holds lists of values (a|b)'
   if (p.spaceShare >= 0.5 || p.meanLength > TEXT_MIN_LENGTH)
     return `it looks like free text (titles or names such as "${p.examples[0] ?? ''}")`
@@ -479,6 +499,9 @@ function whyNotId(name: string, p: ColumnProfile): string | null {
   const objection = idObjection(p)
   if (objection?.startsWith('it looks like free text')) return `"${name}": ${objection}`
   if (isUniquePerRow(p)) return `"${name}" is different in every row`
+  if (GROUP_ID_NAME.test(name))
+    return `"${name}" names an order, a session or an event, not a user or an item`
+  if (QUANTITY_NAME.test(name)) return `"${name}" is an amount`
   return objection ? `"${name}": ${objection}` : null
 }
 
@@ -495,6 +518,8 @@ function findKeys(table: DictTable, profiles: Map<string, ColumnProfile>): KeyPa
     const p = profiles.get(c)!
     return (
       isIdLike(p) &&
+      !QUANTITY_NAME.test(c) &&
+      !GROUP_ID_NAME.test(c) &&
       !isUniquePerRow(p) &&
       idObjection(p) === null &&
       ratingScale(c, p) === null &&
@@ -539,12 +564,13 @@ function isKey(p: ColumnProfile): boolean {
   return present(p) > 0 && p.distinct === present(p)
 }
 
-/** A display-name column of an entity table: named like a title or name, text, and nearly unique. */
+/** A display-name column of an entity table: named like a title or name, text, and mostly distinct. */
 export function labelColumn(table: DictTable, key: string): string | undefined {
   return table.columns.find((c) => {
     if (c === key || !LABEL_NAME.test(c)) return false
     const p = profileColumn(table.coded[c])
-    return p.numericShare < 0.5 && p.distinct >= 0.5 * present(p) && present(p) > 0
+    // Names may repeat (remakes, common first names), but not so much that they say little.
+    return p.numericShare < 0.5 && p.distinct >= LABEL_MIN_DISTINCT_SHARE * present(p) && present(p) > 0
   })
 }
 
@@ -603,6 +629,15 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
       )
   const timestamp = timestampByName ?? timestampByContent
   if (timestamp) taken.add(timestamp)
+  else {
+    const local = interactionsFile.columns.find(
+      (c) => isFree(c) && TIME_NAME.test(c) && iProfiles.get(c)!.examples.some((v) => LOCAL_DATE.test(v)),
+    )
+    if (local)
+      notes.push(
+        `Column "${local}" holds dates written the local way (${iProfiles.get(local)!.examples[0]}), which can mean day/month or month/day; they are not read as times, so the split is random. Write them as ISO dates (2010-12-01 08:26) to split by time.`,
+      )
+  }
   if (timestampByContent) {
     const p = iProfiles.get(timestampByContent)!
     const day = (x: number) => new Date(epochSeconds(x) * 1000).toISOString().slice(0, 10)
@@ -669,9 +704,17 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
     'items',
     /item|product|movie|offer|article|book|catalog|track|song|course|video/i,
   )
-  for (const t of prepared)
-    if (!roles.some((r) => r.file === t.name))
-      roles.push({ file: t.name, role: 'unused', note: 'no shared id column found' })
+  for (const t of prepared) {
+    if (roles.some((r) => r.file === t.name)) continue
+    const shared = [userId, itemId].find((c) => t.columns.includes(c))
+    roles.push({
+      file: t.name,
+      role: 'unused',
+      note: shared
+        ? `another log with "${shared}" on many rows, not one row per ${shared === userId ? 'user' : 'item'}; the interactions come from ${interactionsFile.name}`
+        : 'no shared id column found',
+    })
+  }
 
   // Interaction columns constant per user (item) move to the user (item) table.
   const rest = interactionsFile.columns.filter(isFree)
@@ -725,6 +768,16 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
         })
         continue
       }
+      if (role !== 'interactions' && PERSONAL_NAME.test(c)) {
+        columns.push({
+          file: table.name,
+          column: c,
+          kind: 'ignore',
+          tower: null,
+          reason: 'a personal detail: identifies, does not generalise',
+        })
+        continue
+      }
       const { kind, reason } = proposeKind(c, profile)
       const isFeature = kind === 'categorical' || kind === 'numeric' || kind === 'multi'
       if (role === 'interactions' && isFeature) {
@@ -736,8 +789,8 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
           kind,
           tower: null,
           reason: scale
-            ? `looks like a rating (${scale}): an outcome, never an input`
-            : `${reason}; not an input unless known when recommending`,
+            ? `looks like a rating (${scale}): never an input`
+            : 'known when recommending? a rating is not',
         })
         continue
       }

@@ -183,7 +183,7 @@ export function SchemaMapper({
               <tr>
                 <th scope="col">Column</th>
                 <th scope="col">Kind</th>
-                <th scope="col">Tower</th>
+                <th scope="col">Input</th>
               </tr>
             </thead>
             <tbody>

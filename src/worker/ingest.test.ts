@@ -7,13 +7,7 @@ import { dictTableFromRows, isNumberColumn } from '../data/table'
 import type { FeatureMapping } from '../data/types'
 import { utf8 } from '../data/testing'
 import { mappingFacts, validateMapping } from '../data/mapping'
-import {
-  Ingestor,
-  liftToTowers,
-  proposeMapping,
-  proposeWithRoles,
-  type IngestMessage,
-} from './ingest'
+import { Ingestor, liftToTowers, proposeMapping, proposeWithRoles, type IngestMessage } from './ingest'
 import type { FromWorker, IngestProposal } from './protocol'
 
 /** A MovieLens-100K-style sample written for this test (not real MovieLens data). */

@@ -449,7 +449,14 @@ export class Ingestor {
     const { tables, mapping } = liftToTowers(session.mapped.tables, mappingIn)
     const cleaned = cleanDataset(tables, mapping, cleaning)
     if (!cleaned.ok) return this.fail(ingestId, 'apply', cleaned)
-    const name = session.mapped.format ?? session.files.map((f) => f.table.name).join(' + ')
+    // Named after the files in use, the interactions first (unused files are not part of it).
+    const name =
+      session.mapped.format ??
+      [...session.mapped.roles]
+        .filter((r) => r.role !== 'unused')
+        .sort((a, b) => Number(b.role === 'interactions') - Number(a.role === 'interactions'))
+        .map((r) => r.file)
+        .join(' + ')
     const encoded = encodeDataset(name, cleaned.data.tables, mapping)
     if (!encoded.ok) return this.fail(ingestId, 'apply', encoded)
     const n = encoded.data.interactionUser.length
