@@ -2,6 +2,7 @@ import { useId } from 'react'
 import type { FileRole } from '../data/formats'
 import { CleaningPanel } from './CleaningPanel'
 import {
+  appliedDraft,
   draftIssues,
   EDITABLE_KINDS,
   KIND_LABELS,
@@ -59,8 +60,8 @@ export function SchemaMapper({
   const errors = issues.filter((i) => i.severity === 'error')
   const warnings = issues.filter((i) => i.severity === 'warning')
   const disabled = busy || state.pending !== null
-  // The applied data may come from earlier files: it stays in use until this proposal is applied.
-  const applied = state.applied?.sessionId === proposal.sessionId ? state.applied : null
+  // The applied data may come from earlier files or an earlier draft: it stays in use until this is applied.
+  const applied = appliedDraft(state)
   const set = (patch: Partial<MappingDraft>) => actions.setDraft({ ...draft, ...patch })
   const setColumn = (target: DraftColumn, patch: Partial<DraftColumn>) =>
     set({ columns: draft.columns.map((c) => (c === target ? { ...c, ...patch } : c)) })

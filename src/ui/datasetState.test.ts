@@ -5,6 +5,7 @@ import { dictTableFromRows } from '../data/table'
 import type { ColumnMapping } from '../data/types'
 import type { IngestApplied, IngestProposal } from '../worker/protocol'
 import {
+  appliedDraft,
   datasetReducer,
   describeProblem,
   draftFromProposal,
@@ -232,6 +233,7 @@ describe('datasetReducer', () => {
         hasTimestamps: true,
       },
       mapping: PROPOSAL.mapping,
+      requested: PROPOSAL.mapping,
       seconds: 0.1,
     }
     let state = requested(INITIAL_DATASET_STATE, 1)
@@ -245,6 +247,9 @@ describe('datasetReducer', () => {
       message: { type: 'ingest-applied', ingestId: 3, applied },
     })
     expect(state.active).toEqual(applied.source)
+    // The mapper shows the applied state until the draft changes.
+    expect(appliedDraft(state)).toBe(applied)
+    expect(appliedDraft({ ...state, draft: withoutInput(state.draft!, 'device') })).toBeNull()
     state = requested(state, 4)
     state = datasetReducer(state, {
       type: 'worker',
@@ -268,6 +273,7 @@ describe('datasetReducer', () => {
     expect(state.proposal?.sessionId).toBe(5)
     expect(state.applied).toBe(applied)
     expect(state.active).toEqual(applied.source)
+    expect(appliedDraft(state)).toBeNull()
     state = datasetReducer(state, {
       type: 'worker',
       message: {

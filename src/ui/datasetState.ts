@@ -211,6 +211,16 @@ export function draftIssues(draft: MappingDraft, proposal: IngestProposal): Mapp
   return validateMapping(proposal.facts, draftToMapping(draft))
 }
 
+/**
+ * The applied data when it is what the mapper shows (the same files, the draft unchanged since Apply);
+ * null when the mapper shows something not applied yet.
+ */
+export function appliedDraft(state: DatasetState): IngestApplied | null {
+  const { applied, proposal, draft } = state
+  if (!applied || !proposal || !draft || applied.sessionId !== proposal.sessionId) return null
+  return JSON.stringify(draftToMapping(draft)) === JSON.stringify(applied.requested) ? applied : null
+}
+
 /** The draft with `column` of the interactions taken out of the model's inputs. */
 export function withoutInput(draft: MappingDraft, column: string): MappingDraft {
   return {

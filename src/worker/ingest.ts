@@ -487,6 +487,7 @@ export class Ingestor {
         eda: computeEda(cleaned.data.tables, mapping),
         summary,
         mapping,
+        requested: mappingIn,
         seconds,
       },
     })

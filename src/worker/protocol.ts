@@ -175,6 +175,8 @@ export interface IngestApplied {
   summary: DatasetSummary
   /** The mapping as applied (interaction columns moved to a tower's table are listed under that table). */
   mapping: ColumnMapping
+  /** The mapping as the mapper sent it: the draft it came from, to tell whether edits are unapplied. */
+  requested: ColumnMapping
   seconds: number
 }
 
