@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { expect, test, type Page } from '@playwright/test'
 import { expectClean, guardPage, lossPoints, MEDIUM, screenshot, TINY, waitForDone } from './helpers'
 
 for (const backend of ['webgl', 'wasm'] as const) {
@@ -25,11 +25,54 @@ for (const backend of ['webgl', 'wasm'] as const) {
     await expect(table.locator('tr[data-epoch="2"] td[data-metric="popularity-recall@10"]')).not.toHaveText(
       '—',
     )
-    await expect(page.getByTestId('baseline-table')).toHaveAttribute('data-ready', 'true')
-    await expect(page.getByTestId('baseline-table').locator('tr[data-scorer="popularity"]')).toBeVisible()
+    const baselines = page.getByTestId('baseline-table')
+    await expect(baselines).toHaveAttribute('data-ready', 'true')
+    await expect(baselines.locator('tr[data-scorer="popularity"]')).toBeVisible()
+    // The model learned on this backend: its test Recall@10 beats random's by three standard errors of
+    // the difference over the held-out interactions (measured 0.56 against 0.25 over 300, a standard
+    // error near 0.04). An untrained or garbled model ranks like random.
+    const testRecall = async (scorer: string) =>
+      parseFloat(
+        (await baselines.locator(`tr[data-scorer="${scorer}"] td[data-metric="recall@10"]`).textContent())!,
+      )
+    const heldOut = Number(
+      (await baselines.textContent())!.match(/([\d,]+) held-out interactions/)![1].replace(/,/g, ''),
+    )
+    const [model, random] = [await testRecall('model'), await testRecall('random')]
+    const standardError = Math.sqrt((model * (1 - model) + random * (1 - random)) / heldOut)
+    expect(model - random, `model ${model}, random ${random}, ${heldOut} held out`).toBeGreaterThan(
+      3 * standardError,
+    )
     await screenshot(page, `trained-${backend}`)
     expectClean(guards)
   })
+}
+
+/**
+ * Share of a few seconds of the page's time in which its main thread could not run a timer on time: a
+ * chain of 20 ms timers, each one's lateness beyond its delay summed over the time the chain ran. A
+ * ratio, so it does not depend on the machine's speed; training on the main thread or heavy work per
+ * worker message drives it towards 1.
+ */
+async function blockedShare(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        const delayMs = 20
+        const windowMs = 3000
+        const start = performance.now()
+        let last = start
+        let blockedMs = 0
+        const tick = () => {
+          const now = performance.now()
+          blockedMs += Math.max(0, now - last - delayMs)
+          last = now
+          if (now - start >= windowMs) resolve(blockedMs / (now - start))
+          else setTimeout(tick, delayMs)
+        }
+        setTimeout(tick, delayMs)
+      }),
+  )
 }
 
 test('pause, resume and stop control a running wasm run; the page answers clicks meanwhile', async ({
@@ -39,21 +82,24 @@ test('pause, resume and stop control a running wasm run; the page answers clicks
   const guards = guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${MEDIUM}`)
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+  const idle = await blockedShare(page)
   await page.getByTestId('train-start').click()
   const status = page.getByTestId('training-status')
   await expect.poll(() => lossPoints(page), { timeout: 60_000 }).toBeGreaterThan(2)
 
-  // The main thread is free while the worker trains: a click opens the details at once and timers fire on time.
+  // The main thread is free while the worker trains: the share of time it cannot run a timer on time
+  // grows by less than a third over the idle page's (a ratio, not a time; measured here 0.07-0.12, with
+  // two CPU burners beside it 0.11; a 150 ms busy loop per loss message gives 0.45-0.51), and a click
+  // opens the details.
+  const pointsBefore = await lossPoints(page)
+  const training = await blockedShare(page)
+  expect(await lossPoints(page), 'the loss chart grew while the timers ran').toBeGreaterThan(pointsBefore)
+  expect(
+    training - idle,
+    `blocked share ${training.toFixed(3)} training, ${idle.toFixed(3)} idle`,
+  ).toBeLessThan(1 / 3)
   await page.getByText('Demo size and seed').click()
-  await expect(page.locator('details')).toHaveAttribute('open', '', { timeout: 1000 })
-  const lateMs = await page.evaluate(
-    () =>
-      new Promise<number>((resolve) => {
-        const t0 = performance.now()
-        setTimeout(() => resolve(performance.now() - t0 - 50), 50)
-      }),
-  )
-  expect(lateMs).toBeLessThan(200)
+  await expect(page.locator('details')).toHaveAttribute('open', '')
 
   await page.getByTestId('train-pause').click()
   await expect(status).toHaveAttribute('data-state', 'paused')

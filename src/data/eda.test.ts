@@ -161,8 +161,9 @@ describe('splitLeakage', () => {
     if (!encoded.ok) throw new Error(encoded.reason)
     const split = splitDataset(encoded.data, 1)
     const leak = splitLeakage(encoded.data, split)!
-    // u1's test is day 7, u2's day 12; u2's and u3/u4's training rows come after u1's test.
-    expect(leak.futureTrainShare).toBeGreaterThan(0.1)
+    // Training days: u1 0-5, u2 10, u3 20, u4 21 (9 rows). u1's test (day 7) has 3 of them after it,
+    // u2's test (day 12) 2: the mean share is (3/9 + 2/9) / 2.
+    expect(leak.futureTrainShare).toBeCloseTo(5 / 18, 12)
     expect(leak.warning?.code).toBe('timestamp-leakage')
   })
 })

@@ -2,6 +2,7 @@ import { gzipSync, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
 import { ingestFile, isDataEntry, type IngestResult } from './ingest'
 import type { ParseProgress } from './parse'
+import { columnValues } from './table'
 import { chunksOf, latin1, utf8 } from './testing'
 
 const INTERACTIONS =
@@ -50,7 +51,9 @@ describe('ingestFile', () => {
     })
     const result = ok(await ingestFile('ml-100k.zip', chunksOf(zip, 100)))
     expect(result.files.map((f) => f.table.name)).toEqual(['u.data', 'u.item'])
-    expect(result.files[1].report.encoding).toBe('windows-1252')
+    const movies = result.files[1]
+    expect(movies.report).toMatchObject({ encoding: 'windows-1252', replacementChars: 0 })
+    expect(columnValues(movies.table, movies.table.columns[1])).toEqual(['Café (1995)', 'Heat (1995)'])
     expect(result.skipped.map((s) => s.file)).toEqual([
       'ml-100k/README',
       'ml-100k/u1.base',

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { splitDataset } from '../data/split'
 import { randomInteractions } from '../data/testing'
+import type { EncodedDataset } from '../data/types'
 import { MAX_EVAL_QUERIES } from './config'
-import { buildQueries, evaluationRows } from './evaluate'
+import { buildQueries, evaluateRanking, evaluationRows, firstQueries, type EvalQueries } from './evaluate'
 
 describe('evaluation queries', () => {
   const data = randomInteractions(150_000, 3000, 400, false, 11)
@@ -28,5 +29,147 @@ describe('evaluation queries', () => {
     const queries = buildQueries(data, split, 'validation', 1)
     expect(Array.from(queries.rows)).toEqual(Array.from(rows))
     expect(Array.from(queries.targets)).toEqual(Array.from(rows, (r) => data.interactionItem[r]))
+  })
+})
+
+/**
+ * Interactions written by hand, as [user, item, time], rows deliberately out of user and time order.
+ * Leave-last-out, so the expected split can be read off:
+ * - u0: i0@1 i1@2 i0@3 (train, i0 twice), i2@4 (validation), i3@5 (test).
+ * - u1: i4 three times: train, validation and test are all the same item.
+ * - u2: two interactions only, so all train and no query.
+ * - u3: i1@1 i2@2 (train), i5@3 (validation), i1@4 (test: an item already seen in train).
+ * - u4: every item of the catalogue, i0..i4 in train, i5 validation, i6 test.
+ */
+const HAND: [user: number, item: number, time: number][] = [
+  [0, 0, 1],
+  [3, 5, 3],
+  [0, 1, 2],
+  [1, 4, 1],
+  [3, 1, 1],
+  [0, 0, 3],
+  [2, 2, 1],
+  [1, 4, 2],
+  [0, 2, 4],
+  [3, 2, 2],
+  [2, 3, 2],
+  [1, 4, 3],
+  [0, 3, 5],
+  [3, 1, 4],
+  ...Array.from({ length: 7 }, (_, i): [number, number, number] => [4, 6 - i, 7 - i]),
+]
+
+function handDataset(): EncodedDataset {
+  return {
+    ...randomInteractions(0, 5, 7, true),
+    interactionUser: Int32Array.from(HAND, ([u]) => u),
+    interactionItem: Int32Array.from(HAND, ([, i]) => i),
+    interactionTime: Float64Array.from(HAND, ([, , t]) => t),
+  }
+}
+
+/** Row of HAND for (user, time). */
+const rowOf = (user: number, time: number) => HAND.findIndex(([u, , t]) => u === user && t === time)
+
+describe('evaluation queries exclude what the user is known to have, on data with known answers', () => {
+  const data = handDataset()
+  const split = splitDataset(data, 1)
+  const plain = (q: EvalQueries) => ({
+    rows: Array.from(q.rows),
+    targets: Array.from(q.targets),
+    excluded: q.excluded.map((e) => Array.from(e)),
+  })
+
+  it('validation excludes exactly the user’s training items (once each, sorted), even the target', () => {
+    expect(plain(buildQueries(data, split, 'validation'))).toEqual({
+      rows: [rowOf(0, 4), rowOf(1, 2), rowOf(3, 3), rowOf(4, 6)],
+      targets: [2, 4, 5, 5],
+      excluded: [[0, 1], [4], [1, 2], [0, 1, 2, 3, 4]],
+    })
+  })
+
+  it('test excludes exactly the training and validation items, never the user’s test items', () => {
+    expect(plain(buildQueries(data, split, 'test'))).toEqual({
+      rows: [rowOf(0, 5), rowOf(1, 3), rowOf(3, 4), rowOf(4, 7)],
+      targets: [3, 4, 1, 6],
+      excluded: [[0, 1, 2], [4], [1, 2, 5], [0, 1, 2, 3, 4, 5]],
+    })
+  })
+
+  it('the target is ranked even when the user had it before (repeat consumption counts)', async () => {
+    // A leaking scorer: every item the user had up to the query's time (the target included) scores
+    // 100, every other item its own index.
+    const nItems = data.itemIds.length
+    const hadBy = (row: number) =>
+      new Set(HAND.filter(([u, , t]) => u === HAND[row][0] && t <= HAND[row][2]).map(([, i]) => i))
+    const leaking = (rows: Int32Array) =>
+      Float32Array.from(
+        Array.from(rows, hadBy).flatMap((had) =>
+          Array.from({ length: nItems }, (_, item) => (had.has(item) ? 100 : item)),
+        ),
+      )
+    // With the known items excluded, the only candidate at 100 is the target: rank 1 for every query,
+    // u1 and u3 included, whose target is also among their excluded items.
+    for (const part of ['validation', 'test'] as const) {
+      const metrics = await evaluateRanking(leaking, buildQueries(data, split, part), nItems)
+      expect(metrics.queries).toBe(4)
+      expect(metrics.mrr).toBe(1)
+      expect(metrics['ndcg@10']).toBe(1)
+    }
+    // Without the exclusion the known items tie with the target. u0's test query, by hand: the target
+    // ties with i0, i1, i2, so its expected reciprocal rank is (1 + 1/2 + 1/3 + 1/4) / 4.
+    const u0Test = buildQueries(data, split, 'test')
+    const unexcluded = { ...u0Test, excluded: u0Test.excluded.map(() => new Int32Array(0)) }
+    const metrics = await evaluateRanking(leaking, firstQueries(unexcluded, 1), nItems)
+    expect(metrics.mrr).toBeCloseTo((1 + 1 / 2 + 1 / 3 + 1 / 4) / 4, 12)
+  })
+
+  it('negatives are items the user never has in any part, and none when the user has them all', () => {
+    for (const part of ['validation', 'test'] as const) {
+      const { rows, negatives } = buildQueries(data, split, part)
+      const users = Array.from(rows, (r) => data.interactionUser[r])
+      expect(negatives[3]).toBe(-1) // u4 has every item
+      users.slice(0, 3).forEach((u, q) => {
+        expect(negatives[q]).toBeGreaterThanOrEqual(0)
+        expect(negatives[q]).toBeLessThan(data.itemIds.length)
+        expect(HAND.some(([hu, hi]) => hu === u && hi === negatives[q])).toBe(false)
+      })
+    }
+  })
+})
+
+describe('evaluation queries on a random split with many repeated items, against plain reference code', () => {
+  // 40 users × 25 items and 3,000 interactions: each user repeats items, and has several validation
+  // and test rows (a random split), so other held-out rows of the same user exist.
+  const data = randomInteractions(3000, 40, 25, false, 5)
+  const split = splitDataset(data, 2)
+  const itemsOf = (parts: Int32Array[], user: number) =>
+    [
+      ...new Set(
+        parts.flatMap((rows) =>
+          Array.from(rows)
+            .filter((r) => data.interactionUser[r] === user)
+            .map((r) => data.interactionItem[r]),
+        ),
+      ),
+    ].sort((a, b) => a - b)
+
+  it.each([
+    ['validation', 10_000],
+    ['test', 10_000],
+    ['validation', 50],
+    ['test', 50],
+  ] as const)('%s (at most %i queries)', (part, max) => {
+    const known = part === 'validation' ? [split.train] : [split.train, split.validation]
+    const queries = buildQueries(data, split, part, 4, max)
+    expect(queries.rows.length).toBe(Math.min(max, split[part].length))
+    const users = Array.from(queries.rows, (r) => data.interactionUser[r])
+    // The premise: repeats, and users with another held-out row in the same part.
+    expect(users.some((u, q) => itemsOf(known, u).includes(queries.targets[q]))).toBe(true)
+    expect(new Set(users).size).toBeLessThan(users.length)
+    users.forEach((u, q) => {
+      expect(Array.from(queries.excluded[q])).toEqual(itemsOf(known, u))
+      expect(itemsOf([split.train, split.validation, split.test], u)).not.toContain(queries.negatives[q])
+    })
   })
 })

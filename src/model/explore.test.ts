@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EncodedDataset } from '../data/types'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { DEFAULT_TRAIN_CONFIG } from './config'
+import { embedCatalogue } from './evaluate'
 import { Explorer } from './explore'
+import { pca, project } from './pca'
 import { runTraining } from './run'
 import { multiValuedDataset } from './testing'
 import * as tf from './tf'
@@ -88,8 +90,23 @@ describe('Explorer', () => {
     expect(map.x).toHaveLength(data.itemIds.length)
     expect(map.colourBy.map((c) => c.field)).toContain('category')
     expect(map.explained[0]).toBeGreaterThan(map.explained[1])
+    // The points are the item embeddings the model ranks with, projected on their own two principal
+    // components; the user is its query embedding projected on the same components.
+    const items = embedCatalogue(trainer.model, data.itemIds.length)
+    const values = items.dataSync() as Float32Array
+    const dim = items.shape[1]
+    items.dispose()
+    const projection = pca(values, data.itemIds.length, dim, 2)
+    for (let i = 0; i < data.itemIds.length; i++) {
+      const [x, y] = project(projection, values.subarray(i * dim, (i + 1) * dim))
+      expect(map.x[i]).toBeCloseTo(x, 5)
+      expect(map.y[i]).toBeCloseTo(y, 5)
+    }
     const view = await explorer.viewUser(7)
-    expect(view.mapPoint).not.toBeNull()
+    const query = tf.tidy(() => trainer.model.embedQueries([view.queryRow]).embedding.dataSync())
+    const [ux, uy] = project(projection, query)
+    expect(view.mapPoint![0]).toBeCloseTo(ux, 5)
+    expect(view.mapPoint![1]).toBeCloseTo(uy, 5)
     expect(explorer.searchUsers('U0001').every((u) => u.id.includes('U0001'))).toBe(true)
     const item = await explorer.viewItem(3)
     expect(item.pooling.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)

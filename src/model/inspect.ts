@@ -58,9 +58,10 @@ export async function summarizeAttention(
 }
 
 /**
- * Most common code of each field: over users, interactions (context) or items. For a multi-valued field,
- * its most common single value (code 1, vocabularies are frequency-ordered), which the token then holds
- * alone for every user or item.
+ * Most common code of each field, keyed by `modeKey` (a user column and an item column may share a
+ * name): over users, interactions (context) or items. For a multi-valued field, its most common single
+ * value (code 1, vocabularies are frequency-ordered), which the token then holds alone for every user or
+ * item.
  */
 function modeCodes(data: EncodedDataset): Map<string, number> {
   const modes = new Map<string, number>()
@@ -76,18 +77,32 @@ function modeCodes(data: EncodedDataset): Map<string, number> {
     return best
   }
   data.userFields.forEach((field, f) =>
-    modes.set(field.name, mode(data.userCodes, data.userFields.length, f, data.userIds.length)),
+    modes.set(
+      modeKey('user', field.name),
+      mode(data.userCodes, data.userFields.length, f, data.userIds.length),
+    ),
   )
   data.contextFields.forEach((field, f) =>
-    modes.set(field.name, mode(data.contextCodes, data.contextFields.length, f, data.interactionUser.length)),
+    modes.set(
+      modeKey('user', field.name),
+      mode(data.contextCodes, data.contextFields.length, f, data.interactionUser.length),
+    ),
   )
   data.itemFields.forEach((field, f) =>
-    modes.set(field.name, mode(data.itemCodes, data.itemFields.length, f, data.itemIds.length)),
+    modes.set(
+      modeKey('item', field.name),
+      mode(data.itemCodes, data.itemFields.length, f, data.itemIds.length),
+    ),
   )
-  for (const field of [...(data.multiUser ?? []), ...(data.multiItem ?? [])])
-    modes.set(field.name, field.vocabulary.length > 1 ? 1 : 0)
+  for (const [tower, fields] of [
+    ['user', data.multiUser ?? []],
+    ['item', data.multiItem ?? []],
+  ] as const)
+    for (const field of fields) modes.set(modeKey(tower, field.name), field.vocabulary.length > 1 ? 1 : 0)
   return modes
 }
+
+const modeKey = (tower: 'user' | 'item', field: string) => `${tower}:${field}`
 
 /**
  * Drop-field (permutation-style) importance: validation NDCG@10 with each token pinned to its most
@@ -114,8 +129,8 @@ export async function dropFieldImportance(
     const tokens = (tower === 'user' ? model.user : model.item).shape.tokens
     for (let t = 0; t < tokens.length; t++) {
       const field = tokens[t]
-      const code = modes.get(field) ?? 0
-      const ndcg = (await trainer.evaluateModel(queries, { field, code }))['ndcg@10']
+      const code = modes.get(modeKey(tower, field)) ?? 0
+      const ndcg = (await trainer.evaluateModel(queries, { field, code, tower }))['ndcg@10']
       out.push({
         field,
         tower,

@@ -71,7 +71,14 @@ describe('pair metrics on a balanced set', () => {
     const m = acc.result()
     expect(m.pairAccuracy).toBe(1)
     expect(m.pairPrecision).toBe(1)
-    expect(m.pairLoss).toBeGreaterThan(0)
+    // Cross-entropy by hand: the median of the 20 scores is (0.39 + 0.80) / 2, logits (s - 0.595) / 0.1.
+    const sigmoid = (z: number) => 1 / (1 + Math.exp(-z))
+    let loss = 0
+    for (let i = 0; i < 10; i++) {
+      loss -= Math.log(sigmoid((0.8 + i * 0.01 - 0.595) / 0.1))
+      loss -= Math.log(1 - sigmoid((0.3 + i * 0.01 - 0.595) / 0.1))
+    }
+    expect(m.pairLoss).toBeCloseTo(loss / 20, 10)
   })
 
   it('give chance accuracy to a scorer that cannot tell the pairs apart, and are absent when not asked for', () => {

@@ -44,8 +44,20 @@ describe('a whole training run on a small demo (cpu backend)', () => {
     const { model, baselines } = result.test
     expect(model['recall@10']).toBeGreaterThan(1.15 * baselines.popularity!['recall@10'])
     expect(baselines.popularity!['recall@10']).toBeGreaterThan(baselines.random!['recall@10'])
-    expect(baselines['id-only']!['recall@10']).toBeGreaterThan(0)
-    expect(baselines['mean-pooling']!['recall@10']).toBeGreaterThan(0)
+    // The trained baselines are trained: each beats random by three standard errors of the difference
+    // (unpaired, so conservative, over the test queries; measured: id-only 0.33 and mean pooling 0.43
+    // against random 0.13, 600 queries, a standard error near 0.024). The planted utility is more than
+    // popularity, so the feature model without attention also beats most-popular (0.33) by two standard
+    // errors; the id-only model need not (with 3 epochs it learns little more than popularity).
+    const recall = (scorer: keyof typeof baselines) => baselines[scorer]!['recall@10']
+    const standardError = (a: number, b: number) => Math.sqrt((a * (1 - a) + b * (1 - b)) / model.queries)
+    for (const trained of ['id-only', 'mean-pooling'] as const)
+      expect(recall(trained) - recall('random'), trained).toBeGreaterThan(
+        3 * standardError(recall(trained), recall('random')),
+      )
+    expect(recall('mean-pooling') - recall('popularity')).toBeGreaterThan(
+      2 * standardError(recall('mean-pooling'), recall('popularity')),
+    )
     expect(result.history[0].baselines?.['id-only']).toBeDefined()
     // Pair metrics exist for trained models only.
     expect(model.pairAccuracy).toBeGreaterThan(0.5)
@@ -148,6 +160,11 @@ describe('a run on MovieLens-like data with multi-valued fields (genres, liked g
     // Genres drive the planted preference: the model beats random, and the mean-pooling ablation ran.
     const { model, baselines } = run.test
     expect(model['recall@10']).toBeGreaterThan(baselines.random!['recall@10'])
-    expect(baselines['mean-pooling']!['recall@10']).toBeGreaterThan(0)
+    // The mean-pooling ablation is trained: above random by two standard errors of the difference
+    // (measured 0.69 against 0.45 over 80 test queries, a standard error near 0.076).
+    const pooled = baselines['mean-pooling']!['recall@10']
+    const random = baselines.random!['recall@10']
+    const standardError = Math.sqrt((pooled * (1 - pooled) + random * (1 - random)) / model.queries)
+    expect(pooled - random).toBeGreaterThan(2 * standardError)
   })
 })

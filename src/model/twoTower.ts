@@ -35,11 +35,20 @@ export type ModelVariant = 'attention' | 'mean-pooling' | 'id-only'
 
 /**
  * A field's codes replaced by one constant, for drop-field importance. `field` is a token name. A
- * multi-valued field pinned to a code becomes that single value (code 0: "missing").
+ * multi-valued field pinned to a code becomes that single value (code 0: "missing"). `tower` names the
+ * tower whose token is pinned: a user column and an item column may share a name (`country`); without
+ * it, a token of that name is pinned in both towers.
  */
 export interface FieldOverride {
   field: string
   code: number
+  tower?: 'user' | 'item'
+}
+
+/** Index of the overridden token among `tokens` of `tower`, or -1 when the override is not for it. */
+function pinnedToken(override: FieldOverride | undefined, tower: 'user' | 'item', tokens: string[]): number {
+  if (!override || (override.tower !== undefined && override.tower !== tower)) return -1
+  return tokens.indexOf(override.field)
 }
 
 /**
@@ -165,7 +174,7 @@ export class TwoTowerModel {
     const { offsets, shape } = this.user
     const nUser = data.userFields.length
     const nContext = data.contextFields.length
-    const pinned = override ? shape.tokens.indexOf(override.field) : -1
+    const pinned = pinnedToken(override, 'user', shape.tokens)
     for (let b = 0; b < batch; b++) {
       const r = interactionRows[b]
       const u = data.interactionUser[r]
@@ -242,7 +251,8 @@ export class TwoTowerModel {
     const n = this.histories.length
     const out = new Int32Array(interactionRows.length * n)
     const idRows = this.item.shape.vocabSizes[0]
-    const pinned = override ? this.user.shape.tokens.indexOf(override.field) - this.userTokenCount : -1
+    const token = pinnedToken(override, 'user', this.user.shape.tokens)
+    const pinned = token < 0 ? -1 : token - this.userTokenCount
     for (let b = 0; b < interactionRows.length; b++)
       for (let k = 0; k < n; k++) {
         const code = k === pinned ? override!.code : this.histories.items[interactionRows[b] * n + k]
@@ -261,7 +271,7 @@ export class TwoTowerModel {
     const out = new Int32Array(items.length * width)
     const weights = new Float32Array(items.length * this.multiItem.length * this.itemMultiWidth)
     const { offsets, shape } = this.item
-    const pinned = override ? shape.tokens.indexOf(override.field) : -1
+    const pinned = pinnedToken(override, 'item', shape.tokens)
     for (let b = 0; b < items.length; b++)
       for (let t = 0; t < singles; t++) {
         const code = t === pinned ? override!.code : data.itemCodes[items[b] * nItem + itemFieldIndex[t]]

@@ -80,8 +80,29 @@ describe('Ingestor', () => {
     expect(posted.at(-1)).toMatchObject({ type: 'loaded', source: { kind: 'upload', ingestId: 2 } })
     const data = ingestor.dataset(applied.applied.source)
     expect(data.interactionUser.length).toBe(72)
-    // Latin-1 titles decode to é.
-    expect(ingestor.dataset(applied.applied.source).itemFields.length).toBeGreaterThan(1)
+    // Latin-1 titles decode to é: with the title chosen as an item feature, its values are the titles.
+    const report = proposal.reports.find((r) => r.file === 'u.item')
+    expect(report).toMatchObject({ encoding: 'windows-1252', replacementChars: 0 })
+    await ingestor.handle({
+      type: 'ingest-apply',
+      ingestId: 3,
+      sessionId: proposal.sessionId,
+      mapping: {
+        ...proposal.mapping,
+        features: [
+          ...proposal.mapping.features,
+          { table: 'items', column: 'title', kind: 'categorical', tower: 'item' },
+        ],
+      },
+      cleaning: DEFAULT_CLEANING,
+    })
+    const titled = posted.find((p) => p.type === 'ingest-applied' && p.ingestId === 3)
+    if (titled?.type !== 'ingest-applied') throw new Error(JSON.stringify(posted.at(-1)))
+    const titles = ingestor
+      .dataset(titled.applied.source)
+      .itemFields.find((f) => f.name === 'title')!.vocabulary
+    expect(titles).toContain('Café 0 (1995)')
+    expect(titles.filter((t) => t.startsWith('Café '))).toHaveLength(20)
     expect(() => ingestor.dataset({ kind: 'upload', ingestId: 99, name: 'x' })).toThrow(/no longer loaded/)
   })
 
