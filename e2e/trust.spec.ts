@@ -138,7 +138,7 @@ test('a log is not a side table, choosing it as one is refused, and the numbers 
   await screenshot(page, 'trust-side-table')
   // Until something else is applied, the next run still trains on what was applied.
   await expect(page.getByTestId('mapping-not-applied')).toContainText(
-    'the next run still trains on order_items_final.csv',
+    'the next run still trains on TheLook e-commerce',
   )
   expectClean(guards)
 })

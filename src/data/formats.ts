@@ -321,16 +321,35 @@ function theLookProductViews(events: DictTable | undefined): DictTable | null {
   return kept === 0 ? null : filterRows(withColumn(events, 'product_id', productId), keep)
 }
 
+/**
+ * TheLook's tables by their columns (the export's own headers), whatever the files are called: people
+ * save them as `order_items_final.csv` or with pandas' index column in front.
+ */
+const THELOOK_COLUMNS = {
+  orderItems: ['order_id', 'user_id', 'product_id', 'inventory_item_id', 'sale_price', 'created_at'],
+  events: ['user_id', 'session_id', 'sequence_number', 'uri', 'event_type', 'created_at'],
+  users: ['id', 'first_name', 'last_name', 'email', 'traffic_source'],
+  products: ['id', 'cost', 'category', 'name', 'brand', 'retail_price', 'department'],
+}
+
+/** The file of that name, else the one (and only one) with all of `columns`. */
+function byNameOrColumns(files: DictTable[], name: string, columns: string[]): DictTable | undefined {
+  const named = byName(files, name)
+  if (named) return named
+  const matching = files.filter((f) => hasColumns(f, columns))
+  return matching.length === 1 ? matching[0] : undefined
+}
+
 function theLook(files: DictTable[]): FormatMatch | null {
-  const orderItems = byName(files, 'order_items.csv')
-  const eventFile = byName(files, 'events.csv')
+  const orderItems = byNameOrColumns(files, 'order_items.csv', THELOOK_COLUMNS.orderItems)
+  const eventFile = byNameOrColumns(files, 'events.csv', THELOOK_COLUMNS.events)
   const purchases = hasColumns(orderItems, ['user_id', 'product_id', 'created_at']) ? orderItems : null
   // Purchases are the stronger signal; product views stand in when there are no order items.
   const views = purchases ? null : theLookProductViews(eventFile)
   const interactions = purchases ?? views
   if (!interactions) return null
-  const userFile = byName(files, 'users.csv')
-  const productFile = byName(files, 'products.csv')
+  const userFile = byNameOrColumns(files, 'users.csv', THELOOK_COLUMNS.users)
+  const productFile = byNameOrColumns(files, 'products.csv', THELOOK_COLUMNS.products)
   // TheLook's entity tables call their key `id`; the mapping needs the interactions' names.
   const users = hasColumns(userFile, ['id']) ? renameColumns(userFile, { id: 'user_id' }) : undefined
   const items = hasColumns(productFile, ['id']) ? renameColumns(productFile, { id: 'product_id' }) : undefined
@@ -388,7 +407,7 @@ function theLook(files: DictTable[]): FormatMatch | null {
         : []),
       ...unusedRoles(files, used, (f) =>
         /events/i.test(f)
-          ? 'product views are not used while order_items.csv gives purchases; drop events.csv without it to train on views'
+          ? `product views are not used while ${interactions.name} gives purchases; drop the events without it to train on views`
           : 'not needed for the TheLook interactions',
       ),
     ],

@@ -69,6 +69,9 @@ const ENTITY_ID_NAME = /^(id|key)$/i
 /** Ids of an order, a session or an event: they group interactions, they are not users or items. */
 const GROUP_ID_NAME =
   /^(order|invoice|transaction|session|basket|cart|receipt|event|visit|sequence)[ _.-]?(id|no|number|key|num)?$/i
+/** Attributes of a visit or a place: never a user or an item, however their values look. */
+const ATTRIBUTE_NAME =
+  /(^|[ _.-])(ip|address|postal|zip|city|state|country|region|browser|device|os|agent|language)([ _.-]|$)/i
 /** Names of amounts: never an id, however their values look. */
 const QUANTITY_NAME = /(qty|quantity|price|amount|revenue)|(^|[ _.-])(cost|total|count|sum|sales?)([ _.-]|$)/i
 /** Personal details of a user table: identifiers of people, not features that generalise. */
@@ -520,6 +523,7 @@ function findKeys(table: DictTable, profiles: Map<string, ColumnProfile>): KeyPa
       isIdLike(p) &&
       !QUANTITY_NAME.test(c) &&
       !GROUP_ID_NAME.test(c) &&
+      !ATTRIBUTE_NAME.test(c) &&
       !isUniquePerRow(p) &&
       idObjection(p) === null &&
       ratingScale(c, p) === null &&

@@ -45,6 +45,13 @@ async function ingest(
 /** A `File` of a generated file (its bytes copied into a plain ArrayBuffer, as `File` wants). */
 const asFile = (f: { name: string; bytes: Uint8Array }) => new File([new Uint8Array(f.bytes)], f.name)
 
+/** The bytes of a CSV with one header name replaced. */
+function renameHeader(bytes: Uint8Array, from: string, to: string): Uint8Array {
+  const text = new TextDecoder().decode(bytes)
+  const newline = text.indexOf('\n')
+  return new TextEncoder().encode(text.slice(0, newline).replace(from, to) + text.slice(newline))
+}
+
 const interactionInputs = (m: ColumnMapping) => m.features.filter((f) => f.table === 'interactions')
 
 describe('real file shapes through the worker', () => {
@@ -108,9 +115,9 @@ describe('real file shapes through the worker', () => {
     })
   })
 
-  it("a student's TheLook export under other names: logs are not side tables, names are not features", async () => {
+  it("a student's TheLook export under other names: recognised by its columns; logs are not side tables", async () => {
     const { proposal, applied } = await ingest('thelook-pandas', 3_000)
-    expect(proposal.format).toBeNull()
+    expect(proposal.format).toBe('TheLook e-commerce')
     expect(proposal.roles.map((r) => [r.file, r.role])).toEqual(
       expect.arrayContaining([
         ['order_items_final.csv', 'interactions'],
@@ -121,7 +128,7 @@ describe('real file shapes through the worker', () => {
       ]),
     )
     expect(proposal.roles.find((r) => r.file === 'events_final.csv')!.note).toMatch(
-      /another log with "user_id" on many rows/,
+      /product views are not used while order_items_final\.csv gives purchases/,
     )
     const features = proposal.mapping.features.map((f) => f.column)
     for (const personal of ['first_name', 'last_name', 'email', 'street_address'])
@@ -133,7 +140,59 @@ describe('real file shapes through the worker', () => {
     expect(applied!.summary.items - (applied!.summary.itemsWithoutInteractions ?? 0)).toBe(
       applied!.eda.counts.items,
     )
-    expect(applied!.source.name).toBe('order_items_final.csv + users_final.csv + products_final.csv')
+  })
+
+  it('the same tables under other names, inferred: logs are not side tables, personal details are not features', async () => {
+    // Without the known format (headers renamed out of its shape), inference has to cope.
+    const files = shapeFiles('thelook-pandas', { seed: 3, size: 3_000 }).filter(
+      (f) => f.name !== 'products_final.csv',
+    )
+    const posted: FromWorker[] = []
+    const ingestor = new Ingestor((m) => posted.push(m))
+    const renamed = files.map((f) =>
+      f.name === 'order_items_final.csv'
+        ? { name: 'purchases.csv', bytes: renameHeader(f.bytes, 'inventory_item_id', 'stock_item') }
+        : f.name === 'events_final.csv'
+          ? { name: f.name, bytes: renameHeader(f.bytes, 'event_type', 'kind') }
+          : f,
+    )
+    await ingestor.handle({ type: 'ingest-files', ingestId: 1, files: renamed.map(asFile), overrides: {} })
+    const read = posted.at(-1)!
+    if (read.type !== 'ingest-proposal') throw new Error(JSON.stringify(read))
+    const { proposal } = read
+    expect(proposal.format).toBeNull()
+    expect(proposal.roles.map((r) => [r.file, r.role])).toEqual(
+      expect.arrayContaining([
+        ['purchases.csv', 'interactions'],
+        ['users_final.csv', 'users'],
+        ['orders_final.csv', 'unused'],
+        ['events_final.csv', 'unused'],
+      ]),
+    )
+    expect(proposal.roles.find((r) => r.file === 'events_final.csv')!.note).toMatch(
+      /another log with "user_id" on many rows/,
+    )
+    const features = proposal.mapping.features.map((f) => f.column)
+    for (const personal of ['first_name', 'last_name', 'email', 'street_address'])
+      expect(features).not.toContain(personal)
+    expect(interactionInputs(proposal.mapping)).toEqual([])
+  })
+
+  it('TheLook web events alone, under another name: product views, never an IP address as the item', async () => {
+    const files = shapeFiles('thelook-pandas', { seed: 3, size: 3_000 }).filter(
+      (f) => f.name === 'events_final.csv',
+    )
+    const posted: FromWorker[] = []
+    await new Ingestor((m) => posted.push(m)).handle({
+      type: 'ingest-files',
+      ingestId: 1,
+      files: files.map(asFile),
+      overrides: {},
+    })
+    const read = posted.at(-1)!
+    if (read.type !== 'ingest-proposal') throw new Error(JSON.stringify(read))
+    expect(read.proposal.format).toBe('TheLook e-commerce')
+    expect(read.proposal.mapping).toMatchObject({ userId: 'user_id', itemId: 'product_id' })
   })
 
   it('the person choosing the event log as the user table is refused, naming two rows that disagree', async () => {
