@@ -158,6 +158,18 @@ export function recognizeFormat(files: DictTable[]): FormatMatch | null {
   )
 }
 
+/** The mapping of MovieLens 100K and 1M (their files name the columns alike once read). */
+function movieLensMapping(withItems: boolean, features: FeatureMapping[]): ColumnMapping {
+  return {
+    userId: 'user_id',
+    itemId: 'item_id',
+    timestamp: 'timestamp',
+    rating: 'rating',
+    ...(withItems ? { itemLabel: 'title' } : {}),
+    features,
+  }
+}
+
 function movieLens100k(files: DictTable[]): FormatMatch | null {
   const data = byName(files, 'u.data')
   const interactions = data && withNames(data, RATING_COLUMNS)
@@ -189,14 +201,7 @@ function movieLens100k(files: DictTable[]): FormatMatch | null {
     format: 'movielens-100k',
     label: FORMAT_LABELS['movielens-100k'],
     tables: { interactions, users: users ?? undefined, items: items ?? undefined },
-    mapping: {
-      userId: 'user_id',
-      itemId: 'item_id',
-      timestamp: 'timestamp',
-      rating: 'rating',
-      ...(items ? { itemLabel: 'title' } : {}),
-      features,
-    },
+    mapping: movieLensMapping(items !== undefined && items !== null, features),
     roles: [
       { file: data.name, role: 'interactions' },
       ...(users ? [{ file: userFile!.name, role: 'users' as const }] : []),
@@ -241,14 +246,7 @@ function movieLens1m(files: DictTable[]): FormatMatch | null {
     format: 'movielens-1m',
     label: FORMAT_LABELS['movielens-1m'],
     tables: { interactions, users: users ?? undefined, items: items ?? undefined },
-    mapping: {
-      userId: 'user_id',
-      itemId: 'item_id',
-      timestamp: 'timestamp',
-      rating: 'rating',
-      ...(items ? { itemLabel: 'title' } : {}),
-      features,
-    },
+    mapping: movieLensMapping(items !== undefined && items !== null, features),
     roles: [
       { file: ratingFile.name, role: 'interactions' },
       ...(users ? [{ file: userFile!.name, role: 'users' as const }] : []),

@@ -4,6 +4,7 @@ import { loadDemoDataset } from '../demo/demoDataset'
 import { findLeaks, LEAK_QUERIES } from './leak'
 import { mulberry32, randInt } from './random'
 import { splitDataset } from './split'
+import { interactionsDataset } from './testing'
 import type { EncodedDataset } from './types'
 
 /**
@@ -38,20 +39,13 @@ function ratingsLog(seed = 11) {
     }
   }
   const n = interactionUser.length
-  const data: EncodedDataset = {
-    name: 'movies',
-    userIds: Array.from({ length: users }, (_, u) => `u${u}`),
-    itemIds: Array.from({ length: items }, (_, i) => `m${i}`),
-    userFields: [],
-    userCodes: new Int32Array(0),
-    itemFields: [],
-    itemCodes: new Int32Array(0),
-    contextFields: [],
-    contextCodes: new Int32Array(0),
-    interactionUser: Int32Array.from(interactionUser),
-    interactionItem: Int32Array.from(interactionItem),
-    interactionTime: Float64Array.from(interactionTime),
-  }
+  const data = interactionsDataset(
+    users,
+    items,
+    Int32Array.from(interactionUser),
+    Int32Array.from(interactionItem),
+    Float64Array.from(interactionTime),
+  )
   return { data, ratings: Float64Array.from(ratings), genreOf, n, rng }
 }
 

@@ -37,6 +37,23 @@ export function randomInteractions(
   seed = 3,
 ): EncodedDataset {
   const rng = mulberry32(seed)
+  return interactionsDataset(
+    users,
+    items,
+    Int32Array.from({ length: n }, () => randInt(rng, users)),
+    Int32Array.from({ length: n }, () => randInt(rng, items)),
+    withTime ? Float64Array.from({ length: n }, () => randInt(rng, 50)) : null,
+  )
+}
+
+/** A dataset of the given interactions between `u0..` and `i0..`, with no feature fields. */
+export function interactionsDataset(
+  users: number,
+  items: number,
+  interactionUser: Int32Array,
+  interactionItem: Int32Array,
+  interactionTime: Float64Array | null,
+): EncodedDataset {
   return {
     name: 't',
     userIds: Array.from({ length: users }, (_, u) => `u${u}`),
@@ -47,8 +64,8 @@ export function randomInteractions(
     itemCodes: new Int32Array(0),
     contextFields: [],
     contextCodes: new Int32Array(0),
-    interactionUser: Int32Array.from({ length: n }, () => randInt(rng, users)),
-    interactionItem: Int32Array.from({ length: n }, () => randInt(rng, items)),
-    interactionTime: withTime ? Float64Array.from({ length: n }, () => randInt(rng, 50)) : null,
+    interactionUser,
+    interactionItem,
+    interactionTime,
   }
 }

@@ -13,6 +13,7 @@
  * checks) and browser tests, and by `bench/writeShapes.ts`, which writes every shape to a folder for
  * trying the page by hand. Pure: every generator returns `{ name, bytes }` files and touches nothing.
  */
+import { ML100K_GENRES } from './formats'
 import { mulberry32, normal, randInt, shuffleInPlace, type Rng } from './random'
 import { utf8 } from './testing'
 
@@ -690,28 +691,8 @@ const ML100K = {
   end: 893286638,
 }
 
-/** The 19 genres of `u.genre`, in flag order. */
-const ML100K_GENRE_NAMES = [
-  'unknown',
-  'Action',
-  'Adventure',
-  'Animation',
-  "Children's",
-  'Comedy',
-  'Crime',
-  'Documentary',
-  'Drama',
-  'Fantasy',
-  'Film-Noir',
-  'Horror',
-  'Musical',
-  'Mystery',
-  'Romance',
-  'Sci-Fi',
-  'Thriller',
-  'War',
-  'Western',
-] as const
+/** The 19 genres of `u.genre`, in flag order (the same list the MovieLens 100K format reads). */
+const ML100K_GENRE_NAMES = ML100K_GENRES
 /** About the count of titles per genre in u.item (weights only). */
 const ML100K_GENRE_WEIGHTS = [
   0, 251, 135, 42, 122, 505, 109, 50, 725, 22, 24, 92, 56, 61, 247, 101, 251, 71, 27,
@@ -958,26 +939,8 @@ export function recBoleMl100k(options: ShapeOptions = {}): ShapeFile[] {
 // ---------------------------------------------------------------------------------------------------
 
 const ML1M = { users: 6040, movies: 3883, rated: 3706, maxId: 3952, ratings: 1_000_209, maxPerUser: 2314 }
-const ML1M_GENRE_NAMES = [
-  'Action',
-  'Adventure',
-  'Animation',
-  "Children's",
-  'Comedy',
-  'Crime',
-  'Documentary',
-  'Drama',
-  'Fantasy',
-  'Film-Noir',
-  'Horror',
-  'Musical',
-  'Mystery',
-  'Romance',
-  'Sci-Fi',
-  'Thriller',
-  'War',
-  'Western',
-] as const
+/** MovieLens 1M's 18 genres: 100K's without `unknown`. */
+const ML1M_GENRE_NAMES = ML100K_GENRES.slice(1)
 const ML1M_GENRE_WEIGHTS = [
   503, 283, 105, 251, 1200, 211, 127, 1603, 68, 44, 343, 114, 106, 471, 276, 492, 143, 68,
 ]
