@@ -3,6 +3,22 @@ import { expect, type Page } from '@playwright/test'
 /** A demo small enough for SwiftShader WebGL: ~20 steps of batch 128 with 8-wide tokens. */
 export const TINY =
   'demoUsers=300&demoItems=60&demoInteractions=4000&epochs=2&batchSize=128&dim=8&mlpHidden=16'
+/** An upload's model, small enough to train in seconds on wasm. */
+export const TINY_UPLOAD = 'epochs=1&batchSize=64&dim=8&mlpHidden=16'
+
+/** Opens the page on wasm with the tiny upload settings, guarding console and requests. */
+export async function openForUpload(page: Page, baseURL: string | undefined): Promise<PageGuards> {
+  const guards = guardPage(page, new URL(baseURL!).origin)
+  await page.goto(`./?backend=wasm#${TINY_UPLOAD}`)
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+  return guards
+}
+
+/** Drops files on the page's file input. */
+export async function drop(page: Page, files: string[]): Promise<void> {
+  await page.getByTestId('dataset-input').setInputFiles(files)
+}
+
 /** Large enough that pause and stop can be exercised mid-run on wasm (a few seconds per epoch). */
 export const MEDIUM =
   'demoUsers=1500&demoItems=200&demoInteractions=30000&epochs=3&batchSize=256&dim=16&mlpHidden=32'

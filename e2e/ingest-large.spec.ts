@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expectClean, guardPage, rng, screenshot, waitForDone } from './helpers'
+import { expectClean, guardPage, rng, screenshot, TINY_UPLOAD, waitForDone } from './helpers'
 
 /**
  * The issue's limit: "10,000,000 interaction rows must not crash the tab (it may refuse with a clear
@@ -12,8 +12,6 @@ import { expectClean, guardPage, rng, screenshot, waitForDone } from './helpers'
  * refused, after a small upload was applied.
  */
 
-/** Small enough to train in seconds on wasm (settings the link understands today). */
-const TINY_UPLOAD = 'epochs=1&batchSize=64&dim=8&mlpHidden=16'
 const HUGE_ROWS = 10_000_050
 /** The row limit of src/data/parse.ts (MAX_ROWS), named with the row where reading stopped. */
 const REFUSAL = /has more than 10,000,000 rows, the most this page loads/

@@ -3,10 +3,7 @@ import { expect, test, type FileChooser, type Page } from '@playwright/test'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { expectClean, guardPage, rng, screenshot, waitForDone } from './helpers'
-
-/** Small enough to train in seconds on wasm (settings the link understands today). */
-const TINY_UPLOAD = 'epochs=1&batchSize=64&dim=8&mlpHidden=16'
+import { drop, expectClean, openForUpload, rng, screenshot, waitForDone } from './helpers'
 
 let dir = ''
 test.beforeAll(() => {
@@ -117,17 +114,6 @@ function writeGeneric(): string {
   return write('listening_log.csv', rows.join('\n') + '\n')
 }
 
-async function drop(page: Page, files: string[]): Promise<void> {
-  await page.getByTestId('dataset-input').setInputFiles(files)
-}
-
-async function open(page: Page, baseURL: string | undefined) {
-  const guards = guardPage(page, new URL(baseURL!).origin)
-  await page.goto(`./?backend=wasm#${TINY_UPLOAD}`)
-  await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
-  return guards
-}
-
 async function expectCharts(page: Page): Promise<void> {
   const panel = page.getByTestId('eda-panel')
   await expect(panel).toBeVisible()
@@ -137,7 +123,7 @@ async function expectCharts(page: Page): Promise<void> {
 
 test('MovieLens 100K files are recognised, explored, applied and trained on', async ({ page, baseURL }) => {
   const files = writeMovieLens()
-  const guards = await open(page, baseURL)
+  const guards = await openForUpload(page, baseURL)
   await drop(page, files)
   const mapper = page.getByTestId('schema-mapper')
   await expect(mapper).toHaveAttribute('data-format', 'MovieLens 100K')
@@ -175,7 +161,7 @@ test('MovieLens 100K files are recognised, explored, applied and trained on', as
 
 test('a TheLook export is mapped without questions', async ({ page, baseURL }) => {
   const files = writeTheLook()
-  const guards = await open(page, baseURL)
+  const guards = await openForUpload(page, baseURL)
   await drop(page, files)
   const mapper = page.getByTestId('schema-mapper')
   await expect(mapper).toHaveAttribute('data-format', 'TheLook e-commerce')
@@ -215,7 +201,7 @@ test('a TheLook export is mapped without questions', async ({ page, baseURL }) =
 
 test('a generic CSV gets an inferred, editable mapping and cleaning', async ({ page, baseURL }) => {
   const file = writeGeneric()
-  const guards = await open(page, baseURL)
+  const guards = await openForUpload(page, baseURL)
   await drop(page, [file])
   const mapper = page.getByTestId('schema-mapper')
   await expect(mapper).toHaveAttribute('data-format', '')
@@ -259,7 +245,7 @@ test('keyboard alone picks a file, corrects the mapping, applies it and trains',
   // Listening from the start: Playwright turns on file-chooser interception asynchronously, and a
   // chooser opened before that is done is missed (1 in 8 with waitForEvent right before the key press).
   const chooser = new Promise<FileChooser>((resolve) => page.once('filechooser', resolve))
-  const guards = await open(page, baseURL)
+  const guards = await openForUpload(page, baseURL)
   /** Presses Tab until the focused element matches `selector`; false if 80 presses do not reach it. */
   const tabTo = async (selector: string): Promise<boolean> => {
     for (let i = 0; i < 80; i++) {
@@ -321,7 +307,7 @@ test('bad files get a message naming file, row and column; the previous data sta
   for (let i = 0; i < 6000; i++)
     raggedRows.push(i < 4500 ? `u${i % 300},i${i % 97},${1 + (i % 5)}` : `u${i % 300};i${i % 97}`)
   const ragged = write('ragged.csv', raggedRows.join('\n'))
-  const guards = await open(page, baseURL)
+  const guards = await openForUpload(page, baseURL)
 
   // With the demo loaded: a bad file says so and the demo stays.
   await drop(page, [empty])
@@ -360,7 +346,7 @@ test('a large file shows bytes and rows while it is read, and Cancel keeps what 
   const lines = ['user_id,item_id,timestamp']
   for (let r = 0; r < 1_200_000; r++) lines.push(`${r % 40_000},${(r * 7) % 9_000},${1_600_000_000 + r}`)
   const big = write('big.csv', lines.join('\n'))
-  const guards = await open(page, baseURL)
+  const guards = await openForUpload(page, baseURL)
   await drop(page, [big])
   const progress = page.getByTestId('ingest-progress')
   await expect(progress).toContainText(/MB, [\d,]+ rows/)

@@ -4,15 +4,12 @@
  * a leaky input is flagged before training, logs are not side tables, a new drop never replaces the
  * applied data, and the numbers on the page agree.
  */
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test } from '@playwright/test'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { shapeFiles, type ShapeName } from '../src/data/testingShapes'
-import { expectClean, guardPage, rng, screenshot, waitForDone } from './helpers'
-
-/** Small enough to train in seconds on wasm. */
-const TINY_UPLOAD = 'epochs=1&batchSize=64&dim=8&mlpHidden=16'
+import { drop, expectClean, openForUpload, rng, screenshot, waitForDone } from './helpers'
 
 let dir = ''
 test.beforeAll(() => {
@@ -56,20 +53,11 @@ function writeRatingsWithGenre(): string {
   return path
 }
 
-async function open(page: Page, baseURL: string | undefined) {
-  const guards = guardPage(page, new URL(baseURL!).origin)
-  await page.goto(`./?backend=wasm#${TINY_UPLOAD}`)
-  await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
-  return guards
-}
-
-const drop = (page: Page, files: string[]) => page.getByTestId('dataset-input').setInputFiles(files)
-
 test('a rating is never an input by default; a leaky context is flagged before training and one click leaves it out', async ({
   page,
   baseURL,
 }) => {
-  const guards = await open(page, baseURL)
+  const guards = await openForUpload(page, baseURL)
   await drop(page, [writeRatingsWithGenre()])
   const mapper = page.getByTestId('schema-mapper')
   await expect(mapper.locator('select[data-key="rating"]')).toHaveValue('bewertung')
@@ -109,7 +97,7 @@ test('a log is not a side table, choosing it as one is refused, and the numbers 
   page,
   baseURL,
 }) => {
-  const guards = await open(page, baseURL)
+  const guards = await openForUpload(page, baseURL)
   await drop(page, writeShape('thelook-pandas', 3000))
   const mapper = page.getByTestId('schema-mapper')
   await expect(mapper.locator('select[data-file="order_items_final.csv"]')).toHaveValue('interactions')
@@ -147,7 +135,7 @@ test('a new drop never replaces the applied data until applied; bad drops say wh
   page,
   baseURL,
 }) => {
-  const guards = await open(page, baseURL)
+  const guards = await openForUpload(page, baseURL)
   await drop(page, writeShape('recbole-ml-100k', 4000))
   const mapper = page.getByTestId('schema-mapper')
   await expect(mapper).toHaveAttribute('data-format', 'RecBole atomic files')

@@ -7,7 +7,7 @@ import { embedCatalogue } from './evaluate'
 import { Explorer } from './explore'
 import { pca, project } from './pca'
 import { runTraining } from './run'
-import { multiValuedDataset } from './testing'
+import { multiValuedDataset, TINY_CONFIG } from './testing'
 import * as tf from './tf'
 import type { Trainer } from './train'
 
@@ -113,26 +113,23 @@ describe('Explorer', () => {
   })
 })
 
+/** An explorer over a tiny model trained for one epoch (default learning rate) on `data`. */
+async function trainedExplorer(data: EncodedDataset): Promise<Explorer> {
+  let trained: Trainer | undefined
+  await runTraining(
+    data,
+    { ...TINY_CONFIG, epochs: 1, learningRate: DEFAULT_TRAIN_CONFIG.learningRate },
+    { onModel: (t) => (trained = t) },
+  )
+  return new Explorer(trained!)
+}
+
 describe('Explorer with multi-valued fields', () => {
   const multi = multiValuedDataset()
   let multiExplorer: Explorer
 
   beforeAll(async () => {
-    let trained: Trainer | undefined
-    await runTraining(
-      multi,
-      {
-        ...DEFAULT_TRAIN_CONFIG,
-        epochs: 1,
-        batchSize: 64,
-        dim: 8,
-        mlpHidden: 16,
-        historyLength: 2,
-        compareBaselines: false,
-      },
-      { onModel: (t) => (trained = t) },
-    )
-    multiExplorer = new Explorer(trained!)
+    multiExplorer = await trainedExplorer(multi)
   }, 120_000)
 
   afterAll(() => multiExplorer.dispose())
@@ -176,21 +173,7 @@ describe('Explorer with display labels', () => {
   let labelledExplorer: Explorer
 
   beforeAll(async () => {
-    let trained: Trainer | undefined
-    await runTraining(
-      labelled,
-      {
-        ...DEFAULT_TRAIN_CONFIG,
-        epochs: 1,
-        batchSize: 64,
-        dim: 8,
-        mlpHidden: 16,
-        historyLength: 2,
-        compareBaselines: false,
-      },
-      { onModel: (t) => (trained = t) },
-    )
-    labelledExplorer = new Explorer(trained!)
+    labelledExplorer = await trainedExplorer(labelled)
   }, 120_000)
 
   afterAll(() => labelledExplorer.dispose())

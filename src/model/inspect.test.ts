@@ -5,25 +5,16 @@ import { mulberry32, randInt } from '../data/random'
 import { splitDataset } from '../data/split'
 import type { EncodedDataset, MultiField, Table } from '../data/types'
 import { loadDemoDataset } from '../demo/demoDataset'
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { evaluateRanking, modelScorer } from './evaluate'
 import { buildHistories, type Histories } from './history'
 import { dropFieldImportance, summarizeAttention } from './inspect'
 import type { FieldImportance } from './results'
-import { multiValuedDataset } from './testing'
+import { multiValuedDataset, TINY_CONFIG } from './testing'
 import * as tf from './tf'
 import { Trainer } from './train'
 import { MAX_VALUES_PER_MULTI, TwoTowerModel } from './twoTower'
 
-const CONFIG: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  batchSize: 64,
-  dim: 8,
-  mlpHidden: 16,
-  learningRate: 0.01,
-  historyLength: 2,
-  compareBaselines: false,
-}
+const CONFIG = TINY_CONFIG
 const HISTORY_LENGTH = CONFIG.historyLength
 
 /**

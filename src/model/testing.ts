@@ -5,6 +5,18 @@
 import { encodeDataset } from '../data/encode'
 import { mulberry32, randInt } from '../data/random'
 import type { EncodedDataset, Table } from '../data/types'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
+
+/** A model small enough to train in a moment in tests: 8-wide tokens, two history items, no comparisons. */
+export const TINY_CONFIG: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  batchSize: 64,
+  dim: 8,
+  mlpHidden: 16,
+  learningRate: 0.01,
+  historyLength: 2,
+  compareBaselines: false,
+}
 
 export const GENRES = ['Action', 'Comedy', 'Drama', 'Horror', 'Romance', 'SciFi']
 

@@ -2,23 +2,14 @@ import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { splitDataset } from '../data/split'
 import type { MultiField } from '../data/types'
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { buildHistories } from './history'
-import { multiValuedDataset } from './testing'
+import { multiValuedDataset, TINY_CONFIG } from './testing'
 import * as tf from './tf'
 import { Trainer } from './train'
 import { foldCode, TwoTowerModel } from './twoTower'
 
 const data = multiValuedDataset()
-const CONFIG: TrainConfig = {
-  ...DEFAULT_TRAIN_CONFIG,
-  batchSize: 64,
-  dim: 8,
-  mlpHidden: 16,
-  learningRate: 0.01,
-  historyLength: 2,
-  compareBaselines: false,
-}
+const CONFIG = TINY_CONFIG
 const NO_HISTORY = { length: 0, items: new Int32Array(0) }
 
 beforeAll(async () => {
