@@ -81,6 +81,8 @@ describe('a whole training run on a small demo (cpu backend)', () => {
     expect(uncertainty!.differences['mean-pooling']!.pairAccuracy).toBeDefined()
     expect(uncertainty!.differences.popularity!.pairAccuracy).toBeUndefined()
     expect(result.baselineEpochs).toEqual({ 'id-only': 3, 'mean-pooling': 3 })
+    expect(result.baselineTrends?.['id-only']?.last.epoch).toBe(3)
+    expect(result.trend?.last).toEqual({ epoch: 3, ndcg: result.history[2].validation['ndcg@10'] })
   })
 
   it('summarises attention per epoch with one pooling weight per token', () => {

@@ -58,6 +58,8 @@ export interface RunResult {
    * validation epoch, by the same rule as the model's. Absent in old run files.
    */
   baselineEpochs?: Partial<Record<TrainedBaselineName, number>>
+  /** Each trained baseline's validation trend by the same rule (still rising when the run ended?). */
+  baselineTrends?: Partial<Record<TrainedBaselineName, ValidationTrend | null>>
   /** How the model's validation NDCG@10 moved (still rising at the end?); absent in old run files. */
   trend?: ValidationTrend | null
   validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
@@ -209,8 +211,10 @@ export async function runTraining(
       } else if (end === 'stopped') main.restore(lastGood)
     }
     const baselineEpochs: Partial<Record<TrainedBaselineName, number>> = {}
+    const baselineTrends: Partial<Record<TrainedBaselineName, ValidationTrend | null>> = {}
     for (const [name, c] of comparisons) {
       if (c.diverged || c.trainer.epochsCompleted === 0) continue
+      baselineTrends[name] = c.tracker.trend()
       if (c.kept && history.length > 0) {
         c.trainer.restore(c.kept)
         baselineEpochs[name] = c.keptEpoch
@@ -247,6 +251,7 @@ export async function runTraining(
       history,
       testedEpoch,
       baselineEpochs,
+      baselineTrends,
       trend: tracker.trend(),
       validationBaselines,
       test,

@@ -10,7 +10,8 @@ import type { RunResult } from './run'
 
 export const RUN_FORMAT = 'attentive-run'
 /**
- * 2 added `test.uncertainty` (standard errors and paired differences), `trend` and `baselineEpochs`;
+ * 2 added `test.uncertainty` (standard errors and paired differences), `trend`, `baselineEpochs` and
+ * `baselineTrends`;
  * version 1 files still open, their tables showing "—" where an interval would be.
  */
 export const RUN_VERSION = 2
@@ -36,6 +37,8 @@ export interface RunFile {
   testedEpoch: number
   /** The epoch each trained baseline was tested with (version 2). */
   baselineEpochs?: RunResult['baselineEpochs']
+  /** Each trained baseline's validation trend (version 2). */
+  baselineTrends?: RunResult['baselineTrends']
   /** How validation NDCG@10 moved; still rising at the end? (version 2) */
   trend?: RunResult['trend']
   /** Per epoch: train loss, validation metrics of the model and of the trained baselines, timing. */
@@ -83,6 +86,7 @@ export function buildRunFile(
     | 'message'
     | 'testedEpoch'
     | 'baselineEpochs'
+    | 'baselineTrends'
     | 'trend'
     | 'history'
     | 'validationBaselines'
@@ -103,6 +107,7 @@ export function buildRunFile(
     message: result.message,
     testedEpoch: result.testedEpoch,
     baselineEpochs: result.baselineEpochs ?? {},
+    baselineTrends: result.baselineTrends ?? {},
     trend: result.trend ?? null,
     history: result.history,
     validationBaselines: result.validationBaselines,
@@ -121,6 +126,7 @@ export function resultOfRunFile(run: RunFile): RunResult {
     history: run.history,
     testedEpoch: run.testedEpoch,
     baselineEpochs: run.baselineEpochs,
+    baselineTrends: run.baselineTrends,
     trend: run.trend ?? null,
     validationBaselines: run.validationBaselines,
     test: run.test,
@@ -175,6 +181,7 @@ export function parseRunFile(
       message: run.message ?? null,
       test: { ...run.test!, uncertainty: readUncertainty(run.test!.uncertainty) },
       baselineEpochs: isRecord(run.baselineEpochs) ? run.baselineEpochs : undefined,
+      baselineTrends: isRecord(run.baselineTrends) ? run.baselineTrends : undefined,
       trend: isRecord(run.trend) ? run.trend : null,
       attention: {
         ...run.attention!,

@@ -2,8 +2,9 @@ import { memo } from 'react'
 import type { MetricName } from '../model/metrics'
 import type { RunResult } from '../model/run'
 import { ExportButtons } from './ExportButtons'
-import { formatHalfWidth, formatMetric, formatSigned } from './format'
+import { formatHalfWidth, formatMetric, formatSigned, formatTimes } from './format'
 import {
+  baselineRisingNotes,
   buildTestTable,
   comparisonSentences,
   isCompared,
@@ -34,7 +35,7 @@ function ComparisonValue({ cell }: { cell: ComparisonCell | undefined }) {
       </span>
       <span className="interval">
         {formatHalfWidth(cell.halfWidth)}
-        {cell.ratio !== null && ` · ${cell.ratio.toFixed(1)}×`}
+        {cell.ratio !== null && ` · ${formatTimes(cell.ratio)}`}
       </span>
     </>
   )
@@ -61,6 +62,7 @@ function BaselineTableView({ result }: { result: RunResult | null }) {
     )
   const table = buildTestTable(result)
   const sentences = comparisonSentences(table)
+  const risingNotes = baselineRisingNotes(result)
   const tooFew = tooFewText(table)
   const columns = TEST_TABLE_METRICS.length + 1
   const epochs = result.baselineEpochs ?? {}
@@ -76,7 +78,10 @@ function BaselineTableView({ result }: { result: RunResult | null }) {
           <caption>
             Test split ({table.queries.toLocaleString('en-US')} held-out interactions, weights of epoch{' '}
             {result.testedEpoch}
-            {result.end === 'early-stopping' && ', the best on validation'}
+            {result.end !== 'diverged' &&
+              result.testedEpoch > 0 &&
+              (result.end === 'early-stopping' || result.testedEpoch < result.history.length) &&
+              ', the best on validation'}
             {ownEpochs.length > 0 && `; trained baselines at their own best epochs: ${ownEpochs.join(', ')}`})
             {result.end === 'stopped' && ' — training was stopped early'}
           </caption>
@@ -157,6 +162,11 @@ function BaselineTableView({ result }: { result: RunResult | null }) {
           ))}
         </ul>
       )}
+      {risingNotes.map((n) => (
+        <p key={n.baseline} className="trend-note" data-testid="baseline-rising" data-baseline={n.baseline}>
+          {n.text}
+        </p>
+      ))}
       <p className="muted table-note">
         ± is half the 95% interval: 1.96 standard errors over the test queries (coverage: the spread of a
         bootstrap over queries). A comparison is paired query by query; it says better or worse, and gives a

@@ -16,10 +16,13 @@ interface Props {
 }
 
 const DONE_TEXT: Record<RunResult['end'], (r: RunResult) => string> = {
-  completed: (r) => ` in ${r.timing.totalSeconds.toFixed(1)} s`,
+  completed: (r) =>
+    ` in ${r.timing.totalSeconds.toFixed(1)} s` +
+    (r.testedEpoch > 0 && r.testedEpoch < r.history.length
+      ? ` (tested the weights of epoch ${r.testedEpoch}, the best on validation)`
+      : ''),
   stopped: () => ' (stopped early)',
-  'early-stopping': (r) =>
-    ` after ${r.history.length} epochs (early stopping: tested the weights of epoch ${r.testedEpoch}, the best on validation)`,
+  'early-stopping': (r) => ` after ${r.history.length} epochs (early stopping)`,
   diverged: () => ' (the loss diverged)',
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatHalfWidth, formatSigned, valueAxisTicks } from './format'
+import { formatHalfWidth, formatSigned, formatTimes, valueAxisTicks } from './format'
 
 describe('value axis ticks', () => {
   it('tell ticks apart for values around 0.002 (no "0.00" at every tick)', () => {
@@ -51,5 +51,8 @@ describe('signed differences and interval half-widths', () => {
     expect(formatHalfWidth(0.0135)).toBe('±0.0135')
     expect(formatHalfWidth(undefined)).toBe('± —')
     expect(formatHalfWidth(null)).toBe('± —')
+    expect(formatTimes(2.834)).toBe('2.8×')
+    expect(formatTimes(1.011)).toBe('1.01×')
+    expect(formatTimes(0.95)).toBe('0.95×')
   })
 })

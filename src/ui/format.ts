@@ -12,6 +12,11 @@ export function formatRatio(model: number, baseline: number): string {
   return `${(model / baseline).toFixed(1)}×`
 }
 
+/** A ratio `a ÷ b` as `2.8×`, with two decimals near 1 so a real but small gain does not read `1.0×`. */
+export function formatTimes(ratio: number): string {
+  return `${ratio.toFixed(Math.abs(ratio - 1) < 0.1 ? 2 : 1)}×`
+}
+
 /** A signed number with a true minus sign: `+0.0123`, `−0.0040`, `0.0000`. */
 export function formatSigned(value: number | null | undefined, decimals = 4): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—'

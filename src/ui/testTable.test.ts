@@ -4,6 +4,7 @@ import type { TestResult, ValidationTrend } from '../model/results'
 import type { RunResult } from '../model/run'
 import { Z95 } from '../model/uncertainty'
 import {
+  baselineRisingNotes,
   buildTestTable,
   comparisonSentences,
   isCompared,
@@ -192,5 +193,27 @@ describe('the note when validation was still rising', () => {
     expect(trendNote({ ...run(5000, true, rising), end: 'early-stopping' }, 30)).toBeNull()
     expect(trendNote(run(5000, true, { ...rising, stillRising: false }), 30)).toBeNull()
     expect(trendNote(run(5000, true, null), 30)).toBeNull()
+  })
+})
+
+describe('the note for trained baselines still rising', () => {
+  it('names a baseline whose own validation was still rising, and nothing else', () => {
+    const trend = (stillRising: boolean): ValidationTrend => ({
+      first: { epoch: 1, ndcg: 0.07 },
+      previousBest: { epoch: 3, ndcg: 0.12 },
+      best: { epoch: 4, ndcg: 0.13 },
+      last: { epoch: 4, ndcg: 0.13 },
+      stillRising,
+    })
+    const result = { ...run(5000), end: 'early-stopping' as const }
+    result.baselineTrends = { 'id-only': trend(true), 'mean-pooling': trend(false) }
+    const notes = baselineRisingNotes(result)
+    expect(notes).toHaveLength(1)
+    expect(notes[0].baseline).toBe('id-only')
+    expect(notes[0].text).toMatch(
+      /^Id-only two-tower \(MF\) was still improving on validation when the run ended \(NDCG@10 0\.1200 at epoch 3 → 0\.1300 at epoch 4\)/,
+    )
+    expect(baselineRisingNotes({ ...result, end: 'diverged' })).toEqual([])
+    expect(baselineRisingNotes(run(5000))).toEqual([])
   })
 })

@@ -4,10 +4,10 @@
  * interval of the difference excludes 0). Pure, so the table, its CSV and the tests share one source.
  */
 import { RANK_METRIC_NAMES, type MeanMetricName, type MetricName } from '../model/metrics'
-import type { BaselineName } from '../model/results'
+import type { BaselineName, ValidationTrend } from '../model/results'
 import type { RunResult } from '../model/run'
 import { MIN_TEST_QUERIES, tooFewQueries, verdictOf, Z95, type Verdict } from '../model/uncertainty'
-import { formatCount, formatSigned } from './format'
+import { formatCount, formatSigned, formatTimes } from './format'
 import { SERIES_LABELS } from './theme'
 
 /** Columns of the test table; the run file and the CSV carry every metric, the table the ones people compare. */
@@ -154,7 +154,7 @@ function describeDifference(metric: MetricName, cell: ComparisonCell): string {
   const range = `95% interval ${formatSigned(cell.difference - cell.halfWidth)} to ${formatSigned(cell.difference + cell.halfWidth)}`
   if (cell.kind === 'no-difference')
     return `no difference in ${name} (${formatSigned(cell.difference)}, ${range})`
-  const ratio = cell.ratio !== null ? `; ${cell.ratio.toFixed(1)}×` : ''
+  const ratio = cell.ratio !== null ? `; ${formatTimes(cell.ratio)}` : ''
   return `${cell.kind} on ${name} (${formatSigned(cell.difference)}, ${range}${ratio})`
 }
 
@@ -266,5 +266,29 @@ export function trendNote(result: RunResult, epochCap: number): string | null {
     `Validation NDCG@10 was still rising when ${why}: ${previousBest.ndcg.toFixed(4)} at epoch ` +
     `${previousBest.epoch} → ${last.ndcg.toFixed(4)} at epoch ${last.epoch}, a rise beyond its noise${start}. ` +
     'More epochs would likely help.'
+  )
+}
+
+/**
+ * Notes for trained baselines whose validation NDCG@10 was still rising when the run ended (the run
+ * stops on the model's curve, not theirs): the comparison with them may understate them.
+ */
+export function baselineRisingNotes(result: RunResult): { baseline: BaselineName; text: string }[] {
+  if (result.end === 'diverged') return []
+  return (Object.entries(result.baselineTrends ?? {}) as [BaselineName, ValidationTrend | null][]).flatMap(
+    ([baseline, trend]) => {
+      if (!trend?.stillRising || !trend.previousBest || !(baseline in SERIES_LABELS)) return []
+      const label = SERIES_LABELS[baseline as keyof typeof SERIES_LABELS]
+      return [
+        {
+          baseline,
+          text:
+            `${label} was still improving on validation when the run ended (NDCG@10 ` +
+            `${trend.previousBest.ndcg.toFixed(4)} at epoch ${trend.previousBest.epoch} → ` +
+            `${trend.last.ndcg.toFixed(4)} at epoch ${trend.last.epoch}): the comparison with it may ` +
+            'understate it. A run with a larger epoch cap and patience 0 would train it further.',
+        },
+      ]
+    },
   )
 }
