@@ -19,8 +19,8 @@ export interface TrainConfig {
   historyLength: number
   /**
    * Stop after this many epochs without a better validation NDCG@10 (better by more than its noise, see
-   * `earlyStopping.ts`) and test every trained model with its best epoch's weights (0 = off: train all
-   * `epochs` and test the last weights).
+   * `earlyStopping.ts`) and test every trained model with the weights of its best validation epoch
+   * (0 = off: train all `epochs` and test the last weights).
    */
   earlyStoppingPatience: number
   /** Train the id-only and mean-pooling baselines beside the model, on the same batches. */

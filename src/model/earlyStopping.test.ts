@@ -23,20 +23,37 @@ describe('improvement judged against the paired noise', () => {
 })
 
 describe('ValidationTracker', () => {
-  it('keeps the last real improvement as the best epoch and counts the epochs since', () => {
+  it('keeps the highest epoch, but only a gain beyond the noise restarts the patience', () => {
     const t = new ValidationTracker()
     const epochs = [epochValues(0), epochValues(0.02), epochValues(0.021, 0.2, 3), epochValues(0.015)]
-    const improved = epochs.map((v, i) => t.record(i + 1, mean(v), v))
-    // Epoch 3 is higher than epoch 2 on average, but by less than the noise: not an improvement.
+    const marks = epochs.map((v, i) => t.record(i + 1, mean(v), v))
+    // Epoch 3 is higher than epoch 2 on average, but by less than the noise: the best, not an improvement.
     expect(mean(epochs[2])).toBeGreaterThan(mean(epochs[1]))
-    expect(improved).toEqual([true, true, false, false])
-    expect(t.bestEpoch).toBe(2)
-    expect(t.epochsSinceBest).toBe(2)
+    expect(marks).toEqual([
+      { best: true, improved: true },
+      { best: true, improved: true },
+      { best: true, improved: false },
+      { best: false, improved: false },
+    ])
+    expect(t.bestEpoch).toBe(3)
+    expect(t.epochsSinceImprovement).toBe(2)
     const trend = t.trend()!
-    expect(trend.best).toEqual({ epoch: 2, ndcg: mean(epochs[1]) })
+    expect(trend.best).toEqual({ epoch: 3, ndcg: mean(epochs[2]) })
     expect(trend.first.epoch).toBe(1)
     expect(trend.last.epoch).toBe(4)
     expect(trend.stillRising).toBe(false)
+  })
+
+  it('does not let gains within the noise keep a plateau going', () => {
+    const t = new ValidationTracker()
+    t.record(1, mean(epochValues(0)), epochValues(0))
+    // Each epoch a hair higher on average than the best, far inside the noise.
+    for (let e = 2; e <= 4; e++) {
+      const v = epochValues(0.0002 * e, 0.2, e)
+      t.record(e, mean(v), v)
+    }
+    expect(t.epochsSinceImprovement).toBe(3)
+    expect(t.trend()!.stillRising).toBe(false)
   })
 
   it('says "still rising" when the last epoch improved on the best before it', () => {

@@ -1,10 +1,13 @@
 /**
  * Tracks validation NDCG@10 epoch by epoch for early stopping, judging each change against its noise.
- * An epoch improves when it beats the best epoch so far by more than one standard error of their paired
- * per-query difference (the same validation queries are ranked every epoch). One standard error, not
- * two: this is a stopping rule, not a claim in a table; waiting for 95% certainty would stop a curve
- * that rises slowly but surely, while any positive wobble resetting the patience (no threshold) would
- * let noise keep a plateaued run going. Pure, no tfjs.
+ *
+ * - The best epoch is the one with the highest validation NDCG@10: its weights are the ones kept.
+ * - An epoch improves when it beats the best epoch so far by more than one standard error of their
+ *   paired per-query difference (the same validation queries are ranked every epoch). The patience
+ *   counts epochs since the last improvement, so gains within the noise do not keep a plateaued run going.
+ *   One standard error, not two: this is a stopping rule, not a claim in a table; waiting for 95%
+ *   certainty would stop a curve that rises slowly but surely.
+ * Pure, no tfjs.
  */
 import type { EpochScore, ValidationTrend } from './results'
 import { pairedDifference } from './uncertainty'
@@ -24,31 +27,35 @@ export class ValidationTracker {
   private last: EpochScore | null = null
   private best: (EpochScore & { perQuery: Float64Array }) | null = null
   private previousBest: EpochScore | null = null
+  private lastImprovement = 0
   private lastImproved = false
 
   /**
    * Records an epoch's validation NDCG@10 (`ndcg`, the mean of `perQuery`, the per-query values in query
-   * order). Returns whether the epoch improves on the best so far; the first epoch always does.
+   * order). `best`: it is the highest so far (keep its weights); `improved`: it beats the previous best
+   * by more than the noise (the patience starts again). The first epoch is both.
    */
-  record(epoch: number, ndcg: number, perQuery: Float64Array): boolean {
+  record(epoch: number, ndcg: number, perQuery: Float64Array): { best: boolean; improved: boolean } {
     const score = { epoch, ndcg }
     this.previousBest = this.best ? { epoch: this.best.epoch, ndcg: this.best.ndcg } : null
     const improved = this.best === null || improvesOn(perQuery, this.best.perQuery)
-    if (improved) this.best = { ...score, perQuery }
+    const best = improved || ndcg > this.best!.ndcg
+    if (best) this.best = { ...score, perQuery }
+    if (improved) this.lastImprovement = epoch
     this.first ??= score
     this.last = score
     this.lastImproved = improved
-    return improved
+    return { best, improved }
   }
 
-  /** The epoch of the last improvement (0 before any epoch). */
+  /** The epoch with the highest validation NDCG@10 (0 before any epoch). */
   get bestEpoch(): number {
     return this.best?.epoch ?? 0
   }
 
-  /** Epochs recorded since the last improvement. */
-  get epochsSinceBest(): number {
-    return this.last && this.best ? this.last.epoch - this.best.epoch : 0
+  /** Epochs recorded since the last improvement beyond the noise. */
+  get epochsSinceImprovement(): number {
+    return this.last ? this.last.epoch - this.lastImprovement : 0
   }
 
   /** The run's validation trend so far, or null before the first epoch. */

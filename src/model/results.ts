@@ -98,10 +98,10 @@ export interface EpochScore {
  */
 export interface ValidationTrend {
   first: EpochScore
-  /** The epoch of the last improvement: the weights kept under early stopping. */
+  /** The epoch with the highest validation NDCG@10: the weights kept under early stopping. */
   best: EpochScore
   last: EpochScore
-  /** The best epoch before the last one, and the last epoch improved on it: more epochs would likely help. */
+  /** The last epoch improved on the best before it beyond the noise: more epochs would likely help. */
   stillRising: boolean
   /** The best before the last epoch (what `last` is compared with); null after a single epoch. */
   previousBest: EpochScore | null

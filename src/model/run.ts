@@ -81,8 +81,8 @@ interface Comparison {
 /**
  * One whole training run: the attention model epoch by epoch (and, when asked, the id-only and
  * mean-pooling baselines beside it on the same batches), validation after every epoch, early stopping
- * on validation NDCG@10 (an epoch improves only when it beats the best by more than the noise, see
- * `earlyStopping.ts`), a NaN guard that restores the last good weights, then test metrics with standard
+ * on validation NDCG@10 (the patience counts epochs that do not beat the best by more than the noise,
+ * see `earlyStopping.ts`), a NaN guard that restores the last good weights, then test metrics with standard
  * errors and paired comparisons for every scorer, attention summaries and drop-field importance.
  * Under early stopping every trained model is tested with the weights of its own best epoch; a run the
  * person stops is tested with the weights of a finished epoch. Frees every tensor it made.
@@ -174,8 +174,8 @@ export async function runTraining(
       // Only now is the epoch complete for every model: keep what each will be tested with.
       for (const [name, ndcg] of baselineNdcg) {
         const c = comparisons.get(name)!
-        const improved = c.tracker.record(epoch, baselineMetrics[name]!['ndcg@10'], ndcg)
-        if (improved || !keepBest) {
+        const { best } = c.tracker.record(epoch, baselineMetrics[name]!['ndcg@10'], ndcg)
+        if (best || !keepBest) {
           release(c.kept)
           c.kept = keep(c.trainer.snapshot())
           c.keptEpoch = epoch
@@ -190,14 +190,14 @@ export async function runTraining(
 
       const previous = lastGood
       lastGood = keep(main.snapshot())
-      if (tracker.record(epoch, record.validation['ndcg@10'], validationNdcg) && keepBest) {
+      if (tracker.record(epoch, record.validation['ndcg@10'], validationNdcg).best && keepBest) {
         if (bestWeights !== previous) release(bestWeights)
         bestWeights = lastGood
       }
       if (previous !== bestWeights) release(previous)
-      if (keepBest && tracker.epochsSinceBest >= config.earlyStoppingPatience) {
+      if (keepBest && tracker.epochsSinceImprovement >= config.earlyStoppingPatience) {
         end = 'early-stopping'
-        message = `Validation NDCG@10 did not improve by more than its noise (one standard error) for ${config.earlyStoppingPatience} epoch(s); the weights of epoch ${tracker.bestEpoch} were restored.`
+        message = `Validation NDCG@10 did not improve by more than its noise (one standard error) for ${config.earlyStoppingPatience} epoch(s); the weights of epoch ${tracker.bestEpoch}, the best on validation, were restored.`
         break
       }
     }
