@@ -71,9 +71,7 @@ test('a test split of fewer than 100 interactions is called too small, with no r
   await waitForDone(page)
   const table = page.getByTestId('baseline-table')
   await expect(table).toHaveAttribute('data-status', 'too-few')
-  await expect(page.getByTestId('test-too-small')).toContainText(
-    'Too few test queries to compare scorers:',
-  )
+  await expect(page.getByTestId('test-too-small')).toContainText('Too few test queries to compare scorers:')
   await expect(table.locator('tr[data-comparison]')).toHaveCount(0)
   await expect(table).not.toContainText('×')
   await expect(page.getByTestId('test-verdicts')).toHaveCount(0)
