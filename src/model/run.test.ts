@@ -172,7 +172,7 @@ describe('early stopping restores the best epoch', () => {
       expect(ndcg[2]).toBeLessThan(ndcg[0])
       expect(run.testedEpoch).toBe(1)
       expect(run.trend).toMatchObject({ best: { epoch: 1 }, last: { epoch: 3 }, stillRising: false })
-      expect(run.message).toMatch(/weights of epoch 1 were restored/)
+      expect(run.message).toMatch(/weights of epoch 1, the best on validation, were restored/)
       // The kept model is epoch 1's: its validation NDCG@10 is the best epoch's, exactly ...
       const validation = await kept!.evaluateModel(kept!.validationQueries)
       expect(validation['ndcg@10']).toBe(ndcg[0])
