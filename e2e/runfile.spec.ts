@@ -36,16 +36,40 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
   expect(run.importance.length).toBe(run.attention.user.tokens.length + run.attention.item.tokens.length)
   expect(run.timing.examplesPerSecond).toBeGreaterThan(0)
 
-  // The tables show the same numbers as the file (4 decimals).
+  // The file carries intervals and paired comparisons next to the plain metric numbers.
+  expect(run.version).toBe(2)
+  expect(run.test.uncertainty.model['recall@10']).toBeGreaterThan(0)
+  expect(typeof run.test.uncertainty.differences['mean-pooling']['recall@10'].standardError).toBe('number')
+
+  // The tables show the same numbers as the file (4 decimals), each followed by its 95% interval.
   const table = page.getByTestId('baseline-table')
   const cell = (scorer: string, metric: string) =>
     table.locator(`tr[data-scorer="${scorer}"] td[data-metric="${metric}"]`).textContent()
-  expect(await cell('model', 'recall@10')).toBe(run.test.model['recall@10'].toFixed(4))
-  expect(await cell('model', 'ndcg@10')).toBe(run.test.model['ndcg@10'].toFixed(4))
-  expect(await cell('popularity', 'recall@10')).toBe(run.test.baselines.popularity['recall@10'].toFixed(4))
-  expect(await cell('mean-pooling', 'mrr')).toBe(run.test.baselines['mean-pooling'].mrr.toFixed(4))
+  const halfWidth = (se: number) => `±${(1.959963984540054 * se).toFixed(4)}`
+  expect(await cell('model', 'recall@10')).toBe(
+    run.test.model['recall@10'].toFixed(4) + halfWidth(run.test.uncertainty.model['recall@10']),
+  )
+  expect(await cell('model', 'ndcg@10')).toMatch(new RegExp(`^${run.test.model['ndcg@10'].toFixed(4)}±`))
+  expect(await cell('popularity', 'recall@10')).toMatch(
+    new RegExp(`^${run.test.baselines.popularity['recall@10'].toFixed(4)}±`),
+  )
+  expect(await cell('mean-pooling', 'mrr')).toMatch(
+    new RegExp(`^${run.test.baselines['mean-pooling'].mrr.toFixed(4)}±`),
+  )
   const epochRow = page.getByTestId('metrics-table').locator('tr[data-epoch="2"] td[data-metric="ndcg@10"]')
   expect(await epochRow.textContent()).toBe(run.history[1].validation['ndcg@10'].toFixed(4))
+
+  // The CSV of the test table carries the intervals too.
+  const csvPromise = page.waitForEvent('download')
+  await page.getByRole('button', { name: 'Save CSV of the test table' }).click()
+  const csvPath = testInfo.outputPath('test-metrics.csv')
+  await (await csvPromise).saveAs(csvPath)
+  const csv = (await readFile(csvPath, 'utf8')).trim().split('\r\n')
+  expect(csv[0]).toBe('row,scorer,metric,value,standard_error,ci95_low,ci95_high,verdict,ratio,queries')
+  const modelRecall = csv.find((line) => line.startsWith('metric,model,recall@10,'))!.split(',')
+  expect(Number(modelRecall[3])).toBe(run.test.model['recall@10'])
+  expect(Number(modelRecall[4])).toBe(run.test.uncertainty.model['recall@10'])
+  expect(csv.some((line) => line.startsWith('model minus baseline,popularity,recall@10,'))).toBe(true)
   expectClean(guards)
 
   // A fresh page restores every table from the file alone.
@@ -60,7 +84,7 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
       .getByTestId('baseline-table')
       .locator('tr[data-scorer="model"] td[data-metric="recall@10"]')
       .textContent(),
-  ).toBe(run.test.model['recall@10'].toFixed(4))
+  ).toBe(run.test.model['recall@10'].toFixed(4) + halfWidth(run.test.uncertainty.model['recall@10']))
   expect(Number(await fresh.getByTestId('loss-chart').getAttribute('data-points'))).toBe(run.lossCurve.length)
   await screenshot(fresh, 'imported-run')
 
@@ -70,6 +94,24 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
     .setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') })
   await expect(fresh.getByTestId('error-message')).toContainText('notes.json is not an attentive-run file')
   await expect(fresh.getByTestId('metrics-table')).toHaveAttribute('data-rows', '2')
+
+  // A version 1 file (saved before intervals) still opens: values as saved, "—" for every interval,
+  // and no difference claimed.
+  const old = { ...run, version: 1, test: { model: run.test.model, baselines: run.test.baselines } }
+  delete old.trend
+  delete old.baselineEpochs
+  await fresh.getByTestId('run-import').setInputFiles({
+    name: 'old.run.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(old)),
+  })
+  await expect(fresh.getByText('Showing old.run.json')).toBeVisible()
+  const oldCell = fresh
+    .getByTestId('baseline-table')
+    .locator('tr[data-scorer="model"] td[data-metric="recall@10"]')
+  await expect(oldCell).toHaveText(`${run.test.model['recall@10'].toFixed(4)}± —`)
+  await expect(fresh.getByTestId('test-no-intervals')).toBeVisible()
+  await expect(fresh.getByTestId('test-verdicts')).toHaveCount(0)
   expectClean(freshGuards)
   await fresh.close()
 })

@@ -43,6 +43,10 @@ for (const backend of ['webgl', 'wasm'] as const) {
     expect(model - random, `model ${model}, random ${random}, ${heldOut} held out`).toBeGreaterThan(
       3 * standardError,
     )
+    // Every test number carries its 95% interval.
+    await expect(baselines.locator('tr[data-scorer="model"] td[data-metric="recall@10"]')).toHaveText(
+      /^\d\.\d{4}±\d\.\d{4}$/,
+    )
     await screenshot(page, `trained-${backend}`)
     expectClean(guards)
   })
@@ -106,7 +110,9 @@ test('pause, resume and stop control a running wasm run; the page answers clicks
   await expect(page.getByTestId('train-pause')).toHaveText('Resume')
   const pausedAt = await lossPoints(page)
   const stepsText = await page.getByTestId('training-steps').textContent()
-  expect(stepsText).toMatch(/^Step [\d,]+ of [\d,]+ \([\d,]+ interactions each\)$/)
+  // Early stopping is on by default, so the run's length is unknown: the steps are those of the epoch.
+  expect(stepsText).toMatch(/^Epoch \d+: step [\d,]+ of [\d,]+ \([\d,]+ interactions each\)\. Early stopping/)
+  await expect(status).toContainText(/epoch \d+ of at most 3/)
   await page.waitForTimeout(1500)
   expect(await lossPoints(page)).toBe(pausedAt)
   await expect(page.getByTestId('training-steps')).toHaveText(stepsText!)

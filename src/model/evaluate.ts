@@ -3,9 +3,18 @@ import type { Split } from '../data/split'
 import { itemsPerUser } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { MAX_EVAL_QUERIES } from './config'
-import { MetricAccumulator, METRIC_KS, targetRank, topK, type RankingMetrics } from './metrics'
+import {
+  MetricAccumulator,
+  METRIC_KS,
+  targetRank,
+  topK,
+  type MeanMetricName,
+  type RankingMetrics,
+} from './metrics'
+import type { BaselineName, TestResult } from './results'
 import * as tf from './tf'
 import type { FieldOverride, TwoTowerModel } from './twoTower'
+import { COVERAGE_RESAMPLES, pairedDifference, type PairedDifference } from './uncertainty'
 
 /** Held-out interactions to rank against the full catalogue. */
 export interface EvalQueries {
@@ -97,17 +106,24 @@ export interface RankingOptions {
   /** Also compute the balanced pair metrics, with logits = (score - median score) / temperature. */
   pairTemperature?: number
   batchSize?: number
+  /** Keep every query's top-100 list, for coverage's standard error (test evaluation). */
+  keepRecommendations?: boolean
 }
 
-/** Ranks the full catalogue for every query and averages the metrics (coverage included). */
-export async function evaluateRanking(
+/**
+ * Ranks the full catalogue for every query. Returns the accumulator, which holds the per-query values
+ * behind the averages (for standard errors and paired comparisons); call `result()` for the metrics.
+ */
+export async function rankQueries(
   scorer: BatchScorer,
   queries: EvalQueries,
   itemCount: number,
   options: RankingOptions = {},
-): Promise<RankingMetrics> {
+): Promise<MetricAccumulator> {
   const batchSize = options.batchSize ?? 256
-  const acc = new MetricAccumulator(itemCount, options.pairTemperature ?? 0)
+  const acc = new MetricAccumulator(itemCount, options.pairTemperature ?? 0, {
+    keepRecommendations: options.keepRecommendations,
+  })
   const longest = METRIC_KS[METRIC_KS.length - 1]
   for (let start = 0; start < queries.rows.length; start += batchSize) {
     const end = Math.min(queries.rows.length, start + batchSize)
@@ -124,7 +140,60 @@ export async function evaluateRanking(
         )
     }
   }
-  return acc.result()
+  return acc
+}
+
+/** Ranks the full catalogue for every query and averages the metrics (coverage included). */
+export async function evaluateRanking(
+  scorer: BatchScorer,
+  queries: EvalQueries,
+  itemCount: number,
+  options: RankingOptions = {},
+): Promise<RankingMetrics> {
+  return (await rankQueries(scorer, queries, itemCount, options)).result()
+}
+
+/** Metrics compared between the model and a baseline: every per-query mean (coverage is no quality). */
+export const COMPARED_METRICS: MeanMetricName[] = [
+  ...METRIC_KS.flatMap((k) => [`recall@${k}`, `ndcg@${k}`, `hitrate@${k}`, `precision@${k}`] as const),
+  'mrr',
+  'pairLoss',
+  'pairAccuracy',
+]
+
+/**
+ * The test result of the model and the baselines, all ranked on the same queries: the metrics, each
+ * one's standard error, and model − baseline per metric paired over queries. Only these summary numbers
+ * leave the worker; the per-query values stay in the accumulators. `seed` fixes the coverage bootstrap.
+ */
+export function summarizeTest(
+  model: MetricAccumulator,
+  baselines: Partial<Record<BaselineName, MetricAccumulator>>,
+  seed: number,
+): TestResult {
+  const test: TestResult = {
+    model: model.result(),
+    baselines: {},
+    uncertainty: {
+      model: model.standardErrors(seed),
+      baselines: {},
+      differences: {},
+      coverageResamples: COVERAGE_RESAMPLES,
+    },
+  }
+  const uncertainty = test.uncertainty!
+  for (const [name, acc] of Object.entries(baselines) as [BaselineName, MetricAccumulator][]) {
+    test.baselines[name] = acc.result()
+    uncertainty.baselines[name] = acc.standardErrors(seed)
+    const differences: Partial<Record<MeanMetricName, PairedDifference>> = {}
+    for (const metric of COMPARED_METRICS) {
+      const a = model.perQuery(metric)
+      const b = acc.perQuery(metric)
+      if (a && b && a.length === b.length && a.length > 0) differences[metric] = pairedDifference(a, b)
+    }
+    uncertainty.differences[name] = differences
+  }
+  return test
 }
 
 /** Item embeddings of the whole catalogue, [items, dim]. The caller disposes the result. */

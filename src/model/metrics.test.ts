@@ -108,3 +108,64 @@ describe('topK', () => {
     expect(m['coverage@100']).toBeCloseTo(150 / 200, 12)
   })
 })
+
+describe('per-query values and standard errors', () => {
+  it('match hand-computed values for a small set of ranks', () => {
+    const acc = new MetricAccumulator()
+    acc.add({ greater: 0, ties: 0 }) // rank 1
+    acc.add({ greater: 2, ties: 0 }) // rank 3
+    acc.add({ greater: 20, ties: 0 }) // rank 21
+    expect(Array.from(acc.perQuery('recall@10')!)).toEqual([1, 1, 0])
+    const se = acc.standardErrors(1)
+    // Hits 1, 1, 0: mean 2/3, sample SD √(1/3), standard error √(1/3) / √3 = 1/3.
+    expect(se['recall@10']).toBeCloseTo(1 / 3, 12)
+    expect(se['hitrate@10']).toBeCloseTo(1 / 3, 12)
+    expect(se['precision@10']).toBeCloseTo(1 / 30, 12)
+    // NDCG@10 1, 0.5, 0: SD 0.5.
+    expect(se['ndcg@10']).toBeCloseTo(0.5 / Math.sqrt(3), 12)
+    // Every rank is inside the top 50: no spread.
+    expect(se['recall@50']).toBe(0)
+    const rr = [1, 1 / 3, 1 / 21]
+    const mean = (1 + 1 / 3 + 1 / 21) / 3
+    const sd = Math.sqrt(rr.reduce((s, v) => s + (v - mean) ** 2, 0) / 2)
+    expect(se.mrr).toBeCloseTo(sd / Math.sqrt(3), 12)
+    // Coverage needs the kept lists; pair metrics were not asked for.
+    expect(se['coverage@10']).toBeUndefined()
+    expect(se.pairAccuracy).toBeUndefined()
+    expect(acc.perQuery('pairAccuracy')).toBeNull()
+  })
+
+  it('give pair metrics per pair: their mean is the reported metric', () => {
+    const acc = new MetricAccumulator(0, 0.1)
+    // 3 pairs told apart, 1 pair reversed: accuracy per pair 1, 1, 1, 0.
+    for (let i = 0; i < 3; i++) acc.addPair(0.8 + i * 0.01, 0.3 + i * 0.01)
+    acc.addPair(0.2, 0.9)
+    const m = acc.result()
+    const accuracy = acc.perQuery('pairAccuracy')!
+    expect(Array.from(accuracy)).toEqual([1, 1, 1, 0])
+    expect(m.pairAccuracy).toBe(0.75)
+    const loss = acc.perQuery('pairLoss')!
+    expect(loss.reduce((a, b) => a + b, 0) / loss.length).toBeCloseTo(m.pairLoss!, 12)
+    const se = acc.standardErrors(1)
+    expect(se.pairAccuracy).toBeCloseTo(0.5 / Math.sqrt(4), 12)
+    // Precision 3 of 4 predicted positives: √(0.75 × 0.25 / 4).
+    expect(m.pairPrecision).toBe(0.75)
+    expect(se.pairPrecision).toBeCloseTo(Math.sqrt((0.75 * 0.25) / 4), 12)
+  })
+
+  it('bootstrap coverage from the kept top-100 lists when asked to', () => {
+    const kept = new MetricAccumulator(1000, 0, { keepRecommendations: true })
+    const plain = new MetricAccumulator(1000)
+    for (let q = 0; q < 200; q++)
+      for (const acc of [kept, plain]) {
+        acc.add({ greater: q % 30, ties: 0 })
+        // Each query's list starts with 5 items of its own, then the popular ones.
+        acc.addRecommendations(Array.from({ length: 100 }, (_, i) => (i < 5 ? 5 * q + i : 900 + i - 5)))
+      }
+    expect(kept.result()).toEqual(plain.result())
+    const se = kept.standardErrors(4)
+    expect(se['coverage@10']).toBeGreaterThan(0)
+    expect(se['coverage@10']).toBeLessThan(kept.result()['coverage@10'] / 5)
+    expect(plain.standardErrors(4)['coverage@10']).toBeUndefined()
+  })
+})

@@ -4,6 +4,7 @@
  * are the exact expectations over that tie-break, so a constant scorer gets the random baseline's
  * numbers rather than a lucky or unlucky order.
  */
+import { COVERAGE_RESAMPLES, coverageStandardErrors, standardError } from './uncertainty'
 
 export const METRIC_KS = [10, 50, 100] as const
 export type MetricK = (typeof METRIC_KS)[number]
@@ -100,11 +101,32 @@ export function topK(scores: ArrayLike<number>, excluded: ArrayLike<number>, k: 
   return Int32Array.from(best)
 }
 
-/** Accumulates per-query ranks (and optionally top-K lists and pair scores) into averaged metrics. */
+/** Metrics that are a mean over queries (or over balanced pairs, one per query): each has per-query values. */
+export type MeanMetricName = Exclude<RankMetricName, `coverage@${MetricK}`> | 'pairLoss' | 'pairAccuracy'
+/** Every metric name a result may carry. */
+export type MetricName = RankMetricName | PairMetricName
+/** Standard error of each metric (95% interval: value ± Z95 × standard error); NaN when unknown. */
+export type MetricErrors = Partial<Record<MetricName, number>>
+
+const RANK_MEAN_NAMES = RANK_METRIC_NAMES.filter(
+  (m): m is Exclude<MeanMetricName, PairMetricName> => !m.startsWith('coverage'),
+)
+/** Length of the recommended lists kept for coverage: the largest K. */
+const LIST_LENGTH = METRIC_KS[METRIC_KS.length - 1]
+
+/**
+ * Accumulates per-query ranks (and optionally top-K lists and pair scores) into averaged metrics. Keeps
+ * each query's values, so the result comes with standard errors and paired comparisons (see
+ * `uncertainty.ts`); with `keepRecommendations` it also keeps every query's top-100 list for the
+ * coverage bootstrap (4 bytes × 100 per query).
+ */
 export class MetricAccumulator {
-  private sums = new Map<RankMetricName, number>()
+  private readonly values = new Map<Exclude<MeanMetricName, PairMetricName>, number[]>(
+    RANK_MEAN_NAMES.map((name) => [name, []]),
+  )
   private count = 0
   private readonly recommended = METRIC_KS.map(() => new Set<number>())
+  private readonly lists: number[] | null
   private readonly itemCount: number
   private readonly pairScores: number[] = []
   private readonly pairTemperature: number
@@ -113,15 +135,16 @@ export class MetricAccumulator {
    * `itemCount` is the catalogue size for coverage (0 = do not report coverage); `pairTemperature`
    * scales pair logits (0 = do not report pair metrics).
    */
-  constructor(itemCount = 0, pairTemperature = 0) {
+  constructor(itemCount = 0, pairTemperature = 0, options: { keepRecommendations?: boolean } = {}) {
     this.itemCount = itemCount
     this.pairTemperature = pairTemperature
+    this.lists = options.keepRecommendations ? [] : null
   }
 
   add(rank: TargetRank): void {
     this.count++
-    const add = (name: RankMetricName, value: number) =>
-      this.sums.set(name, (this.sums.get(name) ?? 0) + value)
+    const add = (name: Exclude<MeanMetricName, PairMetricName>, value: number) =>
+      this.values.get(name)!.push(value)
     for (const k of METRIC_KS) {
       const hit = expectedHit(rank, k)
       // One relevant item per query: recall@K and hit rate@K coincide; precision@K is hit / K.
@@ -138,6 +161,7 @@ export class MetricAccumulator {
     METRIC_KS.forEach((k, j) => {
       for (let i = 0; i < Math.min(k, items.length); i++) this.recommended[j].add(items[i])
     })
+    if (this.lists) for (let i = 0; i < LIST_LENGTH; i++) this.lists.push(i < items.length ? items[i] : -1)
   }
 
   /** Records the raw scores of one positive and one negative pair (see `PairMetricName`). */
@@ -148,45 +172,109 @@ export class MetricAccumulator {
   /**
    * Pair metrics with p = sigmoid((score - median) / temperature). Cosine scores have no natural zero,
    * so logits are centred at the median score of the balanced set (labels are not used for that).
+   * Per pair (one per query): the mean loss and the share classified right of its two members; the
+   * centre is taken as fixed for the standard errors.
    */
-  private pairMetrics(temperature: number): Record<PairMetricName, number> {
+  private pairDetail(temperature: number): {
+    loss: Float64Array
+    accuracy: Float64Array
+    truePositive: number
+    predictedPositive: number
+  } {
     const scores = Float64Array.from(this.pairScores)
     const sorted = Float64Array.from(scores).sort()
     const half = sorted.length >> 1
     // The set has an even size (one positive, one negative per query): the median is between two values.
     const centre = (sorted[half - 1] + sorted[half]) / 2
-    let loss = 0
-    let correct = 0
+    const pairs = scores.length / 2
+    const loss = new Float64Array(pairs)
+    const accuracy = new Float64Array(pairs)
     let predictedPositive = 0
     let truePositive = 0
     for (let i = 0; i < scores.length; i++) {
       const label = i % 2 === 0 ? 1 : 0
       const logit = (scores[i] - centre) / temperature
       // Binary cross-entropy of sigmoid(logit), computed stably.
-      loss += Math.max(logit, 0) - logit * label + Math.log1p(Math.exp(-Math.abs(logit)))
+      loss[i >> 1] += (Math.max(logit, 0) - logit * label + Math.log1p(Math.exp(-Math.abs(logit)))) / 2
       const predicted = logit > 0 ? 1 : 0
-      if (predicted === label) correct++
+      if (predicted === label) accuracy[i >> 1] += 0.5
       if (predicted === 1) {
         predictedPositive++
         if (label === 1) truePositive++
       }
     }
-    return {
-      pairLoss: loss / scores.length,
-      pairAccuracy: correct / scores.length,
-      pairPrecision: predictedPositive > 0 ? truePositive / predictedPositive : 0,
+    return { loss, accuracy, truePositive, predictedPositive }
+  }
+
+  private hasPairs(): boolean {
+    return this.pairTemperature > 0 && this.pairScores.length > 0
+  }
+
+  /** Held-out queries seen so far. */
+  get queries(): number {
+    return this.count
+  }
+
+  /**
+   * The per-query values a metric averages, in query order (pair metrics: one value per pair), or null
+   * for coverage and for pair metrics that were not computed.
+   */
+  perQuery(name: MeanMetricName): Float64Array | null {
+    if (name === 'pairLoss' || name === 'pairAccuracy') {
+      if (!this.hasPairs()) return null
+      const detail = this.pairDetail(this.pairTemperature)
+      return name === 'pairLoss' ? detail.loss : detail.accuracy
     }
+    return Float64Array.from(this.values.get(name)!)
+  }
+
+  /**
+   * Standard error of every metric: per-query means as sample SD / √n; pair precision as a proportion
+   * among the predicted positives; coverage by a bootstrap over queries (only with `keepRecommendations`,
+   * else absent). `seed` fixes the bootstrap.
+   */
+  standardErrors(seed: number, resamples = COVERAGE_RESAMPLES): MetricErrors {
+    const out: MetricErrors = {}
+    for (const name of RANK_MEAN_NAMES) out[name] = standardError(this.values.get(name)!)
+    if (this.hasPairs()) {
+      const detail = this.pairDetail(this.pairTemperature)
+      out.pairLoss = standardError(detail.loss)
+      out.pairAccuracy = standardError(detail.accuracy)
+      const p = detail.predictedPositive > 0 ? detail.truePositive / detail.predictedPositive : NaN
+      out.pairPrecision = Math.sqrt((p * (1 - p)) / detail.predictedPositive)
+    }
+    if (this.lists && this.itemCount > 0) {
+      const errors = coverageStandardErrors(
+        Int32Array.from(this.lists),
+        LIST_LENGTH,
+        this.itemCount,
+        METRIC_KS,
+        seed,
+        resamples,
+      )
+      METRIC_KS.forEach((k, j) => (out[`coverage@${k}`] = errors[j]))
+    }
+    return out
   }
 
   result(): RankingMetrics {
     const out = { queries: this.count } as RankingMetrics
-    for (const name of RANK_METRIC_NAMES)
-      out[name] = this.count === 0 ? 0 : (this.sums.get(name) ?? 0) / this.count
+    for (const name of RANK_MEAN_NAMES) {
+      const values = this.values.get(name)!
+      let sum = 0
+      for (const v of values) sum += v
+      out[name] = this.count === 0 ? 0 : sum / this.count
+    }
     METRIC_KS.forEach((k, j) => {
       out[`coverage@${k}`] = this.itemCount > 0 ? this.recommended[j].size / this.itemCount : 0
     })
-    if (this.pairTemperature > 0 && this.pairScores.length > 0)
-      Object.assign(out, this.pairMetrics(this.pairTemperature))
+    if (this.hasPairs()) {
+      const detail = this.pairDetail(this.pairTemperature)
+      const mean = (v: Float64Array) => v.reduce((a, b) => a + b, 0) / v.length
+      out.pairLoss = mean(detail.loss)
+      out.pairAccuracy = mean(detail.accuracy)
+      out.pairPrecision = detail.predictedPositive > 0 ? detail.truePositive / detail.predictedPositive : 0
+    }
     return out
   }
 }

@@ -2,7 +2,8 @@
  * Plain-data results of training and evaluation: what crosses from the worker to the UI and into the
  * run file. No tensors and no tfjs import here, so the UI can depend on this file.
  */
-import type { RankingMetrics } from './metrics'
+import type { MeanMetricName, MetricErrors, RankingMetrics } from './metrics'
+import type { PairedDifference } from './uncertainty'
 
 /**
  * Scorers the model is compared with, on the same split:
@@ -38,6 +39,24 @@ export interface EpochRecord {
 export interface TestResult {
   model: RankingMetrics
   baselines: Partial<Record<BaselineName, RankingMetrics>>
+  /** How sure each number is; absent in run files saved before intervals existed (version 1). */
+  uncertainty?: TestUncertainty
+}
+
+/** Standard errors of the test metrics and the model's paired differences to each baseline. */
+export interface TestUncertainty {
+  /**
+   * Standard error of each metric: per-query means as sample SD / √queries; coverage as the spread of a
+   * bootstrap over queries (`coverageResamples` resamples, fixed seed); pair precision as a proportion.
+   */
+  model: MetricErrors
+  baselines: Partial<Record<BaselineName, MetricErrors>>
+  /**
+   * model − baseline per metric, paired over the same test queries, with the standard error of the
+   * paired difference. Per-query means only: coverage gets no comparison (more coverage is not better).
+   */
+  differences: Partial<Record<BaselineName, Partial<Record<MeanMetricName, PairedDifference>>>>
+  coverageResamples: number
 }
 
 /** Attention of one tower, averaged over validation queries (user tower) or catalogue items (item tower). */
@@ -65,6 +84,27 @@ export interface FieldImportance {
   ndcgWithout: number
   /** NDCG@10 lost by pinning the field (positive: the model uses it). */
   drop: number
+}
+
+/** An epoch's validation NDCG@10. */
+export interface EpochScore {
+  epoch: number
+  ndcg: number
+}
+
+/**
+ * How validation NDCG@10 moved, judged against its noise: an epoch "improves" when it beats the best
+ * epoch before it by more than one standard error of their paired per-query difference.
+ */
+export interface ValidationTrend {
+  first: EpochScore
+  /** The epoch with the highest validation NDCG@10: the weights kept under early stopping. */
+  best: EpochScore
+  last: EpochScore
+  /** The last epoch improved on the best before it beyond the noise: more epochs would likely help. */
+  stillRising: boolean
+  /** The best before the last epoch (what `last` is compared with); null after a single epoch. */
+  previousBest: EpochScore | null
 }
 
 /** Why a run ended. */

@@ -3,11 +3,13 @@ import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { PLANTED_FIELDS } from '../demo/cardOffers'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
+import { buildQueries } from './evaluate'
 import type { EpochRecord, LossPoint } from './results'
 import { runTraining, type RunResult } from './run'
 import { multiValuedDataset } from './testing'
 import * as tf from './tf'
 import { Trainer } from './train'
+import { verdictOf } from './uncertainty'
 
 const { data } = loadDemoDataset(3, { users: 600, items: 100, interactions: 12_000 })
 const CONFIG: TrainConfig = {
@@ -18,6 +20,8 @@ const CONFIG: TrainConfig = {
   mlpHidden: 32,
   learningRate: 0.01,
   historyLength: 3,
+  // A fixed number of epochs here; early stopping has its own tests below.
+  earlyStoppingPatience: 0,
 }
 
 let result: RunResult
@@ -66,6 +70,33 @@ describe('a whole training run on a small demo (cpu backend)', () => {
     expect(model['coverage@10']).toBeLessThanOrEqual(1)
   })
 
+  it('gives every test metric a standard error and pairs the model with each baseline', () => {
+    const { model, baselines, uncertainty } = result.test
+    expect(uncertainty).toBeDefined()
+    const se = uncertainty!.model
+    // Float scores rarely tie, so each query's recall@10 is 0 or 1: SE = √(p(1 − p) / (n − 1)).
+    const p = model['recall@10']
+    expect(se['recall@10']).toBeCloseTo(Math.sqrt((p * (1 - p)) / (model.queries - 1)), 3)
+    for (const metric of ['ndcg@10', 'mrr', 'precision@10', 'coverage@10', 'pairAccuracy'] as const)
+      expect(se[metric], metric).toBeGreaterThan(0)
+    for (const name of ['random', 'popularity', 'id-only', 'mean-pooling'] as const) {
+      expect(uncertainty!.baselines[name]!['recall@10']).toBeGreaterThan(0)
+      const d = uncertainty!.differences[name]!['recall@10']!
+      expect(d.difference).toBeCloseTo(model['recall@10'] - baselines[name]!['recall@10'], 12)
+      // Paired over the same queries, the difference is known better than the two intervals suggest.
+      const unpaired = Math.hypot(se['recall@10']!, uncertainty!.baselines[name]!['recall@10']!)
+      expect(d.standardError).toBeLessThan(unpaired)
+    }
+    expect(verdictOf(uncertainty!.differences.popularity!['recall@10']!)).toBe('better')
+    expect(verdictOf(uncertainty!.differences.random!['recall@10']!)).toBe('better')
+    // Pair metrics are compared between trained models only.
+    expect(uncertainty!.differences['mean-pooling']!.pairAccuracy).toBeDefined()
+    expect(uncertainty!.differences.popularity!.pairAccuracy).toBeUndefined()
+    expect(result.baselineEpochs).toEqual({ 'id-only': 3, 'mean-pooling': 3 })
+    expect(result.baselineTrends?.['id-only']?.last.epoch).toBe(3)
+    expect(result.trend?.last).toEqual({ epoch: 3, ndcg: result.history[2].validation['ndcg@10'] })
+  })
+
   it('summarises attention per epoch with one pooling weight per token', () => {
     const { final, snapshots } = result.attention
     expect(snapshots.map((s) => s.epoch)).toEqual([1, 2, 3])
@@ -102,6 +133,90 @@ describe('a whole training run on a small demo (cpu backend)', () => {
       Math.max(...PLANTED_FIELDS.informative.map((f) => drop.get(f)!)),
     )
   })
+})
+
+describe('early stopping restores the best epoch', () => {
+  const small = loadDemoDataset(4, { users: 300, items: 60, interactions: 5000 }).data
+  const config: TrainConfig = {
+    ...CONFIG,
+    epochs: 6,
+    earlyStoppingPatience: 2,
+    batchSize: 128,
+    dim: 8,
+    mlpHidden: 16,
+  }
+  let oneEpoch: RunResult
+
+  beforeAll(async () => {
+    // Every model (the attention model and both trained baselines) after exactly one epoch.
+    oneEpoch = await runTraining(small, { ...config, epochs: 1, earlyStoppingPatience: 0 })
+  }, 300_000)
+
+  it('tests the weights of the best validation epoch when later epochs get worse', async () => {
+    // Healthy through each model's first epoch; after that the last step of every epoch also adds
+    // strong noise to the weights, so validation falls and the best epoch (1) is not the last.
+    const original = Trainer.prototype.step
+    const calls = new WeakMap<Trainer, number>()
+    let noiseSeed = 0
+    const spy = vi.spyOn(Trainer.prototype, 'step').mockImplementation(function (
+      this: Trainer,
+      rows: Int32Array,
+    ) {
+      const n = (calls.get(this) ?? 0) + 1
+      calls.set(this, n)
+      const loss = original.call(this, rows)
+      if (n > this.stepsPerEpoch && n % this.stepsPerEpoch === 0)
+        tf.tidy(() =>
+          this.model.variables.forEach((v) =>
+            v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.5, 'float32', ++noiseSeed))),
+          ),
+        )
+      return loss
+    })
+    const before = tf.memory().numTensors
+    let kept: Trainer | undefined
+    try {
+      const run = await runTraining(small, config, { onModel: (t) => (kept = t) })
+      expect(run.end).toBe('early-stopping')
+      expect(run.history).toHaveLength(3)
+      const ndcg = run.history.map((r) => r.validation['ndcg@10'])
+      expect(ndcg[1]).toBeLessThan(ndcg[0])
+      expect(ndcg[2]).toBeLessThan(ndcg[0])
+      expect(run.testedEpoch).toBe(1)
+      expect(run.trend).toMatchObject({ best: { epoch: 1 }, last: { epoch: 3 }, stillRising: false })
+      expect(run.message).toMatch(/weights of epoch 1, the best on validation, were restored/)
+      // The kept model is epoch 1's: its validation NDCG@10 is the best epoch's, exactly ...
+      const validation = await kept!.evaluateModel(kept!.validationQueries)
+      expect(validation['ndcg@10']).toBe(ndcg[0])
+      // ... and the test metrics were computed from those weights, the same as a one-epoch run's.
+      const testQueries = buildQueries(small, kept!.split, 'test', config.seed)
+      expect(run.test.model).toEqual(await kept!.evaluateModel(testQueries))
+      expect(run.test.model).toEqual(oneEpoch.test.model)
+      // The trained baselines were sabotaged alike and are tested with their own best epoch too.
+      expect(run.baselineEpochs).toEqual({ 'id-only': 1, 'mean-pooling': 1 })
+      expect(run.test.baselines['mean-pooling']).toEqual(oneEpoch.test.baselines['mean-pooling'])
+      expect(run.test.baselines['id-only']).toEqual(oneEpoch.test.baselines['id-only'])
+    } finally {
+      spy.mockRestore()
+      kept?.dispose()
+    }
+    expect(tf.memory().numTensors).toBe(before)
+  }, 300_000)
+
+  it('tests a finished epoch, not a half-trained one, when the person stops mid-epoch', async () => {
+    let checkpoints = 0
+    let stepsPerEpoch = 0
+    const run = await runTraining(small, config, {
+      onPrepared: (p) => (stepsPerEpoch = p.stepsPerEpoch),
+      // Epoch 1 of the model and both baselines, then stop a few steps into the model's epoch 2.
+      checkpoint: async () => (++checkpoints > 3 * stepsPerEpoch + 3 ? 'stop' : 'continue'),
+    })
+    expect(run.end).toBe('stopped')
+    expect(run.history).toHaveLength(1)
+    expect(run.testedEpoch).toBe(1)
+    expect(run.test.model).toEqual(oneEpoch.test.model)
+    expect(run.test.baselines['id-only']).toEqual(oneEpoch.test.baselines['id-only'])
+  }, 300_000)
 })
 
 describe('the NaN guard, forced', () => {

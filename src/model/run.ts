@@ -1,13 +1,15 @@
 import { splitDataset, type Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import type { TrainConfig } from './config'
-import { buildQueries, firstQueries } from './evaluate'
+import { ValidationTracker } from './earlyStopping'
+import { buildQueries, firstQueries, summarizeTest } from './evaluate'
 import { buildHistories } from './history'
 import { dropFieldImportance, summarizeAttention } from './inspect'
-import type { RankingMetrics } from './metrics'
+import type { MetricAccumulator, RankingMetrics } from './metrics'
 import {
   TRAINED_BASELINES,
   type AttentionSnapshot,
+  type BaselineName,
   type EpochRecord,
   type FieldImportance,
   type LossPoint,
@@ -16,6 +18,7 @@ import {
   type TimingSummary,
   type TowerAttention,
   type TrainedBaselineName,
+  type ValidationTrend,
 } from './results'
 import { Trainer, TrainingDiverged, type WeightSnapshot } from './train'
 import * as tf from './tf'
@@ -50,6 +53,15 @@ export interface RunResult {
   history: EpochRecord[]
   /** The epoch whose weights were tested (the best one under early stopping, else the last). */
   testedEpoch: number
+  /**
+   * The epoch whose weights each trained baseline was tested with: under early stopping its own best
+   * validation epoch, by the same rule as the model's. Absent in old run files.
+   */
+  baselineEpochs?: Partial<Record<TrainedBaselineName, number>>
+  /** Each trained baseline's validation trend by the same rule (still rising when the run ended?). */
+  baselineTrends?: Partial<Record<TrainedBaselineName, ValidationTrend | null>>
+  /** How the model's validation NDCG@10 moved (still rising at the end?); absent in old run files. */
+  trend?: ValidationTrend | null
   validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
   test: TestResult
   attention: { final: { user: TowerAttention; item: TowerAttention }; snapshots: AttentionSnapshot[] }
@@ -57,11 +69,23 @@ export interface RunResult {
   timing: TimingSummary
 }
 
+/** A trained baseline beside the model: its trainer, its validation trend and the weights it will be tested with. */
+interface Comparison {
+  trainer: Trainer
+  tracker: ValidationTracker
+  diverged: boolean
+  kept: WeightSnapshot | null
+  keptEpoch: number
+}
+
 /**
  * One whole training run: the attention model epoch by epoch (and, when asked, the id-only and
  * mean-pooling baselines beside it on the same batches), validation after every epoch, early stopping
- * on validation NDCG@10, a NaN guard that restores the last good weights, then test metrics for every
- * scorer, attention summaries and drop-field importance. Frees every tensor it made.
+ * on validation NDCG@10 (the patience counts epochs that do not beat the best by more than the noise,
+ * see `earlyStopping.ts`), a NaN guard that restores the last good weights, then test metrics with standard
+ * errors and paired comparisons for every scorer, attention summaries and drop-field importance.
+ * Under early stopping every trained model is tested with the weights of its own best epoch; a run the
+ * person stops is tested with the weights of a finished epoch. Frees every tensor it made.
  */
 export async function runTraining(
   data: EncodedDataset,
@@ -74,16 +98,23 @@ export async function runTraining(
   const main = new Trainer(data, split, config, histories, 'attention')
   const validation = main.validationQueries
   const inspection = firstQueries(validation, INSPECTION_QUERIES)
-  const comparisons = new Map<TrainedBaselineName, Trainer>()
+  const comparisons = new Map<TrainedBaselineName, Comparison>()
   if (config.compareBaselines)
     for (const name of TRAINED_BASELINES)
-      comparisons.set(name, new Trainer(data, split, config, histories, name, validation))
+      comparisons.set(name, {
+        trainer: new Trainer(data, split, config, histories, name, validation),
+        tracker: new ValidationTracker(),
+        diverged: false,
+        kept: null,
+        keptEpoch: 0,
+      })
+  const keepBest = config.earlyStoppingPatience > 0
   // Live weight snapshots (last good state, best epoch); each is freed as soon as nothing refers to it.
   const snapshots = new Set<WeightSnapshot>()
   let kept = false
   const keep = (s: WeightSnapshot) => (snapshots.add(s), s)
-  const release = (s: WeightSnapshot) => {
-    if (snapshots.delete(s)) tf.dispose(s)
+  const release = (s: WeightSnapshot | null) => {
+    if (s && snapshots.delete(s)) tf.dispose(s)
   }
   try {
     hooks.onPhase?.('Computing baselines on the validation split')
@@ -97,19 +128,16 @@ export async function runTraining(
 
     const history: EpochRecord[] = []
     const attentionSnapshots: AttentionSnapshot[] = []
+    const tracker = new ValidationTracker()
     let end: RunEnd = 'completed'
     let message: string | null = null
     let lastGood = keep(main.snapshot())
-    let best: { ndcg: number; epoch: number; weights: WeightSnapshot | null } = {
-      ndcg: -Infinity,
-      epoch: 0,
-      weights: null,
-    }
-    const diverged = new Set<TrainedBaselineName>()
+    let bestWeights: WeightSnapshot | null = null
 
     epochs: for (let epoch = 1; epoch <= config.epochs; epoch++) {
       hooks.onPhase?.('')
-      let record: EpochRecord | null
+      let record: EpochRecord
+      let validationNdcg: Float64Array
       try {
         const outcome = await main.trainEpoch({ checkpoint: hooks.checkpoint, onLoss: hooks.onLoss })
         if (outcome.stopped) {
@@ -117,6 +145,7 @@ export async function runTraining(
           break
         }
         record = outcome.record!
+        validationNdcg = outcome.validationNdcg!
       } catch (e) {
         if (!(e instanceof TrainingDiverged)) throw e
         main.restore(lastGood)
@@ -125,19 +154,31 @@ export async function runTraining(
         break
       }
       const baselineMetrics: Partial<Record<TrainedBaselineName, RankingMetrics>> = {}
-      for (const [name, trainer] of comparisons) {
-        if (diverged.has(name)) continue
+      const baselineNdcg = new Map<TrainedBaselineName, Float64Array>()
+      for (const [name, c] of comparisons) {
+        if (c.diverged) continue
         hooks.onPhase?.(`Training the ${name} baseline, epoch ${epoch}`)
         try {
-          const outcome = await trainer.trainEpoch({ checkpoint: hooks.checkpoint })
+          const outcome = await c.trainer.trainEpoch({ checkpoint: hooks.checkpoint })
           if (outcome.stopped) {
             end = 'stopped'
             break epochs
           }
           baselineMetrics[name] = outcome.record!.validation
+          baselineNdcg.set(name, outcome.validationNdcg!)
         } catch (e) {
           if (!(e instanceof TrainingDiverged)) throw e
-          diverged.add(name)
+          c.diverged = true
+        }
+      }
+      // Only now is the epoch complete for every model: keep what each will be tested with.
+      for (const [name, ndcg] of baselineNdcg) {
+        const c = comparisons.get(name)!
+        const { best } = c.tracker.record(epoch, baselineMetrics[name]!['ndcg@10'], ndcg)
+        if (best || !keepBest) {
+          release(c.kept)
+          c.kept = keep(c.trainer.snapshot())
+          c.keptEpoch = epoch
         }
       }
       if (comparisons.size > 0) record.baselines = baselineMetrics
@@ -149,34 +190,49 @@ export async function runTraining(
 
       const previous = lastGood
       lastGood = keep(main.snapshot())
-      const ndcg = record.validation['ndcg@10']
-      if (ndcg > best.ndcg) {
-        if (best.weights && best.weights !== previous) release(best.weights)
-        best = { ndcg, epoch, weights: config.earlyStoppingPatience > 0 ? lastGood : null }
+      if (tracker.record(epoch, record.validation['ndcg@10'], validationNdcg).best && keepBest) {
+        if (bestWeights !== previous) release(bestWeights)
+        bestWeights = lastGood
       }
-      if (previous !== best.weights) release(previous)
-      if (config.earlyStoppingPatience > 0 && epoch - best.epoch >= config.earlyStoppingPatience) {
+      if (previous !== bestWeights) release(previous)
+      if (keepBest && tracker.epochsSinceImprovement >= config.earlyStoppingPatience) {
         end = 'early-stopping'
-        message = `Validation NDCG@10 did not improve for ${config.earlyStoppingPatience} epoch(s); the weights of epoch ${best.epoch} were restored.`
+        message = `Validation NDCG@10 did not improve by more than its noise (one standard error) for ${config.earlyStoppingPatience} epoch(s); the weights of epoch ${tracker.bestEpoch}, the best on validation, were restored.`
         break
       }
     }
+    // The weights to test: the best epoch's under early stopping; after a stop, a finished epoch's
+    // (the interrupted epoch has no validation score); after a divergence, the last good ones (restored).
     let testedEpoch = history.length
-    if (best.weights && best.epoch !== history.length) {
-      main.restore(best.weights)
-      testedEpoch = best.epoch
+    if (end !== 'diverged' && history.length > 0) {
+      if (keepBest && bestWeights) {
+        main.restore(bestWeights)
+        testedEpoch = tracker.bestEpoch
+      } else if (end === 'stopped') main.restore(lastGood)
     }
-    if (end === 'diverged') testedEpoch = history.length
+    const baselineEpochs: Partial<Record<TrainedBaselineName, number>> = {}
+    const baselineTrends: Partial<Record<TrainedBaselineName, ValidationTrend | null>> = {}
+    for (const [name, c] of comparisons) {
+      if (c.diverged || c.trainer.epochsCompleted === 0) continue
+      baselineTrends[name] = c.tracker.trend()
+      if (c.kept && history.length > 0) {
+        c.trainer.restore(c.kept)
+        baselineEpochs[name] = c.keptEpoch
+      } else baselineEpochs[name] = c.trainer.epochsCompleted
+    }
 
     hooks.onPhase?.('Ranking the full catalogue on the test split')
     const testQueries = buildQueries(data, split, 'test', config.seed)
-    const test: TestResult = {
-      model: await main.evaluateModel(testQueries),
-      baselines: { ...(await main.evaluateCountBaselines(testQueries)) },
+    const modelRanking = await main.rankModel(testQueries, { keepRecommendations: true })
+    const rankings: Partial<Record<BaselineName, MetricAccumulator>> = {
+      ...(await main.rankCountBaselines(testQueries, true)),
     }
-    for (const [name, trainer] of comparisons)
-      if (!diverged.has(name) && trainer.epochsCompleted > 0)
-        test.baselines[name] = await trainer.evaluateModel(testQueries)
+    for (const name of Object.keys(baselineEpochs) as TrainedBaselineName[])
+      rankings[name] = await comparisons
+        .get(name)!
+        .trainer.rankModel(testQueries, { keepRecommendations: true })
+    hooks.onPhase?.('Estimating intervals and paired differences on the test split')
+    const test = summarizeTest(modelRanking, rankings, config.seed)
 
     hooks.onPhase?.('Summarising attention and drop-field importance')
     const final = await summarizeAttention(main, inspection.rows)
@@ -194,6 +250,9 @@ export async function runTraining(
       message,
       history,
       testedEpoch,
+      baselineEpochs,
+      baselineTrends,
+      trend: tracker.trend(),
       validationBaselines,
       test,
       attention: { final, snapshots: attentionSnapshots },
@@ -207,6 +266,6 @@ export async function runTraining(
   } finally {
     for (const snapshot of snapshots) tf.dispose(snapshot)
     if (!kept) main.dispose()
-    for (const trainer of comparisons.values()) trainer.dispose()
+    for (const c of comparisons.values()) c.trainer.dispose()
   }
 }

@@ -5,11 +5,16 @@
 import type { EncodedDataset, DatasetSummary } from '../data/types'
 import { normalizeTrainConfig, type TrainConfig } from './config'
 import type { RankingMetrics } from './metrics'
-import type { AttentionSnapshot, EpochRecord, LossPoint } from './results'
+import type { AttentionSnapshot, EpochRecord, LossPoint, TestUncertainty } from './results'
 import type { RunResult } from './run'
 
 export const RUN_FORMAT = 'attentive-run'
-export const RUN_VERSION = 1
+/**
+ * 2 added `test.uncertainty` (standard errors and paired differences), `trend`, `baselineEpochs` and
+ * `baselineTrends`;
+ * version 1 files still open, their tables showing "—" where an interval would be.
+ */
+export const RUN_VERSION = 2
 
 export interface RunFile {
   format: typeof RUN_FORMAT
@@ -30,6 +35,12 @@ export interface RunFile {
   end: RunResult['end']
   message: string | null
   testedEpoch: number
+  /** The epoch each trained baseline was tested with (version 2). */
+  baselineEpochs?: RunResult['baselineEpochs']
+  /** Each trained baseline's validation trend (version 2). */
+  baselineTrends?: RunResult['baselineTrends']
+  /** How validation NDCG@10 moved; still rising at the end? (version 2) */
+  trend?: RunResult['trend']
   /** Per epoch: train loss, validation metrics of the model and of the trained baselines, timing. */
   history: EpochRecord[]
   /** The training-loss curve as plotted (mean loss per window of steps). */
@@ -74,6 +85,9 @@ export function buildRunFile(
     | 'end'
     | 'message'
     | 'testedEpoch'
+    | 'baselineEpochs'
+    | 'baselineTrends'
+    | 'trend'
     | 'history'
     | 'validationBaselines'
     | 'test'
@@ -92,6 +106,9 @@ export function buildRunFile(
     end: result.end,
     message: result.message,
     testedEpoch: result.testedEpoch,
+    baselineEpochs: result.baselineEpochs ?? {},
+    baselineTrends: result.baselineTrends ?? {},
+    trend: result.trend ?? null,
     history: result.history,
     validationBaselines: result.validationBaselines,
     test: result.test,
@@ -108,6 +125,9 @@ export function resultOfRunFile(run: RunFile): RunResult {
     message: run.message,
     history: run.history,
     testedEpoch: run.testedEpoch,
+    baselineEpochs: run.baselineEpochs,
+    baselineTrends: run.baselineTrends,
+    trend: run.trend ?? null,
     validationBaselines: run.validationBaselines,
     test: run.test,
     attention: {
@@ -159,10 +179,34 @@ export function parseRunFile(
       config: normalizeTrainConfig(run.config ?? {}),
       lossCurve: Array.isArray(run.lossCurve) ? run.lossCurve : [],
       message: run.message ?? null,
+      test: { ...run.test!, uncertainty: readUncertainty(run.test!.uncertainty) },
+      baselineEpochs: isRecord(run.baselineEpochs) ? run.baselineEpochs : undefined,
+      baselineTrends: isRecord(run.baselineTrends) ? run.baselineTrends : undefined,
+      trend: isRecord(run.trend) ? run.trend : null,
       attention: {
         ...run.attention!,
         snapshots: Array.isArray(run.attention?.snapshots) ? run.attention!.snapshots : [],
       },
     },
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * The intervals of a run file, or undefined when it has none (version 1) or they are malformed: the
+ * page then shows "—" for intervals rather than numbers it cannot trust.
+ */
+function readUncertainty(value: unknown): TestUncertainty | undefined {
+  if (!isRecord(value)) return undefined
+  const { model, baselines, differences, coverageResamples } = value
+  if (!isRecord(model) || !isRecord(baselines) || !isRecord(differences)) return undefined
+  return {
+    model: model as TestUncertainty['model'],
+    baselines: baselines as TestUncertainty['baselines'],
+    differences: differences as TestUncertainty['differences'],
+    coverageResamples: typeof coverageResamples === 'number' ? coverageResamples : 0,
   }
 }

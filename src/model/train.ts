@@ -4,10 +4,10 @@ import type { EncodedDataset } from '../data/types'
 import { itemCounts, popularityScorer, randomScorer } from './baselines'
 import type { TrainConfig } from './config'
 import { embeddingLookup } from './embedding'
-import { buildQueries, evaluateRanking, modelScorer, type EvalQueries } from './evaluate'
+import { buildQueries, modelScorer, rankQueries, type EvalQueries } from './evaluate'
 import type { Histories } from './history'
 import { LazyAdam, uniqueRows } from './lazyAdam'
-import type { RankingMetrics } from './metrics'
+import type { MetricAccumulator, RankingMetrics } from './metrics'
 import type { EpochRecord, LossPoint } from './results'
 import * as tf from './tf'
 import { inBatchSoftmaxLoss, TwoTowerModel, type FieldOverride, type ModelVariant } from './twoTower'
@@ -29,6 +29,8 @@ export interface TrainingHooks {
 export interface EpochOutcome {
   record: EpochRecord | null
   stopped: boolean
+  /** Validation NDCG@10 of each query, in query order (for early stopping's noise); absent when stopped. */
+  validationNdcg?: Float64Array
 }
 
 /** The loss became NaN or infinite. */
@@ -190,10 +192,12 @@ export class Trainer {
     }
     await flush()
     const trainSeconds = (Date.now() - started) / 1000
-    const validation = await this.evaluateModel(this.validationQueries)
+    const ranked = await this.rankModel(this.validationQueries)
+    const validation = ranked.result()
     this.epochsDone = epoch
     return {
       stopped: false,
+      validationNdcg: ranked.perQuery('ndcg@10')!,
       record: {
         epoch,
         trainLoss: lossSum / this.stepsPerEpoch,
@@ -206,10 +210,19 @@ export class Trainer {
 
   /** Full-catalogue metrics of the current model on the given queries (pair metrics included). */
   async evaluateModel(queries: EvalQueries, override?: FieldOverride): Promise<RankingMetrics> {
-    const scorer = modelScorer(this.model, this.data.itemIds.length, override)
+    return (await this.rankModel(queries, { override })).result()
+  }
+
+  /** Ranks the given queries with the current model; the accumulator keeps the per-query values. */
+  async rankModel(
+    queries: EvalQueries,
+    options: { override?: FieldOverride; keepRecommendations?: boolean } = {},
+  ): Promise<MetricAccumulator> {
+    const scorer = modelScorer(this.model, this.data.itemIds.length, options.override)
     try {
-      return await evaluateRanking(scorer.score, queries, this.data.itemIds.length, {
+      return await rankQueries(scorer.score, queries, this.data.itemIds.length, {
         pairTemperature: this.config.temperature,
+        keepRecommendations: options.keepRecommendations,
       })
     } finally {
       scorer.dispose()
@@ -220,10 +233,21 @@ export class Trainer {
   async evaluateCountBaselines(
     queries: EvalQueries,
   ): Promise<{ random: RankingMetrics; popularity: RankingMetrics }> {
+    const { random, popularity } = await this.rankCountBaselines(queries)
+    return { random: random.result(), popularity: popularity.result() }
+  }
+
+  /** Random and most-popular rankings of the given queries, per-query values kept. */
+  async rankCountBaselines(
+    queries: EvalQueries,
+    keepRecommendations = false,
+  ): Promise<{ random: MetricAccumulator; popularity: MetricAccumulator }> {
     const n = this.data.itemIds.length
     return {
-      random: await evaluateRanking(randomScorer(n, this.config.seed), queries, n),
-      popularity: await evaluateRanking(popularityScorer(this.trainItemCounts), queries, n),
+      random: await rankQueries(randomScorer(n, this.config.seed), queries, n, { keepRecommendations }),
+      popularity: await rankQueries(popularityScorer(this.trainItemCounts), queries, n, {
+        keepRecommendations,
+      }),
     }
   }
 

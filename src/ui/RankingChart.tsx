@@ -3,6 +3,7 @@ import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, X
 import type { RankingMetrics } from '../model/metrics'
 import type { EpochRecord } from '../model/results'
 import { toRankingRows } from './chartRows'
+import { valueAxisTicks } from './format'
 import { COLORS, SERIES_LABELS } from './theme'
 
 /** Validation Recall@10 per epoch, with the baselines as flat dashed lines to beat. */
@@ -14,6 +15,9 @@ function RankingChartView({
   baselines: { random: RankingMetrics; popularity: RankingMetrics } | null
 }) {
   const rows = toRankingRows(epochs, baselines, 'recall@10')
+  const axis = valueAxisTicks(
+    rows.flatMap((r) => [r.model, r['id-only'], r['mean-pooling'], r.popularity, r.random]),
+  )
   return (
     <figure className="chart" data-testid="ranking-chart" data-points={rows.length}>
       <figcaption>Validation Recall@10 per epoch (full catalogue, known items excluded)</figcaption>
@@ -39,9 +43,10 @@ function RankingChartView({
               />
               <YAxis
                 stroke={COLORS.axis}
-                domain={[0, 'auto']}
-                tickFormatter={(v: number) => v.toFixed(2)}
-                width={52}
+                domain={[0, axis.ticks[axis.ticks.length - 1]]}
+                ticks={axis.ticks}
+                tickFormatter={axis.format}
+                width={60}
               />
               <Tooltip
                 formatter={(v) => (typeof v === 'number' ? v.toFixed(4) : String(v))}

@@ -1,9 +1,11 @@
 import type { RunResult } from '../model/run'
+import { trendNote } from './testTable'
 import type { TrainingState } from './trainingState'
 
 interface Props {
   state: TrainingState
   canStart: boolean
+  /** The epoch setting on the form; the running (or imported) run's own config wins when there is one. */
   totalEpochs: number
   onStart: () => void
   onPause: () => void
@@ -14,9 +16,13 @@ interface Props {
 }
 
 const DONE_TEXT: Record<RunResult['end'], (r: RunResult) => string> = {
-  completed: (r) => ` in ${r.timing.totalSeconds.toFixed(1)} s`,
+  completed: (r) =>
+    ` in ${r.timing.totalSeconds.toFixed(1)} s` +
+    (r.testedEpoch > 0 && r.testedEpoch < r.history.length
+      ? ` (tested the weights of epoch ${r.testedEpoch}, the best on validation)`
+      : ''),
   stopped: () => ' (stopped early)',
-  'early-stopping': (r) => ` (early stopping: tested the weights of epoch ${r.testedEpoch})`,
+  'early-stopping': (r) => ` after ${r.history.length} epochs (early stopping)`,
   diverged: () => ' (the loss diverged)',
 }
 
@@ -40,12 +46,29 @@ export function TrainingControls({
   onStop,
 }: Props) {
   const running = state.status === 'training' || state.status === 'paused'
+  const config = state.run?.config
+  const epochCap = config?.epochs ?? totalEpochs
+  const earlyStopping = (config?.earlyStoppingPatience ?? 0) > 0
   const stepsDone = state.lossPoints.length > 0 ? state.lossPoints[state.lossPoints.length - 1].step : 0
-  const totalSteps = state.dataset ? state.dataset.stepsPerEpoch * totalEpochs : 0
-  const progress = state.status === 'done' ? 1 : totalSteps > 0 ? Math.min(1, stepsDone / totalSteps) : 0
+  const stepsPerEpoch = state.dataset?.stepsPerEpoch ?? 0
+  // Under early stopping the number of epochs is not known in advance: the bar shows the epoch in progress.
+  const epoch = Math.min(state.currentEpoch, epochCap)
+  const stepsInEpoch = Math.min(stepsPerEpoch, Math.max(0, stepsDone - (epoch - 1) * stepsPerEpoch))
+  const totalSteps = stepsPerEpoch * epochCap
+  const progress =
+    state.status === 'done'
+      ? 1
+      : earlyStopping
+        ? stepsPerEpoch > 0
+          ? stepsInEpoch / stepsPerEpoch
+          : 0
+        : totalSteps > 0
+          ? Math.min(1, stepsDone / totalSteps)
+          : 0
   let text = STATUS_TEXT[state.status]
-  if (running) text += ` · epoch ${Math.min(state.currentEpoch, totalEpochs)} of ${totalEpochs}`
+  if (running) text += ` · epoch ${epoch} of ${earlyStopping ? 'at most ' : ''}${epochCap}`
   if (state.status === 'done' && state.result) text += DONE_TEXT[state.result.end](state.result)
+  const note = state.status === 'done' && state.result ? trendNote(state.result, epochCap) : null
   return (
     <div className="controls">
       <div className="buttons">
@@ -82,11 +105,24 @@ export function TrainingControls({
         <strong>{text}</strong>
         {state.detail && <span className="detail"> — {state.detail}</span>}
       </div>
-      <progress max={1} value={progress} aria-label="Training progress" />
-      {running && totalSteps > 0 && (
+      <progress
+        max={1}
+        value={progress}
+        aria-label={earlyStopping && running ? `Progress of epoch ${epoch}` : 'Training progress'}
+      />
+      {running && stepsPerEpoch > 0 && (
         <p className="muted steps" data-testid="training-steps">
-          Step {stepsDone.toLocaleString('en-US')} of {totalSteps.toLocaleString('en-US')} (
-          {state.dataset!.batchSize.toLocaleString('en-US')} interactions each)
+          {earlyStopping
+            ? `Epoch ${epoch}: step ${stepsInEpoch.toLocaleString('en-US')} of ${stepsPerEpoch.toLocaleString('en-US')}`
+            : `Step ${stepsDone.toLocaleString('en-US')} of ${totalSteps.toLocaleString('en-US')}`}{' '}
+          ({state.dataset!.batchSize.toLocaleString('en-US')} interactions each)
+          {earlyStopping &&
+            `. Early stopping: ends after ${config!.earlyStoppingPatience} epochs without a better validation NDCG@10 and keeps the best epoch.`}
+        </p>
+      )}
+      {note && (
+        <p className="trend-note" data-testid="validation-trend">
+          {note}
         </p>
       )}
     </div>

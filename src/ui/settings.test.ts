@@ -61,3 +61,23 @@ describe('model settings added with the full model', () => {
     expect(settings).toMatchObject({ historyLength: 2, earlyStoppingPatience: 3, compareBaselines: false })
   })
 })
+
+describe('early stopping by default', () => {
+  it('defaults to early stopping with a generous epoch cap', () => {
+    expect(DEFAULT_SETTINGS.earlyStoppingPatience).toBeGreaterThan(0)
+    expect(DEFAULT_SETTINGS.epochs).toBeGreaterThanOrEqual(20)
+  })
+
+  it('reads old links: their epochs become the cap, and patience 0 still turns early stopping off', () => {
+    const { settings, problems } = parseSettings('#epochs=2&seed=3')
+    expect(problems).toEqual([])
+    expect(settings).toMatchObject({
+      epochs: 2,
+      seed: 3,
+      earlyStoppingPatience: DEFAULT_SETTINGS.earlyStoppingPatience,
+    })
+    const off = parseSettings('#epochs=8&earlyStoppingPatience=0').settings
+    expect(off).toMatchObject({ epochs: 8, earlyStoppingPatience: 0 })
+    expect(serializeSettings(off)).toBe('#epochs=8&earlyStoppingPatience=0')
+  })
+})

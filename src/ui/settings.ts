@@ -61,7 +61,7 @@ export const SETTING_SPECS: SettingSpec[] = [
     label: 'Epochs',
     ...trainRange('epochs'),
     step: 1,
-    help: 'Passes over the training split.',
+    help: 'Most passes over the training split; early stopping usually ends the run sooner.',
   },
   {
     kind: 'number',
@@ -139,7 +139,7 @@ export const SETTING_SPECS: SettingSpec[] = [
     label: 'Early-stopping patience',
     ...trainRange('earlyStoppingPatience'),
     step: 1,
-    help: 'Stop after N epochs without a better validation NDCG@10 (0 = off).',
+    help: 'Stop after N epochs whose validation NDCG@10 is not better by more than its noise, and test the best epoch (0 = off: train every epoch, test the last).',
   },
   {
     kind: 'boolean',
