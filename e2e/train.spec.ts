@@ -148,6 +148,8 @@ test('a bad link gives a message, not a crash, and the page still trains', async
   await expect(error).toContainText('Unknown setting "nonsense"')
   await page.getByTestId('train-start').click()
   await waitForDone(page)
+  // A run worked with the settings on screen: the message about the link has done its job.
+  await expect(page.getByTestId('error-message')).toHaveCount(0)
   expectClean(guards)
 })
 
