@@ -234,6 +234,17 @@ describe('inferSchema on real file shapes', () => {
     expect(result.data.mapping.timestamp).toBeUndefined()
   })
 
+  it('does not take big scattered numbers for times because most users have a single row', () => {
+    const r = rng(8)
+    const lines = ['customer_id,product_id,ref']
+    const ref = () => 900_000_000 + Math.floor(r() * 900_000_000)
+    for (let u = 0; u < 400; u++) lines.push(`c${u},p${Math.floor(50 * r())},${ref()}`)
+    for (let k = 0; k < 400; k++) lines.push(`h${k % 20},p${Math.floor(50 * r())},${ref()}`)
+    const result = inferSchema([parse('baskets.csv', lines.join('\n'))])
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.data.mapping.timestamp).toBeUndefined()
+  })
+
   it('refuses an orders file alone: a status with five values is not an item id', () => {
     const statuses = ['Complete', 'Shipped', 'Processing', 'Cancelled', 'Returned']
     const lines = ['order_id,user_id,status,gender,created_at,num_of_item']

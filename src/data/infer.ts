@@ -479,16 +479,18 @@ function isEpochTime(table: DictTable, column: string, userId: string, p: Column
   const users = dictOf(table, userId)
   const lo = new Float64Array(users.dictionary.length).fill(Infinity)
   const hi = new Float64Array(users.dictionary.length).fill(-Infinity)
+  const rows = new Int32Array(users.dictionary.length)
   for (let r = 0; r < values.length; r++) {
     const x = values[r]
     if (Number.isNaN(x)) continue
     const u = users.codes[r]
+    rows[u]++
     if (x < lo[u]) lo[u] = x
     if (x > hi[u]) hi[u] = x
   }
+  // A user with one row has no spread to speak of, whatever the column holds: only users with two or more.
   const spreads: number[] = []
-  for (let u = 0; u < lo.length; u++)
-    if (hi[u] > lo[u] || (hi[u] === lo[u] && hi[u] > -Infinity)) spreads.push(hi[u] - lo[u])
+  for (let u = 0; u < lo.length; u++) if (rows[u] >= 2) spreads.push(hi[u] - lo[u])
   if (spreads.length === 0 || !(p.max > p.min)) return false
   spreads.sort((a, b) => a - b)
   return spreads[spreads.length >> 1] <= PER_USER_SPREAD_SHARE * (p.max - p.min)
