@@ -58,26 +58,40 @@ export interface MappingIssue {
 const KEY_OF_ROLE = { users: 'userId', items: 'itemId' } as const
 const count = (n: number) => n.toLocaleString('en-US')
 
-/** Facts of every column of every table, and the key repeats of the side tables under `mapping`. */
-export function mappingFacts(tables: DictTables, mapping: ColumnMapping): MappingFacts {
+/**
+ * Facts of every column of every table, and the key repeats of the side tables under `mapping`. Column
+ * facts do not depend on the mapping: pass the facts measured before (`known`, of the same tables) and
+ * only the key repeats are measured again, and only for a key that changed.
+ */
+export function mappingFacts(tables: DictTables, mapping: ColumnMapping, known?: MappingFacts): MappingFacts {
   const out: TableFacts[] = []
   for (const role of ['interactions', 'users', 'items'] as const) {
     const table = tables[role]
     if (!table) continue
-    const columns = table.columns.map((column): ColumnFacts => {
-      const p = profileColumn(table.coded[column])
-      return {
-        column,
-        present: p.rows - p.missing,
-        distinct: p.distinct,
-        idObjection: idObjection(p),
-        ratingScale: ratingScale(column, p),
-      }
-    })
+    const before = known?.tables.find((t) => t.role === role && t.file === table.name)
+    const columns =
+      before?.columns ??
+      table.columns.map((column): ColumnFacts => {
+        const p = profileColumn(table.coded[column])
+        return {
+          column,
+          present: p.rows - p.missing,
+          distinct: p.distinct,
+          idObjection: idObjection(p),
+          ratingScale: ratingScale(column, p),
+        }
+      })
     const facts: TableFacts = { role, file: table.name, rows: table.rowCount, columns }
     if (role !== 'interactions') {
       const key = mapping[KEY_OF_ROLE[role]]
-      const repeated = table.coded[key] ? repeatedKeys(table, key) : null
+      const keyFacts = columns.find((c) => c.column === key)
+      // Every key on one row: nothing repeats (the common case, known from the column's counts).
+      const repeated =
+        !keyFacts || keyFacts.distinct === keyFacts.present
+          ? null
+          : before?.repeated?.column === key
+            ? before.repeated
+            : repeatedKeys(table, key)
       if (repeated) facts.repeated = repeated
     }
     out.push(facts)

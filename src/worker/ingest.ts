@@ -24,7 +24,7 @@ import {
 } from '../data/infer'
 import { ingestFile, type CancelFlag } from '../data/ingest'
 import { findLeaks } from '../data/leak'
-import { errorsOf, mappingFacts, validateMapping } from '../data/mapping'
+import { errorsOf, mappingFacts, validateMapping, type MappingFacts } from '../data/mapping'
 import type { ParsedFile, ParseOptions } from '../data/parse'
 import { splitDataset } from '../data/split'
 import { cell, ColumnBuilder, dictOf, numbersOf, renameColumns, withColumn } from '../data/table'
@@ -79,6 +79,8 @@ interface Session {
   files: ParsedFile[]
   skipped: { file: string; reason: string }[]
   mapped: Mapped
+  /** Facts of `mapped`'s tables (`validateMapping` reads them), measured once per proposal. */
+  facts: MappingFacts
 }
 
 const ENTITY_KEY = /^(id|key)$/i
@@ -370,7 +372,13 @@ export class Ingestor {
         return this.fail(ingestId, 'parse', { ok: false, reason: 'Loading was cancelled.', cancelled: true })
       const mapped = proposeMapping(parsed.map((f) => f.table))
       if (!mapped.ok) return this.fail(ingestId, 'parse', mapped)
-      this.session = { id: ingestId, files: parsed, skipped, mapped: mapped.data }
+      this.session = {
+        id: ingestId,
+        files: parsed,
+        skipped,
+        mapped: mapped.data,
+        facts: mappingFacts(mapped.data.tables, mapped.data.mapping),
+      }
       this.postProposal(ingestId, started)
     } finally {
       if (this.reading === reading) this.reading = null
@@ -391,6 +399,7 @@ export class Ingestor {
     )
     if (!mapped.ok) return this.fail(ingestId, 'map', mapped)
     session.mapped = mapped.data
+    session.facts = mappingFacts(mapped.data.tables, mapped.data.mapping)
     this.postProposal(ingestId, started)
   }
 
@@ -417,7 +426,7 @@ export class Ingestor {
       reports: session.files.map((f) => f.report),
       skipped: session.skipped,
       notes: mapped.notes,
-      facts: mappingFacts(mapped.tables, mapped.mapping),
+      facts: session.facts,
       eda: computeEda(mapped.tables, mapped.mapping),
       seconds: (this.now() - started) / 1000,
     }
@@ -437,7 +446,7 @@ export class Ingestor {
         reason: 'Those files are no longer loaded; drop them again.',
       })
     const started = this.now()
-    const issues = validateMapping(mappingFacts(session.mapped.tables, mappingIn), mappingIn)
+    const issues = validateMapping(mappingFacts(session.mapped.tables, mappingIn, session.facts), mappingIn)
     const [error] = errorsOf(issues)
     if (error)
       return this.fail(ingestId, 'apply', {
