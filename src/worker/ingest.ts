@@ -475,11 +475,16 @@ export class Ingestor {
         reason: `Only ${n} interaction(s) are left after cleaning; at least ${MIN_INTERACTIONS} are needed to train and evaluate.`,
         file: tables.interactions.name,
       })
-    const ratings = mapping.rating
-      ? numbersOf(cleaned.data.tables.interactions.coded[mapping.rating], parseNumber, 'number')
-      : null
-    // The guard looks at the split the default seed gives (the temporal split does not depend on it).
-    const leaks = findLeaks(encoded.data, splitDataset(encoded.data, DEFAULT_TRAIN_CONFIG.seed), ratings)
+    // The leak guard, when there is context to check, on the split the default seed gives (the
+    // temporal split does not depend on it).
+    const ratings =
+      mapping.rating && encoded.data.contextFields.length > 0
+        ? numbersOf(cleaned.data.tables.interactions.coded[mapping.rating], parseNumber, 'number')
+        : null
+    const leaks =
+      encoded.data.contextFields.length > 0
+        ? findLeaks(encoded.data, splitDataset(encoded.data, DEFAULT_TRAIN_CONFIG.seed), ratings)
+        : []
     const source: UploadSource = { kind: 'upload', ingestId, name }
     this.uploaded = { source, data: encoded.data }
     const summary = summarize(encoded.data)
