@@ -139,6 +139,25 @@ test('the demo CSVs are served next to the page', async ({ request }) => {
   expect(text.split('\n').length).toBeGreaterThan(90_000)
 })
 
+test('static files in public/ are served as they are: manifest, icon and the demo README', async ({
+  request,
+}) => {
+  const manifest = await request.get('manifest.webmanifest')
+  expect(manifest.status()).toBe(200)
+  const { icons, start_url } = (await manifest.json()) as { icons: { src: string }[]; start_url: string }
+  expect(start_url).toBe('./')
+  for (const icon of icons) {
+    const response = await request.get(icon.src)
+    expect(response.status(), icon.src).toBe(200)
+    expect(await response.text()).toContain('<svg')
+  }
+  const readme = await request.get('demo/README.md')
+  expect(readme.status()).toBe(200)
+  // The README names the files the build writes beside it.
+  for (const file of ['users.csv', 'offers.csv', 'interactions.csv'])
+    expect(await readme.text()).toContain(file)
+})
+
 test('a bad link gives a message, not a crash, and the page still trains', async ({ page, baseURL }) => {
   const guards = guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${TINY}&epochs=lots&heads=99&nonsense=1`)
