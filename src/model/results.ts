@@ -2,6 +2,8 @@
  * Plain-data results of training and evaluation: what crosses from the worker to the UI and into the
  * run file. No tensors and no tfjs import here, so the UI can depend on this file.
  */
+import type { DatasetSummary } from '../data/types'
+import type { TrainConfig } from './config'
 import type { MeanMetricName, MetricErrors, RankingMetrics } from './metrics'
 import type { PairedDifference } from './uncertainty'
 
@@ -115,4 +117,68 @@ export interface TimingSummary {
   examplesPerSecond: number
   secondsPerEpoch: number
   totalSeconds: number
+}
+
+/** Attention summaries of a run: each tower at the tested weights, and a snapshot after every epoch. */
+export interface RunAttention {
+  user: TowerAttention
+  item: TowerAttention
+  snapshots: AttentionSnapshot[]
+}
+
+/** What `runTraining` produces: how the run ended and everything it measured. */
+export interface RunResult {
+  end: RunEnd
+  /** Why the run ended early, for the person; null when it completed. */
+  message: string | null
+  history: EpochRecord[]
+  /** The epoch whose weights were tested (the best one under early stopping, else the last). */
+  testedEpoch: number
+  /**
+   * The epoch whose weights each trained baseline was tested with: under early stopping its own best
+   * validation epoch, by the same rule as the model's. Absent in old run files.
+   */
+  baselineEpochs?: Partial<Record<TrainedBaselineName, number>>
+  /** Each trained baseline's validation trend by the same rule (still rising when the run ended?). */
+  baselineTrends?: Partial<Record<TrainedBaselineName, ValidationTrend | null>>
+  /** How the model's validation NDCG@10 moved (still rising at the end?); absent in old run files. */
+  trend?: ValidationTrend | null
+  validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
+  test: TestResult
+  attention: RunAttention
+  importance: FieldImportance[]
+  timing: TimingSummary
+}
+
+/** Sizes of the split a run trained and was evaluated on, in interactions. */
+export interface SplitSizes {
+  kind: string
+  train: number
+  validation: number
+  test: number
+}
+
+/** The data a run trained on, as far as a run file tells it. */
+export interface RunDataset {
+  name: string
+  counts: { interactions: number; users: number; items: number }
+  fields: DatasetSummary['fields']
+  split: SplitSizes
+  /** FNV-1a hash of ids and interactions: equal fingerprints mean the same data. */
+  fingerprint: string
+  /** Where the data came from: demo parameters, or the file names (the worker's `DatasetSource`). */
+  source: unknown
+}
+
+/**
+ * One finished run, whole: the setup it used and everything it produced. The worker's `done` message
+ * carries it, the UI keeps it as it is, and a run file is a small header plus exactly this.
+ */
+export interface RunRecord extends RunResult {
+  /** The configuration as the worker used it (after normalisation). */
+  config: TrainConfig
+  dataset: RunDataset
+  backend: { name: string; reason: string }
+  /** The training-loss curve as plotted (mean loss per window of steps). */
+  lossCurve: LossPoint[]
 }

@@ -98,7 +98,7 @@ describe('a whole training run on a small demo (cpu backend)', () => {
   })
 
   it('summarises attention per epoch with one pooling weight per token', () => {
-    const { final, snapshots } = result.attention
+    const { snapshots, ...final } = result.attention
     expect(snapshots.map((s) => s.epoch)).toEqual([1, 2, 3])
     expect(final.user.tokens).toEqual([
       'user_id',
@@ -125,7 +125,7 @@ describe('a whole training run on a small demo (cpu backend)', () => {
   it('gives the planted fields more drop-field importance than the noise fields', () => {
     const drop = new Map(result.importance.map((f) => [f.field, f.drop]))
     expect(result.importance).toHaveLength(
-      result.attention.final.user.tokens.length + result.attention.final.item.tokens.length,
+      result.attention.user.tokens.length + result.attention.item.tokens.length,
     )
     const mean = (fields: string[]) => fields.reduce((s, f) => s + drop.get(f)!, 0) / fields.length
     expect(mean(PLANTED_FIELDS.informative)).toBeGreaterThan(mean(PLANTED_FIELDS.noise))
@@ -265,9 +265,9 @@ describe('a run on MovieLens-like data with multi-valued fields (genres, liked g
     expect(run.end).toBe('completed')
     expect(run.history).toHaveLength(2)
     expect(tf.memory().numTensors).toBe(before)
-    expect(run.attention.final.user.tokens).toEqual(['user', 'age', 'likes', 'history_1', 'history_2'])
-    expect(run.attention.final.item.tokens).toEqual(['item', 'decade', 'genres'])
-    expect(run.attention.final.item.pooling).toHaveLength(3)
+    expect(run.attention.user.tokens).toEqual(['user', 'age', 'likes', 'history_1', 'history_2'])
+    expect(run.attention.item.tokens).toEqual(['item', 'decade', 'genres'])
+    expect(run.attention.item.pooling).toHaveLength(3)
     const importance = new Map(run.importance.map((f) => [f.field, f]))
     expect(importance.get('genres')).toMatchObject({ tower: 'item' })
     expect(importance.get('likes')).toMatchObject({ tower: 'user' })

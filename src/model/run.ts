@@ -11,12 +11,9 @@ import {
   type AttentionSnapshot,
   type BaselineName,
   type EpochRecord,
-  type FieldImportance,
   type LossPoint,
   type RunEnd,
-  type TestResult,
-  type TimingSummary,
-  type TowerAttention,
+  type RunResult,
   type TrainedBaselineName,
   type ValidationTrend,
 } from './results'
@@ -46,28 +43,8 @@ export interface RunHooks {
   onModel?: (trainer: Trainer) => void
 }
 
-export interface RunResult {
-  end: RunEnd
-  /** Why the run ended early, for the person; null when it completed. */
-  message: string | null
-  history: EpochRecord[]
-  /** The epoch whose weights were tested (the best one under early stopping, else the last). */
-  testedEpoch: number
-  /**
-   * The epoch whose weights each trained baseline was tested with: under early stopping its own best
-   * validation epoch, by the same rule as the model's. Absent in old run files.
-   */
-  baselineEpochs?: Partial<Record<TrainedBaselineName, number>>
-  /** Each trained baseline's validation trend by the same rule (still rising when the run ended?). */
-  baselineTrends?: Partial<Record<TrainedBaselineName, ValidationTrend | null>>
-  /** How the model's validation NDCG@10 moved (still rising at the end?); absent in old run files. */
-  trend?: ValidationTrend | null
-  validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
-  test: TestResult
-  attention: { final: { user: TowerAttention; item: TowerAttention }; snapshots: AttentionSnapshot[] }
-  importance: FieldImportance[]
-  timing: TimingSummary
-}
+/** `RunResult` lives in `results.ts` (plain data the UI may import); re-exported for model code. */
+export type { RunResult } from './results'
 
 /** A trained baseline beside the model: its trainer, its validation trend and the weights it will be tested with. */
 interface Comparison {
@@ -255,7 +232,7 @@ export async function runTraining(
       trend: tracker.trend(),
       validationBaselines,
       test,
-      attention: { final, snapshots: attentionSnapshots },
+      attention: { ...final, snapshots: attentionSnapshots },
       importance,
       timing: {
         examplesPerSecond: trainSeconds > 0 ? examples / trainSeconds : 0,

@@ -1,12 +1,12 @@
 /**
  * The run file (`*.run.json`): one JSON document that carries a finished run's setup and results, so
  * anyone can drop it on the page and see the same charts and tables without training. Plain data only.
+ * A run file is a small header (format, version, date) followed by the fields of the `RunRecord` the
+ * worker sent when the run ended; reading one checks it and migrates older versions here, in one place.
  */
-import type { EncodedDataset, DatasetSummary } from '../data/types'
-import { normalizeTrainConfig, type TrainConfig } from './config'
-import type { RankingMetrics } from './metrics'
-import type { AttentionSnapshot, EpochRecord, LossPoint, TestUncertainty } from './results'
-import type { RunResult } from './run'
+import type { EncodedDataset } from '../data/types'
+import { normalizeTrainConfig } from './config'
+import type { RunRecord, TestUncertainty } from './results'
 
 export const RUN_FORMAT = 'attentive-run'
 /**
@@ -16,45 +16,15 @@ export const RUN_FORMAT = 'attentive-run'
  */
 export const RUN_VERSION = 2
 
-export interface RunFile {
+/** What a run file says about itself; the rest of the file is the run's `RunRecord`. */
+export interface RunFileHeader {
   format: typeof RUN_FORMAT
   version: number
+  /** When the file was saved, ISO 8601. */
   createdAt: string
-  config: TrainConfig
-  dataset: {
-    name: string
-    counts: { interactions: number; users: number; items: number }
-    fields: DatasetSummary['fields']
-    split: { kind: string; train: number; validation: number; test: number }
-    /** FNV-1a hash of ids and interactions: equal fingerprints mean the same data. */
-    fingerprint: string
-    /** Where the data came from: demo parameters, or the file names. */
-    source: unknown
-  }
-  backend: { name: string; reason: string }
-  end: RunResult['end']
-  message: string | null
-  testedEpoch: number
-  /** The epoch each trained baseline was tested with (version 2). */
-  baselineEpochs?: RunResult['baselineEpochs']
-  /** Each trained baseline's validation trend (version 2). */
-  baselineTrends?: RunResult['baselineTrends']
-  /** How validation NDCG@10 moved; still rising at the end? (version 2) */
-  trend?: RunResult['trend']
-  /** Per epoch: train loss, validation metrics of the model and of the trained baselines, timing. */
-  history: EpochRecord[]
-  /** The training-loss curve as plotted (mean loss per window of steps). */
-  lossCurve: LossPoint[]
-  validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
-  test: RunResult['test']
-  attention: {
-    user: RunResult['attention']['final']['user']
-    item: RunResult['attention']['final']['item']
-    snapshots: AttentionSnapshot[]
-  }
-  importance: RunResult['importance']
-  timing: RunResult['timing']
 }
+
+export type RunFile = RunFileHeader & RunRecord
 
 /** FNV-1a over the dataset's ids and interaction arrays, as 8 hex digits. */
 export function datasetFingerprint(data: EncodedDataset): string {
@@ -76,77 +46,20 @@ export function datasetFingerprint(data: EncodedDataset): string {
   return (h >>> 0).toString(16).padStart(8, '0')
 }
 
-export function buildRunFile(
-  parts: Omit<
-    RunFile,
-    | 'format'
-    | 'version'
-    | 'createdAt'
-    | 'end'
-    | 'message'
-    | 'testedEpoch'
-    | 'baselineEpochs'
-    | 'baselineTrends'
-    | 'trend'
-    | 'history'
-    | 'validationBaselines'
-    | 'test'
-    | 'attention'
-    | 'importance'
-    | 'timing'
-  > & { result: RunResult },
-  createdAt = new Date(),
-): RunFile {
-  const { result, ...rest } = parts
-  return {
-    format: RUN_FORMAT,
-    version: RUN_VERSION,
-    createdAt: createdAt.toISOString(),
-    ...rest,
-    end: result.end,
-    message: result.message,
-    testedEpoch: result.testedEpoch,
-    baselineEpochs: result.baselineEpochs ?? {},
-    baselineTrends: result.baselineTrends ?? {},
-    trend: result.trend ?? null,
-    history: result.history,
-    validationBaselines: result.validationBaselines,
-    test: result.test,
-    attention: { ...result.attention.final, snapshots: result.attention.snapshots },
-    importance: result.importance,
-    timing: result.timing,
-  }
-}
-
-/** The RunResult a run file describes (what the page needs to redraw everything). */
-export function resultOfRunFile(run: RunFile): RunResult {
-  return {
-    end: run.end,
-    message: run.message,
-    history: run.history,
-    testedEpoch: run.testedEpoch,
-    baselineEpochs: run.baselineEpochs,
-    baselineTrends: run.baselineTrends,
-    trend: run.trend ?? null,
-    validationBaselines: run.validationBaselines,
-    test: run.test,
-    attention: {
-      final: { user: run.attention.user, item: run.attention.item },
-      snapshots: run.attention.snapshots,
-    },
-    importance: run.importance,
-    timing: run.timing,
-  }
+/** The run file of a finished run: the header, then the record as it is. */
+export function toRunFile(record: RunRecord, createdAt = new Date()): RunFile {
+  return { format: RUN_FORMAT, version: RUN_VERSION, createdAt: createdAt.toISOString(), ...record }
 }
 
 /**
  * Reads a run file's text. Checks the format marker, the version and the presence and type of every
- * part the page draws; never throws.
+ * part the page draws, and gives the run's record as the page keeps it (older versions filled in, see
+ * `recordOfFile`); never throws.
  */
 export function parseRunFile(
   text: string,
   fileName = 'the run file',
-): { ok: true; run: RunFile } | { ok: false; reason: string } {
+): { ok: true; header: RunFileHeader; record: RunRecord } | { ok: false; reason: string } {
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -172,21 +85,35 @@ export function parseRunFile(
     return { ok: false, reason: `${fileName} has a malformed history, importance or test section.` }
   if (!Array.isArray(run.attention?.user?.tokens) || !Array.isArray(run.attention?.user?.pooling))
     return { ok: false, reason: `${fileName} has a malformed attention section.` }
+  if (!isRecord(run.dataset?.counts) || !isRecord(run.dataset?.split))
+    return { ok: false, reason: `${fileName} has a malformed dataset section (counts or split).` }
+  const { format, version, createdAt, ...rest } = run as RunFile
   return {
     ok: true,
-    run: {
-      ...(run as RunFile),
-      config: normalizeTrainConfig(run.config ?? {}),
-      lossCurve: Array.isArray(run.lossCurve) ? run.lossCurve : [],
-      message: run.message ?? null,
-      test: { ...run.test!, uncertainty: readUncertainty(run.test!.uncertainty) },
-      baselineEpochs: isRecord(run.baselineEpochs) ? run.baselineEpochs : undefined,
-      baselineTrends: isRecord(run.baselineTrends) ? run.baselineTrends : undefined,
-      trend: isRecord(run.trend) ? run.trend : null,
-      attention: {
-        ...run.attention!,
-        snapshots: Array.isArray(run.attention?.snapshots) ? run.attention!.snapshots : [],
-      },
+    header: { format, version, createdAt: typeof createdAt === 'string' ? createdAt : '' },
+    record: recordOfFile(rest),
+  }
+}
+
+/**
+ * The record of a checked run file of any version this page reads. Versions 1 and 2 share one layout;
+ * what version 1 lacks (intervals, trends, baseline epochs) and what any version may omit is filled in
+ * here, so the rest of the page sees a whole `RunRecord`.
+ */
+function recordOfFile(run: RunRecord): RunRecord {
+  return {
+    ...run,
+    config: normalizeTrainConfig(run.config ?? {}),
+    dataset: { ...run.dataset, fields: Array.isArray(run.dataset.fields) ? run.dataset.fields : [] },
+    lossCurve: Array.isArray(run.lossCurve) ? run.lossCurve : [],
+    message: run.message ?? null,
+    test: { ...run.test, uncertainty: readUncertainty(run.test.uncertainty) },
+    baselineEpochs: isRecord(run.baselineEpochs) ? run.baselineEpochs : undefined,
+    baselineTrends: isRecord(run.baselineTrends) ? run.baselineTrends : undefined,
+    trend: isRecord(run.trend) ? run.trend : null,
+    attention: {
+      ...run.attention,
+      snapshots: Array.isArray(run.attention.snapshots) ? run.attention.snapshots : [],
     },
   }
 }

@@ -37,7 +37,7 @@ export function App() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [load, settings.backend])
 
-  const diverged = state.result?.end === 'diverged' ? [state.result.message ?? 'The loss diverged.'] : []
+  const diverged = state.record?.end === 'diverged' ? [state.record.message ?? 'The loss diverged.'] : []
   const messages = [...problems, ...(state.error ? [state.error] : []), ...diverged]
   return (
     <div className="app">
@@ -151,7 +151,7 @@ export function App() {
               </p>
             )}
             <MetricsTable epochs={state.epochs} baselines={state.validationBaselines} />
-            <BaselineTable result={state.result} />
+            <BaselineTable result={state.record} />
           </section>
           <section aria-labelledby="inspect-heading">
             <h2 id="inspect-heading">Inspect the model</h2>
@@ -159,7 +159,7 @@ export function App() {
               key={state.runId}
               status={state.status}
               attention={state.attention}
-              result={state.result}
+              result={state.record}
               importedFrom={state.importedFrom}
               explore={trainer.explore}
             />

@@ -1,7 +1,6 @@
 import { useId, useRef, useState, type KeyboardEvent, type MouseEvent } from 'react'
-import type { ItemRef, ItemView, UserView } from '../model/explore'
-import type { AttentionSnapshot } from '../model/results'
-import type { RunResult } from '../model/run'
+import type { ItemRef, ItemView, UserView } from '../model/explore.types'
+import type { AttentionSnapshot, RunResult } from '../model/results'
 import { fileSlug, svgToPng } from './chartExport'
 import { itemOptionText, nameWithId, type Named } from './explorerRows'
 import { ExportButtons } from './ExportButtons'
@@ -78,7 +77,7 @@ export function AttentionHeatmap({
   /** Slider position; null follows the newest step (live during training). */
   const [stepChoice, setStep] = useState<number | null>(null)
 
-  const steps = replaySteps(snapshots, result?.attention.final ?? null, result?.testedEpoch ?? null)
+  const steps = replaySteps(snapshots, result?.attention ?? null, result?.testedEpoch ?? null)
   const stepIndex = stepChoice === null ? steps.length - 1 : Math.min(stepChoice, steps.length - 1)
   const step = steps[stepIndex] ?? null
 

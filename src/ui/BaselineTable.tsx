@@ -1,6 +1,6 @@
 import { memo } from 'react'
 import type { MetricName } from '../model/metrics'
-import type { RunResult } from '../model/run'
+import type { RunResult } from '../model/results'
 import { ExportButtons } from './ExportButtons'
 import { formatHalfWidth, formatMetric, formatSigned, formatTimes } from './format'
 import {

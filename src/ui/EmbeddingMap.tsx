@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState, type MouseEvent } from 'react'
-import type { EmbeddingMap as MapData } from '../model/explore'
+import type { EmbeddingMap as MapData } from '../model/explore.types'
 import { canvasToPng, fileSlug } from './chartExport'
 import { hasLabel, nameOf, nameWithId, type Named } from './explorerRows'
 import { ExportButtons } from './ExportButtons'

@@ -1,5 +1,5 @@
 import { memo, useId, useRef, useState, type KeyboardEvent } from 'react'
-import type { EmbeddingMap as MapData, ItemRef, ItemView, UserView } from '../model/explore'
+import type { EmbeddingMap as MapData, ItemRef, ItemView, UserView } from '../model/explore.types'
 import type { ExploreAnswer, ExploreQuery } from '../worker/protocol'
 import { AttentionHeatmap, type HeatmapSource } from './AttentionHeatmap'
 import type { Tower } from './heatmap'
@@ -31,7 +31,7 @@ function InspectPanelView({
 }: {
   status: TrainingState['status']
   attention: TrainingState['attention']
-  result: TrainingState['result']
+  result: TrainingState['record']
   importedFrom: TrainingState['importedFrom']
   explore: (query: ExploreQuery) => Promise<ExploreAnswer>
 }) {

@@ -1,5 +1,5 @@
 import { useEffect, useId, useState } from 'react'
-import type { FieldValue, ItemRef, UserHit, UserView, WhatIf } from '../model/explore'
+import type { FieldValue, ItemRef, UserHit, UserView, WhatIf } from '../model/explore.types'
 import type { ExploreAnswer, ExploreQuery } from '../worker/protocol'
 import { fileSlug } from './chartExport'
 import {

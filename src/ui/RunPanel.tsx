@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react'
-import { buildRunFile, parseRunFile, type RunFile } from '../model/runFile'
+import type { RunRecord } from '../model/results'
+import { parseRunFile, toRunFile } from '../model/runFile'
 import type { TrainingState } from './trainingState'
 
 /** Saves the finished run as a run file, and opens one (charts and tables come back without training). */
@@ -8,38 +9,20 @@ export function RunPanel({
   onImport,
 }: {
   state: TrainingState
-  onImport: (run: RunFile, fileName: string) => void
+  onImport: (record: RunRecord, fileName: string) => void
 }) {
   const [problem, setProblem] = useState<string | null>(null)
   const input = useRef<HTMLInputElement>(null)
-  const { result, run, dataset } = state
-  const canExport = result !== null && run !== null && dataset !== null
+  const { record, run } = state
 
   const exportRun = () => {
-    if (!canExport) return
-    const file = buildRunFile({
-      config: run.config,
-      dataset: {
-        name: dataset.summary.name,
-        counts: {
-          interactions: dataset.summary.interactions,
-          users: dataset.summary.users,
-          items: dataset.summary.items,
-        },
-        fields: dataset.summary.fields,
-        split: dataset.split,
-        fingerprint: dataset.fingerprint,
-        source: run.source,
-      },
-      backend: run.backend ?? { name: 'unknown', reason: '' },
-      lossCurve: state.lossPoints,
-      result,
-    })
+    if (!record) return
+    const file = toRunFile(record)
     const blob = new Blob([JSON.stringify(file, null, 1)], { type: 'application/json' })
     const url = URL.createObjectURL(blob)
     const a = document.createElement('a')
     a.href = url
-    const slug = dataset.summary.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
+    const slug = record.dataset.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
     a.download = `${slug}-${file.createdAt.slice(0, 19).replace(/[:T]/g, '-')}.run.json`
     a.click()
     setTimeout(() => URL.revokeObjectURL(url), 1000)
@@ -52,13 +35,13 @@ export function RunPanel({
       return
     }
     setProblem(null)
-    onImport(parsed.run, file.name)
+    onImport(parsed.record, file.name)
   }
 
   return (
     <div className="run-panel">
       <div className="buttons">
-        <button type="button" data-testid="run-export" onClick={exportRun} disabled={!canExport}>
+        <button type="button" data-testid="run-export" onClick={exportRun} disabled={!record}>
           Save run file
         </button>
         <label className="file-button">

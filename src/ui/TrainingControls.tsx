@@ -1,4 +1,4 @@
-import type { RunResult } from '../model/run'
+import type { RunResult } from '../model/results'
 import { trendNote } from './testTable'
 import type { TrainingState } from './trainingState'
 
@@ -67,8 +67,8 @@ export function TrainingControls({
           : 0
   let text = STATUS_TEXT[state.status]
   if (running) text += ` · epoch ${epoch} of ${earlyStopping ? 'at most ' : ''}${epochCap}`
-  if (state.status === 'done' && state.result) text += DONE_TEXT[state.result.end](state.result)
-  const note = state.status === 'done' && state.result ? trendNote(state.result, epochCap) : null
+  if (state.status === 'done' && state.record) text += DONE_TEXT[state.record.end](state.record)
+  const note = state.status === 'done' && state.record ? trendNote(state.record, epochCap) : null
   return (
     <div className="controls">
       <div className="buttons">

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { ItemRef, UserHit, UserView } from '../model/explore'
+import type { ItemRef, UserHit, UserView } from '../model/explore.types'
 import { toCsv } from './chartExport'
 import {
   hasLabel,

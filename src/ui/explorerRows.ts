@@ -3,7 +3,7 @@
  * person reads for a user or an item (its display label when the data has one, else its id), the
  * search box's example, and CSV rows. No React and no DOM, so they are tested in Node.
  */
-import type { ItemRef, UserHit, UserView } from '../model/explore'
+import type { ItemRef, UserHit, UserView } from '../model/explore.types'
 
 /** A user or an item as the explorer returns it: `label` is '' when it has none. */
 export interface Named {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { EmbeddingMap } from '../model/explore'
+import type { EmbeddingMap } from '../model/explore.types'
 import { axisTitle, colourGroups, mapCsvRows, nearestPoint, paddedExtent } from './mapPoints'
 import { CATEGORY_PALETTE, OTHER_COLOUR } from './theme'
 

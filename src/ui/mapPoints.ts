@@ -2,7 +2,7 @@
  * Pure helpers of the embedding map: colour groups of an item field, axis ranges, hit testing and CSV
  * rows. No React and no DOM.
  */
-import type { EmbeddingMap } from '../model/explore'
+import type { EmbeddingMap } from '../model/explore.types'
 import { CATEGORY_PALETTE, OTHER_COLOUR } from './theme'
 
 /** Most categories coloured apart; the rest share one "other" colour. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RANK_METRIC_NAMES, type MetricErrors, type RankingMetrics } from '../model/metrics'
-import type { TestResult, ValidationTrend } from '../model/results'
-import type { RunResult } from '../model/run'
+import type { RunResult, TestResult, ValidationTrend } from '../model/results'
 import { Z95 } from '../model/uncertainty'
 import {
   baselineRisingNotes,
@@ -61,7 +60,8 @@ function run(queries: number, withIntervals = true, trend: ValidationTrend | nul
     validationBaselines: { random: metrics(0.02, queries), popularity: metrics(0.14, queries) },
     test,
     attention: {
-      final: { user: { tokens: [], pooling: [], layers: [] }, item: { tokens: [], pooling: [], layers: [] } },
+      user: { tokens: [], pooling: [], layers: [] },
+      item: { tokens: [], pooling: [], layers: [] },
       snapshots: [],
     },
     importance: [],

@@ -4,8 +4,7 @@
  * interval of the difference excludes 0). Pure, so the table, its CSV and the tests share one source.
  */
 import { RANK_METRIC_NAMES, type MeanMetricName, type MetricName } from '../model/metrics'
-import type { BaselineName, ValidationTrend } from '../model/results'
-import type { RunResult } from '../model/run'
+import type { BaselineName, RunResult, ValidationTrend } from '../model/results'
 import { MIN_TEST_QUERIES, tooFewQueries, verdictOf, Z95, type Verdict } from '../model/uncertainty'
 import { formatCount, formatSigned, formatTimes } from './format'
 import { SERIES_LABELS } from './theme'

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_TRAIN_CONFIG } from '../model/config'
 import { MetricAccumulator } from '../model/metrics'
-import type { RunResult } from '../model/run'
+import type { RunRecord } from '../model/results'
+import { parseRunFile, toRunFile } from '../model/runFile'
 import type { DatasetSource } from '../worker/protocol'
 import type { FromWorker } from '../worker/protocol'
 import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './trainingState'
@@ -18,14 +19,26 @@ const started = (runId: number) =>
   ({ type: 'run-started', runId, config: DEFAULT_TRAIN_CONFIG, source }) as const
 const tower = { tokens: ['a'], pooling: [1], layers: [] }
 const attention = { epoch: 1, user: tower, item: tower }
-const result: RunResult = {
+const record: RunRecord = {
+  config: DEFAULT_TRAIN_CONFIG,
+  dataset: {
+    name: 'Card offers',
+    counts: { interactions: 50, users: 10, items: 5 },
+    fields: [],
+    split: { kind: 'leave-last-out', train: 30, validation: 10, test: 10 },
+    fingerprint: '0123abcd',
+    source,
+  },
+  backend: { name: 'wasm', reason: 'forced' },
+  lossCurve: [{ step: 5, loss: 6 }],
   end: 'completed',
   message: null,
   history: [],
   testedEpoch: 1,
+  trend: null,
   validationBaselines: { random: metrics, popularity: metrics },
   test: { model: metrics, baselines: { random: metrics, popularity: metrics } },
-  attention: { final: { user: tower, item: tower }, snapshots: [attention] },
+  attention: { user: tower, item: tower, snapshots: [attention] },
   importance: [],
   timing: { examplesPerSecond: 1, secondsPerEpoch: 1, totalSeconds: 3 },
 }
@@ -49,16 +62,14 @@ describe('trainingReducer', () => {
       record: { epoch: 1, trainLoss: 5.5, validation: metrics, trainSeconds: 1, examplesPerSecond: 100 },
       attention,
     })
-    s = worker(s, {
-      type: 'done',
-      runId: 1,
-      result,
-    })
+    s = worker(s, { type: 'done', runId: 1, record })
     expect(s.status).toBe('done')
     expect(s.currentEpoch).toBe(1)
     expect(s.lossPoints).toHaveLength(1)
     expect(s.attention).toHaveLength(1)
-    expect(s.result?.timing.totalSeconds).toBe(3)
+    expect(s.record?.timing.totalSeconds).toBe(3)
+    // The record is kept as the worker sent it: saving a run file writes exactly this object.
+    expect(s.record).toBe(record)
     expect(s.run?.config).toEqual(DEFAULT_TRAIN_CONFIG)
   })
 
@@ -89,5 +100,44 @@ describe('toLossRows', () => {
     expect(rows).toHaveLength(100)
     expect(rows[0]).toEqual({ step: 50, loss: 0.5 })
     expect(rows[99].step).toBe(5000)
+  })
+})
+
+describe('trainingReducer with run files', () => {
+  it('stores an opened run file record as it is and redraws every view from it', () => {
+    const s = trainingReducer(trainingReducer(INITIAL_TRAINING_STATE, started(4)), {
+      type: 'run-imported',
+      record,
+      fileName: 'demo.run.json',
+    })
+    expect(s.record).toBe(record)
+    expect(s.status).toBe('done')
+    expect(s.runId).toBe(5)
+    expect(s.importedFrom).toBe('demo.run.json')
+    expect(s.lossPoints).toBe(record.lossCurve)
+    expect(s.attention).toBe(record.attention.snapshots)
+    expect(s.run).toEqual({
+      config: DEFAULT_TRAIN_CONFIG,
+      source,
+      backend: { name: 'wasm', reason: 'forced' },
+    })
+    expect(s.dataset?.summary).toMatchObject({ name: 'Card offers', interactions: 50, sparsity: 0 })
+    expect(s.dataset?.split.test).toBe(10)
+  })
+
+  it('opens a saved run to the same record that was saved', () => {
+    const done = worker(trainingReducer(INITIAL_TRAINING_STATE, started(1)), {
+      type: 'done',
+      runId: 1,
+      record,
+    })
+    const parsed = parseRunFile(JSON.stringify(toRunFile(done.record!)))
+    if (!parsed.ok) throw new Error(parsed.reason)
+    const opened = trainingReducer(done, {
+      type: 'run-imported',
+      record: parsed.record,
+      fileName: 'x.run.json',
+    })
+    expect(opened.record).toEqual(record)
   })
 })

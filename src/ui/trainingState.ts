@@ -4,11 +4,8 @@
  */
 import type { DatasetSummary } from '../data/types'
 import type { RankingMetrics } from '../model/metrics'
-import type { AttentionSnapshot, EpochRecord, LossPoint } from '../model/results'
+import type { AttentionSnapshot, EpochRecord, LossPoint, RunRecord, SplitSizes } from '../model/results'
 import type { TrainConfig } from '../model/config'
-import type { RunResult } from '../model/run'
-import type { RunFile } from '../model/runFile'
-import { resultOfRunFile } from '../model/runFile'
 import type { BackendName, DatasetSource, FromWorker } from '../worker/protocol'
 
 /** The `data-state` of `training-status`. */
@@ -34,7 +31,7 @@ export interface TrainingState {
   dataset: {
     summary: DatasetSummary
     fingerprint: string
-    split: { kind: string; train: number; validation: number; test: number }
+    split: SplitSizes
     stepsPerEpoch: number
     batchSize: number
   } | null
@@ -44,8 +41,11 @@ export interface TrainingState {
   attention: AttentionSnapshot[]
   /** Epoch in progress (1-based), or the last one once done. */
   currentEpoch: number
-  /** Everything the finished run produced (test metrics, importance, timing), or null before the end. */
-  result: RunResult | null
+  /**
+   * The finished run, whole (setup, curves, test metrics, importance, timing), as the worker sent it or
+   * a run file held it; null before the end. Saving a run file writes exactly this.
+   */
+  record: RunRecord | null
   error: string | null
 }
 
@@ -63,13 +63,13 @@ export const INITIAL_TRAINING_STATE: TrainingState = {
   epochs: [],
   attention: [],
   currentEpoch: 0,
-  result: null,
+  record: null,
   error: null,
 }
 
 export type TrainingAction =
   | { type: 'run-started'; runId: number; config: TrainConfig; source: DatasetSource }
-  | { type: 'run-imported'; run: RunFile; fileName: string }
+  | { type: 'run-imported'; record: RunRecord; fileName: string }
   | { type: 'worker'; message: FromWorker }
 
 export function trainingReducer(state: TrainingState, action: TrainingAction): TrainingState {
@@ -85,7 +85,8 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       run: { config: action.config, source: action.source, backend: state.backend },
     }
   if (action.type === 'run-imported') {
-    const { run } = action
+    const { record } = action
+    const { counts } = record.dataset
     return {
       ...INITIAL_TRAINING_STATE,
       backend: state.backend,
@@ -94,31 +95,28 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       runId: state.runId + 1,
       status: 'done',
       importedFrom: action.fileName,
-      run: { config: run.config, source: run.dataset.source, backend: run.backend },
+      run: { config: record.config, source: record.dataset.source, backend: record.backend },
       dataset: {
         summary: {
-          name: run.dataset.name,
-          interactions: run.dataset.counts.interactions,
-          users: run.dataset.counts.users,
-          items: run.dataset.counts.items,
-          sparsity:
-            1 -
-            run.dataset.counts.interactions /
-              Math.max(1, run.dataset.counts.users * run.dataset.counts.items),
-          fields: run.dataset.fields ?? [],
-          hasTimestamps: run.dataset.split.kind === 'leave-last-out',
+          name: record.dataset.name,
+          interactions: counts.interactions,
+          users: counts.users,
+          items: counts.items,
+          sparsity: 1 - counts.interactions / Math.max(1, counts.users * counts.items),
+          fields: record.dataset.fields,
+          hasTimestamps: record.dataset.split.kind === 'leave-last-out',
         },
-        fingerprint: run.dataset.fingerprint,
-        split: run.dataset.split,
+        fingerprint: record.dataset.fingerprint,
+        split: record.dataset.split,
         stepsPerEpoch: 0,
-        batchSize: run.config.batchSize,
+        batchSize: record.config.batchSize,
       },
-      validationBaselines: run.validationBaselines,
-      lossPoints: run.lossCurve,
-      epochs: run.history,
-      attention: run.attention.snapshots,
-      currentEpoch: run.history.length,
-      result: resultOfRunFile(run),
+      validationBaselines: record.validationBaselines,
+      lossPoints: record.lossCurve,
+      epochs: record.history,
+      attention: record.attention.snapshots,
+      currentEpoch: record.history.length,
+      record,
     }
   }
   const msg = action.message
@@ -168,8 +166,8 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       return {
         ...state,
         status: 'done',
-        detail: msg.result.message ?? '',
-        result: msg.result,
+        detail: msg.record.message ?? '',
+        record: msg.record,
         currentEpoch: state.epochs.length,
       }
   }

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react'
 import type { TrainConfig } from '../model/config'
-import type { RunFile } from '../model/runFile'
+import type { RunRecord } from '../model/results'
 import type {
   BackendChoice,
   DatasetSource,
@@ -21,7 +21,7 @@ export interface Trainer {
   resume: () => void
   stop: () => void
   /** Shows a run file's results; a run in progress is stopped first. */
-  importRun: (run: RunFile, fileName: string) => void
+  importRun: (record: RunRecord, fileName: string) => void
   /** Dropped files: their parsing, mapping, cleaning and EDA (see datasetState.ts). */
   dataset: DatasetState
   ingest: IngestActions
@@ -93,10 +93,10 @@ export function useTrainer(backend: BackendChoice): Trainer {
   const resume = useCallback(() => send({ type: 'resume', runId: runIdRef.current }), [send])
   const stop = useCallback(() => send({ type: 'stop', runId: runIdRef.current }), [send])
   const importRun = useCallback(
-    (run: RunFile, fileName: string) => {
+    (record: RunRecord, fileName: string) => {
       send({ type: 'stop', runId: runIdRef.current })
       runIdRef.current++
-      dispatch({ type: 'run-imported', run, fileName })
+      dispatch({ type: 'run-imported', record, fileName })
     },
     [send],
   )

@@ -14,9 +14,8 @@ import type { ParseReport } from '../data/parse'
 import type { ColumnMapping, DatasetSummary, TableRole } from '../data/types'
 import type { TrainConfig } from '../model/config'
 import type { RankingMetrics } from '../model/metrics'
-import type { AttentionSnapshot, EpochRecord, LossPoint } from '../model/results'
-import type { EmbeddingMap, ItemView, UserHit, UserView, WhatIf } from '../model/explore'
-import type { RunResult } from '../model/run'
+import type { AttentionSnapshot, EpochRecord, LossPoint, RunRecord, SplitSizes } from '../model/results'
+import type { EmbeddingMap, ItemView, UserHit, UserView, WhatIf } from '../model/explore.types'
 
 export type BackendName = 'webgl' | 'wasm' | 'cpu'
 /** What the person (or the URL) asked for; `auto` tries webgl, then wasm, then cpu. */
@@ -92,7 +91,7 @@ export type FromWorker =
       runId: number
       summary: DatasetSummary
       fingerprint: string
-      split: { kind: string; train: number; validation: number; test: number }
+      split: SplitSizes
       stepsPerEpoch: number
       batchSize: number
       /** Count baselines on the validation part, computed once before training. */
@@ -100,7 +99,8 @@ export type FromWorker =
     }
   | { type: 'loss'; runId: number; epoch: number; points: LossPoint[] }
   | { type: 'epoch'; runId: number; record: EpochRecord; attention: AttentionSnapshot }
-  | { type: 'done'; runId: number; result: RunResult }
+  /** The finished run, whole: what the UI shows and what a run file saves. */
+  | { type: 'done'; runId: number; record: RunRecord }
   | { type: 'error'; runId: number | null; message: string }
   | { type: 'benchmark'; result: BenchmarkResult }
   | { type: 'explore'; requestId: number; runId: number; answer: ExploreAnswer }

@@ -10,7 +10,7 @@ import { loadDemoDataset } from '../demo/demoDataset'
 import { syntheticDataset } from '../demo/synthetic'
 import { normalizeTrainConfig, type TrainConfig } from '../model/config'
 import { buildHistories } from '../model/history'
-import type { LossPoint } from '../model/results'
+import type { LossPoint, RunDataset } from '../model/results'
 import { Explorer } from '../model/explore'
 import { runTraining } from '../model/run'
 import { datasetFingerprint } from '../model/runFile'
@@ -39,6 +39,8 @@ function post(message: FromWorker): void {
 }
 
 let backendReady: Promise<BackendName> | null = null
+/** The backend in use and why it was chosen, once known: part of every run's record. */
+let backendInfo = { name: 'unknown', reason: '' }
 
 /** Control state of the run in progress. */
 interface RunControl {
@@ -99,11 +101,16 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
 
     let epoch = 1
     let pending: LossPoint[] = []
+    /** Every loss point posted: the record's loss curve, the same points the UI plotted. */
+    const lossCurve: LossPoint[] = []
+    // Set once the split is known (`onPrepared`); `as` keeps TypeScript from narrowing it to null.
+    let dataset = null as RunDataset | null
     let lastPost = 0
     let lastYield = Date.now()
     const flushLoss = () => {
       if (pending.length === 0) return
       post({ type: 'loss', runId, epoch, points: pending })
+      lossCurve.push(...pending)
       pending = []
       lastPost = Date.now()
     }
@@ -122,22 +129,34 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
         return control.stopped ? 'stop' : 'continue'
       },
       onPhase: (detail) => post({ type: 'phase', runId, phase: 'training', detail }),
-      onPrepared: ({ split, stepsPerEpoch, batchSize, validationBaselines }) =>
+      onPrepared: ({ split, stepsPerEpoch, batchSize, validationBaselines }) => {
+        const summary = summarize(data)
+        const sizes = {
+          kind: split.kind,
+          train: split.train.length,
+          validation: split.validation.length,
+          test: split.test.length,
+        }
+        const fingerprint = datasetFingerprint(data)
+        dataset = {
+          name: summary.name,
+          counts: { interactions: summary.interactions, users: summary.users, items: summary.items },
+          fields: summary.fields,
+          split: sizes,
+          fingerprint,
+          source,
+        }
         post({
           type: 'dataset',
           runId,
-          summary: summarize(data),
-          fingerprint: datasetFingerprint(data),
-          split: {
-            kind: split.kind,
-            train: split.train.length,
-            validation: split.validation.length,
-            test: split.test.length,
-          },
+          summary,
+          fingerprint,
+          split: sizes,
           stepsPerEpoch,
           batchSize,
           validationBaselines,
-        }),
+        })
+      },
       onLoss: (point) => {
         pending.push(point)
         if (Date.now() - lastPost >= POST_INTERVAL_MS) flushLoss()
@@ -152,7 +171,8 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
       },
     })
     flushLoss()
-    post({ type: 'done', runId, result })
+    if (!dataset) throw new Error('the run ended before its data was prepared')
+    post({ type: 'done', runId, record: { config, dataset, backend: backendInfo, lossCurve, ...result } })
   } catch (e) {
     post({ type: 'error', runId, message: `Training failed: ${e instanceof Error ? e.message : String(e)}` })
   } finally {
@@ -224,6 +244,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'init':
       backendReady = selectBackend(msg.backend).then(
         ({ backend, reason }) => {
+          backendInfo = { name: backend, reason }
           post({ type: 'backend', backend, reason })
           return backend
         },
