@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from './tf'
 import { Tower } from './tower'
-import { inBatchSoftmaxLoss } from './twoTower'
+import { inBatchSoftmaxLoss } from './twoTower.loss'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
