@@ -50,7 +50,7 @@ let nextInstance = 0
  * and einsum has no gradient; projections reshape to 2-D first because a 3-D × 2-D matMul breaks the
  * gradient of the weight.
  */
-export class Tower {
+export class AttentionTower {
   readonly shape: TowerShape
   /** Row offset of each field's slice in `table`. */
   readonly offsets: Int32Array

@@ -2,7 +2,7 @@ import type { EncodedDataset } from '../data/types'
 import type { TrainConfig } from './config'
 import type { Histories } from './history'
 import * as tf from './tf'
-import { Tower, type TowerOutput, type TowerShape } from './tower'
+import { AttentionTower, type TowerOutput, type TowerShape } from './tower'
 import {
   historyRows,
   itemRows,
@@ -25,8 +25,8 @@ import {
  */
 export class TwoTowerModel {
   readonly variant: ModelVariant
-  readonly user: Tower
-  readonly item: Tower
+  readonly user: AttentionTower
+  readonly item: AttentionTower
   readonly histories: Histories
   /** Which fields each tower uses and where their rows lie in the tables. */
   readonly layout: TokenLayout
@@ -51,8 +51,8 @@ export class TwoTowerModel {
       mlpHidden: config.mlpHidden,
       attentionPooling: attention,
     })
-    this.user = new Tower(shape('user', this.layout.user), config.seed * 1000 + 1)
-    this.item = new Tower(shape('item', this.layout.item), config.seed * 1000 + 501)
+    this.user = new AttentionTower(shape('user', this.layout.user), config.seed * 1000 + 1)
+    this.item = new AttentionTower(shape('item', this.layout.item), config.seed * 1000 + 501)
   }
 
   get variables(): tf.Variable[] {

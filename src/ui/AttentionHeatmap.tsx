@@ -1,6 +1,6 @@
 import { useRef, useState } from 'react'
 import type { ItemRef, ItemView, UserView } from '../model/explore'
-import type { AttentionSnapshot } from '../model/results'
+import type { AttentionSnapshot, TowerSide } from '../model/results'
 import type { RunResult } from '../model/run'
 import { AttentionHeatmapControls } from './AttentionHeatmapControls'
 import { AttentionHeatmapSvg } from './AttentionHeatmapSvg'
@@ -20,7 +20,6 @@ import {
   tokenAxisLabels,
   type HeatmapSource,
   type ScaleFrom,
-  type Tower,
 } from './heatmap'
 import { WeightBars } from './WeightBars'
 
@@ -54,9 +53,9 @@ export function AttentionHeatmap({
   onPickItem: (item: number) => void
   /** Why no user or item can be chosen (e.g. an imported run has no model in memory), or null. */
   chosenNote: string | null
-  tower: Tower
+  tower: TowerSide
   source: HeatmapSource
-  onTower: (tower: Tower) => void
+  onTower: (tower: TowerSide) => void
   onSource: (source: HeatmapSource) => void
 }) {
   const [layerChoice, setLayer] = useState(0)

@@ -1,7 +1,8 @@
 import { useId } from 'react'
 import type { ItemRef } from '../model/explore'
 import { itemOptionText } from './explorerRows'
-import type { HeatmapSource, ScaleFrom, Tower } from './heatmap'
+import type { TowerSide } from '../model/results'
+import type { HeatmapSource, ScaleFrom } from './heatmap'
 
 /** The epoch replay slider: its positions, the current one and what it shows. */
 export interface ReplaySlider {
@@ -45,9 +46,9 @@ export function AttentionHeatmapControls({
   onScaleFrom,
   replay,
 }: {
-  tower: Tower
+  tower: TowerSide
   source: HeatmapSource
-  onTower: (tower: Tower) => void
+  onTower: (tower: TowerSide) => void
   onSource: (source: HeatmapSource) => void
   /** The source menu's entries for the mean and for one chosen query. */
   meanText: string
@@ -71,7 +72,7 @@ export function AttentionHeatmapControls({
       <div className="inspect-controls">
         <div className="field">
           <label htmlFor={`${id}-tower`}>Tower</label>
-          <select id={`${id}-tower`} value={tower} onChange={(e) => onTower(e.target.value as Tower)}>
+          <select id={`${id}-tower`} value={tower} onChange={(e) => onTower(e.target.value as TowerSide)}>
             <option value="user">User (query) tower</option>
             <option value="item">Item tower</option>
           </select>

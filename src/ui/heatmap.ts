@@ -4,7 +4,7 @@
  * No React and no DOM, so they are tested in Node; the AttentionHeatmap*.tsx components only draw.
  */
 import type { ItemView, UserView } from '../model/explore'
-import type { AttentionSnapshot, FieldImportance, TowerAttention } from '../model/results'
+import type { AttentionSnapshot, FieldImportance, TowerAttention, TowerSide } from '../model/results'
 import { nameOf, nameWithId, type Named } from './explorerRows'
 import { HEATMAP_STOPS } from './theme'
 
@@ -29,7 +29,6 @@ export const LEGEND_MAX_PX = 220
 /** Width the caption lines under the matrix need, in px. */
 export const CAPTION_PX = 250
 
-export type Tower = 'user' | 'item'
 /** What the heatmap averages over: the mean over many queries, or the one user or item chosen. */
 export type HeatmapSource = 'mean' | 'chosen'
 /** Where the colour scale starts: at 0 (weights comparable across views) or at the matrix minimum (contrast). */
@@ -225,7 +224,7 @@ export function pickMatrix(tower: TowerView, layer: number, head: number | 'mean
 /** Drop-field importance of one tower's fields, by field name. */
 export function importanceOf(
   importance: readonly FieldImportance[],
-  tower: Tower,
+  tower: TowerSide,
 ): Map<string, FieldImportance> {
   return new Map(importance.filter((i) => i.tower === tower).map((i) => [i.field, i]))
 }
@@ -279,7 +278,7 @@ export interface ChosenView extends TowerView {
 
 /** The chosen user's or item's attention, for `tower`; null when none is chosen. */
 export function chosenView(
-  tower: Tower,
+  tower: TowerSide,
   userView: UserView | null,
   itemView: ItemView | null,
 ): ChosenView | null {
@@ -306,7 +305,7 @@ export function chosenView(
 }
 
 /** What "mean" averages over in each tower, as the source menu reads. */
-export function meanSourceText(tower: Tower): string {
+export function meanSourceText(tower: TowerSide): string {
   return tower === 'user' ? 'Mean over validation users' : 'Mean over catalogue items'
 }
 
@@ -346,7 +345,7 @@ export function heatmapSelection({
   layerChoice,
   headChoice,
 }: {
-  tower: Tower
+  tower: TowerSide
   source: HeatmapSource
   step: ReplayStep | null
   chosen: ChosenView | null
@@ -455,7 +454,11 @@ export function cellAfterKey(from: Cell | null, key: string, n: number): Cell | 
 }
 
 /** The source menu's entry for one query: who is chosen, or how to choose one. */
-export function chosenSourceText(tower: Tower, userView: UserView | null, itemView: ItemView | null): string {
+export function chosenSourceText(
+  tower: TowerSide,
+  userView: UserView | null,
+  itemView: ItemView | null,
+): string {
   if (tower === 'user')
     return userView
       ? `The chosen user (${nameWithId({ id: userView.userId, label: userView.userLabel })})`
