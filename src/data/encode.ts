@@ -13,7 +13,7 @@ import type {
   FeatureMapping,
   MultiField,
   Table,
-  Tower,
+  FieldTower,
 } from './types'
 
 /** How many quantile buckets a numeric column becomes (plus code 0 for missing). */
@@ -205,7 +205,12 @@ interface EncodedColumn {
   codes: Int32Array
 }
 
-function encodeColumn(input: Column, name: string, tower: Tower, mapping: FeatureMapping): EncodedColumn {
+function encodeColumn(
+  input: Column,
+  name: string,
+  tower: FieldTower,
+  mapping: FeatureMapping,
+): EncodedColumn {
   const n = columnLength(input)
   const codes = new Int32Array(n)
   if (mapping.kind === 'categorical' || mapping.kind === 'multi') {
@@ -400,7 +405,7 @@ export function encodeDataset(
         }
   }
 
-  const idField = (fieldName: string, tower: Tower, ids: string[]): EncodedField => ({
+  const idField = (fieldName: string, tower: FieldTower, ids: string[]): EncodedField => ({
     name: fieldName,
     tower,
     kind: 'id',

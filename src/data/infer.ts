@@ -46,7 +46,7 @@ import type {
   FeatureMapping,
   NumberColumn,
   TableRole,
-  Tower,
+  FieldTower,
 } from './types'
 
 export type ColumnKind = 'id' | 'categorical' | 'numeric' | 'multi' | 'timestamp' | 'text' | 'ignore'
@@ -359,7 +359,7 @@ export interface ColumnProposal {
   column: string
   kind: ColumnKind
   /** The tower a feature feeds; null for ids, the timestamp, the rating and columns that are not inputs. */
-  tower: Tower | null
+  tower: FieldTower | null
   /** Why this kind was proposed, in a few words for the person. */
   reason: string
 }
@@ -778,7 +778,7 @@ export function inferSchema(files: DictTable[]): DataResult<SchemaProposal> {
   const features: FeatureMapping[] = []
   const propose = (table: DictTable | undefined, role: TableRole, skip: Set<string>) => {
     if (!table) return
-    const tower: Tower = role === 'users' ? 'user' : role === 'items' ? 'item' : 'context'
+    const tower: FieldTower = role === 'users' ? 'user' : role === 'items' ? 'item' : 'context'
     for (const c of table.columns) {
       if (skip.has(c)) continue
       const profile = role === 'interactions' ? iProfiles.get(c)! : profileColumn(table.coded[c])

@@ -12,7 +12,7 @@
 import type { DateFormat } from './datetime'
 
 /** Which tower a field feeds. Context fields describe the interaction (device, hour) and feed the user (query) tower. */
-export type Tower = 'user' | 'item' | 'context'
+export type FieldTower = 'user' | 'item' | 'context'
 
 /**
  * How a column becomes a token.
@@ -78,7 +78,7 @@ export interface FeatureMapping {
   table: TableRole
   column: string
   kind: FeatureKind
-  tower: Tower
+  tower: FieldTower
   /** Separator of a `multi` column's values; `|` when absent. */
   separator?: string
 }
@@ -116,7 +116,7 @@ export interface DictTables {
 /** One model input field after encoding. Code 0 always means "missing or unknown". */
 export interface EncodedField {
   name: string
-  tower: Tower
+  tower: FieldTower
   kind: FieldKind
   /** code -> human-readable label; `vocabulary[0]` is the missing/unknown label. */
   vocabulary: string[]
@@ -180,6 +180,6 @@ export interface DatasetSummary {
   itemsWithoutInteractions?: number
   /** Fraction of the user×item matrix that is empty, in [0, 1]. */
   sparsity: number
-  fields: { name: string; tower: Tower; kind: FieldKind | 'multi'; cardinality: number }[]
+  fields: { name: string; tower: FieldTower; kind: FieldKind | 'multi'; cardinality: number }[]
   hasTimestamps: boolean
 }

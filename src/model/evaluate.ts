@@ -13,7 +13,8 @@ import {
 } from './metrics'
 import type { BaselineName, TestResult } from './results'
 import * as tf from './tf'
-import type { FieldOverride, TwoTowerModel } from './twoTower'
+import type { TwoTowerModel } from './twoTower'
+import type { FieldOverride } from './twoTower.rows'
 import { COVERAGE_RESAMPLES, pairedDifference, type PairedDifference } from './uncertainty'
 
 /** Held-out interactions to rank against the full catalogue. */

@@ -10,7 +10,7 @@ import { topK } from './metrics'
 import { pca, project, type Projection } from './pca'
 import * as tf from './tf'
 import type { Trainer } from './train'
-import { foldCode } from './twoTower'
+import { foldCode } from './twoTower.rows'
 import type { EmbeddingMap, FieldValue, ItemRef, ItemView, UserHit, UserView, WhatIf } from './explore.types'
 
 /** How many recommendations a user view lists. */

@@ -12,7 +12,8 @@ import type { FieldImportance } from './results'
 import { multiValuedDataset, TINY_CONFIG } from './testing'
 import * as tf from './tf'
 import { Trainer } from './train'
-import { MAX_VALUES_PER_MULTI, TwoTowerModel } from './twoTower'
+import { TwoTowerModel } from './twoTower'
+import { MAX_VALUES_PER_MULTI } from './twoTower.rows'
 
 const CONFIG = TINY_CONFIG
 const HISTORY_LENGTH = CONFIG.historyLength

@@ -77,9 +77,12 @@ export interface AttentionSnapshot {
   item: TowerAttention
 }
 
+/** One of the model's two towers: the query (user) tower or the item tower. */
+export type TowerSide = 'user' | 'item'
+
 export interface FieldImportance {
   field: string
-  tower: 'user' | 'item'
+  tower: TowerSide
   /** Mean attention-pooling weight of the field's token. */
   attentionWeight: number
   /** Validation NDCG@10 with the field pinned to its most common value. */

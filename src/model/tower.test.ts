@@ -1,8 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from './tf'
-import { Tower } from './tower'
-import { inBatchSoftmaxLoss } from './twoTower'
+import { AttentionTower } from './tower'
+import { inBatchSoftmaxLoss } from './twoTower.loss'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -34,7 +34,7 @@ function numericGradient(f: (x: Float32Array) => number, x: Float32Array, eps = 
 
 describe('attention tower gradients', () => {
   it('match finite differences for the input tokens and for an attention weight', () => {
-    const tower = new Tower(SHAPE, 11)
+    const tower = new AttentionTower(SHAPE, 11)
     const batch = 2
     const tokens = tf.randomNormal([batch * 3, 4], 0, 1, 'float32', 5)
     const probe = tf.randomNormal([batch, 4], 0, 1, 'float32', 6)
@@ -64,7 +64,7 @@ describe('attention tower gradients', () => {
   })
 
   it('gives attention rows and pooling weights that are distributions', () => {
-    const tower = new Tower(SHAPE, 3)
+    const tower = new AttentionTower(SHAPE, 3)
     const out = tower.apply(tf.randomNormal([6, 4], 0, 1, 'float32', 1) as tf.Tensor2D, 2)
     const rowSums = tf.sum(out.attention[0], -1).dataSync()
     rowSums.forEach((s) => expect(s).toBeCloseTo(1, 5))

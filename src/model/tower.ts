@@ -1,4 +1,5 @@
 import * as tf from './tf'
+import { tableOffsets } from './twoTower.rows'
 
 /** Shape of one tower: its tokens, its own embedding table and the sizes that follow from the config. */
 export interface TowerShape {
@@ -49,7 +50,7 @@ let nextInstance = 0
  * and einsum has no gradient; projections reshape to 2-D first because a 3-D × 2-D matMul breaks the
  * gradient of the weight.
  */
-export class Tower {
+export class AttentionTower {
   readonly shape: TowerShape
   /** Row offset of each field's slice in `table`. */
   readonly offsets: Int32Array
@@ -64,12 +65,8 @@ export class Tower {
   constructor(shape: TowerShape, seed: number) {
     this.shape = shape
     const { dim, mlpHidden } = shape
-    this.offsets = new Int32Array(shape.vocabSizes.length)
-    let rows = 0
-    shape.vocabSizes.forEach((size, f) => {
-      this.offsets[f] = rows
-      rows += size
-    })
+    this.offsets = tableOffsets(shape.vocabSizes)
+    const rows = shape.vocabSizes.reduce((sum, size) => sum + size, 0)
     let s = seed
     // Variable names are global in tfjs; the instance number keeps two live models apart.
     const instance = nextInstance++

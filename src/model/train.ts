@@ -10,7 +10,9 @@ import { LazyAdam, uniqueRows } from './lazyAdam'
 import type { MetricAccumulator, RankingMetrics } from './metrics'
 import type { EpochRecord, LossPoint } from './results'
 import * as tf from './tf'
-import { inBatchSoftmaxLoss, TwoTowerModel, type FieldOverride, type ModelVariant } from './twoTower'
+import { TwoTowerModel } from './twoTower'
+import { inBatchSoftmaxLoss } from './twoTower.loss'
+import type { FieldOverride, ModelVariant } from './twoTower.rows'
 
 /** Losses are read back from the backend every this many steps (a read forces a GPU sync). */
 export const LOSS_READ_EVERY = 5

@@ -6,7 +6,8 @@ import { buildHistories } from './history'
 import { multiValuedDataset, TINY_CONFIG } from './testing'
 import * as tf from './tf'
 import { Trainer } from './train'
-import { foldCode, TwoTowerModel } from './twoTower'
+import { TwoTowerModel } from './twoTower'
+import { foldCode } from './twoTower.rows'
 
 const data = multiValuedDataset()
 const CONFIG = TINY_CONFIG

@@ -1,8 +1,8 @@
 import { memo, useId, useRef, useState, type KeyboardEvent } from 'react'
 import type { EmbeddingMap as MapData, ItemRef, ItemView, UserView } from '../model/explore.types'
+import type { TowerSide } from '../model/results'
 import type { ExploreAnswer, ExploreQuery } from '../worker/protocol'
 import { AttentionHeatmap, type HeatmapSource } from './AttentionHeatmap'
-import type { Tower } from './heatmap'
 import { EmbeddingMap } from './EmbeddingMap'
 import { LatestOnly } from './latestOnly'
 import { RecommendationsExplorer } from './RecommendationsExplorer'
@@ -45,7 +45,7 @@ function InspectPanelView({
     loading: false,
     problem: null,
   })
-  const [tower, setTower] = useState<Tower>('user')
+  const [tower, setTower] = useState<TowerSide>('user')
   const [source, setSource] = useState<HeatmapSource>('mean')
   const tabRefs = useRef(new Map<Tab, HTMLButtonElement>())
 

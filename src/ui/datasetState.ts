@@ -12,7 +12,7 @@ import type { DataProblem } from '../data/encode'
 import type { FileRole } from '../data/formats'
 import type { ColumnKind } from '../data/infer'
 import { validateMapping, type MappingIssue } from '../data/mapping'
-import type { ColumnMapping, FeatureMapping, TableRole, Tower } from '../data/types'
+import type { ColumnMapping, FeatureMapping, TableRole, FieldTower } from '../data/types'
 import type {
   FromWorker,
   IngestApplied,
@@ -34,7 +34,7 @@ export const KIND_LABELS: Record<EditableKind, string> = {
 }
 /** Kinds that become model inputs. */
 const FEATURE_KINDS = new Set<EditableKind>(['categorical', 'numeric', 'multi'])
-export const TOWER_OF_ROLE: Record<TableRole, Tower> = {
+export const TOWER_OF_ROLE: Record<TableRole, FieldTower> = {
   interactions: 'context',
   users: 'user',
   items: 'item',
@@ -44,7 +44,7 @@ export const TOWER_OF_ROLE: Record<TableRole, Tower> = {
  * Where a column feeds the model. `none`: not an input — the default for columns of the interactions,
  * which become context only when the person says they are known at the moment of recommending.
  */
-export type DraftTower = Tower | 'none'
+export type DraftTower = FieldTower | 'none'
 
 export interface DraftColumn {
   table: TableRole
@@ -189,7 +189,7 @@ export function draftToMapping(draft: MappingDraft): ColumnMapping {
       table: c.table,
       column: c.column,
       kind: c.kind as FeatureMapping['kind'],
-      tower: c.table === 'interactions' ? (c.tower as Tower) : TOWER_OF_ROLE[c.table],
+      tower: c.table === 'interactions' ? (c.tower as FieldTower) : TOWER_OF_ROLE[c.table],
       ...(c.kind === 'multi' ? { separator: c.separator ?? '|' } : {}),
     }))
   return {

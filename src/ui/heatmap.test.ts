@@ -1,24 +1,37 @@
 import { describe, expect, it } from 'vitest'
+import type { ItemView, UserView } from '../model/explore.types'
 import type { AttentionSnapshot, TowerAttention } from '../model/results'
 import {
   axisLabels,
+  cellAfterKey,
+  cellAt,
   cellColour,
   cellSize,
+  chosenSourceText,
+  chosenView,
   colourAt,
   formatDrop,
   heatmapCsvRows,
+  heatmapLayout,
+  heatmapSelection,
   historyItemsOf,
   importanceOf,
   labelWidth,
   legendTicks,
+  legendTickY,
+  LEGEND_MAX_PX,
   luminance,
   matrixMax,
   matrixMin,
   MAX_CELL_PX,
   meanOfHeads,
+  meanSourceText,
   MIN_CELL_PX,
   pickMatrix,
   replaySteps,
+  scaleBounds,
+  stepChoiceAt,
+  stepIndexOf,
   tokenAxisLabels,
   tokenNames,
   textColourOn,
@@ -242,5 +255,187 @@ describe('history token names', () => {
       'history_1 · Shawshank Re… (1994)',
       'history_2 · 1',
     ])
+  })
+})
+
+describe('which matrix is shown', () => {
+  // Layer 0 has two heads, layer 1 one; values tell the layer and head apart.
+  const layers = [
+    [
+      [0.1, 0.9, 0.2, 0.8],
+      [0.3, 0.7, 0.4, 0.6],
+    ],
+    [[0.5, 0.5, 0.6, 0.4]],
+  ]
+  const step = {
+    label: 'epoch 2 of 3',
+    user: tower(['user', 'age'], layers),
+    item: tower(['item', 'genre'], []),
+  }
+  const userView = {
+    userId: 'u7',
+    userLabel: 'Ada',
+    tokens: ['user', 'history_1'],
+    pooling: [0.4, 0.6],
+    attention: [[[1, 0, 0, 1]]],
+    historyTokens: [{ item: 3, id: 'm3', label: 'Heat (1995)', detail: '' }],
+  } as UserView
+  const itemView: ItemView = {
+    item: { item: 3, id: 'm3', label: 'Heat (1995)', detail: '' },
+    tokens: ['item'],
+    pooling: [1],
+    attention: [],
+  }
+
+  it('follows the newest step until the slider is moved, and back when it reaches the end', () => {
+    expect(stepIndexOf(null, 4)).toBe(3)
+    expect(stepIndexOf(1, 4)).toBe(1)
+    // A choice from a longer replay (a run with more epochs) lands on the last step.
+    expect(stepIndexOf(7, 4)).toBe(3)
+    expect(stepChoiceAt(1, 4)).toBe(1)
+    expect(stepChoiceAt(3, 4)).toBeNull()
+  })
+
+  it("builds the chosen user's view with its history items, and the chosen item's without", () => {
+    const user = chosenView('user', userView, itemView)!
+    expect(user.name).toBe('user Ada (id u7)')
+    expect(user.layers).toBe(userView.attention)
+    expect(user.items.map((i) => i?.id ?? null)).toEqual([null, 'm3'])
+    const item = chosenView('item', userView, itemView)!
+    expect(item.name).toBe('item Heat (1995) (id m3)')
+    expect(item.items).toEqual([])
+    expect(chosenView('user', null, itemView)).toBeNull()
+    expect(chosenView('item', userView, null)).toBeNull()
+    expect(chosenSourceText('user', userView, null)).toBe('The chosen user (Ada (id u7))')
+    expect(chosenSourceText('user', null, null)).toBe('The chosen user (pick one under Recommendations)')
+    expect(chosenSourceText('item', null, itemView)).toBe('The chosen item (Heat (1995) (id m3))')
+    expect(meanSourceText('item')).toBe('Mean over catalogue items')
+  })
+
+  it('picks the layer and head asked for from the replay step of the chosen tower', () => {
+    const pick = heatmapSelection({
+      tower: 'user',
+      source: 'mean',
+      step,
+      chosen: null,
+      layerChoice: 0,
+      headChoice: 1,
+    })
+    expect(pick.matrix).toEqual([0.3, 0.7, 0.4, 0.6])
+    expect([pick.layerCount, pick.headCount]).toEqual([2, 2])
+    expect(pick.sourceLabel).toBe('epoch 2 of 3')
+    expect(pick.what).toBe('user tower, mean over validation users')
+    expect(pick.fileParts).toEqual(['attention', 'user', 'epoch 2 of 3', 'layer1', 'head2'])
+    const mean = heatmapSelection({
+      tower: 'user',
+      source: 'mean',
+      step,
+      chosen: null,
+      layerChoice: 0,
+      headChoice: 'mean',
+    })
+    expect(mean.matrix![0]).toBeCloseTo(0.2, 6)
+    expect(mean.fileParts.slice(-1)).toEqual(['mean-heads'])
+  })
+
+  it('clamps a layer or head the view lacks to the last layer and the first head', () => {
+    const pick = heatmapSelection({
+      tower: 'user',
+      source: 'mean',
+      step,
+      chosen: null,
+      layerChoice: 5,
+      headChoice: 1,
+    })
+    expect([pick.layer, pick.head]).toEqual([1, 0])
+    expect(pick.matrix).toEqual([0.5, 0.5, 0.6, 0.4])
+  })
+
+  it('shows no matrix without self-attention layers and nothing before the first epoch', () => {
+    const item = heatmapSelection({
+      tower: 'item',
+      source: 'mean',
+      step,
+      chosen: null,
+      layerChoice: 0,
+      headChoice: 0,
+    })
+    expect(item.view?.tokens).toEqual(['item', 'genre'])
+    expect(item.matrix).toBeNull()
+    expect(item.fileParts).toEqual(['attention', 'item', 'epoch 2 of 3'])
+    const none = heatmapSelection({
+      tower: 'user',
+      source: 'mean',
+      step: null,
+      chosen: null,
+      layerChoice: 0,
+      headChoice: 0,
+    })
+    expect([none.view, none.matrix, none.names, none.layerCount]).toEqual([null, null, [], 0])
+  })
+
+  it('reads the chosen query instead of the step, naming its history tokens', () => {
+    const chosen = chosenView('user', userView, null)
+    const pick = heatmapSelection({
+      tower: 'user',
+      source: 'chosen',
+      step,
+      chosen,
+      layerChoice: 0,
+      headChoice: 0,
+    })
+    expect(pick.matrix).toEqual([1, 0, 0, 1])
+    expect(pick.names).toEqual(['user', 'history_1 · Heat (1995)'])
+    expect(pick.sourceLabel).toBe('user Ada (id u7)')
+    expect(pick.what).toBe('user tower, user Ada (id u7)')
+    // A mean over many users has no particular history items.
+    expect(
+      heatmapSelection({ tower: 'user', source: 'mean', step, chosen, layerChoice: 0, headChoice: 0 }).items,
+    ).toEqual([])
+  })
+})
+
+describe('heatmap geometry', () => {
+  it('starts the colour scale at 0 or at the smallest value', () => {
+    expect(scaleBounds([0.2, 0.5, 0.3], 'zero')).toEqual({ min: 0, max: 0.5 })
+    expect(scaleBounds([0.2, 0.5, 0.3], 'min')).toEqual({ min: 0.2, max: 0.5 })
+  })
+
+  it('places the legend ticks from the bottom (min) to the top (max)', () => {
+    expect(legendTickY(0.2, 0.2, 0.6, 100)).toBe(100)
+    expect(legendTickY(0.4, 0.2, 0.6, 100)).toBeCloseTo(50, 9)
+    expect(legendTickY(0.6, 0.2, 0.6, 100)).toBe(0)
+    // A flat matrix has one tick, at the bottom.
+    expect(legendTickY(0.3, 0.3, 0.3, 100)).toBe(100)
+  })
+
+  it('leaves room for labels and caps the legend height', () => {
+    const few = heatmapLayout(['a', 'b'])
+    expect(few.left).toBe(labelWidth(['a', 'b']) + 6)
+    expect(few.side).toBe(2 * MAX_CELL_PX)
+    expect(few.legendHeight).toBe(few.side)
+    // Two fields still leave room for the caption under the matrix.
+    expect(few.width).toBeGreaterThanOrEqual(250)
+    const many = heatmapLayout(Array.from({ length: 30 }, (_, k) => `f${k}`))
+    expect(many.legendHeight).toBe(LEGEND_MAX_PX)
+    expect(many.height).toBe(many.top + many.side + 44)
+  })
+
+  it('finds the cell under a point and nothing outside the matrix', () => {
+    const layout = heatmapLayout(['a', 'b', 'c'])
+    const { left, top, cell } = layout
+    expect(cellAt(layout, 3, left + 0.5, top + 0.5)).toEqual({ i: 0, j: 0 })
+    // x runs along columns (j), y along rows (i).
+    expect(cellAt(layout, 3, left + 2.5 * cell, top + 1.5 * cell)).toEqual({ i: 1, j: 2 })
+    expect(cellAt(layout, 3, left - 1, top + 1)).toBeNull()
+    expect(cellAt(layout, 3, left + 1, top + 3 * cell)).toBeNull()
+  })
+
+  it('moves the active cell with the arrow keys, inside the matrix', () => {
+    expect(cellAfterKey(null, 'ArrowRight', 3)).toEqual({ i: 0, j: 1 })
+    expect(cellAfterKey({ i: 1, j: 1 }, 'ArrowUp', 3)).toEqual({ i: 0, j: 1 })
+    expect(cellAfterKey({ i: 2, j: 2 }, 'ArrowDown', 3)).toEqual({ i: 2, j: 2 })
+    expect(cellAfterKey({ i: 0, j: 0 }, 'ArrowLeft', 3)).toEqual({ i: 0, j: 0 })
+    expect(cellAfterKey({ i: 1, j: 1 }, 'Enter', 3)).toBeNull()
   })
 })

@@ -1,9 +1,11 @@
 /**
- * Pure helpers of the attention heatmap: colour scale, label truncation, layout sizes, the replay
- * steps of the epoch slider and CSV rows. No React and no DOM, so they are tested in Node.
+ * Pure helpers of the attention heatmap: which matrix is shown (tower, source, layer, head, epoch),
+ * colour scale, label truncation, layout sizes, the replay steps of the epoch slider and CSV rows.
+ * No React and no DOM, so they are tested in Node; the AttentionHeatmap*.tsx components only draw.
  */
-import type { AttentionSnapshot, FieldImportance, TowerAttention } from '../model/results'
-import { nameOf, type Named } from './explorerRows'
+import type { ItemView, UserView } from '../model/explore.types'
+import type { AttentionSnapshot, FieldImportance, TowerAttention, TowerSide } from '../model/results'
+import { nameOf, nameWithId, type Named } from './explorerRows'
 import { HEATMAP_STOPS } from './theme'
 
 /** Longest label shown on a heatmap axis before it is shortened (the full name is in a tooltip). */
@@ -20,8 +22,17 @@ export const MIN_CELL_PX = 14
 export const MAX_CELL_PX = 36
 /** Cells at least this large print their value. */
 export const VALUE_IN_CELL_PX = 34
+/** Width of the colour legend's bar, in px. */
+export const LEGEND_BAR_PX = 14
+/** Tallest the colour legend grows (it is as tall as the matrix up to this), in px. */
+export const LEGEND_MAX_PX = 220
+/** Width the caption lines under the matrix need, in px. */
+export const CAPTION_PX = 250
 
-export type Tower = 'user' | 'item'
+/** What the heatmap averages over: the mean over many queries, or the one user or item chosen. */
+export type HeatmapSource = 'mean' | 'chosen'
+/** Where the colour scale starts: at 0 (weights comparable across views) or at the matrix minimum (contrast). */
+export type ScaleFrom = 'zero' | 'min'
 /** The attention of one tower as shown: token names, pooling weights, `[layer][head]` flat matrices. */
 export type TowerView = TowerAttention
 
@@ -213,7 +224,7 @@ export function pickMatrix(tower: TowerView, layer: number, head: number | 'mean
 /** Drop-field importance of one tower's fields, by field name. */
 export function importanceOf(
   importance: readonly FieldImportance[],
-  tower: Tower,
+  tower: TowerSide,
 ): Map<string, FieldImportance> {
   return new Map(importance.filter((i) => i.tower === tower).map((i) => [i.field, i]))
 }
@@ -245,4 +256,212 @@ export function heatmapCsvRows(
       ...(named ? [items[i]?.id ?? '', items[i]?.label ?? ''] : []),
     ]),
   ]
+}
+
+/** A slider position: `choice` (null = the newest step, following live training) clamped to the steps. */
+export function stepIndexOf(choice: number | null, stepCount: number): number {
+  return choice === null ? stepCount - 1 : Math.min(choice, stepCount - 1)
+}
+
+/** The choice a slider moved to `position` keeps: the last position follows the newest step (null). */
+export function stepChoiceAt(position: number, stepCount: number): number | null {
+  return position >= stepCount - 1 ? null : position
+}
+
+/** The one query the "chosen" source shows, named, with the item behind each history token. */
+export interface ChosenView extends TowerView {
+  /** `user Alice (u1)` or `item Toy Story (i1)`. */
+  name: string
+  /** Per token, the history item it holds (a chosen user's history tokens), else null. */
+  items: (Named | null)[]
+}
+
+/** The chosen user's or item's attention, for `tower`; null when none is chosen. */
+export function chosenView(
+  tower: TowerSide,
+  userView: UserView | null,
+  itemView: ItemView | null,
+): ChosenView | null {
+  if (tower === 'user')
+    return (
+      userView && {
+        name: `user ${nameWithId({ id: userView.userId, label: userView.userLabel })}`,
+        tokens: userView.tokens,
+        pooling: userView.pooling,
+        layers: userView.attention,
+        // One user's history tokens hold known items: the axes name them.
+        items: historyItemsOf(userView.tokens, userView.historyTokens),
+      }
+    )
+  return (
+    itemView && {
+      name: `item ${nameWithId(itemView.item)}`,
+      tokens: itemView.tokens,
+      pooling: itemView.pooling,
+      layers: itemView.attention,
+      items: [],
+    }
+  )
+}
+
+/** What "mean" averages over in each tower, as the source menu reads. */
+export function meanSourceText(tower: TowerSide): string {
+  return tower === 'user' ? 'Mean over validation users' : 'Mean over catalogue items'
+}
+
+/** Everything the heatmap shows, chosen from the menus' values. */
+export interface HeatmapSelection {
+  /** The tower's attention shown (null before the first epoch, or when nothing is chosen). */
+  view: TowerView | null
+  /** Per token, the history item it holds (only for a chosen user). */
+  items: (Named | null)[]
+  /** Token names as a person reads them (`history_1 · Toy Story (1995)`). */
+  names: string[]
+  layerCount: number
+  /** The layer and head shown: the menus' choices clamped to what this view has. */
+  layer: number
+  headCount: number
+  head: number | 'mean'
+  /** tokens×tokens row-major, or null when the model has no self-attention layers. */
+  matrix: number[] | null
+  /** The epoch step's label, or the chosen query's name. */
+  sourceLabel: string
+  /** `user tower, mean over validation users` or `item tower, item Toy Story (i1)`. */
+  what: string
+  /** Parts of the export file name (see `fileSlug`). */
+  fileParts: string[]
+}
+
+/**
+ * The matrix of `tower` the menus ask for: from the replay `step` (source `mean`) or from `chosen`,
+ * at layer `layerChoice` and head `headChoice`. A layer or head the view lacks falls back to the last
+ * layer and the first head, so switching to a smaller model never shows nothing.
+ */
+export function heatmapSelection({
+  tower,
+  source,
+  step,
+  chosen,
+  layerChoice,
+  headChoice,
+}: {
+  tower: TowerSide
+  source: HeatmapSource
+  step: ReplayStep | null
+  chosen: ChosenView | null
+  layerChoice: number
+  headChoice: number | 'mean'
+}): HeatmapSelection {
+  const view: TowerView | null = source === 'chosen' ? chosen : step ? step[tower] : null
+  // The mean over many queries has no particular history items.
+  const items = source === 'chosen' && chosen ? chosen.items : []
+  const names = view ? tokenNames(view.tokens, items) : []
+  const layerCount = view?.layers.length ?? 0
+  const layer = Math.min(layerChoice, Math.max(0, layerCount - 1))
+  const headCount = view?.layers[layer]?.length ?? 0
+  const head = headChoice === 'mean' || headChoice < headCount ? headChoice : 0
+  const matrix = view && layerCount > 0 ? pickMatrix(view, layer, head) : null
+  const sourceLabel = source === 'chosen' ? (chosen?.name ?? 'chosen') : (step?.label ?? '')
+  const what = `${tower} tower, ${source === 'mean' ? meanSourceText(tower).toLowerCase() : (chosen?.name ?? '')}`
+  const fileParts = [
+    'attention',
+    tower,
+    source === 'chosen' ? (chosen?.name ?? 'chosen') : (step?.label.split(' (')[0] ?? ''),
+    ...(matrix ? [`layer${layer + 1}`, head === 'mean' ? 'mean-heads' : `head${head + 1}`] : []),
+  ]
+  return { view, items, names, layerCount, layer, headCount, head, matrix, sourceLabel, what, fileParts }
+}
+
+/** The colour scale's ends: the largest value, and 0 or the smallest value (`scaleFrom`). */
+export function scaleBounds(matrix: readonly number[], scaleFrom: ScaleFrom): { min: number; max: number } {
+  return { min: scaleFrom === 'min' ? matrixMin(matrix) : 0, max: matrixMax(matrix) }
+}
+
+/** Where the parts of the heatmap SVG go, in px of its viewBox. */
+export interface HeatmapLayout {
+  /** Side of one cell. */
+  cell: number
+  /** Top-left corner of the matrix (room for the row and column labels). */
+  left: number
+  top: number
+  /** Side of the whole matrix. */
+  side: number
+  legendX: number
+  legendHeight: number
+  width: number
+  height: number
+}
+
+/** Layout of an n×n heatmap whose axes show `labels`. */
+export function heatmapLayout(labels: readonly string[]): HeatmapLayout {
+  const n = labels.length
+  const cell = cellSize(n)
+  const lw = labelWidth(labels)
+  const left = lw + 6
+  const top = lw + 6
+  const side = n * cell
+  const legendX = left + side + 22
+  return {
+    cell,
+    left,
+    top,
+    side,
+    legendX,
+    legendHeight: Math.min(side, LEGEND_MAX_PX),
+    // Wide enough for the two caption lines under the matrix, even for a handful of fields.
+    width: Math.max(legendX + LEGEND_BAR_PX + 58, CAPTION_PX),
+    height: top + side + 44,
+  }
+}
+
+/** Distance in px from the legend's top to the tick of `tick` (the legend runs from `min` at the bottom). */
+export function legendTickY(tick: number, min: number, max: number, legendHeight: number): number {
+  return legendHeight - (max > min ? ((tick - min) / (max - min)) * legendHeight : 0)
+}
+
+/** A cell of the matrix: row `i` (the query token) and column `j` (the key token). */
+export interface Cell {
+  i: number
+  j: number
+}
+
+/** The cell under point (x, y) in viewBox px, or null outside the matrix. */
+export function cellAt(layout: HeatmapLayout, n: number, x: number, y: number): Cell | null {
+  const i = Math.floor((y - layout.top) / layout.cell)
+  const j = Math.floor((x - layout.left) / layout.cell)
+  return i >= 0 && i < n && j >= 0 && j < n ? { i, j } : null
+}
+
+const ARROW_MOVES: Record<string, [number, number]> = {
+  ArrowUp: [-1, 0],
+  ArrowDown: [1, 0],
+  ArrowLeft: [0, -1],
+  ArrowRight: [0, 1],
+}
+
+/**
+ * The cell an arrow key moves to from `from` (the top-left cell when none is active), kept inside the
+ * n×n matrix; null for any other key.
+ */
+export function cellAfterKey(from: Cell | null, key: string, n: number): Cell | null {
+  const move = ARROW_MOVES[key]
+  if (!move) return null
+  const at = from ?? { i: 0, j: 0 }
+  return {
+    i: Math.min(n - 1, Math.max(0, at.i + move[0])),
+    j: Math.min(n - 1, Math.max(0, at.j + move[1])),
+  }
+}
+
+/** The source menu's entry for one query: who is chosen, or how to choose one. */
+export function chosenSourceText(
+  tower: TowerSide,
+  userView: UserView | null,
+  itemView: ItemView | null,
+): string {
+  if (tower === 'user')
+    return userView
+      ? `The chosen user (${nameWithId({ id: userView.userId, label: userView.userLabel })})`
+      : 'The chosen user (pick one under Recommendations)'
+  return itemView ? `The chosen item (${nameWithId(itemView.item)})` : 'The chosen item'
 }

@@ -36,7 +36,7 @@ import type {
   EncodedDataset,
   FeatureMapping,
   TableRole,
-  Tower,
+  FieldTower,
 } from '../data/types'
 import type {
   FromWorker,
@@ -84,8 +84,11 @@ interface Session {
 }
 
 const ENTITY_KEY = /^(id|key)$/i
-const TOWER_OF_ROLE: Record<TableRole, Tower> = { interactions: 'context', users: 'user', items: 'item' }
-const ROLE_OF_TOWER: Record<Exclude<Tower, 'context'>, 'users' | 'items'> = { user: 'users', item: 'items' }
+const TOWER_OF_ROLE: Record<TableRole, FieldTower> = { interactions: 'context', users: 'user', items: 'item' }
+const ROLE_OF_TOWER: Record<Exclude<FieldTower, 'context'>, 'users' | 'items'> = {
+  user: 'users',
+  item: 'items',
+}
 
 function tablesOf(tables: DictTables): [TableRole, DictTable][] {
   const out: [TableRole, DictTable][] = [['interactions', tables.interactions]]
