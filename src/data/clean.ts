@@ -8,15 +8,8 @@
  */
 import { isMissing, missingCodes, type DataResult } from './encode'
 import { codeCounts, dictOf, filterRows, isNumberColumn, mapDictionary, withColumn } from './table'
-import type {
-  Column,
-  ColumnMapping,
-  DictColumn,
-  DictTable,
-  DictTables,
-  FeatureMapping,
-  TableRole,
-} from './types'
+import type { ColumnMapping, FeatureMapping } from './mapping'
+import type { Column, DictColumn, DictTable, DictTables, TableRole } from './types'
 
 export interface CleaningOptions {
   /** Read `21148.0` as `21148` in id columns (ids written by a float column of pandas). */

@@ -8,7 +8,8 @@ import { missingCount } from './clean'
 import { isMissing, parseTimestamp } from './encode'
 import { MIN_INTERACTIONS_FOR_HOLDOUT, type Split } from './split'
 import { asDict, codeCounts, isNumberColumn, numbersOf, type NumberReading } from './table'
-import type { Column, ColumnMapping, DictTable, DictTables, EncodedDataset, TableRole } from './types'
+import type { ColumnMapping } from './mapping'
+import type { Column, DictTable, DictTables, EncodedDataset, TableRole } from './types'
 
 /** Top values listed per categorical column; the rest are summed as `otherCount`. */
 export const TOP_VALUES = 10

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { DEMO_MAPPING, generateCardOffers } from '../demo/cardOffers'
 import { encodeDataset, parseTimestamp, summarize } from './encode'
 import { dictTableFromRows, toDictTable } from './table'
-import type { ColumnMapping, Table } from './types'
+import type { ColumnMapping } from './mapping'
+import type { Table } from './types'
 
 function stringTable(name: string, columns: string[], rows: string[][]): Table {
   const data: Record<string, string[]> = {}

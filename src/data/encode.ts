@@ -1,8 +1,8 @@
 import { parseDate } from './datetime'
 import { asDict, cell, codeCounts, columnLength, dictOf, epochSeconds, numbersOf, toDictTable } from './table'
+import type { ColumnMapping, FeatureMapping } from './mapping'
 import type {
   Column,
-  ColumnMapping,
   DatasetSummary,
   DatasetTables,
   DictColumn,
@@ -10,7 +10,6 @@ import type {
   DictTables,
   EncodedDataset,
   EncodedField,
-  FeatureMapping,
   MultiField,
   Table,
   Tower,

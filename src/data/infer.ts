@@ -37,19 +37,8 @@ import {
   withColumn,
   withoutColumns,
 } from './table'
-import type {
-  Column,
-  ColumnMapping,
-  DictColumn,
-  DictTable,
-  DictTables,
-  FeatureMapping,
-  NumberColumn,
-  TableRole,
-  Tower,
-} from './types'
-
-export type ColumnKind = 'id' | 'categorical' | 'numeric' | 'multi' | 'timestamp' | 'text' | 'ignore'
+import type { ColumnKind, ColumnProposal, FeatureMapping, SchemaProposal } from './mapping'
+import type { Column, DictColumn, DictTable, NumberColumn, TableRole, Tower } from './types'
 
 const USER_ID =
   /^(user|customer|client|member|account|visitor|person|buyer|reader|viewer)[ _.-]?(id|key|no|number)$|^uid$/i
@@ -352,25 +341,6 @@ export function idObjection(p: ColumnProfile): string | null {
   if (p.distinct <= MIN_ID_DISTINCT && n >= MIN_ROWS_PER_VALUE_FOR_CATEGORY * p.distinct)
     return `it has only ${p.distinct} distinct values (${p.examples.join(', ')}${p.distinct > EXAMPLES ? ', …' : ''}): a category, not an id`
   return null
-}
-
-export interface ColumnProposal {
-  file: string
-  column: string
-  kind: ColumnKind
-  /** The tower a feature feeds; null for ids, the timestamp, the rating and columns that are not inputs. */
-  tower: Tower | null
-  /** Why this kind was proposed, in a few words for the person. */
-  reason: string
-}
-
-export interface SchemaProposal {
-  roles: FileRole[]
-  /** Tables after folding one-hot groups, renaming entity ids and lifting per-entity columns. */
-  tables: DictTables
-  mapping: ColumnMapping
-  columns: ColumnProposal[]
-  notes: string[]
 }
 
 /** Kind of a feature column from its profile, with the reason. */

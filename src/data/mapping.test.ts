@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { mappingFacts, repeatedKeys, validateMapping, type MappingIssue } from './mapping'
 import { dictTableFromRows } from './table'
-import type { ColumnMapping, DictTables } from './types'
+import type { ColumnMapping } from './mapping'
+import type { DictTables } from './types'
 
 const STATUSES = ['Complete', 'Shipped', 'Processing', 'Cancelled', 'Returned']
 

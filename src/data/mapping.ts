@@ -1,8 +1,17 @@
 /**
- * What makes a column mapping usable, said once. The worker measures `MappingFacts` of the parsed tables
- * (plain numbers, small enough to post), the mapper checks the person's draft against them as they edit,
- * and the worker checks the same mapping with the same function before it cleans anything — one rule
- * set, one wording.
+ * The column mapping — how the columns of the dropped files feed the model — and what makes one usable,
+ * said once.
+ *
+ * Its shapes, in the order data meets them: `ColumnProposal`s (what each column looks like, from
+ * `infer.ts` or a known format) and a `ColumnMapping` make a `SchemaProposal` (`mapping.propose.ts`);
+ * the UI edits it as a `MappingDraft` (ui/datasetState.ts: empty strings for "none", one row per
+ * column) and sends back a `ColumnMapping`; the worker applies it after `liftToTowers`
+ * (`mapping.join.ts`), and that mapping "as applied" is what `encodeDataset` reads.
+ *
+ * The worker measures `MappingFacts` of the parsed tables (plain numbers, small enough to post), the
+ * mapper checks the person's draft against them as they edit, and the worker checks the same mapping
+ * with the same function before it cleans anything — one rule set, one wording. `encodeDataset` asks
+ * the part of it that needs only column names (`mappingColumnIssues`).
  *
  * Errors block Apply: a missing or doubled key, an id that cannot be one (a handful of values, a column
  * different in every row, dates, fractions), a side table whose key repeats with different rows.
@@ -11,7 +20,72 @@
  */
 import { idObjection, profileColumn, ratingScale } from './infer'
 import { dictOf, isNumberColumn } from './table'
-import type { ColumnMapping, DictTable, DictTables, TableRole } from './types'
+import type { FileRole } from './formats'
+import type { DictTable, DictTables, FieldKind, TableRole, Tower } from './types'
+
+/**
+ * How a mapped feature column is read. `multi` is a multi-valued categorical (`a|b|c`): in a users or
+ * items table it becomes a `MultiField` (one token = the mean of its values' embeddings); in the
+ * interactions table (context) it is encoded as a categorical of its first value (see `encode.ts`).
+ */
+export type FeatureKind = Exclude<FieldKind, 'id'> | 'multi'
+
+export interface FeatureMapping {
+  table: TableRole
+  column: string
+  kind: FeatureKind
+  tower: Tower
+  /** Separator of a `multi` column's values; `|` when absent. */
+  separator?: string
+}
+
+/** How the columns of the tables map onto the model's inputs. */
+export interface ColumnMapping {
+  userId: string
+  itemId: string
+  /** Epoch seconds, epoch milliseconds or ISO dates; absent means random splits. */
+  timestamp?: string
+  /**
+   * A rating, label or weight column of the interactions. Not a model input (yet): EDA charts it and
+   * cleaning can filter on it.
+   */
+  rating?: string
+  /** A column of the items (users) table shown as each item's (user's) name; display only, never an input. */
+  itemLabel?: string
+  userLabel?: string
+  features: FeatureMapping[]
+}
+
+/** What a column looks like to the schema inference (`id`, `timestamp`, `text` are not feature kinds). */
+export type ColumnKind = 'id' | 'categorical' | 'numeric' | 'multi' | 'timestamp' | 'text' | 'ignore'
+
+/** One column of a proposal: its proposed kind and tower, and why, for the mapper to show. */
+export interface ColumnProposal {
+  file: string
+  column: string
+  kind: ColumnKind
+  /** The tower a feature feeds; null for ids, the timestamp, the rating and columns that are not inputs. */
+  tower: Tower | null
+  /** Why this kind was proposed, in a few words for the person. */
+  reason: string
+}
+
+/** A mapping proposed for parsed files, with the tables it refers to. */
+export interface SchemaProposal {
+  roles: FileRole[]
+  /** Tables after folding one-hot groups, renaming entity ids and lifting per-entity columns. */
+  tables: DictTables
+  mapping: ColumnMapping
+  columns: ColumnProposal[]
+  notes: string[]
+}
+
+/** The tower each table's features feed (interaction columns feed the query as context). */
+export const TOWER_OF_ROLE: Record<TableRole, Tower> = {
+  interactions: 'context',
+  users: 'user',
+  items: 'item',
+}
 
 export interface ColumnFacts {
   column: string

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_CLEANING } from '../data/clean'
 import { validateMapping } from '../data/mapping'
 import { shapeFiles, type ShapeName } from '../data/testingShapes'
-import type { ColumnMapping } from '../data/types'
+import type { ColumnMapping } from '../data/mapping'
 import { Ingestor } from './ingest'
 import type { FromWorker, IngestApplied, IngestProposal } from './protocol'
 

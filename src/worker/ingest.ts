@@ -20,7 +20,6 @@ import {
   liftColumns,
   profileColumn,
   proposeKind,
-  type ColumnProposal,
 } from '../data/infer'
 import { ingestFile, type CancelFlag } from '../data/ingest'
 import { findLeaks } from '../data/leak'
@@ -29,15 +28,8 @@ import type { ParsedFile, ParseOptions } from '../data/parse'
 import { splitDataset } from '../data/split'
 import { cell, ColumnBuilder, dictOf, numbersOf, renameColumns, withColumn } from '../data/table'
 import { DEFAULT_TRAIN_CONFIG } from '../model/config'
-import type {
-  ColumnMapping,
-  DictTable,
-  DictTables,
-  EncodedDataset,
-  FeatureMapping,
-  TableRole,
-  Tower,
-} from '../data/types'
+import { type ColumnMapping, type FeatureMapping, type ColumnProposal } from '../data/mapping'
+import type { DictTable, DictTables, EncodedDataset, TableRole, Tower } from '../data/types'
 import type {
   FromWorker,
   IngestParseOverrides,
