@@ -142,6 +142,10 @@ describe('validateMapping', () => {
     expect(
       check({ interactions }, { userId: 'u', itemId: 'gone', features: [] }).map((i) => i.message),
     ).toEqual(['Column "gone" is not in log.csv (its columns are: u, i).'])
+    expect(check({ interactions }, { userId: 'u', itemId: 'gone', features: [] })).toMatchObject([
+      { severity: 'error', file: 'log.csv', column: 'gone' },
+    ])
+    expect(check({ interactions }, { userId: 'u', itemId: 'i', features: [] })).toEqual([])
   })
 })
 

@@ -16,7 +16,7 @@ import { runTraining } from '../model/run'
 import { datasetFingerprint } from '../model/runFile'
 import { Trainer } from '../model/train'
 import { selectBackend } from './backend'
-import { Ingestor } from './ingest'
+import { Ingestor } from './ingestSession'
 import type {
   BackendName,
   BenchmarkRequest,

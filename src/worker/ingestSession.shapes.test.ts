@@ -9,7 +9,7 @@ import { DEFAULT_CLEANING } from '../data/clean'
 import { validateMapping } from '../data/mapping'
 import { shapeFiles, type ShapeName } from '../data/testingShapes'
 import type { ColumnMapping } from '../data/mapping'
-import { Ingestor } from './ingest'
+import { Ingestor } from './ingestSession'
 import type { FromWorker, IngestApplied, IngestProposal } from './protocol'
 
 /** Reads the shape's files and applies what was proposed (or `edit` of it). */
