@@ -6,7 +6,8 @@
  * Order, chosen so later steps see the earlier results: id format -> rows with missing ids -> rows with
  * unknown ids -> duplicates -> outlier clipping -> k-core (which depends on every removal before it).
  */
-import { isMissing, missingCodes, type DataResult } from './encode'
+import { type DataResult } from './types'
+import { isMissing, missingCodes } from './encode.values'
 import { codeCounts, dictOf, filterRows, isNumberColumn, mapDictionary, withColumn } from './table'
 import type { ColumnMapping, FeatureMapping } from './mapping'
 import type { Column, DictColumn, DictTable, DictTables, TableRole } from './types'

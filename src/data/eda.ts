@@ -5,7 +5,7 @@
  * value per row anyway) are read row by row from their Float64 arrays.
  */
 import { missingCount } from './clean'
-import { isMissing, parseTimestamp } from './encode'
+import { isMissing, parseTimestamp } from './encode.values'
 import { MIN_INTERACTIONS_FOR_HOLDOUT, type Split } from './split'
 import { asDict, codeCounts, isNumberColumn, numbersOf, type NumberReading } from './table'
 import type { ColumnMapping } from './mapping'

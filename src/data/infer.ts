@@ -19,7 +19,8 @@
  *   a time or a rating; a side table needs one row per key.
  */
 import { formatDate } from './datetime'
-import { isMissing, parseTimestamp, type DataResult } from './encode'
+import { type DataResult } from './types'
+import { isMissing, parseTimestamp } from './encode.values'
 import type { FileRole } from './formats'
 import {
   codeCounts,

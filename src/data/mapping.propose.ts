@@ -5,7 +5,7 @@
  */
 import { recognizeFormat, type FileRole } from './formats'
 import { inferSchema, labelColumn, profileColumn, proposeKind } from './infer'
-import type { DataResult } from './encode'
+import type { DataResult } from './types'
 import { TOWER_OF_ROLE, type ColumnMapping, type ColumnProposal, type SchemaProposal } from './mapping'
 import { foldOneHotGroups, joinColumn } from './mapping.join'
 import { renameColumns } from './table'

@@ -21,7 +21,7 @@
 import { idObjection, profileColumn, ratingScale } from './infer'
 import { dictOf, isNumberColumn } from './table'
 import type { FileRole } from './formats'
-import type { DictTable, DictTables, FieldKind, TableRole, Tower } from './types'
+import type { DataProblem, DictTable, DictTables, FieldKind, TableRole, Tower } from './types'
 
 /**
  * How a mapped feature column is read. `multi` is a multi-valued categorical (`a|b|c`): in a users or
@@ -116,6 +116,8 @@ export interface TableFacts {
   columns: ColumnFacts[]
   /** Side tables only: repeats of the key the mapping names (absent when every key is on one row). */
   repeated?: RepeatedKeys
+  /** Set when only the column names are known (`columnNameFacts`): the checks of values are skipped. */
+  namesOnly?: true
 }
 
 export interface MappingFacts {
@@ -169,6 +171,29 @@ export function mappingFacts(tables: DictTables, mapping: ColumnMapping, known?:
       if (repeated) facts.repeated = repeated
     }
     out.push(facts)
+  }
+  return { tables: out }
+}
+
+/**
+ * Facts that know only the tables' column names; no value is read, so it costs nothing per row. With
+ * them `validateMapping` makes the checks that need names alone — both keys chosen, every named column
+ * and table there, no column in two roles — in the same words. `encodeDataset` asks this much of any
+ * mapping it is given (the demo's, a test's, the worker's after cleaning).
+ */
+export function columnNameFacts(tables: DictTables): MappingFacts {
+  const out: TableFacts[] = []
+  for (const role of ['interactions', 'users', 'items'] as const) {
+    const table = tables[role]
+    if (!table) continue
+    const columns = table.columns.map((column): ColumnFacts => ({
+      column,
+      present: 0,
+      distinct: 0,
+      idObjection: null,
+      ratingScale: null,
+    }))
+    out.push({ role, file: table.name, rows: table.rowCount, columns, namesOnly: true })
   }
   return { tables: out }
 }
@@ -260,7 +285,7 @@ export function validateMapping(facts: MappingFacts, mapping: ColumnMapping): Ma
     ['item', mapping.itemId],
   ] as const) {
     const f = column ? columnOf(interactions, column) : undefined
-    if (!f || mapping.userId === mapping.itemId) continue
+    if (!f || mapping.userId === mapping.itemId || interactions.namesOnly) continue
     if (f.present > 0 && f.distinct === f.present && f.present >= 20)
       error(
         `"${column}" cannot be the ${role} id: it is different in every row (${count(f.distinct)} of ${count(f.present)}), so no ${role} has a second interaction to learn from or to hold out.${suggestion(interactions, mapping)}`,
@@ -290,6 +315,7 @@ export function validateMapping(facts: MappingFacts, mapping: ColumnMapping): Ma
       missing(t, key)
       continue
     }
+    if (t.namesOnly) continue
     const entity = role === 'users' ? 'user' : 'item'
     const r = t.repeated?.column === key ? t.repeated : undefined
     const keyFacts = columnOf(t, key)!
@@ -347,7 +373,7 @@ export function validateMapping(facts: MappingFacts, mapping: ColumnMapping): Ma
         t.file,
         f.column,
       )
-    else if (f.table === 'interactions' && f.tower === 'context' && c.ratingScale)
+    else if (f.table === 'interactions' && f.tower === 'context' && !t.namesOnly && c.ratingScale)
       warning(
         `Known when recommending? "${f.column}" looks like a rating (${c.ratingScale}). A rating or outcome is only known after the choice: as context it feeds the answer to the model and inflates every metric.`,
         t.file,
@@ -377,3 +403,13 @@ function suggestion(interactions: TableFacts, mapping: ColumnMapping): string {
 
 /** The issues that block Apply. */
 export const errorsOf = (issues: readonly MappingIssue[]) => issues.filter((i) => i.severity === 'error')
+
+/** An issue as the result a failed apply or encode returns (`{ ok: false, reason, file, column }`). */
+export function problemOf(issue: MappingIssue): DataProblem {
+  return {
+    ok: false,
+    reason: issue.message,
+    ...(issue.file !== undefined ? { file: issue.file } : {}),
+    ...(issue.column !== undefined ? { column: issue.column } : {}),
+  }
+}

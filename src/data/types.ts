@@ -150,3 +150,15 @@ export interface DatasetSummary {
   fields: { name: string; tower: Tower; kind: FieldKind | 'multi'; cardinality: number }[]
   hasTimestamps: boolean
 }
+
+/** A failure a person can act on: which file, which row (1-based, header excluded) and which column. */
+export interface DataProblem {
+  ok: false
+  reason: string
+  file?: string
+  row?: number
+  column?: string
+  /** Set when the person cancelled: not an error to show in red. */
+  cancelled?: true
+}
+export type DataResult<T> = { ok: true; data: T } | DataProblem

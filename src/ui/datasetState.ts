@@ -8,7 +8,7 @@
  * stays the one trained on.
  */
 import { DEFAULT_CLEANING, type CleaningOptions } from '../data/clean'
-import type { DataProblem } from '../data/encode'
+import type { DataProblem } from '../data/types'
 import type { FileRole } from '../data/formats'
 import { TOWER_OF_ROLE, validateMapping, type MappingIssue } from '../data/mapping'
 import type { ColumnMapping, FeatureMapping, ColumnKind } from '../data/mapping'

@@ -13,13 +13,16 @@
  */
 import { cleanDataset } from '../data/clean'
 import { computeEda } from '../data/eda'
-import { encodeDataset, parseNumber, summarize, type DataProblem } from '../data/encode'
+import { encodeDataset } from '../data/encode'
+import { summarize } from '../data/encode.summary'
+import { parseNumber } from '../data/encode.values'
 import { knownParseOptions, type FileRole } from '../data/formats'
 import { ingestFile, type CancelFlag } from '../data/ingest'
 import { findLeaks } from '../data/leak'
 import {
   errorsOf,
   mappingFacts,
+  problemOf,
   validateMapping,
   type ColumnMapping,
   type MappingFacts,
@@ -29,8 +32,8 @@ import { proposeMapping, proposeWithRoles, tablesOf, type MappingProposal } from
 import type { ParsedFile, ParseOptions } from '../data/parse'
 import { splitDataset } from '../data/split'
 import { numbersOf } from '../data/table'
+import type { DataProblem, EncodedDataset } from '../data/types'
 import { DEFAULT_TRAIN_CONFIG } from '../model/config'
-import type { EncodedDataset } from '../data/types'
 import type {
   FromWorker,
   IngestParseOverrides,
@@ -258,13 +261,7 @@ export class Ingestor {
     const started = this.now()
     const issues = validateMapping(mappingFacts(session.mapped.tables, mappingIn, session.facts), mappingIn)
     const [error] = errorsOf(issues)
-    if (error)
-      return this.fail(ingestId, 'apply', {
-        ok: false,
-        reason: error.message,
-        file: error.file,
-        column: error.column,
-      })
+    if (error) return this.fail(ingestId, 'apply', problemOf(error))
     const { tables, mapping } = liftToTowers(session.mapped.tables, mappingIn)
     const cleaned = cleanDataset(tables, mapping, cleaning)
     if (!cleaned.ok) return this.fail(ingestId, 'apply', cleaned)

@@ -3,7 +3,7 @@
  * instances. Messages of a run carry its `runId`; the UI ignores messages from runs it has left behind.
  */
 import type { CleaningOptions, CleaningStep } from '../data/clean'
-import type { DataProblem } from '../data/encode'
+import type { DataProblem } from '../data/types'
 import type { EdaReport } from '../data/eda'
 import type { FileRole } from '../data/formats'
 import type { LeakFinding } from '../data/leak'
@@ -30,7 +30,7 @@ export interface DemoSource {
   items: number
   interactions: number
 }
-/** Files the person dropped, parsed, mapped, cleaned and encoded in the worker (see `ingest.ts`). */
+/** Files the person dropped, parsed, mapped, cleaned and encoded in the worker (see `ingestSession.ts`). */
 export interface UploadSource {
   kind: 'upload'
   /** The ingestion request whose apply produced it; the worker keeps only the latest upload. */
