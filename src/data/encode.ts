@@ -11,8 +11,14 @@
  */
 import { bucketLabels, bucketOf, NUMERIC_BUCKETS, quantileBoundaries } from './encode.buckets'
 import { isMissing, missingCodes, parseNumber, parseTimestamp } from './encode.values'
-import { columnNameFacts, errorsOf, problemOf, validateMapping } from './mapping'
-import type { ColumnMapping, FeatureMapping } from './mapping'
+import {
+  columnNameFacts,
+  errorsOf,
+  problemOf,
+  validateMapping,
+  type ColumnMapping,
+  type FeatureMapping,
+} from './mapping'
 import { asDict, cell, codeCounts, columnLength, dictOf, numbersOf, toDictTable } from './table'
 import type {
   Column,
@@ -235,8 +241,9 @@ function asDictTables(tables: DatasetTables | DictTables): DictTables {
  * Turns tables and a column mapping into integer arrays the model can consume.
  * Users and items are numbered in order of first appearance: entity tables first, then interactions.
  * Returns a problem (never throws) when the mapping does not fit the tables' columns (`validateMapping`
- * on their names), an id is empty or a timestamp does not parse. Accepts string tables (the demo) and dictionary-coded tables (parsed files);
- * the work per row is a few array reads, the work per distinct value (parsing, hashing) happens once.
+ * on their names), an id is empty or a timestamp does not parse. Accepts string tables (the demo) and
+ * dictionary-coded tables (parsed files); the work per row is a few array reads, the work per distinct
+ * value (parsing, hashing) happens once.
  */
 export function encodeDataset(
   name: string,

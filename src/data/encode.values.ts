@@ -7,8 +7,10 @@ import { parseDate } from './datetime'
 import { epochSeconds } from './table'
 import type { DictColumn } from './types'
 
+/** Cell texts (trimmed, lower case) that mean "no value". */
 const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?'])
 
+/** Whether a cell is missing: empty or one of `MISSING_TOKENS`, whatever its case and spaces. */
 export function isMissing(value: string): boolean {
   return MISSING_TOKENS.has(value.trim().toLowerCase())
 }
