@@ -9,7 +9,8 @@ import {
 } from './clean'
 import { encodeDataset } from './encode'
 import { asDict, columnValues, dictColumn, dictTableFromRows } from './table'
-import type { ColumnMapping, DictTables } from './types'
+import type { ColumnMapping } from './mapping'
+import type { DictTables } from './types'
 
 const MAPPING: ColumnMapping = {
   userId: 'user',

@@ -6,17 +6,11 @@
  * Order, chosen so later steps see the earlier results: id format -> rows with missing ids -> rows with
  * unknown ids -> duplicates -> outlier clipping -> k-core (which depends on every removal before it).
  */
-import { isMissing, missingCodes, type DataResult } from './encode'
+import { type DataResult } from './types'
+import { isMissing, missingCodes } from './encode.values'
 import { codeCounts, dictOf, filterRows, isNumberColumn, mapDictionary, withColumn } from './table'
-import type {
-  Column,
-  ColumnMapping,
-  DictColumn,
-  DictTable,
-  DictTables,
-  FeatureMapping,
-  TableRole,
-} from './types'
+import type { ColumnMapping, FeatureMapping } from './mapping'
+import type { Column, DictColumn, DictTable, DictTables, TableRole } from './types'
 
 export interface CleaningOptions {
   /** Read `21148.0` as `21148` in id columns (ids written by a float column of pandas). */

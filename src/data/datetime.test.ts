@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatDate, parseDate } from './datetime'
-import { parseTimestamp } from './encode'
+import { parseTimestamp } from './encode.values'
 
 describe('ISO date-times as numbers', () => {
   it.each([

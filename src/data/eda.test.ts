@@ -3,7 +3,7 @@ import { computeEda, logBins, numericStats, splitLeakage } from './eda'
 import { encodeDataset } from './encode'
 import { splitDataset } from './split'
 import { dictColumn, dictTableFromRows } from './table'
-import type { ColumnMapping } from './types'
+import type { ColumnMapping } from './mapping'
 
 const DAY = 86_400
 

@@ -5,10 +5,11 @@
  * value per row anyway) are read row by row from their Float64 arrays.
  */
 import { missingCount } from './clean'
-import { isMissing, parseTimestamp } from './encode'
+import { isMissing, parseTimestamp } from './encode.values'
 import { MIN_INTERACTIONS_FOR_HOLDOUT, type Split } from './split'
 import { asDict, codeCounts, isNumberColumn, numbersOf, type NumberReading } from './table'
-import type { Column, ColumnMapping, DictTable, DictTables, EncodedDataset, TableRole } from './types'
+import type { ColumnMapping } from './mapping'
+import type { Column, DictTable, DictTables, EncodedDataset, TableRole } from './types'
 
 /** Top values listed per categorical column; the rest are summed as `otherCount`. */
 export const TOP_VALUES = 10

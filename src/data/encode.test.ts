@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { DEMO_MAPPING, generateCardOffers } from '../demo/cardOffers'
-import { encodeDataset, parseTimestamp, summarize } from './encode'
+import { summarize } from './encode.summary'
+import { encodeDataset } from './encode'
+import { mappingFacts, validateMapping } from './mapping'
 import { dictTableFromRows, toDictTable } from './table'
-import type { ColumnMapping, Table } from './types'
+import type { ColumnMapping } from './mapping'
+import type { Table } from './types'
 
 function stringTable(name: string, columns: string[], rows: string[][]): Table {
   const data: Record<string, string[]> = {}
@@ -53,6 +56,29 @@ describe('encodeDataset', () => {
       ok: false,
       reason: 'Column "t" is not in c.csv (its columns are: u, i).',
       column: 't',
+    })
+  })
+
+  it('refuses a mapping that does not fit the columns in the words of validateMapping', () => {
+    const interactions = dictTableFromRows('c.csv', ['u', 'i'], [['a', 'x']])
+    const mapping: ColumnMapping = {
+      userId: 'u',
+      itemId: 'i',
+      features: [{ table: 'users', column: 'age', kind: 'numeric', tower: 'user' }],
+    }
+    // The worker's check (which also reads the values: one row is no id) says it in the same words.
+    const said = validateMapping(mappingFacts({ interactions }, mapping), mapping).map((i) => i.message)
+    expect(said).toContain('The mapping uses a users table, but no file has that role.')
+    expect(encodeDataset('d', { interactions }, mapping)).toEqual({
+      ok: false,
+      reason: 'The mapping uses a users table, but no file has that role.',
+    })
+    const same = { ...mapping, itemId: 'u', features: [] }
+    expect(encodeDataset('d', { interactions }, same)).toEqual({
+      ok: false,
+      reason: 'The user id and the item id are the same column ("u"); choose two different columns.',
+      file: 'c.csv',
+      column: 'u',
     })
   })
 
@@ -210,9 +236,5 @@ describe('encodeDataset', () => {
     if (!plain.ok) throw new Error(plain.reason)
     expect(plain.data.itemLabels).toBeUndefined()
     expect(summarize(plain.data).itemsWithoutInteractions).toBeUndefined()
-  })
-
-  it('parses TheLook-style timestamps', () => {
-    expect(parseTimestamp('2022-03-05 10:21:00 UTC')).toBe(Date.UTC(2022, 2, 5, 10, 21) / 1000)
   })
 })

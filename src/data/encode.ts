@@ -1,74 +1,41 @@
-import { parseDate } from './datetime'
-import { asDict, cell, codeCounts, columnLength, dictOf, epochSeconds, numbersOf, toDictTable } from './table'
+/**
+ * Encoding: tables and a column mapping become the integer arrays the model reads (`EncodedDataset`).
+ * Users and items are numbered, every feature column becomes one code per row (categorical values by
+ * frequency, numbers by quantile bucket, `encode.buckets.ts`), entity tables' codes are scattered onto
+ * their users and items, and multi-valued columns become ragged `MultiField`s.
+ *
+ * Around it, in files sharing the prefix: reading a cell (missing values, timestamps, numbers) in
+ * `encode.values.ts`, numeric buckets in `encode.buckets.ts`, the counts shown to the person in
+ * `encode.summary.ts`. Whether the mapping fits the tables is `validateMapping`'s call (`mapping.ts`);
+ * this file reports only problems of values, naming file, row and column.
+ */
+import { bucketLabels, bucketOf, NUMERIC_BUCKETS, quantileBoundaries } from './encode.buckets'
+import { isMissing, missingCodes, parseNumber, parseTimestamp } from './encode.values'
+import {
+  columnNameFacts,
+  errorsOf,
+  problemOf,
+  validateMapping,
+  type ColumnMapping,
+  type FeatureMapping,
+} from './mapping'
+import { asDict, cell, codeCounts, columnLength, dictOf, numbersOf, toDictTable } from './table'
 import type {
   Column,
-  ColumnMapping,
-  DatasetSummary,
+  DataResult,
   DatasetTables,
   DictColumn,
   DictTable,
   DictTables,
   EncodedDataset,
   EncodedField,
-  FeatureMapping,
   MultiField,
   Table,
   FieldTower,
 } from './types'
 
-/** How many quantile buckets a numeric column becomes (plus code 0 for missing). */
-export const NUMERIC_BUCKETS = 8
 /** Label of code 0 in every vocabulary. */
 export const MISSING_LABEL = '(missing)'
-
-/** A failure a person can act on: which file, which row (1-based, header excluded) and which column. */
-export interface DataProblem {
-  ok: false
-  reason: string
-  file?: string
-  row?: number
-  column?: string
-  /** Set when the person cancelled: not an error to show in red. */
-  cancelled?: true
-}
-export type DataResult<T> = { ok: true; data: T } | DataProblem
-
-const MISSING_TOKENS = new Set(['', 'na', 'n/a', 'nan', 'null', 'none', '?'])
-
-export function isMissing(value: string): boolean {
-  return MISSING_TOKENS.has(value.trim().toLowerCase())
-}
-
-/**
- * Parses a timestamp cell into epoch seconds. Numbers above 1e11 are taken as milliseconds (1e11 s is
- * the year 5138, 1e11 ms is 1973), other numbers as seconds; ISO date-times as written (UTC when they
- * name no zone, like a date alone), anything else as `Date.parse` reads it.
- */
-export function parseTimestamp(value: string): number {
-  const trimmed = value.trim()
-  if (trimmed === '') return NaN
-  const asNumber = Number(trimmed)
-  if (Number.isFinite(asNumber)) return epochSeconds(asNumber)
-  const iso = parseDate(trimmed)
-  if (iso) return iso.ms / 1000
-  const ms = Date.parse(trimmed)
-  return Number.isFinite(ms) ? ms / 1000 : NaN
-}
-
-function requireColumn(table: DictTable, column: string): DataProblem | null {
-  if (table.columns.includes(column)) return null
-  return {
-    ok: false,
-    reason: `Column "${column}" is not in ${table.name} (its columns are: ${table.columns.join(', ')}).`,
-    file: table.name,
-    column,
-  }
-}
-
-/** Per dictionary code: is the value a missing token? Computed once per distinct value, not per row. */
-export function missingCodes(column: DictColumn): Uint8Array {
-  return Uint8Array.from(column.dictionary, (v) => (isMissing(v) ? 1 : 0))
-}
 
 /** Maps id strings to dense indices in order of first appearance. */
 class IdIndex {
@@ -168,37 +135,6 @@ function encodeMultiColumn(
   return { name: mapping.column, tower, vocabulary, offsets, codes }
 }
 
-function formatNumber(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toPrecision(3)
-}
-
-/** Upper bounds of quantile buckets over the finite values, duplicates removed. */
-export function quantileBoundaries(values: Float64Array, buckets: number): number[] {
-  const finite = values.filter(Number.isFinite).sort()
-  if (finite.length === 0) return []
-  const bounds: number[] = []
-  for (let b = 1; b < buckets; b++) {
-    const q = finite[Math.min(finite.length - 1, Math.floor((b * finite.length) / buckets))]
-    if (bounds.length === 0 || q > bounds[bounds.length - 1]) bounds.push(q)
-  }
-  return bounds
-}
-
-/** Code of a numeric value: 0 if not finite, else 1 + the number of boundaries it reaches. */
-export function bucketOf(value: number, bounds: readonly number[]): number {
-  if (!Number.isFinite(value)) return 0
-  let b = 0
-  while (b < bounds.length && value >= bounds[b]) b++
-  return b + 1
-}
-
-/** A numeric cell as a number: NaN when missing or not a number (so NaN/Infinity text become missing). */
-export function parseNumber(value: string): number {
-  if (isMissing(value)) return NaN
-  const x = Number(value)
-  return Number.isFinite(x) ? x : NaN
-}
-
 interface EncodedColumn {
   field: EncodedField
   /** One code per row of the source table. */
@@ -224,13 +160,7 @@ function encodeColumn(
   }
   const numbers = numbersOf(input, parseNumber, 'number')
   const bounds = quantileBoundaries(numbers, NUMERIC_BUCKETS)
-  const vocabulary = [MISSING_LABEL]
-  for (let b = 0; b <= bounds.length; b++) {
-    if (bounds.length === 0) vocabulary.push('all values')
-    else if (b === 0) vocabulary.push(`< ${formatNumber(bounds[0])}`)
-    else if (b === bounds.length) vocabulary.push(`≥ ${formatNumber(bounds[b - 1])}`)
-    else vocabulary.push(`${formatNumber(bounds[b - 1])} – ${formatNumber(bounds[b])}`)
-  }
+  const vocabulary = [MISSING_LABEL, ...bucketLabels(bounds)]
   for (let r = 0; r < n; r++) codes[r] = bucketOf(numbers[r], bounds)
   return { field: { name, tower, kind: 'numeric', vocabulary }, codes }
 }
@@ -315,9 +245,10 @@ function asDictTables(tables: DatasetTables | DictTables): DictTables {
 /**
  * Turns tables and a column mapping into integer arrays the model can consume.
  * Users and items are numbered in order of first appearance: entity tables first, then interactions.
- * Returns a problem (never throws) when the mapping names a missing column, an id is empty or a
- * timestamp does not parse. Accepts string tables (the demo) and dictionary-coded tables (parsed files);
- * the work per row is a few array reads, the work per distinct value (parsing, hashing) happens once.
+ * Returns a problem (never throws) when the mapping does not fit the tables' columns (`validateMapping`
+ * on their names), an id is empty or a timestamp does not parse. Accepts string tables (the demo) and
+ * dictionary-coded tables (parsed files); the work per row is a few array reads, the work per distinct
+ * value (parsing, hashing) happens once.
  */
 export function encodeDataset(
   name: string,
@@ -325,27 +256,10 @@ export function encodeDataset(
   mapping: ColumnMapping,
 ): DataResult<EncodedDataset> {
   const { interactions, users, items } = asDictTables(tables)
-  const required = [mapping.userId, mapping.itemId, mapping.timestamp, mapping.rating]
-  for (const col of required) {
-    if (col === undefined) continue
-    const problem = requireColumn(interactions, col)
-    if (problem) return problem
-  }
-  const tableOf = { interactions, users, items }
-  for (const feature of mapping.features) {
-    const table = tableOf[feature.table]
-    if (!table) return { ok: false, reason: `The mapping uses a ${feature.table} table, but none was given.` }
-    const problem = requireColumn(table, feature.column)
-    if (problem) return problem
-  }
-  if (users) {
-    const problem = requireColumn(users, mapping.userId)
-    if (problem) return problem
-  }
-  if (items) {
-    const problem = requireColumn(items, mapping.itemId)
-    if (problem) return problem
-  }
+  // The mapping's names are checked here too (the demo and tests call this directly), in the words of
+  // `validateMapping`; problems of values are found below, naming the row.
+  const [error] = errorsOf(validateMapping(columnNameFacts({ interactions, users, items }), mapping))
+  if (error) return problemOf(error)
 
   const userIndex = new IdIndex()
   const itemIndex = new IdIndex()
@@ -493,34 +407,4 @@ function withIdColumn(count: number, featureCount: number, features: Int32Array 
       out[e * width + 1 + f] = features ? features[e * featureCount + f] : 0
   }
   return out
-}
-
-export function summarize(data: EncodedDataset): DatasetSummary {
-  const interactions = data.interactionUser.length
-  const cells = data.userIds.length * data.itemIds.length
-  const fields = [
-    ...data.userFields,
-    ...(data.multiUser ?? []).map((f) => ({ ...f, kind: 'multi' as const })),
-    ...data.contextFields,
-    ...data.itemFields,
-    ...(data.multiItem ?? []).map((f) => ({ ...f, kind: 'multi' as const })),
-  ].map((f) => ({
-    name: f.name,
-    tower: f.tower,
-    kind: f.kind,
-    cardinality: f.vocabulary.length - 1,
-  }))
-  const interacted = new Uint8Array(data.itemIds.length)
-  for (let r = 0; r < interactions; r++) interacted[data.interactionItem[r]] = 1
-  const itemsWithoutInteractions = data.itemIds.length - interacted.reduce((s, v) => s + v, 0)
-  return {
-    name: data.name,
-    interactions,
-    users: data.userIds.length,
-    items: data.itemIds.length,
-    ...(itemsWithoutInteractions > 0 ? { itemsWithoutInteractions } : {}),
-    sparsity: cells === 0 ? 1 : 1 - Math.min(1, interactions / cells),
-    fields,
-    hasTimestamps: data.interactionTime !== null,
-  }
 }

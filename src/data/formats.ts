@@ -14,15 +14,8 @@ import {
   withColumn,
   withoutColumns,
 } from './table'
-import type {
-  Column,
-  ColumnMapping,
-  DictColumn,
-  DictTable,
-  DictTables,
-  FeatureMapping,
-  TableRole,
-} from './types'
+import type { ColumnMapping, FeatureMapping } from './mapping'
+import type { Column, DictColumn, DictTable, DictTables, TableRole } from './types'
 
 export type KnownFormat = 'movielens-100k' | 'movielens-1m' | 'movielens-latest' | 'thelook' | 'recbole'
 

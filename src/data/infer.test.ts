@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { cleanDataset } from './clean'
 import { encodeDataset } from './encode'
-import { constantPer, foldOneHotGroups, inferSchema, profileColumn, proposeKind } from './infer'
+import { inferSchema, profileColumn, proposeKind } from './infer'
 import { parseBytes } from './parse'
-import { columnValues, dictColumn, dictTableFromRows } from './table'
+import { columnValues, dictColumn } from './table'
 import { utf8 } from './testing'
 import type { DictTable } from './types'
 
@@ -124,26 +124,6 @@ describe('column helpers', () => {
     )
     expect(proposeKind('price', profileColumn(dictColumn(['1.5', '2.25', '3', 'NaN']))).kind).toBe('numeric')
     expect(proposeKind('empty', profileColumn(dictColumn(['', '', '']))).kind).toBe('ignore')
-  })
-
-  it('foldOneHotGroups makes a multi field when several flags are set', () => {
-    const t = dictTableFromRows(
-      'm',
-      ['id', 'genre_a', 'genre_b'],
-      [
-        ['1', '1', '1'],
-        ['2', '0', '1'],
-      ],
-    )
-    const { table, folded } = foldOneHotGroups(t)
-    expect(folded).toEqual([{ column: 'genre', from: ['genre_a', 'genre_b'], kind: 'multi' }])
-    expect(columnValues(table, 'genre')).toEqual(['a|b', 'b'])
-  })
-
-  it('constantPer needs repeated entities as evidence', () => {
-    expect(constantPer(dictColumn(['u1', 'u1', 'u2', 'u2']), dictColumn(['a', 'a', 'b', 'b']))).toBe(true)
-    expect(constantPer(dictColumn(['u1', 'u1', 'u2', 'u2']), dictColumn(['a', 'b', 'b', 'b']))).toBe(false)
-    expect(constantPer(dictColumn(['u1', 'u2']), dictColumn(['a', 'b']))).toBe(false)
   })
 })
 

@@ -19,37 +19,21 @@
  *   a time or a rating; a side table needs one row per key.
  */
 import { formatDate } from './datetime'
-import { isMissing, parseTimestamp, type DataResult } from './encode'
+import { type DataResult } from './types'
+import { isMissing, parseTimestamp } from './encode.values'
 import type { FileRole } from './formats'
 import {
-  asDict,
-  cell,
-  ColumnBuilder,
   codeCounts,
   dictOf,
-  foldOneHot,
   isNumberColumn,
-  isOne,
   renameColumns,
   epochSeconds,
   numbersOf,
-  takeRows,
-  withColumn,
   withoutColumns,
 } from './table'
-import type {
-  Column,
-  ColumnMapping,
-  DictColumn,
-  DictTable,
-  DictTables,
-  FeatureMapping,
-  NumberColumn,
-  TableRole,
-  FieldTower,
-} from './types'
-
-export type ColumnKind = 'id' | 'categorical' | 'numeric' | 'multi' | 'timestamp' | 'text' | 'ignore'
+import type { ColumnKind, ColumnProposal, FeatureMapping, SchemaProposal } from './mapping'
+import { constantPer, foldOneHotGroups, joinColumns, liftColumns } from './mapping.join'
+import type { Column, DictColumn, DictTable, NumberColumn, TableRole, FieldTower } from './types'
 
 const USER_ID =
   /^(user|customer|client|member|account|visitor|person|buyer|reader|viewer)[ _.-]?(id|key|no|number)$|^uid$/i
@@ -81,7 +65,6 @@ const PERSONAL_NAME =
 /** Dates written the local way (`12/1/2010 8:26`): not read as times, since day and month order differ. */
 const LOCAL_DATE = /^\d{1,2}[/.]\d{1,2}[/.]\d{2,4}( \d{1,2}:\d{2}(:\d{2})?)?$/
 /** One-hot column names: `prefix_value`, `prefix=value`, `prefix.value`. */
-const ONE_HOT_NAME = /^(.+?)[_=.]([^_=.]+)$/
 const FLOAT_INTEGER = /^-?\d+\.0+$/
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?( ?(Z|UTC|[+-]\d{2}:?\d{2}))?$/
 const WHITE_SPACE = /\s/
@@ -90,8 +73,6 @@ const WHITE_SPACE = /\s/
 const CATEGORICAL_MAX_DISTINCT = 20
 /** A column with at least this share of distinct values among its present cells is unique per row. */
 const UNIQUE_SHARE = 0.95
-/** Interaction-file columns whose value changes within an entity in at most this share of rows are constant per entity. */
-const CONSTANT_MISMATCH_SHARE = 0.01
 /** Mean text length above which a high-cardinality column is free text. */
 const TEXT_MIN_LENGTH = 30
 /**
@@ -354,25 +335,6 @@ export function idObjection(p: ColumnProfile): string | null {
   return null
 }
 
-export interface ColumnProposal {
-  file: string
-  column: string
-  kind: ColumnKind
-  /** The tower a feature feeds; null for ids, the timestamp, the rating and columns that are not inputs. */
-  tower: FieldTower | null
-  /** Why this kind was proposed, in a few words for the person. */
-  reason: string
-}
-
-export interface SchemaProposal {
-  roles: FileRole[]
-  /** Tables after folding one-hot groups, renaming entity ids and lifting per-entity columns. */
-  tables: DictTables
-  mapping: ColumnMapping
-  columns: ColumnProposal[]
-  notes: string[]
-}
-
 /** Kind of a feature column from its profile, with the reason. */
 export function proposeKind(name: string, p: ColumnProfile): { kind: ColumnKind; reason: string } {
   if (present(p) === 0) return { kind: 'ignore', reason: 'empty in every row' }
@@ -393,102 +355,6 @@ export function proposeKind(name: string, p: ColumnProfile): { kind: ColumnKind;
     return { kind: 'text', reason: 'free text' }
   if (isUniquePerRow(p)) return { kind: 'ignore', reason: 'a different value in every row: an id' }
   return { kind: 'categorical', reason: `${p.distinct} distinct values` }
-}
-
-/**
- * Folds one-hot groups of a table: two or more columns sharing a prefix, all of whose cells are 0/1.
- * Exactly one flag per row gives a categorical column named after the prefix; more gives a multi one.
- */
-export function foldOneHotGroups(table: DictTable): {
-  table: DictTable
-  folded: { column: string; from: string[]; kind: 'categorical' | 'multi' }[]
-} {
-  const groups = new Map<string, { columns: string[]; labels: string[] }>()
-  for (const c of table.columns) {
-    const m = ONE_HOT_NAME.exec(c)
-    if (!m) continue
-    const col = table.coded[c]
-    // A number column has tens of thousands of distinct values: never a 0/1 flag.
-    if (isNumberColumn(col)) continue
-    const binary = col.dictionary.every(
-      (v) => isOne(v) || ['0', '0.0', 'false', 'no', ''].includes(v.trim().toLowerCase()),
-    )
-    if (!binary) continue
-    const group = groups.get(m[1]) ?? { columns: [], labels: [] }
-    group.columns.push(c)
-    group.labels.push(m[2])
-    groups.set(m[1], group)
-  }
-  let out = table
-  const folded: { column: string; from: string[]; kind: 'categorical' | 'multi' }[] = []
-  for (const [prefix, group] of groups) {
-    if (group.columns.length < 2) continue
-    const column = foldOneHot(out, group.columns, group.labels)
-    const kind = column.dictionary.some((v) => v.includes('|')) ? 'multi' : 'categorical'
-    const name = out.columns.includes(prefix) && !group.columns.includes(prefix) ? `${prefix}_folded` : prefix
-    out = withColumn(withoutColumns(out, group.columns), name, column)
-    folded.push({ column: name, from: group.columns, kind })
-  }
-  return { table: out, folded }
-}
-
-/** Whether an interactions column has one value per entity (allowing `CONSTANT_MISMATCH_SHARE` noise). */
-export function constantPer(entityColumn: Column, column: Column): boolean {
-  const entity = asDict(entityColumn)
-  // Codes, or numbers with NaN (an empty cell) read as -Infinity so that empty equals empty.
-  const keys = isNumberColumn(column)
-    ? column.values.map((x) => (Number.isNaN(x) ? -Infinity : x))
-    : column.codes
-  const first = new Float64Array(entity.dictionary.length)
-  const seen = new Uint8Array(entity.dictionary.length)
-  let mismatches = 0
-  for (let r = 0; r < keys.length; r++) {
-    const e = entity.codes[r]
-    if (!seen[e]) {
-      seen[e] = 1
-      first[e] = keys[r]
-    } else if (first[e] !== keys[r]) mismatches++
-  }
-  const entities = seen.reduce((s, v) => s + v, 0)
-  // With about one row per entity every column is trivially constant: no evidence.
-  return keys.length >= 1.5 * entities && mismatches <= CONSTANT_MISMATCH_SHARE * keys.length
-}
-
-/** One row per entity (its first row in `interactions`) with the lifted columns' values. */
-export function liftColumns(
-  interactions: DictTable,
-  idColumn: string,
-  columns: string[],
-  name: string,
-): DictTable {
-  const ids = dictOf(interactions, idColumn)
-  const firstRow = new Int32Array(ids.dictionary.length).fill(-1)
-  for (let r = 0; r < ids.codes.length; r++) if (firstRow[ids.codes[r]] < 0) firstRow[ids.codes[r]] = r
-  const rows = firstRow.filter((r) => r >= 0)
-  const coded: DictTable['coded'] = {}
-  for (const c of [idColumn, ...columns]) coded[c] = takeRows(interactions.coded[c], rows)
-  return { name, columns: [idColumn, ...columns], coded, rowCount: rows.length }
-}
-
-/** An id as a join key: `21148.0` and `21148` are the same id (cleaning later rewrites the text too). */
-const idKey = (v: string) => v.replace(/^(-?\d+)\.0+$/, '$1')
-
-/** Adds columns of `extra` (keyed by `id`) to `table`; rows without a match get `''`. */
-function joinColumns(table: DictTable, extra: DictTable, id: string): DictTable {
-  const rowOf = new Map<string, number>()
-  for (let r = 0; r < extra.rowCount; r++) rowOf.set(idKey(cell(extra, id, r)), r)
-  let out = table
-  const ids = dictOf(table, id)
-  for (const c of extra.columns) {
-    if (c === id || table.columns.includes(c)) continue
-    const builder = new ColumnBuilder(Math.max(1, table.rowCount))
-    for (let r = 0; r < table.rowCount; r++) {
-      const er = rowOf.get(idKey(ids.dictionary[ids.codes[r]]))
-      builder.push(er === undefined ? '' : cell(extra, c, er))
-    }
-    out = withColumn(out, c, builder.finish())
-  }
-  return out
 }
 
 /** Epoch-looking numbers that behave like times: clustered per user, or written in time order. */

@@ -4,7 +4,7 @@
  * a misnamed file still opens. Runs in the worker; the UI only sees progress numbers and the result.
  */
 import { Gunzip, Unzip, UnzipInflate, type UnzipFile } from 'fflate'
-import type { DataProblem, DataResult } from './encode'
+import type { DataProblem, DataResult } from './types'
 import { StreamingTableParser, type ParseOptions, type ParsedFile, type ParseProgress } from './parse'
 
 /** Anything with an `aborted` flag, such as an `AbortSignal`; checked between chunks. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { mappingFacts, repeatedKeys, validateMapping, type MappingIssue } from './mapping'
+import { columnNameFacts, mappingFacts, repeatedKeys, validateMapping, type MappingIssue } from './mapping'
 import { dictTableFromRows } from './table'
-import type { ColumnMapping, DictTables } from './types'
+import type { ColumnMapping } from './mapping'
+import type { DictTables } from './types'
 
 const STATUSES = ['Complete', 'Shipped', 'Processing', 'Cancelled', 'Returned']
 
@@ -141,6 +142,23 @@ describe('validateMapping', () => {
     expect(
       check({ interactions }, { userId: 'u', itemId: 'gone', features: [] }).map((i) => i.message),
     ).toEqual(['Column "gone" is not in log.csv (its columns are: u, i).'])
+    expect(check({ interactions }, { userId: 'u', itemId: 'gone', features: [] })).toMatchObject([
+      { severity: 'error', file: 'log.csv', column: 'gone' },
+    ])
+    expect(check({ interactions }, { userId: 'u', itemId: 'i', features: [] })).toEqual([])
+  })
+
+  it('checks names alone over columnNameFacts: missing columns yes, what values say no', () => {
+    const byName = (mapping: ColumnMapping) =>
+      validateMapping(columnNameFacts({ interactions: orders }), mapping)
+    // "status" has five values (an error over measured facts), but only its name is known here.
+    expect(byName({ userId: 'user_id', itemId: 'status', features: [] })).toEqual([])
+    expect(byName({ userId: 'user_id', itemId: 'sku', features: [] })).toMatchObject([
+      { severity: 'error', file: 'orders_final.csv', column: 'sku' },
+    ])
+    expect(byName({ userId: 'user_id', itemId: 'user_id', features: [] }).map((i) => i.message)).toEqual([
+      'The user id and the item id are the same column ("user_id"); choose two different columns.',
+    ])
   })
 })
 

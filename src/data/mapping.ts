@@ -1,8 +1,17 @@
 /**
- * What makes a column mapping usable, said once. The worker measures `MappingFacts` of the parsed tables
- * (plain numbers, small enough to post), the mapper checks the person's draft against them as they edit,
- * and the worker checks the same mapping with the same function before it cleans anything — one rule
- * set, one wording.
+ * The column mapping — how the columns of the dropped files feed the model — and what makes one usable,
+ * said once.
+ *
+ * Its shapes, in the order data meets them: `ColumnProposal`s (what each column looks like, from
+ * `infer.ts` or a known format) and a `ColumnMapping` make a `SchemaProposal` (`mapping.propose.ts`);
+ * the UI edits it as a `MappingDraft` (ui/datasetState.ts: empty strings for "none", one row per
+ * column) and sends back a `ColumnMapping`; the worker applies it after `liftToTowers`
+ * (`mapping.join.ts`), and that mapping "as applied" is what `encodeDataset` reads.
+ *
+ * The worker measures `MappingFacts` of the parsed tables (plain numbers, small enough to post), the
+ * mapper checks the person's draft against them as they edit, and the worker checks the same mapping
+ * with the same function before it cleans anything — one rule set, one wording. `encodeDataset` asks
+ * the part of it that needs only column names (`mappingColumnIssues`).
  *
  * Errors block Apply: a missing or doubled key, an id that cannot be one (a handful of values, a column
  * different in every row, dates, fractions), a side table whose key repeats with different rows.
@@ -11,7 +20,72 @@
  */
 import { idObjection, profileColumn, ratingScale } from './infer'
 import { dictOf, isNumberColumn } from './table'
-import type { ColumnMapping, DictTable, DictTables, TableRole } from './types'
+import type { FileRole } from './formats'
+import type { DataProblem, DictTable, DictTables, FieldKind, TableRole, FieldTower } from './types'
+
+/**
+ * How a mapped feature column is read. `multi` is a multi-valued categorical (`a|b|c`): in a users or
+ * items table it becomes a `MultiField` (one token = the mean of its values' embeddings); in the
+ * interactions table (context) it is encoded as a categorical of its first value (see `encode.ts`).
+ */
+export type FeatureKind = Exclude<FieldKind, 'id'> | 'multi'
+
+export interface FeatureMapping {
+  table: TableRole
+  column: string
+  kind: FeatureKind
+  tower: FieldTower
+  /** Separator of a `multi` column's values; `|` when absent. */
+  separator?: string
+}
+
+/** How the columns of the tables map onto the model's inputs. */
+export interface ColumnMapping {
+  userId: string
+  itemId: string
+  /** Epoch seconds, epoch milliseconds or ISO dates; absent means random splits. */
+  timestamp?: string
+  /**
+   * A rating, label or weight column of the interactions. Not a model input (yet): EDA charts it and
+   * cleaning can filter on it.
+   */
+  rating?: string
+  /** A column of the items (users) table shown as each item's (user's) name; display only, never an input. */
+  itemLabel?: string
+  userLabel?: string
+  features: FeatureMapping[]
+}
+
+/** What a column looks like to the schema inference (`id`, `timestamp`, `text` are not feature kinds). */
+export type ColumnKind = 'id' | 'categorical' | 'numeric' | 'multi' | 'timestamp' | 'text' | 'ignore'
+
+/** One column of a proposal: its proposed kind and tower, and why, for the mapper to show. */
+export interface ColumnProposal {
+  file: string
+  column: string
+  kind: ColumnKind
+  /** The tower a feature feeds; null for ids, the timestamp, the rating and columns that are not inputs. */
+  tower: FieldTower | null
+  /** Why this kind was proposed, in a few words for the person. */
+  reason: string
+}
+
+/** A mapping proposed for parsed files, with the tables it refers to. */
+export interface SchemaProposal {
+  roles: FileRole[]
+  /** Tables after folding one-hot groups, renaming entity ids and lifting per-entity columns. */
+  tables: DictTables
+  mapping: ColumnMapping
+  columns: ColumnProposal[]
+  notes: string[]
+}
+
+/** The tower each table's features feed (interaction columns feed the query as context). */
+export const TOWER_OF_ROLE: Record<TableRole, FieldTower> = {
+  interactions: 'context',
+  users: 'user',
+  items: 'item',
+}
 
 export interface ColumnFacts {
   column: string
@@ -42,6 +116,8 @@ export interface TableFacts {
   columns: ColumnFacts[]
   /** Side tables only: repeats of the key the mapping names (absent when every key is on one row). */
   repeated?: RepeatedKeys
+  /** Set when only the column names are known (`columnNameFacts`): the checks of values are skipped. */
+  namesOnly?: true
 }
 
 export interface MappingFacts {
@@ -95,6 +171,29 @@ export function mappingFacts(tables: DictTables, mapping: ColumnMapping, known?:
       if (repeated) facts.repeated = repeated
     }
     out.push(facts)
+  }
+  return { tables: out }
+}
+
+/**
+ * Facts that know only the tables' column names; no value is read, so it costs nothing per row. With
+ * them `validateMapping` makes the checks that need names alone — both keys chosen, every named column
+ * and table there, no column in two roles — in the same words. `encodeDataset` asks this much of any
+ * mapping it is given (the demo's, a test's, the worker's after cleaning).
+ */
+export function columnNameFacts(tables: DictTables): MappingFacts {
+  const out: TableFacts[] = []
+  for (const role of ['interactions', 'users', 'items'] as const) {
+    const table = tables[role]
+    if (!table) continue
+    const columns = table.columns.map((column): ColumnFacts => ({
+      column,
+      present: 0,
+      distinct: 0,
+      idObjection: null,
+      ratingScale: null,
+    }))
+    out.push({ role, file: table.name, rows: table.rowCount, columns, namesOnly: true })
   }
   return { tables: out }
 }
@@ -186,7 +285,7 @@ export function validateMapping(facts: MappingFacts, mapping: ColumnMapping): Ma
     ['item', mapping.itemId],
   ] as const) {
     const f = column ? columnOf(interactions, column) : undefined
-    if (!f || mapping.userId === mapping.itemId) continue
+    if (!f || mapping.userId === mapping.itemId || interactions.namesOnly) continue
     if (f.present > 0 && f.distinct === f.present && f.present >= 20)
       error(
         `"${column}" cannot be the ${role} id: it is different in every row (${count(f.distinct)} of ${count(f.present)}), so no ${role} has a second interaction to learn from or to hold out.${suggestion(interactions, mapping)}`,
@@ -216,6 +315,7 @@ export function validateMapping(facts: MappingFacts, mapping: ColumnMapping): Ma
       missing(t, key)
       continue
     }
+    if (t.namesOnly) continue
     const entity = role === 'users' ? 'user' : 'item'
     const r = t.repeated?.column === key ? t.repeated : undefined
     const keyFacts = columnOf(t, key)!
@@ -273,7 +373,7 @@ export function validateMapping(facts: MappingFacts, mapping: ColumnMapping): Ma
         t.file,
         f.column,
       )
-    else if (f.table === 'interactions' && f.tower === 'context' && c.ratingScale)
+    else if (f.table === 'interactions' && f.tower === 'context' && !t.namesOnly && c.ratingScale)
       warning(
         `Known when recommending? "${f.column}" looks like a rating (${c.ratingScale}). A rating or outcome is only known after the choice: as context it feeds the answer to the model and inflates every metric.`,
         t.file,
@@ -303,3 +403,13 @@ function suggestion(interactions: TableFacts, mapping: ColumnMapping): string {
 
 /** The issues that block Apply. */
 export const errorsOf = (issues: readonly MappingIssue[]) => issues.filter((i) => i.severity === 'error')
+
+/** An issue as the result a failed apply or encode returns (`{ ok: false, reason, file, column }`). */
+export function problemOf(issue: MappingIssue): DataProblem {
+  return {
+    ok: false,
+    reason: issue.message,
+    ...(issue.file !== undefined ? { file: issue.file } : {}),
+    ...(issue.column !== undefined ? { column: issue.column } : {}),
+  }
+}

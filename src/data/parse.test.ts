@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { DataResult } from './encode'
+import type { DataResult } from './types'
 import { StreamingTableParser, parseBytes, type ParseOptions, type ParsedFile } from './parse'
 import { columnValues, dictOf } from './table'
 import { chunksOf, latin1, utf8 } from './testing'

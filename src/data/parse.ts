@@ -17,7 +17,7 @@
  * - Duplicate or empty header names are renamed (`x`, `x_2`; `column_3`) and reported.
  */
 import Papa from 'papaparse'
-import type { DataProblem, DataResult } from './encode'
+import type { DataProblem, DataResult } from './types'
 import { StreamDecoder, binaryReason, type TextEncoding } from './decode'
 import {
   detectDelimiter,

@@ -67,39 +67,6 @@ export interface DictTable {
 /** Which table a feature column lives in. */
 export type TableRole = 'interactions' | 'users' | 'items'
 
-/**
- * How a mapped feature column is read. `multi` is a multi-valued categorical (`a|b|c`): in a users or
- * items table it becomes a `MultiField` (one token = the mean of its values' embeddings); in the
- * interactions table (context) it is encoded as a categorical of its first value (see `encode.ts`).
- */
-export type FeatureKind = Exclude<FieldKind, 'id'> | 'multi'
-
-export interface FeatureMapping {
-  table: TableRole
-  column: string
-  kind: FeatureKind
-  tower: FieldTower
-  /** Separator of a `multi` column's values; `|` when absent. */
-  separator?: string
-}
-
-/** How the columns of the tables map onto the model's inputs. */
-export interface ColumnMapping {
-  userId: string
-  itemId: string
-  /** Epoch seconds, epoch milliseconds or ISO dates; absent means random splits. */
-  timestamp?: string
-  /**
-   * A rating, label or weight column of the interactions. Not a model input (yet): EDA charts it and
-   * cleaning can filter on it.
-   */
-  rating?: string
-  /** A column of the items (users) table shown as each item's (user's) name; display only, never an input. */
-  itemLabel?: string
-  userLabel?: string
-  features: FeatureMapping[]
-}
-
 export interface DatasetTables {
   interactions: Table
   users?: Table
@@ -183,3 +150,15 @@ export interface DatasetSummary {
   fields: { name: string; tower: FieldTower; kind: FieldKind | 'multi'; cardinality: number }[]
   hasTimestamps: boolean
 }
+
+/** A failure a person can act on: which file, which row (1-based, header excluded) and which column. */
+export interface DataProblem {
+  ok: false
+  reason: string
+  file?: string
+  row?: number
+  column?: string
+  /** Set when the person cancelled: not an error to show in red. */
+  cancelled?: true
+}
+export type DataResult<T> = { ok: true; data: T } | DataProblem

@@ -21,7 +21,8 @@
  * Pure noise: region and tenure_years (user), merchant and banner_style (item): they are drawn
  * independently of everything else and never enter the utility.
  */
-import type { ColumnMapping, DatasetTables, Table } from '../data/types'
+import type { ColumnMapping } from '../data/mapping'
+import type { DatasetTables, Table } from '../data/types'
 import { deriveSeed, mulberry32, normal, pickWeighted, randInt, type Rng } from '../data/random'
 
 export interface DemoSize {

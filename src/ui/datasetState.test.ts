@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { EdaReport } from '../data/eda'
 import { mappingFacts } from '../data/mapping'
 import { dictTableFromRows } from '../data/table'
-import type { ColumnMapping } from '../data/types'
+import type { ColumnMapping } from '../data/mapping'
 import type { IngestApplied, IngestProposal } from '../worker/protocol'
 import {
   appliedDraft,

@@ -8,11 +8,11 @@
  * stays the one trained on.
  */
 import { DEFAULT_CLEANING, type CleaningOptions } from '../data/clean'
-import type { DataProblem } from '../data/encode'
+import type { DataProblem } from '../data/types'
 import type { FileRole } from '../data/formats'
-import type { ColumnKind } from '../data/infer'
-import { validateMapping, type MappingIssue } from '../data/mapping'
-import type { ColumnMapping, FeatureMapping, TableRole, FieldTower } from '../data/types'
+import { TOWER_OF_ROLE, validateMapping, type MappingIssue } from '../data/mapping'
+import type { ColumnMapping, FeatureMapping, ColumnKind } from '../data/mapping'
+import type { TableRole, FieldTower } from '../data/types'
 import type {
   FromWorker,
   IngestApplied,
@@ -34,11 +34,6 @@ export const KIND_LABELS: Record<EditableKind, string> = {
 }
 /** Kinds that become model inputs. */
 const FEATURE_KINDS = new Set<EditableKind>(['categorical', 'numeric', 'multi'])
-export const TOWER_OF_ROLE: Record<TableRole, FieldTower> = {
-  interactions: 'context',
-  users: 'user',
-  items: 'item',
-}
 
 /**
  * Where a column feeds the model. `none`: not an input — the default for columns of the interactions,

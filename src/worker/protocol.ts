@@ -3,15 +3,15 @@
  * instances. Messages of a run carry its `runId`; the UI ignores messages from runs it has left behind.
  */
 import type { CleaningOptions, CleaningStep } from '../data/clean'
-import type { DataProblem } from '../data/encode'
+import type { DataProblem } from '../data/types'
 import type { EdaReport } from '../data/eda'
 import type { FileRole } from '../data/formats'
-import type { ColumnProposal } from '../data/infer'
 import type { LeakFinding } from '../data/leak'
 import type { MappingFacts, MappingIssue } from '../data/mapping'
 import type { TextEncoding } from '../data/decode'
 import type { ParseReport } from '../data/parse'
-import type { ColumnMapping, DatasetSummary, TableRole } from '../data/types'
+import type { ColumnMapping, ColumnProposal } from '../data/mapping'
+import type { DatasetSummary, TableRole } from '../data/types'
 import type { TrainConfig } from '../model/config'
 import type { RankingMetrics } from '../model/metrics'
 import type { AttentionSnapshot, EpochRecord, LossPoint, RunRecord, SplitSizes } from '../model/results'
@@ -29,7 +29,7 @@ export interface DemoSource {
   items: number
   interactions: number
 }
-/** Files the person dropped, parsed, mapped, cleaned and encoded in the worker (see `ingest.ts`). */
+/** Files the person dropped, parsed, mapped, cleaned and encoded in the worker (see `ingestSession.ts`). */
 export interface UploadSource {
   kind: 'upload'
   /** The ingestion request whose apply produced it; the worker keeps only the latest upload. */

@@ -3,7 +3,7 @@
  * The training worker: reads messages, calls data/ and model/, posts plain results. Thin on purpose.
  */
 import * as tf from '@tensorflow/tfjs-core'
-import { summarize } from '../data/encode'
+import { summarize } from '../data/encode.summary'
 import { splitDataset } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { loadDemoDataset } from '../demo/demoDataset'
@@ -16,7 +16,7 @@ import { runTraining } from '../model/run'
 import { datasetFingerprint } from '../model/runFile'
 import { Trainer } from '../model/train'
 import { selectBackend } from './backend'
-import { Ingestor } from './ingest'
+import { Ingestor } from './ingestSession'
 import type {
   BackendName,
   BenchmarkRequest,

@@ -1,7 +1,9 @@
 /**
- * Ingestion of dropped files, inside the training worker: read (`File.stream()`) -> parse -> recognise a
- * known format or infer a schema -> the person corrects the mapping -> clean -> encode. The encoded
- * dataset stays here and `start` trains on it through `datasetFor`; the UI only ever sees plain reports.
+ * The ingestion session inside the training worker: it reads dropped files (`File.stream()`, with
+ * progress and cancel), asks `data/` for a mapping proposal (`mapping.propose.ts`), and applies the
+ * mapping the person sends back (validate -> lift to towers -> clean -> encode), posting every step.
+ * The rules live in `data/`; this file holds the session's state. The encoded dataset stays here and
+ * `start` trains on it through `datasetFor`; the UI only ever sees plain reports.
  *
  * Request discipline: every request carries a fresh `ingestId` and every reply echoes it, so the UI can
  * drop replies to requests it has moved past. Parsed files live in a session named by the `ingestId` of
@@ -11,33 +13,27 @@
  */
 import { cleanDataset } from '../data/clean'
 import { computeEda } from '../data/eda'
-import { encodeDataset, parseNumber, summarize, type DataProblem, type DataResult } from '../data/encode'
-import { knownParseOptions, recognizeFormat, type FileRole } from '../data/formats'
-import {
-  foldOneHotGroups,
-  inferSchema,
-  labelColumn,
-  liftColumns,
-  profileColumn,
-  proposeKind,
-  type ColumnProposal,
-} from '../data/infer'
+import { encodeDataset } from '../data/encode'
+import { summarize } from '../data/encode.summary'
+import { parseNumber } from '../data/encode.values'
+import { knownParseOptions, type FileRole } from '../data/formats'
 import { ingestFile, type CancelFlag } from '../data/ingest'
 import { findLeaks } from '../data/leak'
-import { errorsOf, mappingFacts, validateMapping, type MappingFacts } from '../data/mapping'
+import {
+  errorsOf,
+  mappingFacts,
+  problemOf,
+  validateMapping,
+  type ColumnMapping,
+  type MappingFacts,
+} from '../data/mapping'
+import { liftToTowers } from '../data/mapping.join'
+import { proposeMapping, proposeWithRoles, tablesOf, type MappingProposal } from '../data/mapping.propose'
 import type { ParsedFile, ParseOptions } from '../data/parse'
 import { splitDataset } from '../data/split'
-import { cell, ColumnBuilder, dictOf, numbersOf, renameColumns, withColumn } from '../data/table'
+import { numbersOf } from '../data/table'
+import type { DataProblem, EncodedDataset } from '../data/types'
 import { DEFAULT_TRAIN_CONFIG } from '../model/config'
-import type {
-  ColumnMapping,
-  DictTable,
-  DictTables,
-  EncodedDataset,
-  FeatureMapping,
-  TableRole,
-  FieldTower,
-} from '../data/types'
 import type {
   FromWorker,
   IngestParseOverrides,
@@ -64,199 +60,13 @@ export type IngestMessage = Extract<
   { type: 'ingest-files' | 'ingest-roles' | 'ingest-apply' | 'ingest-cancel' }
 >
 
-/** What a proposal is made of, before the worker adds reports and EDA. */
-interface Mapped {
-  format: string | null
-  roles: FileRole[]
-  tables: DictTables
-  mapping: ColumnMapping
-  columns: ColumnProposal[]
-  notes: string[]
-}
-
 interface Session {
   id: number
   files: ParsedFile[]
   skipped: { file: string; reason: string }[]
-  mapped: Mapped
+  mapped: MappingProposal
   /** Facts of `mapped`'s tables (`validateMapping` reads them), measured once per proposal. */
   facts: MappingFacts
-}
-
-const ENTITY_KEY = /^(id|key)$/i
-const TOWER_OF_ROLE: Record<TableRole, FieldTower> = { interactions: 'context', users: 'user', items: 'item' }
-const ROLE_OF_TOWER: Record<Exclude<FieldTower, 'context'>, 'users' | 'items'> = {
-  user: 'users',
-  item: 'items',
-}
-
-function tablesOf(tables: DictTables): [TableRole, DictTable][] {
-  const out: [TableRole, DictTable][] = [['interactions', tables.interactions]]
-  if (tables.users) out.push(['users', tables.users])
-  if (tables.items) out.push(['items', tables.items])
-  return out
-}
-
-/** Column proposals for a known format's mapping: mapped columns as mapped, the rest ignored. */
-export function columnsFromMapping(tables: DictTables, mapping: ColumnMapping): ColumnProposal[] {
-  const columns: ColumnProposal[] = []
-  for (const [role, table] of tablesOf(tables))
-    for (const column of table.columns) {
-      const base = { file: table.name, column }
-      const feature = mapping.features.find((f) => f.table === role && f.column === column)
-      if (column === mapping.userId || column === mapping.itemId)
-        columns.push({ ...base, kind: 'id', tower: null, reason: 'id of the known format' })
-      else if (role === 'interactions' && column === mapping.timestamp)
-        columns.push({ ...base, kind: 'timestamp', tower: null, reason: 'interaction time' })
-      else if (role === 'interactions' && column === mapping.rating)
-        columns.push({ ...base, kind: 'numeric', tower: null, reason: 'rating or label' })
-      else if (
-        (role === 'items' && column === mapping.itemLabel) ||
-        (role === 'users' && column === mapping.userLabel)
-      )
-        columns.push({ ...base, kind: 'ignore', tower: null, reason: 'the name shown for each entry' })
-      else if (feature)
-        columns.push({ ...base, kind: feature.kind, tower: feature.tower, reason: 'known format' })
-      else columns.push({ ...base, kind: 'ignore', tower: null, reason: 'not used by the known format' })
-    }
-  return columns
-}
-
-/** Recognises a known format, else infers a schema. */
-export function proposeMapping(files: DictTable[]): DataResult<Mapped> {
-  const known = recognizeFormat(files)
-  if (known)
-    return {
-      ok: true,
-      data: {
-        format: known.label,
-        roles: known.roles,
-        tables: known.tables,
-        mapping: known.mapping,
-        columns: columnsFromMapping(known.tables, known.mapping),
-        notes: [`Recognised ${known.label}; mapped without questions (change anything below).`],
-      },
-    }
-  const inferred = inferSchema(files)
-  if (!inferred.ok) return inferred
-  return { ok: true, data: { format: null, ...inferred.data } }
-}
-
-/** Values of `column` of `from` (keyed by its `id` column) added to `to` (keyed by its `id` column). */
-function joinColumn(to: DictTable, from: DictTable, id: string, column: string): DictTable {
-  const fromIds = dictOf(from, id)
-  const rowOf = new Map<string, number>()
-  for (let r = 0; r < from.rowCount; r++) {
-    const key = fromIds.dictionary[fromIds.codes[r]]
-    if (!rowOf.has(key)) rowOf.set(key, r)
-  }
-  const ids = dictOf(to, id)
-  const builder = new ColumnBuilder(Math.max(1, to.rowCount))
-  for (let r = 0; r < to.rowCount; r++) {
-    const er = rowOf.get(ids.dictionary[ids.codes[r]])
-    builder.push(er === undefined ? '' : cell(from, column, er))
-  }
-  return withColumn(to, column, builder.finish())
-}
-
-/**
- * Proposal with roles the person chose: the interactions file is inferred on its own, each chosen
- * entity file gets its id column renamed to the interactions' id (a column of that name, else `id` or
- * `key`, else the first column) and its other columns proposed by their values.
- */
-export function proposeWithRoles(files: DictTable[], roles: FileRole[]): DataResult<Mapped> {
-  const fileFor = (role: TableRole) =>
-    files.find((f) => roles.some((r) => r.file === f.name && r.role === role))
-  const interactionsFile = fileFor('interactions')
-  if (!interactionsFile) return { ok: false, reason: 'Choose which file holds the interactions.' }
-  const base = inferSchema([interactionsFile])
-  if (!base.ok) return base
-  let { tables, mapping, columns } = base.data
-  const notes = [...base.data.notes]
-  for (const role of ['users', 'items'] as const) {
-    const file = fileFor(role)
-    if (!file) continue
-    const id = role === 'users' ? mapping.userId : mapping.itemId
-    const { table: folded } = foldOneHotGroups(file)
-    const key = folded.columns.includes(id)
-      ? id
-      : (folded.columns.find((c) => ENTITY_KEY.test(c)) ?? folded.columns[0])
-    let table = key === id ? folded : renameColumns(folded, { [key]: id })
-    if (key !== id) notes.push(`Column "${key}" of ${file.name} is read as ${id}.`)
-    // Columns inferred per entity from the interactions stay, joined onto the chosen table.
-    const lifted = tables[role]
-    if (lifted)
-      for (const c of lifted.columns)
-        if (c !== id && !table.columns.includes(c)) table = joinColumn(table, lifted, id, c)
-    const tower = TOWER_OF_ROLE[role]
-    mapping = { ...mapping, features: mapping.features.filter((f) => f.table !== role) }
-    columns = columns.filter((c) => !lifted || c.file !== lifted.name)
-    for (const c of table.columns) {
-      if (c === id) continue
-      const { kind, reason } = proposeKind(c, profileColumn(table.coded[c]))
-      const isFeature = kind === 'categorical' || kind === 'numeric' || kind === 'multi'
-      columns.push({ file: table.name, column: c, kind, tower: isFeature ? tower : null, reason })
-      if (isFeature)
-        mapping.features.push({
-          table: role,
-          column: c,
-          kind,
-          tower,
-          ...(kind === 'multi' ? { separator: '|' } : {}),
-        })
-    }
-    tables = { ...tables, [role]: table }
-    const label = labelColumn(table, id)
-    if (label) {
-      mapping = { ...mapping, [role === 'users' ? 'userLabel' : 'itemLabel']: label }
-      const entry = columns.find((c) => c.file === table.name && c.column === label)
-      if (entry)
-        Object.assign(entry, { kind: 'ignore', tower: null, reason: 'the name shown for each entry' })
-      mapping.features = mapping.features.filter((f) => !(f.table === role && f.column === label))
-    }
-  }
-  const used = new Set(tablesOf(tables).map(([, t]) => t.name))
-  const outRoles: FileRole[] = files.map((f) => {
-    const chosen = roles.find((r) => r.file === f.name)
-    return chosen && chosen.role !== 'unused' && used.has(f.name)
-      ? { file: f.name, role: chosen.role }
-      : { file: f.name, role: 'unused' }
-  })
-  return { ok: true, data: { format: null, roles: outRoles, tables, mapping, columns, notes } }
-}
-
-/**
- * Moves interaction columns the person sent to the user or item tower into that entity's table (the
- * first value seen per entity), so they feed the tower once per entity. Returns new tables and mapping.
- */
-export function liftToTowers(
-  tables: DictTables,
-  mapping: ColumnMapping,
-): { tables: DictTables; mapping: ColumnMapping } {
-  let out = tables
-  const features: FeatureMapping[] = []
-  for (const f of mapping.features) {
-    if (f.table !== 'interactions' || f.tower === 'context') {
-      features.push(f)
-      continue
-    }
-    const role = ROLE_OF_TOWER[f.tower]
-    const id = role === 'users' ? mapping.userId : mapping.itemId
-    const lifted = liftColumns(out.interactions, id, [f.column], `${out.interactions.name} (per ${id})`)
-    const existing = out[role]
-    const table = existing?.coded[id] ? joinColumn(existing, lifted, id, f.column) : existing ? null : lifted
-    if (!table) {
-      features.push({ ...f, tower: 'context' })
-      continue
-    }
-    out = {
-      ...out,
-      [role]: existing ? table : { ...table, name: `${out.interactions.name} (per ${f.tower})` },
-    }
-    features.push({ ...f, table: role })
-  }
-  // A table built only from lifted columns gathers them all.
-  return { tables: out, mapping: { ...mapping, features } }
 }
 
 /** Reads a file's stream chunk by chunk; stops (and cancels the read) when `cancel` is set. */
@@ -451,13 +261,7 @@ export class Ingestor {
     const started = this.now()
     const issues = validateMapping(mappingFacts(session.mapped.tables, mappingIn, session.facts), mappingIn)
     const [error] = errorsOf(issues)
-    if (error)
-      return this.fail(ingestId, 'apply', {
-        ok: false,
-        reason: error.message,
-        file: error.file,
-        column: error.column,
-      })
+    if (error) return this.fail(ingestId, 'apply', problemOf(error))
     const { tables, mapping } = liftToTowers(session.mapped.tables, mappingIn)
     const cleaned = cleanDataset(tables, mapping, cleaning)
     if (!cleaned.ok) return this.fail(ingestId, 'apply', cleaned)

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_CLEANING } from '../data/clean'
 import { validateMapping } from '../data/mapping'
 import { shapeFiles, type ShapeName } from '../data/testingShapes'
-import type { ColumnMapping } from '../data/types'
-import { Ingestor } from './ingest'
+import type { ColumnMapping } from '../data/mapping'
+import { Ingestor } from './ingestSession'
 import type { FromWorker, IngestApplied, IngestProposal } from './protocol'
 
 /** Reads the shape's files and applies what was proposed (or `edit` of it). */
