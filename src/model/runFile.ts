@@ -3,7 +3,7 @@
  * anyone can drop it on the page and see the same charts and tables without training. Plain data only.
  */
 import type { EncodedDataset, DatasetSummary } from '../data/types'
-import { normalizeTrainConfig, type TrainConfig } from './config'
+import { readTrainConfig, type TrainConfig } from './config'
 import type { RankingMetrics } from './metrics'
 import type { AttentionSnapshot, EpochRecord, LossPoint, TestUncertainty } from './results'
 import type { RunResult } from './run'
@@ -176,7 +176,7 @@ export function parseRunFile(
     ok: true,
     run: {
       ...(run as RunFile),
-      config: normalizeTrainConfig(run.config ?? {}),
+      config: readTrainConfig(run.config),
       lossCurve: Array.isArray(run.lossCurve) ? run.lossCurve : [],
       message: run.message ?? null,
       test: { ...run.test!, uncertainty: readUncertainty(run.test!.uncertainty) },

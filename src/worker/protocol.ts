@@ -12,16 +12,14 @@ import type { MappingFacts, MappingIssue } from '../data/mapping'
 import type { TextEncoding } from '../data/decode'
 import type { ParseReport } from '../data/parse'
 import type { ColumnMapping, DatasetSummary, TableRole } from '../data/types'
-import type { TrainConfig } from '../model/config'
+import type { BackendChoice, BackendName, TrainConfig } from '../model/config'
 import type { RankingMetrics } from '../model/metrics'
 import type { AttentionSnapshot, EpochRecord, LossPoint } from '../model/results'
 import type { EmbeddingMap, ItemView, UserHit, UserView, WhatIf } from '../model/explore'
 import type { RunResult } from '../model/run'
 
-export type BackendName = 'webgl' | 'wasm' | 'cpu'
-/** What the person (or the URL) asked for; `auto` tries webgl, then wasm, then cpu. */
-export type BackendChoice = BackendName | 'auto'
-export const BACKEND_CHOICES: BackendChoice[] = ['auto', 'webgl', 'wasm', 'cpu']
+// The backend names live with the settings table, which validates the `backend` setting.
+export { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../model/config'
 
 export interface DemoSource {
   kind: 'demo'

@@ -8,7 +8,7 @@ import { splitDataset } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { syntheticDataset } from '../demo/synthetic'
-import { normalizeTrainConfig, type TrainConfig } from '../model/config'
+import { normalizeDemoSource, normalizeTrainConfig, type TrainConfig } from '../model/config'
 import { buildHistories } from '../model/history'
 import type { LossPoint } from '../model/results'
 import { Explorer } from '../model/explore'
@@ -60,9 +60,11 @@ const ingestor = new Ingestor(post)
 
 function datasetFor(source: DatasetSource): EncodedDataset {
   if (source.kind === 'upload') return ingestor.dataset(source)
-  const key = JSON.stringify(source)
+  // Sizes are clamped by the settings table here too: a message can come from the benchmark door.
+  const demo = normalizeDemoSource(source)
+  const key = JSON.stringify(demo)
   if (key !== cachedSource || !cachedData) {
-    cachedData = loadDemoDataset(source.seed, source).data
+    cachedData = loadDemoDataset(demo.seed, demo).data
     cachedSource = key
   }
   return cachedData
