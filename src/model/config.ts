@@ -1,3 +1,5 @@
+import { DEFAULT_DEMO_SEED, DEFAULT_DEMO_SIZE } from '../demo/cardOffers'
+
 /** Everything that shapes a training run. Stored in the URL hash and in the run file. */
 export interface TrainConfig {
   /** Most passes over the training split; early stopping usually ends the run sooner. */
@@ -51,37 +53,272 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   seed: 42,
 }
 
-/** Settings that are numbers (the others are on/off switches). */
-export type NumericTrainKey = Exclude<keyof TrainConfig, 'logQ' | 'compareBaselines'>
+/** A tfjs backend the worker can run on. */
+export type BackendName = 'webgl' | 'wasm' | 'cpu'
+/** What the person (or the URL) asked for; `auto` tries webgl, then wasm, then cpu. */
+export type BackendChoice = BackendName | 'auto'
+export const BACKEND_CHOICES: BackendChoice[] = ['auto', 'webgl', 'wasm', 'cpu']
 
-/** Inclusive ranges of the numeric settings; used to validate and clamp URL and run-file input. */
-export const TRAIN_CONFIG_RANGES: Record<NumericTrainKey, { min: number; max: number; integer: boolean }> = {
-  epochs: { min: 1, max: 200, integer: true },
-  batchSize: { min: 8, max: 4096, integer: true },
-  learningRate: { min: 1e-5, max: 10, integer: false },
-  dim: { min: 4, max: 256, integer: true },
-  heads: { min: 1, max: 8, integer: true },
-  layers: { min: 0, max: 4, integer: true },
-  mlpHidden: { min: 4, max: 1024, integer: true },
-  temperature: { min: 0.01, max: 2, integer: false },
-  historyLength: { min: 0, max: 50, integer: true },
-  earlyStoppingPatience: { min: 0, max: 50, integer: true },
-  seed: { min: 0, max: 2 ** 31 - 1, integer: true },
+/**
+ * Everything a person can set: the training config, the backend and the demo data's seed and size. The
+ * URL hash stores the values that differ from `DEFAULT_SETTINGS`; the data never is in it.
+ */
+export interface Settings extends TrainConfig {
+  backend: BackendChoice
+  demoSeed: number
+  demoUsers: number
+  demoItems: number
+  demoInteractions: number
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  ...DEFAULT_TRAIN_CONFIG,
+  backend: 'auto',
+  demoSeed: DEFAULT_DEMO_SEED,
+  demoUsers: DEFAULT_DEMO_SIZE.users,
+  demoItems: DEFAULT_DEMO_SIZE.items,
+  demoInteractions: DEFAULT_DEMO_SIZE.interactions,
+}
+
+export type SettingKey = keyof Settings
+type KeyOfType<T> = { [K in SettingKey]: Settings[K] extends T ? K : never }[SettingKey]
+export type NumberSettingKey = KeyOfType<number>
+export type BooleanSettingKey = KeyOfType<boolean>
+
+/** Which part of the app a setting shapes: the training config, the worker's backend, or the demo data. */
+export type SettingPart = 'train' | 'backend' | 'demo'
+
+/** A number setting: values outside [min, max] are clamped, and rounded when `integer`. */
+export interface NumberSettingRow {
+  kind: 'number'
+  key: NumberSettingKey
+  part: SettingPart
+  default: number
+  min: number
+  max: number
+  integer: boolean
+}
+/** An on/off setting, written `1`/`0` in the URL (`true`/`false` are read too). */
+export interface BooleanSettingRow {
+  kind: 'boolean'
+  key: BooleanSettingKey
+  part: SettingPart
+  default: boolean
+}
+/** A setting with a fixed list of choices. */
+export interface ChoiceSettingRow {
+  kind: 'choice'
+  key: 'backend'
+  part: SettingPart
+  default: BackendChoice
+  choices: readonly BackendChoice[]
+}
+export type SettingRow = NumberSettingRow | BooleanSettingRow | ChoiceSettingRow
+
+const number = (
+  key: NumberSettingKey,
+  part: SettingPart,
+  min: number,
+  max: number,
+  integer = true,
+): NumberSettingRow => ({ kind: 'number', key, part, default: DEFAULT_SETTINGS[key], min, max, integer })
+const onOff = (key: BooleanSettingKey): BooleanSettingRow => ({
+  kind: 'boolean',
+  key,
+  part: 'train',
+  default: DEFAULT_SETTINGS[key],
+})
+
+/**
+ * The settings table: one row per setting with its type, default and range or choices. The URL hash
+ * (`encodeSettingsHash`, `decodeSettingsHash`), the run file's config (`readTrainConfig`) and the
+ * worker (`normalizeTrainConfig`, `normalizeDemoSource`) all read it; the UI adds labels and help text
+ * (ui/settings.ts). The order is the order of keys in the hash and of fields in the form.
+ */
+export const SETTING_ROWS: readonly SettingRow[] = [
+  number('epochs', 'train', 1, 200),
+  number('batchSize', 'train', 8, 4096),
+  number('learningRate', 'train', 1e-5, 10, false),
+  number('dim', 'train', 4, 256),
+  number('heads', 'train', 1, 8),
+  number('layers', 'train', 0, 4),
+  number('mlpHidden', 'train', 4, 1024),
+  number('temperature', 'train', 0.01, 2, false),
+  onOff('logQ'),
+  number('historyLength', 'train', 0, 50),
+  number('earlyStoppingPatience', 'train', 0, 50),
+  onOff('compareBaselines'),
+  number('seed', 'train', 0, 2 ** 31 - 1),
+  {
+    kind: 'choice',
+    key: 'backend',
+    part: 'backend',
+    default: DEFAULT_SETTINGS.backend,
+    choices: BACKEND_CHOICES,
+  },
+  number('demoSeed', 'demo', 0, 2 ** 31 - 1),
+  number('demoUsers', 'demo', 50, 50_000),
+  number('demoItems', 'demo', 10, 5_000),
+  number('demoInteractions', 'demo', 500, 1_000_000),
+]
+
+const ROW_BY_KEY = new Map<string, SettingRow>(SETTING_ROWS.map((row) => [row.key, row]))
+const TRAIN_ROWS = SETTING_ROWS.filter((row) => row.part === 'train')
+
+/** The row of `key`, or undefined for a key that is not a setting (an old or mistyped link). */
+export function settingRow(key: string): SettingRow | undefined {
+  return ROW_BY_KEY.get(key)
+}
+
+/** `value` inside the row's range (rounded for an integer setting). */
+export function clampSetting(row: NumberSettingRow, value: number): number {
+  const v = Math.min(row.max, Math.max(row.min, value))
+  return row.integer ? Math.round(v) : v
+}
+
+/** The nearest embedding size that is a multiple of `heads` (and at least one head wide). */
+export function fitDimToHeads(dim: number, heads: number): number {
+  return dim % heads === 0 ? dim : Math.max(heads, Math.round(dim / heads) * heads)
+}
+
+/**
+ * Any value (from a run file or a message) as the row's type: a number that is not finite takes the
+ * default, others are clamped; anything is on/off by truthiness; an unknown choice takes the default.
+ */
+function coerceSetting(row: SettingRow, value: unknown): Settings[SettingKey] {
+  if (row.kind === 'number') {
+    const raw = Number(value)
+    return clampSetting(row, Number.isFinite(raw) ? raw : row.default)
+  }
+  if (row.kind === 'boolean') return Boolean(value)
+  return row.choices.find((c) => c === value) ?? row.default
+}
+
+/** Every setting of `input` through its row (missing ones are the defaults), then `dim` fitted to `heads`. */
+export function normalizeSettings(input: Partial<Record<SettingKey, unknown>>): Settings {
+  const out: Record<string, unknown> = {}
+  for (const row of SETTING_ROWS)
+    out[row.key] = input[row.key] === undefined ? row.default : coerceSetting(row, input[row.key])
+  const settings = out as unknown as Settings
+  settings.dim = fitDimToHeads(settings.dim, settings.heads)
+  return settings
+}
+
+/** The training config of some settings: the rows of the `train` part. */
+export function trainConfigOf(settings: TrainConfig): TrainConfig {
+  const config: Record<string, unknown> = {}
+  for (const row of TRAIN_ROWS) config[row.key] = settings[row.key as keyof TrainConfig]
+  return config as unknown as TrainConfig
 }
 
 /** Fills missing keys from the defaults, clamps every number into its range, makes `dim` a multiple of `heads`. */
 export function normalizeTrainConfig(config: Partial<TrainConfig>): TrainConfig {
-  const out: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, ...config }
-  out.logQ = Boolean(out.logQ)
-  out.compareBaselines = Boolean(out.compareBaselines)
-  for (const key of Object.keys(TRAIN_CONFIG_RANGES) as NumericTrainKey[]) {
-    const range = TRAIN_CONFIG_RANGES[key]
-    const raw = Number(out[key])
-    const v = Math.min(range.max, Math.max(range.min, Number.isFinite(raw) ? raw : DEFAULT_TRAIN_CONFIG[key]))
-    out[key] = range.integer ? Math.round(v) : v
+  return trainConfigOf(normalizeSettings(config))
+}
+
+/**
+ * A run file's `config` (any JSON) as a training config: the same clamping as a link; a missing or
+ * malformed config gives the defaults, and keys that are not settings are dropped.
+ */
+export function readTrainConfig(value: unknown): TrainConfig {
+  const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? value : {}
+  return normalizeTrainConfig(record as Partial<TrainConfig>)
+}
+
+/** The demo's seed and size as a message carries them. */
+export interface DemoSeedAndSize {
+  seed: number
+  users: number
+  items: number
+  interactions: number
+}
+
+/** A demo request with its seed and size clamped by the `demo` rows (a message may come from anywhere). */
+export function normalizeDemoSource<T extends DemoSeedAndSize>(source: T): T {
+  const s = normalizeSettings({
+    demoSeed: source.seed,
+    demoUsers: source.users,
+    demoItems: source.items,
+    demoInteractions: source.interactions,
+  })
+  return {
+    ...source,
+    seed: s.demoSeed,
+    users: s.demoUsers,
+    items: s.demoItems,
+    interactions: s.demoInteractions,
   }
-  if (out.dim % out.heads !== 0) out.dim = Math.max(out.heads, Math.round(out.dim / out.heads) * out.heads)
-  return out
+}
+
+/** Something wrong with a link, in terms of the table; ui/settings.ts words it with the setting's label. */
+export type SettingProblem =
+  | { kind: 'unknown'; key: string }
+  /** `raw` is not of the row's type; the value set before it (`kept`) stays. */
+  | { kind: 'not-a-number'; row: NumberSettingRow; raw: string; kept: number }
+  | { kind: 'not-on-off'; row: BooleanSettingRow; raw: string; kept: boolean }
+  | { kind: 'not-a-choice'; row: ChoiceSettingRow; raw: string; kept: BackendChoice }
+  /** `raw` was outside the row's range (or not an integer) and `used` is what was taken instead. */
+  | { kind: 'clamped'; row: NumberSettingRow; raw: string; used: number }
+  | { kind: 'dim-not-multiple-of-heads'; dim: number; heads: number; used: number }
+
+/**
+ * Reads settings from a URL hash (`#epochs=3&seed=1`) and an optional `?backend=` query, which wins.
+ * Never throws: unknown keys and bad values are reported and skipped; out-of-range numbers are clamped and
+ * reported; an embedding size that is not a multiple of the heads is fitted and reported.
+ */
+export function decodeSettingsHash(
+  hash: string,
+  search = '',
+): { settings: Settings; problems: SettingProblem[] } {
+  const settings: Settings = { ...DEFAULT_SETTINGS }
+  const values = settings as unknown as Record<SettingKey, Settings[SettingKey]>
+  const problems: SettingProblem[] = []
+  const params = new URLSearchParams(hash.replace(/^#/, ''))
+  const query = new URLSearchParams(search.replace(/^\?/, ''))
+  if (query.has('backend')) params.set('backend', query.get('backend') ?? '')
+  for (const [key, raw] of params) {
+    const row = settingRow(key)
+    if (!row) {
+      problems.push({ kind: 'unknown', key })
+      continue
+    }
+    if (row.kind === 'number') {
+      const value = Number(raw)
+      if (raw.trim() === '' || !Number.isFinite(value)) {
+        problems.push({ kind: 'not-a-number', row, raw, kept: settings[row.key] })
+        continue
+      }
+      const clamped = clampSetting(row, value)
+      if (clamped !== value) problems.push({ kind: 'clamped', row, raw, used: clamped })
+      values[row.key] = clamped
+    } else if (row.kind === 'boolean') {
+      if (raw === '1' || raw === 'true') values[row.key] = true
+      else if (raw === '0' || raw === 'false') values[row.key] = false
+      else problems.push({ kind: 'not-on-off', row, raw, kept: settings[row.key] })
+    } else {
+      const choice = row.choices.find((c) => c === raw)
+      if (choice) values[row.key] = choice
+      else problems.push({ kind: 'not-a-choice', row, raw, kept: settings[row.key] })
+    }
+  }
+  const dim = fitDimToHeads(settings.dim, settings.heads)
+  if (dim !== settings.dim) {
+    problems.push({ kind: 'dim-not-multiple-of-heads', dim: settings.dim, heads: settings.heads, used: dim })
+    settings.dim = dim
+  }
+  return { settings, problems }
+}
+
+/** The hash for these settings: only values that differ from the defaults, in table order. */
+export function encodeSettingsHash(settings: Settings): string {
+  const params = new URLSearchParams()
+  for (const row of SETTING_ROWS) {
+    const value = settings[row.key]
+    if (value === row.default) continue
+    params.set(row.key, typeof value === 'boolean' ? (value ? '1' : '0') : String(value))
+  }
+  const text = params.toString()
+  return text ? `#${text}` : ''
 }
 
 /**

@@ -5,7 +5,7 @@
  * worker sent when the run ended; reading one checks it and migrates older versions here, in one place.
  */
 import type { EncodedDataset } from '../data/types'
-import { normalizeTrainConfig } from './config'
+import { readTrainConfig } from './config'
 import type { RunRecord, TestUncertainty } from './results'
 
 export const RUN_FORMAT = 'attentive-run'
@@ -103,7 +103,7 @@ export function parseRunFile(
 function recordOfFile(run: RunRecord): RunRecord {
   return {
     ...run,
-    config: normalizeTrainConfig(run.config ?? {}),
+    config: readTrainConfig(run.config),
     dataset: { ...run.dataset, fields: Array.isArray(run.dataset.fields) ? run.dataset.fields : [] },
     lossCurve: Array.isArray(run.lossCurve) ? run.lossCurve : [],
     message: run.message ?? null,

@@ -33,9 +33,9 @@ export function App() {
   // Show the demo's counts at once; the worker caches the encoded data for the first run.
   useEffect(() => {
     load(demoSourceOf(settings))
-    // Only on first render and when the worker is recreated for another backend.
+    // Only on first render: a new backend keeps the worker and what it has loaded (an upload too).
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [load, settings.backend])
+  }, [load])
 
   const diverged = state.record?.end === 'diverged' ? [state.record.message ?? 'The loss diverged.'] : []
   const messages = [...problems, ...(state.error ? [state.error] : []), ...diverged]

@@ -1,4 +1,5 @@
 import { memo, useState } from 'react'
+import { clampSetting } from '../model/config'
 import { SETTING_SPECS, type SettingSpec, type Settings } from './settings'
 
 interface Props {
@@ -8,8 +9,6 @@ interface Props {
   /** Which group of settings to show. */
   group: 'model' | 'demo'
 }
-
-const DEMO_KEYS = new Set(['demoSeed', 'demoUsers', 'demoItems', 'demoInteractions'])
 
 /** A number input that keeps the person's draft while it is not a valid number yet. */
 function NumberField({
@@ -28,8 +27,7 @@ function NumberField({
   const commit = (text: string) => {
     const n = Number(text)
     if (text.trim() === '' || !Number.isFinite(n)) return
-    const clamped = Math.min(spec.max, Math.max(spec.min, spec.integer ? Math.round(n) : n))
-    onCommit(clamped)
+    onCommit(clampSetting(spec, n))
   }
   return (
     <div className="field">
@@ -58,7 +56,7 @@ function NumberField({
 
 /** The settings form, generated from the settings table so labels, ranges and the URL agree. */
 function SettingsPanelView({ settings, disabled, onChange, group }: Props) {
-  const specs = SETTING_SPECS.filter((s) => DEMO_KEYS.has(s.key) === (group === 'demo'))
+  const specs = SETTING_SPECS.filter((s) => (s.part === 'demo') === (group === 'demo'))
   return (
     <div className="settings">
       {specs.map((spec) => {

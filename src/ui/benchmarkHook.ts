@@ -1,17 +1,12 @@
 /**
  * A door for `npm run bench` (bench/run.mjs): with `?bench` in the URL, `window.__runBenchmark` times
- * training steps in a fresh training worker on a chosen backend. Without `?bench` it does nothing.
+ * training steps in a fresh training worker (its own `TrainerClient`) on a chosen backend. Without
+ * `?bench` it does nothing.
  */
 import { DEFAULT_DEMO_SEED, DEFAULT_DEMO_SIZE } from '../demo/cardOffers'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../model/config'
-import type {
-  BackendName,
-  BenchmarkRequest,
-  BenchmarkResult,
-  DemoSource,
-  FromWorker,
-  ToWorker,
-} from '../worker/protocol'
+import type { BackendName, BenchmarkRequest, BenchmarkResult, DemoSource } from '../worker/protocol'
+import { TrainerClient } from './trainerClient'
 
 /** A benchmark request whose config and demo may be partial; missing values are the page's defaults. */
 export type BenchmarkHookRequest = Omit<BenchmarkRequest, 'config' | 'demo'> & {
@@ -44,26 +39,17 @@ export function completeBenchmarkRequest(request: BenchmarkHookRequest): Benchma
   }
 }
 
-/** Runs one benchmark in a new worker, which is terminated afterwards whatever the outcome. */
-const runBenchmark: RunBenchmark = (backend, request) =>
-  new Promise<BenchmarkHookResult>((resolve, reject) => {
-    const full = completeBenchmarkRequest(request)
-    const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module' })
-    const finish = (outcome: () => void) => {
-      worker.terminate()
-      outcome()
-    }
-    worker.onmessage = (event: MessageEvent<FromWorker>) => {
-      const message = event.data
-      if (message.type === 'benchmark')
-        finish(() => resolve({ ...message.result, config: full.config, demo: full.demo }))
-      else if (message.type === 'error') finish(() => reject(new Error(message.message)))
-    }
-    worker.onerror = (event) =>
-      finish(() => reject(new Error(`The benchmark worker crashed: ${event.message || 'unknown error'}`)))
-    worker.postMessage({ type: 'init', backend } satisfies ToWorker)
-    worker.postMessage({ type: 'benchmark', request: full } satisfies ToWorker)
-  })
+/** Runs one benchmark in a worker of its own, which is terminated afterwards whatever the outcome. */
+const runBenchmark: RunBenchmark = async (backend, request) => {
+  const full = completeBenchmarkRequest(request)
+  const client = new TrainerClient(backend)
+  try {
+    const result = await client.benchmark(full)
+    return { ...result, config: full.config, demo: full.demo }
+  } finally {
+    client.terminate('The benchmark ended.')
+  }
+}
 
 /** Defines `window.__runBenchmark` when the page was opened with `?bench`; otherwise changes nothing. */
 export function installBenchmarkHook(): void {

@@ -81,3 +81,21 @@ describe('early stopping by default', () => {
     expect(serializeSettings(off)).toBe('#epochs=8&earlyStoppingPatience=0')
   })
 })
+
+describe('messages about a bad link', () => {
+  it('words every kind of problem as before the settings table moved to model/config.ts', () => {
+    const { settings, problems } = parseSettings(
+      '#epochs=abc&logQ=maybe&backend=quantum&colour=red&batchSize=1&learningRate=0.000001&dim=30&heads=4',
+    )
+    expect(problems).toEqual([
+      '"abc" is not a number for Epochs; kept 30.',
+      '"maybe" is not on/off for logQ correction; kept on.',
+      'Backend "quantum" is not one of auto, webgl, wasm, cpu; using auto.',
+      'Unknown setting "colour" in the link was ignored.',
+      'Batch size 1 is outside 8–4096; using 8.',
+      'Learning rate 0.000001 is outside 0.00001–10; using 0.00001.',
+      'Embedding size 30 is not a multiple of 4 heads; using 32.',
+    ])
+    expect(settings).toEqual({ ...DEFAULT_SETTINGS, batchSize: 8, learningRate: 1e-5, dim: 32, heads: 4 })
+  })
+})

@@ -2,6 +2,7 @@ import { useCallback, useLayoutEffect, useMemo, useRef, type Dispatch } from 're
 import type { CleaningOptions } from '../data/clean'
 import type { FileRole } from '../data/formats'
 import type { IngestParseOverrides, ToWorker } from '../worker/protocol'
+import type { TrainerClient } from './trainerClient'
 import { draftToMapping, type DatasetAction, type DatasetState, type MappingDraft } from './datasetState'
 
 export interface IngestActions {
@@ -17,14 +18,15 @@ export interface IngestActions {
 }
 
 /**
- * Ingestion requests over the trainer's worker. Each request gets a fresh id, recorded in the dataset
+ * Ingestion requests over the trainer's worker client. Each request gets a fresh id, recorded in the dataset
  * reducer before it is sent, so replies to older requests are ignored.
  */
 export function useIngestActions(
   state: DatasetState,
   dispatch: Dispatch<DatasetAction>,
-  send: (message: ToWorker) => void,
+  client: Pick<TrainerClient, 'post'>,
 ): IngestActions {
+  const send = useCallback((message: ToWorker) => client.post(message), [client])
   const nextId = useRef(0)
   // Latest state for callbacks that must not change identity on every render.
   const stateRef = useRef(state)

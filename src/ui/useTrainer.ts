@@ -1,14 +1,8 @@
-import { useCallback, useEffect, useReducer, useRef } from 'react'
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
 import type { TrainConfig } from '../model/config'
 import type { RunRecord } from '../model/results'
-import type {
-  BackendChoice,
-  DatasetSource,
-  ExploreAnswer,
-  ExploreQuery,
-  FromWorker,
-  ToWorker,
-} from '../worker/protocol'
+import type { BackendChoice, DatasetSource, ExploreAnswer, ExploreQuery, ToWorker } from '../worker/protocol'
+import { TrainerClient } from './trainerClient'
 import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './trainingState'
 import { datasetReducer, INITIAL_DATASET_STATE, type DatasetState } from './datasetState'
 import { useIngestActions, type IngestActions } from './useIngest'
@@ -33,52 +27,36 @@ export interface Trainer {
 }
 
 /**
- * The one owner of the training worker: creates it (and picks the backend) on mount, recreates it when
- * the backend choice changes, terminates it on unmount. Exposes plain state and four actions.
+ * Training and ingestion over one `TrainerClient`, which owns the worker: it starts on mount with the
+ * chosen backend and is terminated on unmount. A new backend choice switches the backend inside the same
+ * worker, so the demo and an applied upload stay loaded. Exposes plain state and actions.
  */
 export function useTrainer(backend: BackendChoice): Trainer {
   const [state, dispatch] = useReducer(trainingReducer, INITIAL_TRAINING_STATE)
   const [dataset, dispatchDataset] = useReducer(datasetReducer, INITIAL_DATASET_STATE)
-  const workerRef = useRef<Worker | null>(null)
+  // The backend a worker starts with; later choices go through setBackend below.
+  const [client] = useState(() => new TrainerClient(backend))
   const runIdRef = useRef(0)
-  const explorePending = useRef(new Map<number, (answer: ExploreAnswer) => void>())
-  const exploreIdRef = useRef(0)
 
   useEffect(() => {
-    const worker = new Worker(new URL('../worker/trainer.worker.ts', import.meta.url), { type: 'module' })
-    worker.onmessage = (event: MessageEvent<FromWorker>) => {
-      if (event.data.type === 'explore') {
-        const pending = explorePending.current.get(event.data.requestId)
-        explorePending.current.delete(event.data.requestId)
-        pending?.(event.data.answer)
-        return
-      }
-      dispatch({ type: 'worker', message: event.data })
-      dispatchDataset({ type: 'worker', message: event.data })
-    }
-    worker.onerror = (event) =>
-      dispatch({
-        type: 'worker',
-        message: {
-          type: 'error',
-          runId: null,
-          message: `The training worker crashed: ${event.message || 'unknown error'}`,
-        },
-      })
-    worker.postMessage({ type: 'init', backend } satisfies ToWorker)
-    workerRef.current = worker
-    const pending = explorePending.current
+    const unsubscribe = client.subscribe((message) => {
+      dispatch({ type: 'worker', message })
+      dispatchDataset({ type: 'worker', message })
+    })
     return () => {
-      for (const resolve of pending.values()) resolve({ kind: 'error', message: 'The worker was restarted.' })
-      pending.clear()
-      worker.terminate()
-      workerRef.current = null
+      unsubscribe()
+      client.terminate()
       // Uploaded data lived in that worker.
       dispatchDataset({ type: 'worker-reset' })
     }
-  }, [backend])
+  }, [client])
 
-  const send = useCallback((message: ToWorker) => workerRef.current?.postMessage(message), [])
+  useEffect(() => {
+    // A failure reaches the state as an `error` message too, which is where it is shown.
+    client.setBackend(backend).catch(() => undefined)
+  }, [client, backend])
+
+  const send = useCallback((message: ToWorker) => client.post(message), [client])
 
   const load = useCallback((source: DatasetSource) => send({ type: 'load', source }), [send])
   const start = useCallback(
@@ -101,18 +79,9 @@ export function useTrainer(backend: BackendChoice): Trainer {
     [send],
   )
 
-  const ingest = useIngestActions(dataset, dispatchDataset, send)
+  const ingest = useIngestActions(dataset, dispatchDataset, client)
 
-  const explore = useCallback(
-    (query: ExploreQuery) =>
-      new Promise<ExploreAnswer>((resolve) => {
-        if (!workerRef.current) return resolve({ kind: 'error', message: 'The worker is not running.' })
-        const requestId = ++exploreIdRef.current
-        explorePending.current.set(requestId, resolve)
-        send({ type: 'explore', requestId, runId: runIdRef.current, query })
-      }),
-    [send],
-  )
+  const explore = useCallback((query: ExploreQuery) => client.explore(runIdRef.current, query), [client])
 
   return { state, load, start, pause, resume, stop, importRun, dataset, ingest, explore }
 }

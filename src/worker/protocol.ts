@@ -12,15 +12,13 @@ import type { TextEncoding } from '../data/decode'
 import type { ParseReport } from '../data/parse'
 import type { ColumnMapping, ColumnProposal } from '../data/mapping'
 import type { DatasetSummary, TableRole } from '../data/types'
-import type { TrainConfig } from '../model/config'
+import type { BackendChoice, BackendName, TrainConfig } from '../model/config'
 import type { RankingMetrics } from '../model/metrics'
 import type { AttentionSnapshot, EpochRecord, LossPoint, RunRecord, SplitSizes } from '../model/results'
 import type { EmbeddingMap, ItemView, UserHit, UserView, WhatIf } from '../model/explore.types'
 
-export type BackendName = 'webgl' | 'wasm' | 'cpu'
-/** What the person (or the URL) asked for; `auto` tries webgl, then wasm, then cpu. */
-export type BackendChoice = BackendName | 'auto'
-export const BACKEND_CHOICES: BackendChoice[] = ['auto', 'webgl', 'wasm', 'cpu']
+// The backend names live with the settings table, which validates the `backend` setting.
+export { BACKEND_CHOICES, type BackendChoice, type BackendName } from '../model/config'
 
 export interface DemoSource {
   kind: 'demo'
@@ -41,14 +39,18 @@ export interface UploadSource {
 export type DatasetSource = DemoSource | UploadSource
 
 export type ToWorker =
-  | { type: 'init'; backend: BackendChoice }
+  /**
+   * Picks the tfjs backend. Sent again, it switches the backend inside the same worker (a run in
+   * progress is stopped; the loaded and uploaded data stay). The `backend` reply echoes `requestId`.
+   */
+  | { type: 'init'; backend: BackendChoice; requestId?: number }
   /** Generate (or parse) and encode a dataset so its summary can be shown before training. */
   | { type: 'load'; source: DatasetSource }
   | { type: 'start'; runId: number; config: TrainConfig; source: DatasetSource }
   | { type: 'pause'; runId: number }
   | { type: 'resume'; runId: number }
   | { type: 'stop'; runId: number }
-  | { type: 'benchmark'; request: BenchmarkRequest }
+  | { type: 'benchmark'; requestId: number; request: BenchmarkRequest }
   /** Questions about the model of run `runId` (kept in the worker after it finished); see model/explore.ts. */
   | { type: 'explore'; requestId: number; runId: number; query: ExploreQuery }
   /**
@@ -83,7 +85,7 @@ export type ExploreAnswer =
 export type TrainingPhase = 'preparing' | 'training' | 'paused' | 'evaluating'
 
 export type FromWorker =
-  | { type: 'backend'; backend: BackendName; reason: string }
+  | { type: 'backend'; backend: BackendName; reason: string; requestId?: number }
   | { type: 'loaded'; source: DatasetSource; summary: DatasetSummary; seconds: number }
   | { type: 'phase'; runId: number; phase: TrainingPhase; detail: string }
   | {
@@ -101,8 +103,9 @@ export type FromWorker =
   | { type: 'epoch'; runId: number; record: EpochRecord; attention: AttentionSnapshot }
   /** The finished run, whole: what the UI shows and what a run file saves. */
   | { type: 'done'; runId: number; record: RunRecord }
-  | { type: 'error'; runId: number | null; message: string }
-  | { type: 'benchmark'; result: BenchmarkResult }
+  /** `requestId` names the request (init, benchmark) that failed, when one did. */
+  | { type: 'error'; runId: number | null; message: string; requestId?: number }
+  | { type: 'benchmark'; requestId: number; result: BenchmarkResult }
   | { type: 'explore'; requestId: number; runId: number; answer: ExploreAnswer }
   | { type: 'ingest-progress'; ingestId: number; progress: IngestProgress }
   | { type: 'ingest-proposal'; ingestId: number; proposal: IngestProposal }
@@ -180,7 +183,7 @@ export interface IngestApplied {
   seconds: number
 }
 
-/** Timing of training steps on synthetic batches (bench/ only). */
+/** Timing of training steps on synthetic batches (bench/ only; the worker hands it to model/benchmark.ts). */
 export interface BenchmarkRequest {
   /** Item vocabulary sizes to time one step at. */
   itemVocabularies: number[]

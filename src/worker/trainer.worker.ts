@@ -2,24 +2,22 @@
 /**
  * The training worker: reads messages, calls data/ and model/, posts plain results. Thin on purpose.
  */
-import * as tf from '@tensorflow/tfjs-core'
 import { summarize } from '../data/encode.summary'
-import { splitDataset } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { loadDemoDataset } from '../demo/demoDataset'
-import { syntheticDataset } from '../demo/synthetic'
-import { normalizeTrainConfig, type TrainConfig } from '../model/config'
-import { buildHistories } from '../model/history'
+import { benchmarkTraining } from '../model/benchmark'
+import { normalizeDemoSource, normalizeTrainConfig, type TrainConfig } from '../model/config'
 import type { LossPoint, RunDataset } from '../model/results'
 import { Explorer } from '../model/explore'
 import { runTraining } from '../model/run'
 import { datasetFingerprint } from '../model/runFile'
-import { Trainer } from '../model/train'
 import { selectBackend } from './backend'
 import { Ingestor } from './ingestSession'
 import type {
+  BackendChoice,
   BackendName,
   BenchmarkRequest,
+  BenchmarkResult,
   DatasetSource,
   ExploreAnswer,
   ExploreQuery,
@@ -57,14 +55,16 @@ let explorer: { runId: number; explorer: Explorer } | null = null
 
 let cachedSource = ''
 let cachedData: EncodedDataset | null = null
-/** Dropped files: parsed, mapped and encoded by `ingest.ts`, which keeps the latest upload. */
+/** Dropped files: parsed, mapped and encoded by `ingestSession.ts`, which keeps the latest upload. */
 const ingestor = new Ingestor(post)
 
 function datasetFor(source: DatasetSource): EncodedDataset {
   if (source.kind === 'upload') return ingestor.dataset(source)
-  const key = JSON.stringify(source)
+  // Sizes are clamped by the settings table here too: a message can come from the benchmark door.
+  const demo = normalizeDemoSource(source)
+  const key = JSON.stringify(demo)
   if (key !== cachedSource || !cachedData) {
-    cachedData = loadDemoDataset(source.seed, source).data
+    cachedData = loadDemoDataset(demo.seed, demo).data
     cachedSource = key
   }
   return cachedData
@@ -198,61 +198,57 @@ async function explore(runId: number, query: ExploreQuery): Promise<ExploreAnswe
   }
 }
 
-async function benchmark(request: BenchmarkRequest): Promise<void> {
-  if (!backendReady) throw new Error('The worker got a benchmark request before init')
-  const backend = await backendReady
-  const config = normalizeTrainConfig(request.config)
-  let batchSize = config.batchSize
-  const timeSteps = async (data: EncodedDataset): Promise<number> => {
-    const split = splitDataset(data, config.seed)
-    const trainer = new Trainer(data, split, config, buildHistories(data, split, config.historyLength))
-    batchSize = trainer.batchSize
-    try {
-      const rows = (s: number) => {
-        const start = (s * trainer.batchSize) % Math.max(1, split.train.length - trainer.batchSize)
-        return split.train.subarray(start, start + trainer.batchSize)
-      }
-      for (let s = 0; s < request.warmupSteps; s++) await settle(trainer.step(rows(s)))
-      const t0 = performance.now()
-      for (let s = 0; s < request.timedSteps; s++) await settle(trainer.step(rows(request.warmupSteps + s)))
-      return (performance.now() - t0) / request.timedSteps
-    } finally {
-      trainer.dispose()
-    }
-  }
-  const demo = await timeSteps(datasetFor(request.demo))
-  const demoBatchSize = batchSize
-  const stepMsByVocabulary: Record<string, number> = {}
-  for (const items of request.itemVocabularies)
-    stepMsByVocabulary[String(items)] = await timeSteps(syntheticDataset(2000, items, 40_000, config.seed))
-  post({
-    type: 'benchmark',
-    result: { backend, examplesPerSecond: (demoBatchSize / demo) * 1000, stepMsByVocabulary },
+/**
+ * Picks (or switches to) a backend inside this worker. A run in progress is stopped first, because its
+ * tensors live on the old backend; the kept model goes too, for the same reason. The demo cache and the
+ * applied upload are plain arrays and stay, so switching never asks the person to upload again.
+ */
+function switchBackend(choice: BackendChoice, requestId: number | undefined): void {
+  stopCurrentRun()
+  const switched = currentDone.then(() => {
+    explorer?.explorer.dispose()
+    explorer = null
+    return selectBackend(choice)
   })
+  backendReady = switched.then(
+    ({ backend, reason }) => {
+      backendInfo = { name: backend, reason }
+      post({ type: 'backend', backend, reason, requestId })
+      return backend
+    },
+    (e: unknown) => {
+      post({ type: 'error', runId: null, message: e instanceof Error ? e.message : String(e), requestId })
+      throw e
+    },
+  )
+  // Runs and explorer questions queue behind the switch, whether it worked or not.
+  currentDone = backendReady.then(
+    () => undefined,
+    () => undefined,
+  )
 }
 
-/** Waits until the backend has computed `loss` (a GPU sync), then disposes it. */
-async function settle(loss: tf.Scalar): Promise<number> {
-  const value = (await loss.data())[0]
-  loss.dispose()
-  return value
+function stopCurrentRun(): void {
+  if (!current) return
+  current.stopped = true
+  current.resume?.()
+  current.resume = null
+}
+
+/** Times training steps (model/benchmark.ts) on the current backend, queued behind any run. */
+async function benchmark(request: BenchmarkRequest): Promise<BenchmarkResult> {
+  if (!backendReady) throw new Error('The worker got a benchmark request before init')
+  await currentDone
+  const backend = await backendReady
+  const timing = await benchmarkTraining(datasetFor(request.demo), request)
+  return { backend, ...timing }
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data
   switch (msg.type) {
     case 'init':
-      backendReady = selectBackend(msg.backend).then(
-        ({ backend, reason }) => {
-          backendInfo = { name: backend, reason }
-          post({ type: 'backend', backend, reason })
-          return backend
-        },
-        (e: unknown) => {
-          post({ type: 'error', runId: null, message: e instanceof Error ? e.message : String(e) })
-          throw e
-        },
-      )
+      switchBackend(msg.backend, msg.requestId)
       return
     case 'load': {
       const started = Date.now()
@@ -269,11 +265,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return
     }
     case 'start': {
-      const previous = current
-      if (previous) {
-        previous.stopped = true
-        previous.resume?.()
-      }
+      stopCurrentRun()
       currentDone = currentDone.then(() => run(msg.runId, msg.config, msg.source))
       return
     }
@@ -314,14 +306,19 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       )
       return
     }
-    case 'benchmark':
-      benchmark(msg.request).catch((e: unknown) =>
-        post({
-          type: 'error',
-          runId: null,
-          message: `Benchmark failed: ${e instanceof Error ? e.message : String(e)}`,
-        }),
+    case 'benchmark': {
+      const { requestId } = msg
+      benchmark(msg.request).then(
+        (result) => post({ type: 'benchmark', requestId, result }),
+        (e: unknown) =>
+          post({
+            type: 'error',
+            runId: null,
+            requestId,
+            message: `Benchmark failed: ${e instanceof Error ? e.message : String(e)}`,
+          }),
       )
       return
+    }
   }
 }
