@@ -7,9 +7,9 @@ import { buildHistories } from './history'
 import { dropFieldImportance, summarizeAttention } from './inspect'
 import type { MetricAccumulator, RankingMetrics } from './metrics'
 import {
-  TRAINED_BASELINES,
   type AttentionSnapshot,
   type BaselineName,
+  type CountScorerMetrics,
   type EpochRecord,
   type FieldImportance,
   type LossPoint,
@@ -20,6 +20,7 @@ import {
   type TrainedBaselineName,
   type ValidationTrend,
 } from './results'
+import { TRAINED_SCORERS, type CountScorerName } from './scorers'
 import { Trainer, TrainingDiverged, type WeightSnapshot } from './train'
 import * as tf from './tf'
 
@@ -35,7 +36,7 @@ export interface RunHooks {
     split: Split
     stepsPerEpoch: number
     batchSize: number
-    validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
+    validationBaselines: Record<CountScorerName, RankingMetrics>
   }) => void
   onLoss?: (point: LossPoint) => void
   onEpoch?: (record: EpochRecord, attention: AttentionSnapshot) => void
@@ -62,7 +63,8 @@ export interface RunResult {
   baselineTrends?: Partial<Record<TrainedBaselineName, ValidationTrend | null>>
   /** How the model's validation NDCG@10 moved (still rising at the end?); absent in old run files. */
   trend?: ValidationTrend | null
-  validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
+  /** Count scorers' validation metrics (computed once); a run file older than a scorer lacks it. */
+  validationBaselines: CountScorerMetrics
   test: TestResult
   attention: { final: { user: TowerAttention; item: TowerAttention }; snapshots: AttentionSnapshot[] }
   importance: FieldImportance[]
@@ -100,9 +102,9 @@ export async function runTraining(
   const inspection = firstQueries(validation, INSPECTION_QUERIES)
   const comparisons = new Map<TrainedBaselineName, Comparison>()
   if (config.compareBaselines)
-    for (const name of TRAINED_BASELINES)
+    for (const { name, variant } of TRAINED_SCORERS)
       comparisons.set(name, {
-        trainer: new Trainer(data, split, config, histories, name, validation),
+        trainer: new Trainer(data, split, config, histories, variant, validation),
         tracker: new ValidationTracker(),
         diverged: false,
         kept: null,

@@ -4,8 +4,13 @@
  */
 import type { EncodedDataset, DatasetSummary } from '../data/types'
 import { normalizeTrainConfig, type TrainConfig } from './config'
-import type { RankingMetrics } from './metrics'
-import type { AttentionSnapshot, EpochRecord, LossPoint, TestUncertainty } from './results'
+import type {
+  AttentionSnapshot,
+  CountScorerMetrics,
+  EpochRecord,
+  LossPoint,
+  TestUncertainty,
+} from './results'
 import type { RunResult } from './run'
 
 export const RUN_FORMAT = 'attentive-run'
@@ -45,7 +50,8 @@ export interface RunFile {
   history: EpochRecord[]
   /** The training-loss curve as plotted (mean loss per window of steps). */
   lossCurve: LossPoint[]
-  validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
+  /** Count scorers' validation metrics; a file saved before a scorer existed lacks its entry. */
+  validationBaselines: CountScorerMetrics
   test: RunResult['test']
   attention: {
     user: RunResult['attention']['final']['user']

@@ -3,8 +3,7 @@
  * No React here, so it is tested in Node.
  */
 import type { DatasetSummary } from '../data/types'
-import type { RankingMetrics } from '../model/metrics'
-import type { AttentionSnapshot, EpochRecord, LossPoint } from '../model/results'
+import type { AttentionSnapshot, CountScorerMetrics, EpochRecord, LossPoint } from '../model/results'
 import type { TrainConfig } from '../model/config'
 import type { RunResult } from '../model/run'
 import type { RunFile } from '../model/runFile'
@@ -38,7 +37,7 @@ export interface TrainingState {
     stepsPerEpoch: number
     batchSize: number
   } | null
-  validationBaselines: { random: RankingMetrics; popularity: RankingMetrics } | null
+  validationBaselines: CountScorerMetrics | null
   lossPoints: LossPoint[]
   epochs: EpochRecord[]
   attention: AttentionSnapshot[]

@@ -13,8 +13,7 @@ import type { TextEncoding } from '../data/decode'
 import type { ParseReport } from '../data/parse'
 import type { ColumnMapping, DatasetSummary, TableRole } from '../data/types'
 import type { TrainConfig } from '../model/config'
-import type { RankingMetrics } from '../model/metrics'
-import type { AttentionSnapshot, EpochRecord, LossPoint } from '../model/results'
+import type { AttentionSnapshot, CountScorerMetrics, EpochRecord, LossPoint } from '../model/results'
 import type { EmbeddingMap, ItemView, UserHit, UserView, WhatIf } from '../model/explore'
 import type { RunResult } from '../model/run'
 
@@ -96,7 +95,7 @@ export type FromWorker =
       stepsPerEpoch: number
       batchSize: number
       /** Count baselines on the validation part, computed once before training. */
-      validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
+      validationBaselines: CountScorerMetrics
     }
   | { type: 'loss'; runId: number; epoch: number; points: LossPoint[] }
   | { type: 'epoch'; runId: number; record: EpochRecord; attention: AttentionSnapshot }
