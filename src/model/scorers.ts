@@ -11,6 +11,7 @@
  */
 import type { EncodedDataset } from '../data/types'
 import { itemCounts, popularityScorer, randomScorer } from './baselines'
+import { cooccurrenceScorer } from './cooccurrence'
 import type { BatchScorer } from './evaluate'
 import type { MetricName, RankingMetrics } from './metrics'
 
@@ -69,6 +70,17 @@ export const BASELINES = [
     colour: '#1d7a4a',
     validationColumns: ['recall@10'],
     comparison: { label: 'vs mean pooling', question: 'Does attention help?', order: 1 },
+  },
+  {
+    name: 'co-occurrence',
+    kind: 'count',
+    label: 'Item co-occurrence',
+    shortLabel: 'Co-occurrence',
+    colour: '#a3306b',
+    dash: '10 3 2 3',
+    validationColumns: ['recall@10'],
+    comparison: { label: 'vs item co-occurrence', question: 'Does it beat items seen together?', order: 3 },
+    build: ({ data, trainRows, seed }) => cooccurrenceScorer(data, trainRows, seed),
   },
   {
     name: 'popularity',
