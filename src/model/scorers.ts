@@ -119,7 +119,6 @@ export const COUNT_SCORERS = BASELINES.filter(
 export const TRAINED_SCORERS = BASELINES.filter(
   (b): b is Extract<BaselineEntry, { kind: 'trained' }> => b.kind === 'trained',
 )
-export const COUNT_SCORER_NAMES: CountScorerName[] = COUNT_SCORERS.map((b) => b.name)
 export const TRAINED_SCORER_NAMES: TrainedScorerName[] = TRAINED_SCORERS.map((b) => b.name)
 
 /** Each count scorer's validation metrics (computed once, before training). Old run files may lack some. */
