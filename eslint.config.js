@@ -8,7 +8,17 @@ import tseslint from 'typescript-eslint'
  * ones the UI and the worker protocol may import, types included, so the UI bundle never carries tfjs
  * and the UI sees one plain-data contract. A new module goes here only if it imports no tfjs module.
  */
-const TFJS_FREE_MODEL = ['config', 'metrics', 'results', 'uncertainty', 'runFile', 'explore.types']
+const TFJS_FREE_MODEL = [
+  'config',
+  'metrics',
+  'results',
+  'uncertainty',
+  'runFile',
+  'explore.types',
+  'scorers',
+  'baselines',
+  'cooccurrence',
+]
 const TFJS_FREE_ALTERNATION = TFJS_FREE_MODEL.map((m) => m.replace('.', '\\.')).join('|')
 /** Forbids every model/ module but those, however deep the importing file sits. */
 const MODEL_ALLOW_LIST = {

@@ -1,6 +1,6 @@
 import { deriveSeed, mulberry32 } from '../data/random'
 import type { EncodedDataset } from '../data/types'
-import type { BatchScorer } from './evaluate'
+import type { BatchScorer } from './metrics'
 
 /** Training interactions per item. */
 export function itemCounts(data: EncodedDataset, trainRows: ArrayLike<number>): Float64Array {

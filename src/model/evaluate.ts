@@ -8,6 +8,7 @@ import {
   METRIC_KS,
   targetRank,
   topK,
+  type BatchScorer,
   type MeanMetricName,
   type RankingMetrics,
 } from './metrics'
@@ -100,8 +101,7 @@ export function firstQueries(queries: EvalQueries, max: number): EvalQueries {
   }
 }
 
-/** Scores every item for each query of a batch: returns [queries × items] row-major. */
-export type BatchScorer = (rows: Int32Array) => Float32Array | Promise<Float32Array>
+export type { BatchScorer } from './metrics'
 
 export interface RankingOptions {
   /** Also compute the balanced pair metrics, with logits = (score - median score) / temperature. */

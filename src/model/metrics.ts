@@ -278,3 +278,6 @@ export class MetricAccumulator {
     return out
   }
 }
+
+/** Scores every item for each query of a batch: returns [queries × items] row-major. */
+export type BatchScorer = (rows: Int32Array) => Float32Array | Promise<Float32Array>

@@ -5,19 +5,24 @@
 import type { DatasetSummary } from '../data/types'
 import type { TrainConfig } from './config'
 import type { MeanMetricName, MetricErrors, RankingMetrics } from './metrics'
+import {
+  TRAINED_SCORER_NAMES,
+  type BaselineName,
+  type CountScorerMetrics,
+  type TrainedScorerName,
+} from './scorers'
 import type { PairedDifference } from './uncertainty'
 
 /**
- * Scorers the model is compared with, on the same split:
- * - `random`, `popularity`: count-based, no training;
- * - `id-only`: a two-tower model with only the user and item id tokens (matrix factorisation);
- * - `mean-pooling`: the same feature tokens without attention (the ablation that shows what attention adds).
+ * Scorers the model is compared with, on the same split: one registry in `scorers.ts` (count-based
+ * ones such as random and most popular; trained ones such as id-only and mean pooling). The names are
+ * re-exported here because every result type is keyed by them.
  */
-export type BaselineName = 'random' | 'popularity' | 'id-only' | 'mean-pooling'
-export const BASELINE_NAMES: BaselineName[] = ['random', 'popularity', 'id-only', 'mean-pooling']
+export type { BaselineName, CountScorerMetrics } from './scorers'
+export { BASELINE_NAMES } from './scorers'
 /** The baselines that are trained models, trained epoch by epoch beside the main model. */
-export type TrainedBaselineName = Extract<BaselineName, 'id-only' | 'mean-pooling'>
-export const TRAINED_BASELINES: TrainedBaselineName[] = ['id-only', 'mean-pooling']
+export type TrainedBaselineName = TrainedScorerName
+export const TRAINED_BASELINES: TrainedBaselineName[] = TRAINED_SCORER_NAMES
 
 export interface LossPoint {
   /** Global step count (1-based) at the end of the averaged window. */
@@ -146,7 +151,8 @@ export interface RunResult {
   baselineTrends?: Partial<Record<TrainedBaselineName, ValidationTrend | null>>
   /** How the model's validation NDCG@10 moved (still rising at the end?); absent in old run files. */
   trend?: ValidationTrend | null
-  validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
+  /** Count scorers' validation metrics (computed once); a run file older than a scorer lacks it. */
+  validationBaselines: CountScorerMetrics
   test: TestResult
   attention: RunAttention
   importance: FieldImportance[]

@@ -4,7 +4,7 @@ import { loadDemoDataset } from '../demo/demoDataset'
 import { PLANTED_FIELDS } from '../demo/cardOffers'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { buildQueries } from './evaluate'
-import type { EpochRecord, LossPoint } from './results'
+import { BASELINE_NAMES, type EpochRecord, type LossPoint } from './results'
 import { runTraining, type RunResult } from './run'
 import { multiValuedDataset } from './testing'
 import * as tf from './tf'
@@ -79,7 +79,9 @@ describe('a whole training run on a small demo (cpu backend)', () => {
     expect(se['recall@10']).toBeCloseTo(Math.sqrt((p * (1 - p)) / (model.queries - 1)), 3)
     for (const metric of ['ndcg@10', 'mrr', 'precision@10', 'coverage@10', 'pairAccuracy'] as const)
       expect(se[metric], metric).toBeGreaterThan(0)
-    for (const name of ['random', 'popularity', 'id-only', 'mean-pooling'] as const) {
+    // Every scorer of the registry is tested, with its standard errors and its paired difference.
+    expect(Object.keys(baselines).sort()).toEqual([...BASELINE_NAMES].sort())
+    for (const name of BASELINE_NAMES) {
       expect(uncertainty!.baselines[name]!['recall@10']).toBeGreaterThan(0)
       const d = uncertainty!.differences[name]!['recall@10']!
       expect(d.difference).toBeCloseTo(model['recall@10'] - baselines[name]!['recall@10'], 12)

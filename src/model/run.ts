@@ -7,7 +7,6 @@ import { buildHistories } from './history'
 import { dropFieldImportance, summarizeAttention } from './inspect'
 import type { MetricAccumulator, RankingMetrics } from './metrics'
 import {
-  TRAINED_BASELINES,
   type AttentionSnapshot,
   type BaselineName,
   type EpochRecord,
@@ -17,6 +16,7 @@ import {
   type TrainedBaselineName,
   type ValidationTrend,
 } from './results'
+import { TRAINED_SCORERS, type CountScorerName } from './scorers'
 import { Trainer, TrainingDiverged, type WeightSnapshot } from './train'
 import * as tf from './tf'
 
@@ -32,7 +32,7 @@ export interface RunHooks {
     split: Split
     stepsPerEpoch: number
     batchSize: number
-    validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
+    validationBaselines: Record<CountScorerName, RankingMetrics>
   }) => void
   onLoss?: (point: LossPoint) => void
   onEpoch?: (record: EpochRecord, attention: AttentionSnapshot) => void
@@ -77,9 +77,9 @@ export async function runTraining(
   const inspection = firstQueries(validation, INSPECTION_QUERIES)
   const comparisons = new Map<TrainedBaselineName, Comparison>()
   if (config.compareBaselines)
-    for (const name of TRAINED_BASELINES)
+    for (const { name, variant } of TRAINED_SCORERS)
       comparisons.set(name, {
-        trainer: new Trainer(data, split, config, histories, name, validation),
+        trainer: new Trainer(data, split, config, histories, variant, validation),
         tracker: new ValidationTracker(),
         diverged: false,
         kept: null,

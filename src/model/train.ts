@@ -1,7 +1,7 @@
 import { deriveSeed, mulberry32, shuffleInPlace } from '../data/random'
 import type { Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
-import { itemCounts, popularityScorer, randomScorer } from './baselines'
+import { itemCounts } from './baselines'
 import type { TrainConfig } from './config'
 import { embeddingLookup } from './embedding'
 import { buildQueries, modelScorer, rankQueries, type EvalQueries } from './evaluate'
@@ -9,6 +9,7 @@ import type { Histories } from './history'
 import { LazyAdam, uniqueRows } from './lazyAdam'
 import type { MetricAccumulator, RankingMetrics } from './metrics'
 import type { EpochRecord, LossPoint } from './results'
+import { COUNT_SCORERS, type CountScorerName } from './scorers'
 import * as tf from './tf'
 import { TwoTowerModel } from './twoTower'
 import { inBatchSoftmaxLoss } from './twoTower.loss'
@@ -231,26 +232,25 @@ export class Trainer {
     }
   }
 
-  /** Random and most-popular baselines on the given queries (no tensors involved). */
-  async evaluateCountBaselines(
-    queries: EvalQueries,
-  ): Promise<{ random: RankingMetrics; popularity: RankingMetrics }> {
-    const { random, popularity } = await this.rankCountBaselines(queries)
-    return { random: random.result(), popularity: popularity.result() }
+  /** Every count scorer of the registry on the given queries (no tensors involved). */
+  async evaluateCountBaselines(queries: EvalQueries): Promise<Record<CountScorerName, RankingMetrics>> {
+    const ranked = await this.rankCountBaselines(queries)
+    const out = {} as Record<CountScorerName, RankingMetrics>
+    for (const { name } of COUNT_SCORERS) out[name] = ranked[name].result()
+    return out
   }
 
-  /** Random and most-popular rankings of the given queries, per-query values kept. */
+  /** Rankings of the given queries by every count scorer, per-query values kept. */
   async rankCountBaselines(
     queries: EvalQueries,
     keepRecommendations = false,
-  ): Promise<{ random: MetricAccumulator; popularity: MetricAccumulator }> {
+  ): Promise<Record<CountScorerName, MetricAccumulator>> {
     const n = this.data.itemIds.length
-    return {
-      random: await rankQueries(randomScorer(n, this.config.seed), queries, n, { keepRecommendations }),
-      popularity: await rankQueries(popularityScorer(this.trainItemCounts), queries, n, {
-        keepRecommendations,
-      }),
-    }
+    const input = { data: this.data, trainRows: this.split.train, seed: this.config.seed }
+    const out = {} as Record<CountScorerName, MetricAccumulator>
+    for (const spec of COUNT_SCORERS)
+      out[spec.name] = await rankQueries(spec.build(input), queries, n, { keepRecommendations })
+    return out
   }
 
   /**

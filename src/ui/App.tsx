@@ -3,7 +3,7 @@ import { BackendBadge } from './BackendBadge'
 import { BaselineTable } from './BaselineTable'
 import { MAX_EVAL_QUERIES } from '../model/config'
 import { recordsToRows } from './chartExport'
-import { toRankingRows } from './chartRows'
+import { RANKING_ROW_KEYS, toRankingRows } from './chartRows'
 import { DatasetPanel } from './DatasetPanel'
 import { ExportableChart } from './ExportableChart'
 import { InspectPanel } from './InspectPanel'
@@ -119,14 +119,10 @@ export function App() {
                 csv={
                   state.epochs.length > 0
                     ? () =>
-                        recordsToRows(toRankingRows(state.epochs, state.validationBaselines, 'recall@10'), [
-                          'epoch',
-                          'model',
-                          'id-only',
-                          'mean-pooling',
-                          'popularity',
-                          'random',
-                        ])
+                        recordsToRows(
+                          toRankingRows(state.epochs, state.validationBaselines, 'recall@10'),
+                          RANKING_ROW_KEYS,
+                        )
                     : null
                 }
               >

@@ -1,6 +1,7 @@
 import { memo } from 'react'
 import type { MetricName } from '../model/metrics'
 import type { RunResult } from '../model/results'
+import { TRAINED_SCORER_NAMES } from '../model/scorers'
 import { ExportButtons } from './ExportButtons'
 import { formatHalfWidth, formatMetric, formatSigned, formatTimes } from './format'
 import {
@@ -66,7 +67,7 @@ function BaselineTableView({ result }: { result: RunResult | null }) {
   const tooFew = tooFewText(table)
   const columns = TEST_TABLE_METRICS.length + 1
   const epochs = result.baselineEpochs ?? {}
-  const ownEpochs = (['id-only', 'mean-pooling'] as const).flatMap((name) =>
+  const ownEpochs = TRAINED_SCORER_NAMES.flatMap((name) =>
     epochs[name] !== undefined && epochs[name] !== result.testedEpoch
       ? [`${SERIES_LABELS[name].replace(/ \(.*\)$/, '').toLowerCase()} ${epochs[name]}`]
       : [],

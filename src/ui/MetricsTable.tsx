@@ -1,15 +1,26 @@
 import { memo } from 'react'
-import type { RankingMetrics } from '../model/metrics'
-import type { EpochRecord } from '../model/results'
+import type { CountScorerMetrics, EpochRecord } from '../model/results'
+import { BASELINES } from '../model/scorers'
+import { baselineValidation } from './chartRows'
 import { formatMetric } from './format'
+import { metricLabel } from './testTable'
 
-/** Per-epoch validation metrics of the model next to the most-popular baseline. */
+/** The baselines' columns: each registry entry's `validationColumns`, in registry order. */
+const BASELINE_COLUMNS = BASELINES.flatMap((b) =>
+  b.validationColumns.map((metric) => ({
+    name: b.name,
+    metric,
+    header: `${b.shortLabel} ${metricLabel(metric)}`,
+  })),
+)
+
+/** Per-epoch validation metrics of the model next to the baselines' (trained ones per epoch, count ones fixed). */
 function MetricsTableView({
   epochs,
   baselines,
 }: {
   epochs: readonly EpochRecord[]
-  baselines: { random: RankingMetrics; popularity: RankingMetrics } | null
+  baselines: CountScorerMetrics | null
 }) {
   return (
     <table className="metrics" data-testid="metrics-table" data-rows={epochs.length}>
@@ -20,17 +31,18 @@ function MetricsTableView({
           <th scope="col">Train loss</th>
           <th scope="col">Recall@10</th>
           <th scope="col">NDCG@10</th>
-          <th scope="col">Id-only Recall@10</th>
-          <th scope="col">Mean-pool Recall@10</th>
-          <th scope="col">Popularity Recall@10</th>
-          <th scope="col">Popularity NDCG@10</th>
+          {BASELINE_COLUMNS.map((c) => (
+            <th scope="col" key={`${c.name}-${c.metric}`}>
+              {c.header}
+            </th>
+          ))}
           <th scope="col">Examples/s</th>
         </tr>
       </thead>
       <tbody>
         {epochs.length === 0 ? (
           <tr>
-            <td colSpan={9} className="empty">
+            <td colSpan={5 + BASELINE_COLUMNS.length} className="empty">
               Rows appear as epochs finish.
             </td>
           </tr>
@@ -41,12 +53,11 @@ function MetricsTableView({
               <td>{e.trainLoss.toFixed(3)}</td>
               <td data-metric="recall@10">{formatMetric(e.validation['recall@10'])}</td>
               <td data-metric="ndcg@10">{formatMetric(e.validation['ndcg@10'])}</td>
-              <td data-metric="id-only-recall@10">{formatMetric(e.baselines?.['id-only']?.['recall@10'])}</td>
-              <td data-metric="mean-pooling-recall@10">
-                {formatMetric(e.baselines?.['mean-pooling']?.['recall@10'])}
-              </td>
-              <td data-metric="popularity-recall@10">{formatMetric(baselines?.popularity['recall@10'])}</td>
-              <td data-metric="popularity-ndcg@10">{formatMetric(baselines?.popularity['ndcg@10'])}</td>
+              {BASELINE_COLUMNS.map((c) => (
+                <td key={`${c.name}-${c.metric}`} data-metric={`${c.name}-${c.metric}`}>
+                  {formatMetric(baselineValidation(e, baselines, c.name, c.metric))}
+                </td>
+              ))}
               <td>{Math.round(e.examplesPerSecond).toLocaleString('en-US')}</td>
             </tr>
           ))

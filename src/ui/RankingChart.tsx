@@ -1,7 +1,7 @@
 import { memo } from 'react'
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
-import type { RankingMetrics } from '../model/metrics'
-import type { EpochRecord } from '../model/results'
+import type { CountScorerMetrics, EpochRecord } from '../model/results'
+import { BASELINES } from '../model/scorers'
 import { toRankingRows } from './chartRows'
 import { valueAxisTicks } from './format'
 import { COLORS, SERIES_LABELS } from './theme'
@@ -12,12 +12,10 @@ function RankingChartView({
   baselines,
 }: {
   epochs: readonly EpochRecord[]
-  baselines: { random: RankingMetrics; popularity: RankingMetrics } | null
+  baselines: CountScorerMetrics | null
 }) {
   const rows = toRankingRows(epochs, baselines, 'recall@10')
-  const axis = valueAxisTicks(
-    rows.flatMap((r) => [r.model, r['id-only'], r['mean-pooling'], r.popularity, r.random]),
-  )
+  const axis = valueAxisTicks(rows.flatMap((r) => [r.model, ...BASELINES.map((b) => r[b.name])]))
   return (
     <figure className="chart" data-testid="ranking-chart" data-points={rows.length}>
       <figcaption>Validation Recall@10 per epoch (full catalogue, known items excluded)</figcaption>
@@ -60,36 +58,29 @@ function RankingChartView({
                 strokeWidth={2}
                 isAnimationActive={false}
               />
-              <Line
-                dataKey="id-only"
-                name={SERIES_LABELS['id-only']}
-                stroke={COLORS['id-only']}
-                strokeWidth={2}
-                isAnimationActive={false}
-              />
-              <Line
-                dataKey="mean-pooling"
-                name={SERIES_LABELS['mean-pooling']}
-                stroke={COLORS['mean-pooling']}
-                strokeWidth={2}
-                isAnimationActive={false}
-              />
-              <Line
-                dataKey="popularity"
-                name={SERIES_LABELS.popularity}
-                stroke={COLORS.popularity}
-                strokeDasharray="6 4"
-                dot={false}
-                isAnimationActive={false}
-              />
-              <Line
-                dataKey="random"
-                name={SERIES_LABELS.random}
-                stroke={COLORS.random}
-                strokeDasharray="2 4"
-                dot={false}
-                isAnimationActive={false}
-              />
+              {/* Trained baselines: solid lines with a point per epoch; count scorers: flat dashed lines. */}
+              {BASELINES.map((b) =>
+                b.kind === 'trained' ? (
+                  <Line
+                    key={b.name}
+                    dataKey={b.name}
+                    name={SERIES_LABELS[b.name]}
+                    stroke={COLORS[b.name]}
+                    strokeWidth={2}
+                    isAnimationActive={false}
+                  />
+                ) : (
+                  <Line
+                    key={b.name}
+                    dataKey={b.name}
+                    name={SERIES_LABELS[b.name]}
+                    stroke={COLORS[b.name]}
+                    strokeDasharray={b.dash}
+                    dot={false}
+                    isAnimationActive={false}
+                  />
+                ),
+              )}
             </LineChart>
           </ResponsiveContainer>
         </div>

@@ -1,6 +1,7 @@
 /** Ready-made rows for the charts: pure functions of the training state. */
-import type { RankingMetrics, RankMetricName } from '../model/metrics'
-import type { EpochRecord, LossPoint } from '../model/results'
+import type { MetricName, RankMetricName } from '../model/metrics'
+import type { CountScorerMetrics, EpochRecord, LossPoint, TrainedBaselineName } from '../model/results'
+import { BASELINE_NAMES, baselineSpec, type BaselineName, type CountScorerName } from '../model/scorers'
 
 /** Most points a line chart draws; longer series are averaged into this many buckets. */
 export const MAX_CHART_POINTS = 400
@@ -25,27 +26,40 @@ export function toLossRows(points: readonly LossPoint[], maxPoints = MAX_CHART_P
   return rows
 }
 
-export interface RankingRow {
-  epoch: number
-  model: number
-  'id-only': number | null
-  'mean-pooling': number | null
-  popularity: number | null
-  random: number | null
+/** One row of the validation chart: the model's metric and each baseline's (null when it has none). */
+export type RankingRow = { epoch: number; model: number } & Record<BaselineName, number | null>
+
+/** The chart's columns, in the order of its CSV export. */
+export const RANKING_ROW_KEYS: (keyof RankingRow & string)[] = ['epoch', 'model', ...BASELINE_NAMES]
+
+/**
+ * A baseline's validation metric after an epoch: a trained baseline's own value at that epoch, a count
+ * scorer's one value (computed before training). Null when the run has none (not trained, or a run
+ * file older than the scorer).
+ */
+export function baselineValidation(
+  epoch: EpochRecord,
+  countMetrics: CountScorerMetrics | null,
+  name: BaselineName,
+  metric: MetricName,
+): number | null {
+  const spec = baselineSpec(name)
+  const metrics =
+    spec?.kind === 'trained'
+      ? epoch.baselines?.[name as TrainedBaselineName]
+      : countMetrics?.[name as CountScorerName]
+  return metrics?.[metric] ?? null
 }
 
-/** One row per finished epoch: the model's validation metric and the baselines' (constant) values. */
+/** One row per finished epoch: the model's validation metric and the baselines' (count ones constant). */
 export function toRankingRows(
   epochs: readonly EpochRecord[],
-  baselines: { random: RankingMetrics; popularity: RankingMetrics } | null,
+  baselines: CountScorerMetrics | null,
   metric: RankMetricName,
 ): RankingRow[] {
-  return epochs.map((e) => ({
-    epoch: e.epoch,
-    model: e.validation[metric],
-    'id-only': e.baselines?.['id-only']?.[metric] ?? null,
-    'mean-pooling': e.baselines?.['mean-pooling']?.[metric] ?? null,
-    popularity: baselines ? baselines.popularity[metric] : null,
-    random: baselines ? baselines.random[metric] : null,
-  }))
+  return epochs.map((e) => {
+    const row = { epoch: e.epoch, model: e.validation[metric] } as RankingRow
+    for (const name of BASELINE_NAMES) row[name] = baselineValidation(e, baselines, name, metric)
+    return row
+  })
 }

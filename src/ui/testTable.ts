@@ -5,6 +5,7 @@
  */
 import { RANK_METRIC_NAMES, type MeanMetricName, type MetricName } from '../model/metrics'
 import type { BaselineName, RunResult, ValidationTrend } from '../model/results'
+import { BASELINE_NAMES, baselineSpec, COMPARISON_ORDER } from '../model/scorers'
 import { MIN_TEST_QUERIES, tooFewQueries, verdictOf, Z95, type Verdict } from '../model/uncertainty'
 import { formatCount, formatSigned, formatTimes } from './format'
 import { SERIES_LABELS } from './theme'
@@ -40,16 +41,16 @@ export function metricLabel(metric: MetricName): string {
 /** Losses: a negative difference is the better one. */
 const LOWER_IS_BETTER = new Set<MetricName>(['pairLoss'])
 
-export const SCORERS = ['model', 'id-only', 'mean-pooling', 'popularity', 'random'] as const
-export type ScorerKey = (typeof SCORERS)[number]
+/** Rows of the test table: the model, then every baseline of the registry. */
+export type ScorerKey = 'model' | BaselineName
+export const SCORERS: ScorerKey[] = ['model', ...BASELINE_NAMES]
 
-/** The model's comparisons, in the order a data scientist asks them. */
-export const COMPARISONS: { baseline: BaselineName; label: string; question: string }[] = [
-  { baseline: 'mean-pooling', label: 'vs mean pooling', question: 'Does attention help?' },
-  { baseline: 'id-only', label: 'vs id-only (MF)', question: 'Do the features help?' },
-  { baseline: 'popularity', label: 'vs most popular', question: 'Does it beat the obvious?' },
-  { baseline: 'random', label: 'vs random', question: 'Has it learned anything?' },
-]
+/** The model's comparisons, in the order a data scientist asks them (from the registry). */
+export const COMPARISONS: { baseline: BaselineName; label: string; question: string }[] =
+  COMPARISON_ORDER.map((baseline) => {
+    const { label, question } = baselineSpec(baseline)!.comparison
+    return { baseline, label, question }
+  })
 
 export interface MetricCell {
   value: number | undefined

@@ -1,22 +1,28 @@
+import { BASELINES, type BaselineName } from '../model/scorers'
+
+/** Each baseline's colour and label come from the scorer registry (`model/scorers.ts`), not from here. */
+const BASELINE_COLOURS = Object.fromEntries(BASELINES.map((b) => [b.name, b.colour])) as Record<
+  BaselineName,
+  string
+>
+const BASELINE_LABELS = Object.fromEntries(BASELINES.map((b) => [b.name, b.label])) as Record<
+  BaselineName,
+  string
+>
+
 /** Colours and series keys shared by every chart and table, picked for contrast on white. */
 export const COLORS = {
   model: '#1f5fbf',
-  'id-only': '#7a3fb0',
-  'mean-pooling': '#1d7a4a',
-  popularity: '#b3470f',
-  random: '#5b6470',
+  ...BASELINE_COLOURS,
   loss: '#1f5fbf',
   grid: '#d9dee5',
   axis: '#39414c',
 } as const
 
-export const SERIES_LABELS = {
+export const SERIES_LABELS: Record<'model' | BaselineName, string> = {
   model: 'Attention two-tower',
-  'id-only': 'Id-only two-tower (MF)',
-  'mean-pooling': 'Mean pooling (no attention)',
-  popularity: 'Most popular',
-  random: 'Random',
-} as const
+  ...BASELINE_LABELS,
+}
 
 /** Sequential scale of the attention heatmaps, 0 (lightest) to the matrix maximum (darkest): ColorBrewer Blues. */
 export const HEATMAP_STOPS = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b'] as const

@@ -3,8 +3,14 @@
  * No React here, so it is tested in Node.
  */
 import type { DatasetSummary } from '../data/types'
-import type { RankingMetrics } from '../model/metrics'
-import type { AttentionSnapshot, EpochRecord, LossPoint, RunRecord, SplitSizes } from '../model/results'
+import type {
+  AttentionSnapshot,
+  CountScorerMetrics,
+  EpochRecord,
+  LossPoint,
+  RunRecord,
+  SplitSizes,
+} from '../model/results'
 import type { TrainConfig } from '../model/config'
 import type { BackendName, DatasetSource, FromWorker } from '../worker/protocol'
 
@@ -35,7 +41,7 @@ export interface TrainingState {
     stepsPerEpoch: number
     batchSize: number
   } | null
-  validationBaselines: { random: RankingMetrics; popularity: RankingMetrics } | null
+  validationBaselines: CountScorerMetrics | null
   lossPoints: LossPoint[]
   epochs: EpochRecord[]
   attention: AttentionSnapshot[]

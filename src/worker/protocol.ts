@@ -13,8 +13,14 @@ import type { ParseReport } from '../data/parse'
 import type { ColumnMapping, ColumnProposal } from '../data/mapping'
 import type { DatasetSummary, TableRole } from '../data/types'
 import type { BackendChoice, BackendName, TrainConfig } from '../model/config'
-import type { RankingMetrics } from '../model/metrics'
-import type { AttentionSnapshot, EpochRecord, LossPoint, RunRecord, SplitSizes } from '../model/results'
+import type {
+  AttentionSnapshot,
+  CountScorerMetrics,
+  EpochRecord,
+  LossPoint,
+  RunRecord,
+  SplitSizes,
+} from '../model/results'
 import type { EmbeddingMap, ItemView, UserHit, UserView, WhatIf } from '../model/explore.types'
 
 // The backend names live with the settings table, which validates the `backend` setting.
@@ -97,7 +103,7 @@ export type FromWorker =
       stepsPerEpoch: number
       batchSize: number
       /** Count baselines on the validation part, computed once before training. */
-      validationBaselines: { random: RankingMetrics; popularity: RankingMetrics }
+      validationBaselines: CountScorerMetrics
     }
   | { type: 'loss'; runId: number; epoch: number; points: LossPoint[] }
   | { type: 'epoch'; runId: number; record: EpochRecord; attention: AttentionSnapshot }

@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest'
+import type { EncodedDataset } from '../data/types'
+import { cooccurrenceScorer, recentHistories } from './cooccurrence'
+
+/** Interactions as [user, item] or [user, item, time]; users u0.., items A, B, C... No features. */
+function dataset(rows: [number, number, number?][], users: number, items: number): EncodedDataset {
+  const timed = rows.every((r) => r[2] !== undefined)
+  return {
+    name: 'hand',
+    userIds: Array.from({ length: users }, (_, u) => `u${u}`),
+    itemIds: Array.from({ length: items }, (_, i) => String.fromCharCode(65 + i)),
+    userFields: [],
+    userCodes: new Int32Array(0),
+    itemFields: [],
+    itemCodes: new Int32Array(0),
+    contextFields: [],
+    contextCodes: new Int32Array(0),
+    interactionUser: Int32Array.from(rows, (r) => r[0]),
+    interactionItem: Int32Array.from(rows, (r) => r[1]),
+    interactionTime: timed ? Float64Array.from(rows, (r) => r[2]!) : null,
+  }
+}
+
+const [A, B, C, D, E] = [0, 1, 2, 3, 4]
+/** u0: A B · u1: A C · u2: A C D · u3: B E, and u4 with one row only (kept out of training below). */
+const HAND = dataset(
+  [
+    [0, A],
+    [0, B],
+    [1, A],
+    [1, C],
+    [2, A],
+    [2, C],
+    [2, D],
+    [3, B],
+    [3, E],
+    [4, C],
+  ],
+  5,
+  5,
+)
+const HAND_TRAIN = Int32Array.from({ length: 9 }, (_, i) => i)
+
+async function scoresOf(data: EncodedDataset, train: Int32Array, row: number, seed = 1, itemUsers?: number) {
+  const scorer = cooccurrenceScorer(data, train, seed, { itemUsers })
+  return Array.from(await scorer(Int32Array.of(row)))
+}
+
+describe('cooccurrenceScorer', () => {
+  it('sums cosine co-occurrences over the user’s items, counting other users only', async () => {
+    // Users per item: A 3, B 2, C 2, D 1, E 1. For u0 (items A, B), by hand:
+    // C: A's other users u1, u2 both have C → 2/√(3·2); E: u3 (B) has E → 1/√(2·1); D: u2 → 1/√(3·1);
+    // A: u1, u2 → 2/√(3·3); B: u3 → 1/√(2·2) (u0 itself would add to A and B: it is not counted).
+    const s = await scoresOf(HAND, HAND_TRAIN, 0)
+    expect(s[C]).toBeCloseTo(2 / Math.sqrt(6), 3)
+    expect(s[E]).toBeCloseTo(1 / Math.sqrt(2), 3)
+    expect(s[D]).toBeCloseTo(1 / Math.sqrt(3), 3)
+    expect(s[A]).toBeCloseTo(2 / 3, 3)
+    expect(s[B]).toBeCloseTo(1 / 2, 3)
+    // Raw counts would tie D and E (one co-occurrence each) and popularity would too: the normalisation
+    // puts E, seen with the rarer B, first.
+    expect(s[C]).toBeGreaterThan(s[E])
+    expect(s[E]).toBeGreaterThan(s[D])
+  })
+
+  it('learns from the training rows only', async () => {
+    // Without u2's D row in training, D co-occurs with nothing: only the popularity tie-break is left.
+    const train = HAND_TRAIN.filter((r) => r !== 6)
+    const s = await scoresOf(HAND, train, 0)
+    expect(s[D]).toBeLessThan(1e-3)
+    expect(s[C]).toBeCloseTo(2 / Math.sqrt(6), 3)
+  })
+
+  it('ranks by training popularity for a user without training items, and fills a row per query', async () => {
+    const scorer = cooccurrenceScorer(HAND, HAND_TRAIN, 1)
+    const out = await scorer(Int32Array.of(9, 0))
+    expect(out.length).toBe(2 * 5)
+    const cold = Array.from(out.subarray(0, 5))
+    // Training counts: A 3, B 2, C 2, D 1, E 1 → A first, B = C, then D = E, all tiny but not all equal.
+    expect(cold[A]).toBeGreaterThan(cold[B])
+    expect(cold[B]).toBeCloseTo(cold[C], 9)
+    expect(cold[C]).toBeGreaterThan(cold[D])
+    expect(cold[D]).toBeGreaterThan(0)
+    expect(Math.max(...cold)).toBeLessThan(1e-3)
+    // The second query of the batch is u0's, as when scored alone.
+    expect(Array.from(out.subarray(5))).toEqual(await scoresOf(HAND, HAND_TRAIN, 0))
+  })
+
+  it('estimates a popular item’s co-occurrences from a seeded sample of its users, without bias', async () => {
+    // u0 has A; u1..u5 have A and C. Exactly: C = 5 / √(6·5). With at most 2 users walked per item the
+    // estimate is 2 or 1 (when u0 is drawn) times √6/2 · 1/√5, whose mean over samples is exact.
+    const rows: [number, number][] = [[0, A]]
+    for (let u = 1; u <= 5; u++) rows.push([u, A], [u, C])
+    const data = dataset(rows, 6, 3)
+    const train = Int32Array.from(rows.keys())
+    const exact = 5 / Math.sqrt(30)
+    expect((await scoresOf(data, train, 0, 1))[C]).toBeCloseTo(exact, 3)
+    let sum = 0
+    const seeds = 300
+    for (let seed = 1; seed <= seeds; seed++) sum += (await scoresOf(data, train, 0, seed, 2))[C]
+    expect(sum / seeds).toBeCloseTo(exact, 1)
+    // The same seed draws the same sample.
+    expect(await scoresOf(data, train, 0, 7, 2)).toEqual(await scoresOf(data, train, 0, 7, 2))
+  })
+})
+
+describe('recentHistories', () => {
+  it('keeps each user’s most recent distinct items, newest first, by timestamp', () => {
+    // u0's rows out of time order, with A twice: by time A(1) B(2) C(3) A(4) D(5).
+    const data = dataset(
+      [
+        [0, C, 3],
+        [0, A, 1],
+        [0, D, 5],
+        [0, B, 2],
+        [0, A, 4],
+        [1, B, 1],
+      ],
+      2,
+      4,
+    )
+    const h = recentHistories(
+      data,
+      Int32Array.from({ length: 6 }, (_, i) => i),
+      3,
+    )
+    expect(Array.from(h.items.subarray(h.start[0], h.start[1]))).toEqual([D, A, C])
+    expect(Array.from(h.items.subarray(h.start[1], h.start[2]))).toEqual([B])
+  })
+
+  it('uses the file order without timestamps', () => {
+    const h = recentHistories(HAND, HAND_TRAIN, 2)
+    expect(Array.from(h.items.subarray(h.start[2], h.start[3]))).toEqual([D, C])
+    expect(h.start[5] - h.start[4]).toBe(0)
+  })
+})

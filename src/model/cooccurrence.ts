@@ -1,0 +1,168 @@
+/**
+ * Item-to-item co-occurrence baseline ("items seen with your items"): an item scores by how often other
+ * users who had the query user's items also had it,
+ *
+ *   score(i) = Σ_{j ∈ H(u)} cooc(j, i) / √(n_j · n_i)
+ *
+ * where H(u) is the user's recent training items, cooc(j, i) counts the other users whose recent items
+ * hold both j and i, and n_i counts the users whose recent items hold i: the sum of cosine similarities
+ * of the items' user sets (the item-based top-N recommender of Deshpande & Karypis, ACM TOIS 2004,
+ * without its neighbourhood truncation). Items the user already has are excluded by the evaluation, as
+ * for every scorer.
+ *
+ * No items × items matrix is built (100k items would need 40 GB). The sum is regrouped by neighbour:
+ * score(i) = (1/√n_i) Σ_v w(u, v) · [i ∈ H(v)] with w(u, v) = Σ_{j ∈ H(u) ∩ H(v)} 1/√n_j, so a query
+ * walks the users of its items once and then each such neighbour's items once. Two caps bound that
+ * walk: each user's history is their `COOCCURRENCE_HISTORY` most recent distinct training items (by
+ * timestamp, or file order without one), and each item's users are a seeded sample of at most
+ * `COOCCURRENCE_ITEM_USERS`, scaled up by n_j / sample size so the sum estimates the uncapped one. A
+ * query then costs at most 50 × 200 visits plus 10,000 neighbours × 50 items (about 0.5 M additions),
+ * whatever the dataset's size.
+ *
+ * Items that co-occur with nothing the user has (and every item, for a user without training items)
+ * tie at 0; a tie-break a thousand times smaller than any co-occurrence orders them by training popularity.
+ */
+import { deriveSeed, mulberry32, randInt } from '../data/random'
+import { rowsByUser } from '../data/split'
+import type { EncodedDataset } from '../data/types'
+import { itemCounts } from './baselines'
+import type { BatchScorer } from './metrics'
+
+/** Most recent distinct training items of a user that take part (as query history and as neighbour). */
+export const COOCCURRENCE_HISTORY = 50
+/** Most users walked per history item; more popular items get a seeded sample of this many. */
+export const COOCCURRENCE_ITEM_USERS = 200
+
+export interface CooccurrenceOptions {
+  historyLength?: number
+  itemUsers?: number
+}
+
+/** Builds the co-occurrence scorer from the training rows only (validation and test rows never count). */
+export function cooccurrenceScorer(
+  data: EncodedDataset,
+  trainRows: Int32Array,
+  seed: number,
+  options: CooccurrenceOptions = {},
+): BatchScorer {
+  const historyLength = options.historyLength ?? COOCCURRENCE_HISTORY
+  const maxItemUsers = options.itemUsers ?? COOCCURRENCE_ITEM_USERS
+  const nUsers = data.userIds.length
+  const nItems = data.itemIds.length
+  const history = recentHistories(data, trainRows, historyLength)
+
+  // Users of each item (among the capped histories), as one CSR: users of i = itemUsers[itemStart[i]..itemStart[i + 1]).
+  const itemStart = new Int32Array(nItems + 1)
+  for (let k = 0; k < history.items.length; k++) itemStart[history.items[k] + 1]++
+  for (let i = 0; i < nItems; i++) itemStart[i + 1] += itemStart[i]
+  const itemUsers = new Int32Array(history.items.length)
+  const fill = itemStart.slice(0, nItems)
+  for (let u = 0; u < nUsers; u++)
+    for (let k = history.start[u]; k < history.start[u + 1]; k++) itemUsers[fill[history.items[k]]++] = u
+  // A seeded sample of each too-popular item's users: the first `maxItemUsers` of its list after a
+  // partial Fisher–Yates shuffle.
+  const rng = mulberry32(deriveSeed(seed, 'cooccurrence'))
+  for (let i = 0; i < nItems; i++) {
+    const from = itemStart[i]
+    const n = itemStart[i + 1] - from
+    for (let k = 0; k < Math.min(n - 1, maxItemUsers); k++) {
+      const pick = k + randInt(rng, n - k)
+      const t = itemUsers[from + k]
+      itemUsers[from + k] = itemUsers[from + pick]
+      itemUsers[from + pick] = t
+    }
+  }
+  // Per item: 1/√n_i (0 when no history holds it), and each walked user's weight for a history item j,
+  // 1/√n_j scaled by n_j / walked users: √n_j / min(n_j, cap).
+  const inverseRoot = new Float64Array(nItems)
+  const walkWeight = new Float64Array(nItems)
+  for (let i = 0; i < nItems; i++) {
+    const n = itemStart[i + 1] - itemStart[i]
+    if (n === 0) continue
+    inverseRoot[i] = 1 / Math.sqrt(n)
+    walkWeight[i] = Math.sqrt(n) / Math.min(n, maxItemUsers)
+  }
+  // Any co-occurrence scores at least (1/√cap)·(1/√n_i) ≥ 1/√(cap · most users); the tie-break stays
+  // below a thousandth of that, so it only orders items of equal co-occurrence (mostly 0).
+  const counts = itemCounts(data, trainRows)
+  let mostCount = 1
+  let mostUsers = 1
+  for (let i = 0; i < nItems; i++) {
+    mostCount = Math.max(mostCount, counts[i])
+    mostUsers = Math.max(mostUsers, itemStart[i + 1] - itemStart[i])
+  }
+  const tieBreakScale = 1e-3 / Math.sqrt(Math.min(maxItemUsers, mostUsers) * mostUsers) / mostCount
+  const tieBreak = Float64Array.from(counts, (c) => c * tieBreakScale)
+
+  const neighbourWeight = new Float64Array(nUsers)
+  const touched = new Int32Array(nUsers)
+  return (rows) => {
+    const out = new Float32Array(rows.length * nItems)
+    const acc = new Float64Array(nItems)
+    for (let q = 0; q < rows.length; q++) {
+      const u = data.interactionUser[rows[q]]
+      let nTouched = 0
+      for (let k = history.start[u]; k < history.start[u + 1]; k++) {
+        const j = history.items[k]
+        const weight = walkWeight[j]
+        const end = itemStart[j] + Math.min(itemStart[j + 1] - itemStart[j], maxItemUsers)
+        for (let p = itemStart[j]; p < end; p++) {
+          const v = itemUsers[p]
+          if (v === u) continue
+          if (neighbourWeight[v] === 0) touched[nTouched++] = v
+          neighbourWeight[v] += weight
+        }
+      }
+      acc.fill(0)
+      for (let t = 0; t < nTouched; t++) {
+        const v = touched[t]
+        const weight = neighbourWeight[v]
+        neighbourWeight[v] = 0
+        for (let k = history.start[v]; k < history.start[v + 1]; k++) acc[history.items[k]] += weight
+      }
+      const base = q * nItems
+      for (let i = 0; i < nItems; i++) out[base + i] = acc[i] * inverseRoot[i] + tieBreak[i]
+    }
+    return out
+  }
+}
+
+/**
+ * Each user's most recent distinct training items, newest first, at most `historyLength`, as one CSR:
+ * user u's items are `items[start[u]..start[u + 1])`. Recency is the timestamp (ties by row), or the
+ * row order when the data has no timestamp.
+ */
+export function recentHistories(
+  data: EncodedDataset,
+  trainRows: Int32Array,
+  historyLength: number,
+): { start: Int32Array; items: Int32Array } {
+  const nUsers = data.userIds.length
+  const time = data.interactionTime
+  const byUser = rowsByUser(data, trainRows)
+  const start = new Int32Array(nUsers + 1)
+  const items = new Int32Array(Math.min(trainRows.length, nUsers * historyLength))
+  // seen[i] === u + 1 when item i is already in user u's history (no clearing between users).
+  const seen = new Int32Array(data.itemIds.length)
+  let k = 0
+  for (let u = 0; u < nUsers; u++) {
+    const own = byUser.order.subarray(byUser.start[u], byUser.start[u + 1])
+    if (time && !inTimeOrder(own, time)) own.sort((a, b) => time[a] - time[b] || a - b)
+    else if (!time) own.sort()
+    for (let r = own.length - 1; r >= 0 && k - start[u] < historyLength; r--) {
+      const item = data.interactionItem[own[r]]
+      if (seen[item] === u + 1) continue
+      seen[item] = u + 1
+      items[k++] = item
+    }
+    start[u + 1] = k
+  }
+  return { start, items: items.subarray(0, k) }
+}
+
+function inTimeOrder(rows: Int32Array, time: Float64Array): boolean {
+  for (let r = 1; r < rows.length; r++)
+    if (time[rows[r]] < time[rows[r - 1]] || (time[rows[r]] === time[rows[r - 1]] && rows[r] < rows[r - 1]))
+      return false
+  return true
+}

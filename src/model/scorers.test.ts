@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest'
+import { splitDataset } from '../data/split'
+import { loadDemoDataset } from '../demo/demoDataset'
+import { BASELINES, COMPARISON_ORDER, COUNT_SCORERS, TRAINED_SCORERS } from './scorers'
+
+const { data } = loadDemoDataset(5, { users: 120, items: 40, interactions: 2_000 })
+const split = splitDataset(data, 5)
+
+describe('the scorer registry', () => {
+  it('gives every baseline its own name, label and colour, and one place in the comparisons', () => {
+    for (const key of ['name', 'label', 'colour'] as const)
+      expect(new Set(BASELINES.map((b) => b[key])).size, key).toBe(BASELINES.length)
+    expect([...COMPARISON_ORDER].sort()).toEqual(BASELINES.map((b) => b.name).sort())
+    expect(COUNT_SCORERS.length + TRAINED_SCORERS.length).toBe(BASELINES.length)
+  })
+
+  it.each(COUNT_SCORERS.map((s) => [s.name, s] as const))(
+    '%s scores every item for every query, from the training rows only',
+    async (_, spec) => {
+      const queries = split.test.subarray(0, 7)
+      const scores = await spec.build({ data, trainRows: split.train, seed: 3 })(queries)
+      expect(scores.length).toBe(queries.length * data.itemIds.length)
+      expect(scores.every(Number.isFinite)).toBe(true)
+      // Scrambling the items of the held-out rows must change nothing: a count scorer that read them
+      // would leak the answers into its ranking.
+      const leaked = { ...data, interactionItem: data.interactionItem.slice() }
+      for (const part of [split.validation, split.test])
+        for (const r of part)
+          leaked.interactionItem[r] = (leaked.interactionItem[r] + 1) % data.itemIds.length
+      const again = await spec.build({ data: leaked, trainRows: split.train, seed: 3 })(queries)
+      expect(Array.from(again)).toEqual(Array.from(scores))
+    },
+  )
+})
