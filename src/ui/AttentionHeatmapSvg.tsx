@@ -15,9 +15,7 @@ import {
   type Cell,
   type ScaleFrom,
 } from './heatmap'
-import { HEATMAP_STOPS } from './theme'
-
-const TEXT = '#1b2330'
+import { COLORS, HEATMAP_STOPS } from './theme'
 
 /**
  * The matrix as an SVG with both axes labelled, a colour legend, a hover tooltip and arrow-key focus.
@@ -81,7 +79,7 @@ export function AttentionHeatmapSvg({
           onBlur={() => setActive(null)}
           onKeyDown={onKeyDown}
         >
-          <rect x={0} y={0} width={width} height={height} fill="#ffffff" />
+          <rect x={0} y={0} width={width} height={height} fill={COLORS.surface} />
           <defs>
             <linearGradient id={gradientId} x1="0" y1="1" x2="0" y2="0">
               {HEATMAP_STOPS.map((colour, k) => (
@@ -97,7 +95,7 @@ export function AttentionHeatmapSvg({
               y={top + k * c + c / 2}
               textAnchor="end"
               dominantBaseline="central"
-              fill={TEXT}
+              fill={COLORS.ink}
             >
               <title>{tokens[k]}</title>
               {label}
@@ -110,7 +108,7 @@ export function AttentionHeatmapSvg({
               transform={`translate(${left + k * c + c / 2} ${top - 6}) rotate(-90)`}
               textAnchor="start"
               dominantBaseline="central"
-              fill={TEXT}
+              fill={COLORS.ink}
             >
               <title>{tokens[k]}</title>
               {label}
@@ -129,7 +127,7 @@ export function AttentionHeatmapSvg({
                     width={c}
                     height={c}
                     fill={fill}
-                    stroke="#ffffff"
+                    stroke={COLORS.surface}
                     strokeWidth={c >= 18 ? 1 : 0.5}
                   />
                   {c >= VALUE_IN_CELL_PX && (
@@ -156,18 +154,18 @@ export function AttentionHeatmapSvg({
               width={c - 2}
               height={c - 2}
               fill="none"
-              stroke="#e07b00"
+              stroke={COLORS.highlight}
               strokeWidth={2.5}
               pointerEvents="none"
             />
           )}
-          <text x={4} y={top + side + 18} fill={TEXT}>
+          <text x={4} y={top + side + 18} fill={COLORS.ink}>
             rows: the field that attends (query)
           </text>
-          <text x={4} y={top + side + 34} fill={TEXT}>
+          <text x={4} y={top + side + 34} fill={COLORS.ink}>
             columns: the field attended to (key)
           </text>
-          <text x={legendX} y={top - 12} fill={TEXT} fontWeight={600}>
+          <text x={legendX} y={top - 12} fill={COLORS.ink} fontWeight={600}>
             weight
           </text>
           <rect
@@ -176,7 +174,7 @@ export function AttentionHeatmapSvg({
             width={LEGEND_BAR_PX}
             height={legendHeight}
             fill={`url(#${gradientId})`}
-            stroke="#8a94a3"
+            stroke={COLORS.frame}
           />
           {legendTicks(max, min).map((tick) => {
             const y = top + legendTickY(tick, min, max, legendHeight)
@@ -187,9 +185,9 @@ export function AttentionHeatmapSvg({
                   x2={legendX + LEGEND_BAR_PX + 4}
                   y1={y}
                   y2={y}
-                  stroke={TEXT}
+                  stroke={COLORS.ink}
                 />
-                <text x={legendX + LEGEND_BAR_PX + 7} y={y} dominantBaseline="central" fill={TEXT}>
+                <text x={legendX + LEGEND_BAR_PX + 7} y={y} dominantBaseline="central" fill={COLORS.ink}>
                   {formatWeight(tick)}
                 </text>
               </g>

@@ -1,7 +1,7 @@
 import type { CategoricalStats } from '../data/eda'
 import { categoryRows, compactNumber } from './edaRows'
 import { HorizontalBars } from './HorizontalBars'
-import { COLORS } from './theme'
+import { EDA_COLOURS } from './theme'
 
 /** The most frequent values of one categorical column, as horizontal bars. */
 export function EdaCategoryChart({ stats }: { stats: CategoricalStats }) {
@@ -16,7 +16,7 @@ export function EdaCategoryChart({ stats }: { stats: CategoricalStats }) {
       <HorizontalBars
         rows={categoryRows(stats)}
         valueKey="count"
-        colour={COLORS.model}
+        colour={EDA_COLOURS.counts}
         valueLabel="rows"
         ariaLabel={`Top values of ${stats.column}`}
         formatTick={compactNumber}

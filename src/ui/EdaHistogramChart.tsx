@@ -2,7 +2,7 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import type { NumericStats } from '../data/eda'
 import { compactNumber, histogramRows } from './edaRows'
 import { categoryAxis, VALUE_AXIS_WIDTH } from './edaAxes'
-import { COLORS } from './theme'
+import { COLORS, EDA_COLOURS } from './theme'
 
 /** Equal-width histogram of one numeric column. */
 export function EdaHistogramChart({ stats }: { stats: NumericStats }) {
@@ -42,7 +42,7 @@ export function EdaHistogramChart({ stats }: { stats: NumericStats }) {
                 formatter={(v) => [String(v), 'rows']}
                 labelFormatter={(_, payload) => String(payload?.[0]?.payload?.range ?? '')}
               />
-              <Bar dataKey="count" fill={COLORS['mean-pooling']} isAnimationActive={false} />
+              <Bar dataKey="count" fill={EDA_COLOURS.histogram} isAnimationActive={false} />
             </BarChart>
           </ResponsiveContainer>
         </div>

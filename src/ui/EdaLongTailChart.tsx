@@ -2,7 +2,7 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import type { LogBin } from '../data/eda'
 import { compactNumber, logBinRows } from './edaRows'
 import { categoryAxis, VALUE_AXIS_WIDTH } from './edaAxes'
-import { COLORS } from './theme'
+import { COLORS, EDA_COLOURS } from './theme'
 
 /** How many users (or items) have 1, 2–3, 4–7, ... interactions: the long tail, both axes logarithmic. */
 export function EdaLongTailChart({ bins, entity }: { bins: readonly LogBin[]; entity: 'users' | 'items' }) {
@@ -33,7 +33,7 @@ export function EdaLongTailChart({ bins, entity }: { bins: readonly LogBin[]; en
               }}
             />
             <Tooltip formatter={(v) => [String(v), entity]} labelFormatter={(l) => `${l} interactions`} />
-            <Bar dataKey="count" fill={COLORS.model} isAnimationActive={false} />
+            <Bar dataKey="count" fill={EDA_COLOURS.counts} isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>

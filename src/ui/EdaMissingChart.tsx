@@ -1,7 +1,7 @@
 import type { MissingStats } from '../data/eda'
 import { missingRows } from './edaRows'
 import { HorizontalBars } from './HorizontalBars'
-import { COLORS } from './theme'
+import { EDA_COLOURS } from './theme'
 
 /** Share of missing cells per column, worst first; only columns that have any. */
 export function EdaMissingChart({ missing }: { missing: readonly MissingStats[] }) {
@@ -15,7 +15,7 @@ export function EdaMissingChart({ missing }: { missing: readonly MissingStats[] 
         <HorizontalBars
           rows={rows}
           valueKey="percent"
-          colour={COLORS.popularity}
+          colour={EDA_COLOURS.missing}
           valueLabel="missing"
           ariaLabel="Missing values per column"
           domain={[0, 100]}

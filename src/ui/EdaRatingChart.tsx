@@ -2,7 +2,7 @@ import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxi
 import type { EdaReport } from '../data/eda'
 import { compactNumber, ratingRows } from './edaRows'
 import { categoryAxis, leftLabel, VALUE_AXIS_WIDTH } from './edaAxes'
-import { COLORS } from './theme'
+import { COLORS, EDA_COLOURS } from './theme'
 
 /** How often each rating (or label) value occurs. */
 export function EdaRatingChart({
@@ -29,7 +29,7 @@ export function EdaRatingChart({
               label={leftLabel('interactions')}
             />
             <Tooltip formatter={(v) => [String(v), 'interactions']} />
-            <Bar dataKey="count" fill={COLORS['id-only']} isAnimationActive={false} />
+            <Bar dataKey="count" fill={EDA_COLOURS.ratings} isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
       </div>

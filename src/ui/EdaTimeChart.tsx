@@ -2,7 +2,7 @@ import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YA
 import type { EdaReport } from '../data/eda'
 import { compactNumber, isoDay, timeRows } from './edaRows'
 import { bottomLabel, leftLabel, VALUE_AXIS_WIDTH } from './edaAxes'
-import { COLORS } from './theme'
+import { COLORS, EDA_COLOURS } from './theme'
 
 /** Interactions per day, week or month. */
 export function EdaTimeChart({ overTime }: { overTime: NonNullable<EdaReport['overTime']> }) {
@@ -38,8 +38,8 @@ export function EdaTimeChart({ overTime }: { overTime: NonNullable<EdaReport['ov
             <Area
               type="linear"
               dataKey="count"
-              stroke={COLORS.model}
-              fill={COLORS.model}
+              stroke={EDA_COLOURS.time}
+              fill={EDA_COLOURS.time}
               fillOpacity={0.2}
               dot={false}
               isAnimationActive={false}

@@ -21,7 +21,6 @@ const PLOT = { left: 64, top: 16, right: WIDTH - 220, bottom: HEIGHT - 56 }
 const LEGEND_X = WIDTH - 200
 const FONT = "12px system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 const HOVER_RADIUS_PX = 9
-const TEXT = '#1b2330'
 
 interface Layout {
   px: Float32Array
@@ -57,13 +56,13 @@ function draw(
   user: { point: [number, number]; who: Named } | null,
   hover: number,
 ) {
-  ctx.fillStyle = '#ffffff'
+  ctx.fillStyle = COLORS.surface
   ctx.fillRect(0, 0, WIDTH, HEIGHT)
   ctx.font = FONT
   // Frame and ticks.
   ctx.strokeStyle = COLORS.grid
   ctx.lineWidth = 1
-  ctx.fillStyle = TEXT
+  ctx.fillStyle = COLORS.ink
   for (let k = 0; k <= 4; k++) {
     const fx = PLOT.left + (k / 4) * (PLOT.right - PLOT.left)
     const fy = PLOT.bottom - (k / 4) * (PLOT.bottom - PLOT.top)
@@ -111,7 +110,7 @@ function draw(
   }
   ctx.globalAlpha = 1
   if (hover >= 0) {
-    ctx.strokeStyle = '#e07b00'
+    ctx.strokeStyle = COLORS.highlight
     ctx.lineWidth = 2.5
     ctx.beginPath()
     ctx.arc(layout.px[hover], layout.py[hover], radius + 4, 0, Math.PI * 2)
@@ -126,7 +125,7 @@ function draw(
   ctx.textAlign = 'left'
   ctx.textBaseline = 'middle'
   ctx.font = `600 ${FONT}`
-  ctx.fillStyle = TEXT
+  ctx.fillStyle = COLORS.ink
   let y = PLOT.top + 8
   ctx.fillText(field ? truncateLabel(field, 26) : 'items', LEGEND_X, y)
   ctx.font = FONT
@@ -136,14 +135,14 @@ function draw(
     ctx.beginPath()
     ctx.arc(LEGEND_X + 6, y, 6, 0, Math.PI * 2)
     ctx.fill()
-    ctx.fillStyle = TEXT
+    ctx.fillStyle = COLORS.ink
     ctx.fillText(`${truncateLabel(g.label, 20)} (${g.count})`, LEGEND_X + 18, y)
     y += 21
   }
   if (user) {
     y += 6
     drawUserMarker(ctx, LEGEND_X + 6, y)
-    ctx.fillStyle = TEXT
+    ctx.fillStyle = COLORS.ink
     ctx.fillText(truncateLabel(`user ${nameOf(user.who)}`, 24), LEGEND_X + 18, y)
   }
 }
@@ -158,7 +157,7 @@ function drawUserMarker(ctx: CanvasRenderingContext2D, x: number, y: number) {
   }
   ctx.closePath()
   ctx.fillStyle = USER_MARKER_COLOUR
-  ctx.strokeStyle = '#ffffff'
+  ctx.strokeStyle = COLORS.surface
   ctx.lineWidth = 1.5
   ctx.fill()
   ctx.stroke()

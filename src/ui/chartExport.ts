@@ -2,6 +2,7 @@
  * Saving charts: PNG from an SVG or a canvas, CSV from rows, downloaded through an `<a download>`.
  * Everything stays in the page (blob: URLs only); nothing is uploaded.
  */
+import { COLORS } from './theme'
 
 /** One CSV line per row; cells with a comma, quote or newline are quoted (RFC 4180), numbers as is. */
 export function toCsv(rows: readonly (readonly (string | number | null | undefined)[])[]): string {
@@ -62,7 +63,7 @@ export async function canvasToPng(source: HTMLCanvasElement): Promise<Blob> {
   canvas.width = source.width
   canvas.height = source.height
   const ctx = canvas.getContext('2d')!
-  ctx.fillStyle = '#ffffff'
+  ctx.fillStyle = COLORS.surface
   ctx.fillRect(0, 0, canvas.width, canvas.height)
   ctx.drawImage(source, 0, 0)
   return canvasBlob(canvas)
@@ -99,7 +100,7 @@ export async function svgToPng(svg: SVGSVGElement, scale = 2): Promise<Blob> {
     canvas.width = width * scale
     canvas.height = height * scale
     const ctx = canvas.getContext('2d')!
-    ctx.fillStyle = '#ffffff'
+    ctx.fillStyle = COLORS.surface
     ctx.fillRect(0, 0, canvas.width, canvas.height)
     ctx.drawImage(image, 0, 0, canvas.width, canvas.height)
     return await canvasBlob(canvas)

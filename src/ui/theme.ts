@@ -10,13 +10,34 @@ const BASELINE_LABELS = Object.fromEntries(BASELINES.map((b) => [b.name, b.label
   string
 >
 
-/** Colours and series keys shared by every chart and table, picked for contrast on white. */
+/**
+ * Colours that charts, SVG and canvas drawings need as values (a serialised SVG or a canvas cannot read
+ * CSS variables), picked for contrast on white. Stylesheets use the variables of `ui/app.css`; the
+ * shared ones (ink, surface, grid, frame) hold the same values there.
+ */
 export const COLORS = {
   model: '#1f5fbf',
   ...BASELINE_COLOURS,
   loss: '#1f5fbf',
   grid: '#d9dee5',
   axis: '#39414c',
+  /** Text drawn in SVG and canvas (`--ink`). */
+  ink: '#1b2330',
+  /** Backgrounds of exported drawings and cell separators (`--surface`). */
+  surface: '#ffffff',
+  /** Frames around drawings (`--border-strong`). */
+  frame: '#8a94a3',
+  /** The highlighted cell or point: the hovered heatmap cell, the chosen user on the map. */
+  highlight: '#e07b00',
+} as const
+
+/** Bars and lines of the data-exploration charts: their own keys, so a baseline's colour can change alone. */
+export const EDA_COLOURS = {
+  counts: '#1f5fbf',
+  missing: '#b3470f',
+  histogram: '#1d7a4a',
+  ratings: '#7a3fb0',
+  time: '#1f5fbf',
 } as const
 
 export const SERIES_LABELS: Record<'model' | BaselineName, string> = {
