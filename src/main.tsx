@@ -1,8 +1,9 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
+// The base sheet first: each feature's sheet, imported by its panel, refines it.
+import './ui/app.css'
 import { App } from './ui/App'
-import { installBenchmarkHook } from './ui/benchmarkHook'
-import './ui/styles.css'
+import { installBenchmarkHook } from './ui/training/benchmarkHook'
 
 installBenchmarkHook()
 

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest'
+import { DEFAULT_TRAIN_CONFIG } from '../../model/config'
+import { MetricAccumulator } from '../../model/metrics'
+import type { RunRecord } from '../../model/results'
+import { parseRunFile, toRunFile } from '../../model/runFile'
+import type { DatasetSource } from '../../worker/protocol'
+import type { FromWorker } from '../../worker/protocol'
+import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './trainingState'
+import { toLossRows } from '../results/chartRows'
+
+const metrics = (() => {
+  const acc = new MetricAccumulator()
+  acc.add({ greater: 1, ties: 0 })
+  return acc.result()
+})()
+
+const source: DatasetSource = { kind: 'demo', seed: 1, users: 10, items: 5, interactions: 50 }
+const started = (runId: number) =>
+  ({ type: 'run-started', runId, config: DEFAULT_TRAIN_CONFIG, source }) as const
+const tower = { tokens: ['a'], pooling: [1], layers: [] }
+const attention = { epoch: 1, user: tower, item: tower }
+const record: RunRecord = {
+  config: DEFAULT_TRAIN_CONFIG,
+  dataset: {
+    name: 'Card offers',
+    counts: { interactions: 50, users: 10, items: 5 },
+    fields: [],
+    split: { kind: 'leave-last-out', train: 30, validation: 10, test: 10 },
+    fingerprint: '0123abcd',
+    source,
+  },
+  backend: { name: 'wasm', reason: 'forced' },
+  lossCurve: [{ step: 5, loss: 6 }],
+  end: 'completed',
+  message: null,
+  history: [],
+  testedEpoch: 1,
+  trend: null,
+  validationBaselines: { random: metrics, popularity: metrics },
+  test: { model: metrics, baselines: { random: metrics, popularity: metrics } },
+  attention: { user: tower, item: tower, snapshots: [attention] },
+  importance: [],
+  timing: { examplesPerSecond: 1, secondsPerEpoch: 1, totalSeconds: 3 },
+}
+
+const worker = (state: TrainingState, message: FromWorker) =>
+  trainingReducer(state, { type: 'worker', message })
+
+describe('trainingReducer', () => {
+  it('follows a run from start to done', () => {
+    let s = worker(INITIAL_TRAINING_STATE, { type: 'backend', backend: 'wasm', reason: 'forced' })
+    s = trainingReducer(s, started(1))
+    expect(s.status).toBe('training')
+    expect(s.backend?.name).toBe('wasm')
+    s = worker(s, { type: 'loss', runId: 1, epoch: 1, points: [{ step: 5, loss: 6 }] })
+    s = worker(s, { type: 'phase', runId: 1, phase: 'paused', detail: '' })
+    expect(s.status).toBe('paused')
+    s = worker(s, { type: 'phase', runId: 1, phase: 'training', detail: '' })
+    s = worker(s, {
+      type: 'epoch',
+      runId: 1,
+      record: { epoch: 1, trainLoss: 5.5, validation: metrics, trainSeconds: 1, examplesPerSecond: 100 },
+      attention,
+    })
+    s = worker(s, { type: 'done', runId: 1, record })
+    expect(s.status).toBe('done')
+    expect(s.currentEpoch).toBe(1)
+    expect(s.lossPoints).toHaveLength(1)
+    expect(s.attention).toHaveLength(1)
+    expect(s.record?.timing.totalSeconds).toBe(3)
+    // The record is kept as the worker sent it: saving a run file writes exactly this object.
+    expect(s.record).toBe(record)
+    expect(s.run?.config).toEqual(DEFAULT_TRAIN_CONFIG)
+  })
+
+  it('ignores messages from an older run', () => {
+    let s = trainingReducer(INITIAL_TRAINING_STATE, started(2))
+    s = worker(s, { type: 'loss', runId: 1, epoch: 1, points: [{ step: 5, loss: 6 }] })
+    s = worker(s, { type: 'error', runId: 1, message: 'old' })
+    expect(s.lossPoints).toHaveLength(0)
+    expect(s.status).toBe('training')
+  })
+
+  it('shows worker-level errors whatever the run', () => {
+    const s = worker(trainingReducer(INITIAL_TRAINING_STATE, started(1)), {
+      type: 'error',
+      runId: null,
+      message: 'No backend',
+    })
+    expect(s.status).toBe('error')
+    expect(s.error).toBe('No backend')
+  })
+})
+
+describe('toLossRows', () => {
+  it('keeps short series as they are and averages long ones into buckets', () => {
+    const points = Array.from({ length: 1000 }, (_, i) => ({ step: (i + 1) * 5, loss: i % 2 }))
+    expect(toLossRows(points.slice(0, 10))).toHaveLength(10)
+    const rows = toLossRows(points, 100)
+    expect(rows).toHaveLength(100)
+    expect(rows[0]).toEqual({ step: 50, loss: 0.5 })
+    expect(rows[99].step).toBe(5000)
+  })
+})
+
+describe('trainingReducer with run files', () => {
+  it('stores an opened run file record as it is and redraws every view from it', () => {
+    const s = trainingReducer(trainingReducer(INITIAL_TRAINING_STATE, started(4)), {
+      type: 'run-imported',
+      record,
+      fileName: 'demo.run.json',
+    })
+    expect(s.record).toBe(record)
+    expect(s.status).toBe('done')
+    expect(s.runId).toBe(5)
+    expect(s.importedFrom).toBe('demo.run.json')
+    expect(s.lossPoints).toBe(record.lossCurve)
+    expect(s.attention).toBe(record.attention.snapshots)
+    expect(s.run).toEqual({
+      config: DEFAULT_TRAIN_CONFIG,
+      source,
+      backend: { name: 'wasm', reason: 'forced' },
+    })
+    expect(s.dataset?.summary).toMatchObject({ name: 'Card offers', interactions: 50, sparsity: 0 })
+    expect(s.dataset?.split.test).toBe(10)
+  })
+
+  it('opens a saved run to the same record that was saved', () => {
+    const done = worker(trainingReducer(INITIAL_TRAINING_STATE, started(1)), {
+      type: 'done',
+      runId: 1,
+      record,
+    })
+    const parsed = parseRunFile(JSON.stringify(toRunFile(done.record!)))
+    if (!parsed.ok) throw new Error(parsed.reason)
+    const opened = trainingReducer(done, {
+      type: 'run-imported',
+      record: parsed.record,
+      fileName: 'x.run.json',
+    })
+    expect(opened.record).toEqual(record)
+  })
+})

@@ -1,0 +1,180 @@
+/**
+ * Training state as the UI sees it: a pure reducer over worker messages and the person's actions.
+ * No React here, so it is tested in Node.
+ */
+import type { DatasetSummary } from '../../data/types'
+import type {
+  AttentionSnapshot,
+  CountScorerMetrics,
+  EpochRecord,
+  LossPoint,
+  RunRecord,
+  SplitSizes,
+} from '../../model/results'
+import type { TrainConfig } from '../../model/config'
+import type { BackendName, DatasetSource, FromWorker } from '../../worker/protocol'
+
+/** The `data-state` of `training-status`. */
+export type TrainingStatus = 'idle' | 'training' | 'paused' | 'done' | 'error'
+
+export interface TrainingState {
+  /** The run the UI listens to; messages of other runs are ignored. 0 before the first run. */
+  runId: number
+  status: TrainingStatus
+  /** What the worker is doing right now, in words. */
+  detail: string
+  backend: { name: BackendName; reason: string } | null
+  /** The dataset the next run trains on, as last loaded (independent of runs). */
+  loaded: { summary: DatasetSummary; seconds: number } | null
+  /** The configuration and data source of the current (or loaded) run. */
+  run: {
+    config: TrainConfig
+    source: DatasetSource | unknown
+    backend: { name: string; reason: string } | null
+  } | null
+  /** Set when the results on screen come from a dropped run file rather than from training here. */
+  importedFrom: string | null
+  dataset: {
+    summary: DatasetSummary
+    fingerprint: string
+    split: SplitSizes
+    stepsPerEpoch: number
+    batchSize: number
+  } | null
+  validationBaselines: CountScorerMetrics | null
+  lossPoints: LossPoint[]
+  epochs: EpochRecord[]
+  attention: AttentionSnapshot[]
+  /** Epoch in progress (1-based), or the last one once done. */
+  currentEpoch: number
+  /**
+   * The finished run, whole (setup, curves, test metrics, importance, timing), as the worker sent it or
+   * a run file held it; null before the end. Saving a run file writes exactly this.
+   */
+  record: RunRecord | null
+  error: string | null
+}
+
+export const INITIAL_TRAINING_STATE: TrainingState = {
+  runId: 0,
+  status: 'idle',
+  detail: '',
+  backend: null,
+  loaded: null,
+  run: null,
+  importedFrom: null,
+  dataset: null,
+  validationBaselines: null,
+  lossPoints: [],
+  epochs: [],
+  attention: [],
+  currentEpoch: 0,
+  record: null,
+  error: null,
+}
+
+export type TrainingAction =
+  | { type: 'run-started'; runId: number; config: TrainConfig; source: DatasetSource }
+  | { type: 'run-imported'; record: RunRecord; fileName: string }
+  | { type: 'worker'; message: FromWorker }
+
+export function trainingReducer(state: TrainingState, action: TrainingAction): TrainingState {
+  if (action.type === 'run-started')
+    return {
+      ...INITIAL_TRAINING_STATE,
+      backend: state.backend,
+      loaded: state.loaded,
+      runId: action.runId,
+      status: 'training',
+      detail: 'Starting the worker',
+      currentEpoch: 1,
+      run: { config: action.config, source: action.source, backend: state.backend },
+    }
+  if (action.type === 'run-imported') {
+    const { record } = action
+    const { counts } = record.dataset
+    return {
+      ...INITIAL_TRAINING_STATE,
+      backend: state.backend,
+      loaded: state.loaded,
+      // A new runId detaches the UI from any run still in the worker.
+      runId: state.runId + 1,
+      status: 'done',
+      importedFrom: action.fileName,
+      run: { config: record.config, source: record.dataset.source, backend: record.backend },
+      dataset: {
+        summary: {
+          name: record.dataset.name,
+          interactions: counts.interactions,
+          users: counts.users,
+          items: counts.items,
+          sparsity: 1 - counts.interactions / Math.max(1, counts.users * counts.items),
+          fields: record.dataset.fields,
+          hasTimestamps: record.dataset.split.kind === 'leave-last-out',
+        },
+        fingerprint: record.dataset.fingerprint,
+        split: record.dataset.split,
+        stepsPerEpoch: 0,
+        batchSize: record.config.batchSize,
+      },
+      validationBaselines: record.validationBaselines,
+      lossPoints: record.lossCurve,
+      epochs: record.history,
+      attention: record.attention.snapshots,
+      currentEpoch: record.history.length,
+      record,
+    }
+  }
+  const msg = action.message
+  if (msg.type === 'backend') return { ...state, backend: { name: msg.backend, reason: msg.reason } }
+  if (msg.type === 'benchmark' || msg.type === 'explore') return state
+  // Ingestion replies belong to datasetState.ts.
+  if ('ingestId' in msg) return state
+  if (msg.type === 'loaded') {
+    const loaded = { summary: msg.summary, seconds: msg.seconds }
+    // Data that loaded is something that worked: an earlier run's error no longer applies.
+    return state.status === 'error' ? { ...state, loaded, status: 'idle', error: null } : { ...state, loaded }
+  }
+  if (msg.type === 'error') {
+    if (msg.runId !== null && msg.runId !== state.runId) return state
+    return { ...state, status: 'error', error: msg.message, detail: '' }
+  }
+  if (msg.runId !== state.runId) return state
+  switch (msg.type) {
+    case 'phase':
+      return {
+        ...state,
+        status: msg.phase === 'paused' ? 'paused' : 'training',
+        detail: msg.detail,
+      }
+    case 'dataset':
+      return {
+        ...state,
+        dataset: {
+          summary: msg.summary,
+          fingerprint: msg.fingerprint,
+          split: msg.split,
+          stepsPerEpoch: msg.stepsPerEpoch,
+          batchSize: msg.batchSize,
+        },
+        validationBaselines: msg.validationBaselines,
+      }
+    case 'loss':
+      return { ...state, lossPoints: [...state.lossPoints, ...msg.points], currentEpoch: msg.epoch }
+    case 'epoch':
+      return {
+        ...state,
+        epochs: [...state.epochs, msg.record],
+        attention: [...state.attention, msg.attention],
+        currentEpoch: msg.record.epoch,
+      }
+    case 'done':
+      return {
+        ...state,
+        status: 'done',
+        detail: msg.record.message ?? '',
+        record: msg.record,
+        currentEpoch: state.epochs.length,
+      }
+  }
+}

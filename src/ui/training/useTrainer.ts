@@ -1,0 +1,93 @@
+import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
+import type { TrainConfig } from '../../model/config'
+import type { RunRecord } from '../../model/results'
+import type {
+  BackendChoice,
+  DatasetSource,
+  ExploreAnswer,
+  ExploreQuery,
+  ToWorker,
+} from '../../worker/protocol'
+import { TrainerClient } from './trainerClient'
+import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './trainingState'
+import { datasetReducer, INITIAL_DATASET_STATE, type DatasetState } from '../data/datasetState'
+import { useIngestActions, type IngestActions } from '../data/useIngest'
+
+export interface Trainer {
+  state: TrainingState
+  load: (source: DatasetSource) => void
+  start: (config: TrainConfig, source: DatasetSource) => void
+  pause: () => void
+  resume: () => void
+  stop: () => void
+  /** Shows a run file's results; a run in progress is stopped first. */
+  importRun: (record: RunRecord, fileName: string) => void
+  /** Dropped files: their parsing, mapping, cleaning and EDA (see datasetState.ts). */
+  dataset: DatasetState
+  ingest: IngestActions
+  /**
+   * Asks the worker about the finished run's model (recommendations, attention, embedding map).
+   * Resolves with an `error` answer when that model is gone (a newer run, an imported run file).
+   */
+  explore: (query: ExploreQuery) => Promise<ExploreAnswer>
+}
+
+/**
+ * Training and ingestion over one `TrainerClient`, which owns the worker: it starts on mount with the
+ * chosen backend and is terminated on unmount. A new backend choice switches the backend inside the same
+ * worker, so the demo and an applied upload stay loaded. Exposes plain state and actions.
+ */
+export function useTrainer(backend: BackendChoice): Trainer {
+  const [state, dispatch] = useReducer(trainingReducer, INITIAL_TRAINING_STATE)
+  const [dataset, dispatchDataset] = useReducer(datasetReducer, INITIAL_DATASET_STATE)
+  // The backend a worker starts with; later choices go through setBackend below.
+  const [client] = useState(() => new TrainerClient(backend))
+  const runIdRef = useRef(0)
+
+  useEffect(() => {
+    const unsubscribe = client.subscribe((message) => {
+      dispatch({ type: 'worker', message })
+      dispatchDataset({ type: 'worker', message })
+    })
+    return () => {
+      unsubscribe()
+      client.terminate()
+      // Uploaded data lived in that worker.
+      dispatchDataset({ type: 'worker-reset' })
+    }
+  }, [client])
+
+  useEffect(() => {
+    // A failure reaches the state as an `error` message too, which is where it is shown.
+    client.setBackend(backend).catch(() => undefined)
+  }, [client, backend])
+
+  const send = useCallback((message: ToWorker) => client.post(message), [client])
+
+  const load = useCallback((source: DatasetSource) => send({ type: 'load', source }), [send])
+  const start = useCallback(
+    (config: TrainConfig, source: DatasetSource) => {
+      const runId = ++runIdRef.current
+      dispatch({ type: 'run-started', runId, config, source })
+      send({ type: 'start', runId, config, source })
+    },
+    [send],
+  )
+  const pause = useCallback(() => send({ type: 'pause', runId: runIdRef.current }), [send])
+  const resume = useCallback(() => send({ type: 'resume', runId: runIdRef.current }), [send])
+  const stop = useCallback(() => send({ type: 'stop', runId: runIdRef.current }), [send])
+  const importRun = useCallback(
+    (record: RunRecord, fileName: string) => {
+      send({ type: 'stop', runId: runIdRef.current })
+      runIdRef.current++
+      dispatch({ type: 'run-imported', record, fileName })
+    },
+    [send],
+  )
+
+  const ingest = useIngestActions(dataset, dispatchDataset, client)
+
+  const explore = useCallback((query: ExploreQuery) => client.explore(runIdRef.current, query), [client])
+
+  return { state, load, start, pause, resume, stop, importRun, dataset, ingest, explore }
+}
