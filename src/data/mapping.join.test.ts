@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { constantPer, foldOneHotGroups, liftToTowers } from './mapping.join'
 import { columnValues, dictColumn, dictTableFromRows } from './table'
+import { smallLog } from './testing'
 
 describe('mapping.join', () => {
-  const interactions = dictTableFromRows(
-    'log.csv',
-    ['uid', 'iid', 'device', 'segment'],
-    [
-      ['u1', 'i1', 'web', 'gold'],
-      ['u1', 'i2', 'app', 'gold'],
-      ['u2', 'i1', 'web', 'blue'],
-    ],
-  )
+  const interactions = smallLog()
 
   it('lifts interaction columns sent to a tower into that entity table', () => {
     const { tables, mapping } = liftToTowers(

@@ -7,18 +7,10 @@ import { liftToTowers } from './mapping.join'
 import { proposeMapping, proposeWithRoles } from './mapping.propose'
 import { parseBytes } from './parse'
 import { dictTableFromRows, isNumberColumn } from './table'
-import { utf8 } from './testing'
+import { smallLog, utf8 } from './testing'
 
 describe('proposeWithRoles', () => {
-  const interactions = dictTableFromRows(
-    'log.csv',
-    ['uid', 'iid', 'device', 'segment'],
-    [
-      ['u1', 'i1', 'web', 'gold'],
-      ['u1', 'i2', 'app', 'gold'],
-      ['u2', 'i1', 'web', 'blue'],
-    ],
-  )
+  const interactions = smallLog()
 
   it('proposes with roles the person chose, renaming the entity key', () => {
     const people = dictTableFromRows(

@@ -4,7 +4,8 @@
  * `globalThis`.
  */
 import { mulberry32, randInt } from './random'
-import type { EncodedDataset } from './types'
+import { dictTableFromRows } from './table'
+import type { DictTable, EncodedDataset } from './types'
 
 type Encoder = new () => { encode(text: string): Uint8Array }
 
@@ -68,4 +69,17 @@ export function interactionsDataset(
     interactionItem,
     interactionTime,
   }
+}
+
+/** Three interactions of two users with a context column (`device`) and a per-user one (`segment`). */
+export function smallLog(): DictTable {
+  return dictTableFromRows(
+    'log.csv',
+    ['uid', 'iid', 'device', 'segment'],
+    [
+      ['u1', 'i1', 'web', 'gold'],
+      ['u1', 'i2', 'app', 'gold'],
+      ['u2', 'i1', 'web', 'blue'],
+    ],
+  )
 }
