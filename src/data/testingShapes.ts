@@ -127,7 +127,7 @@ function between(rng: Rng, from: number, to: number): number {
 }
 
 /** Draws indices in proportion to fixed weights in O(log n): cumulative sums and a binary search. */
-class WeightedSampler {
+export class WeightedSampler {
   private readonly cumulative: Float64Array
 
   constructor(weights: ArrayLike<number>) {
@@ -175,7 +175,13 @@ function uuid(rng: Rng): string {
  * Users grow with the rows (exponent 1: per-user activity stays as published); catalogues with a small
  * power of them, so a small test file still has enough items for its heaviest users.
  */
-function scaledCount(real: number, size: number, realSize: number, exponent: number, min: number): number {
+export function scaledCount(
+  real: number,
+  size: number,
+  realSize: number,
+  exponent: number,
+  min: number,
+): number {
   return Math.max(min, Math.round(real * Math.pow(size / realSize, exponent)))
 }
 
@@ -183,7 +189,7 @@ function scaledCount(real: number, size: number, realSize: number, exponent: num
  * Users near `wanted` such that each can rate between `min` and `max` items and together they rate
  * exactly `ratings`: what `activityCounts` needs.
  */
-function feasibleUsers(wanted: number, ratings: number, min: number, max: number): number {
+export function feasibleUsers(wanted: number, ratings: number, min: number, max: number): number {
   return Math.max(
     1,
     Math.min(Math.floor(ratings / min), Math.max(Math.round(wanted), Math.ceil(ratings / max))),
@@ -197,7 +203,7 @@ function feasibleUsers(wanted: number, ratings: number, min: number, max: number
  * keeps low item positions somewhat more popular (MovieLens numbers titles in the order they were added,
  * so older ids have had longer to collect ratings).
  */
-function logNormalPopularity(
+export function logNormalPopularity(
   rng: Rng,
   n: number,
   sigma: number,
@@ -231,7 +237,7 @@ function popularityWeights(rng: Rng, n: number, exponent: number, offset: number
  * everyone under `min` (MovieLens' "at least 20 ratings"). Throws when the bounds cannot hold the total:
  * that is a bug in the caller.
  */
-function activityCounts(
+export function activityCounts(
   rng: Rng,
   n: number,
   total: number,
@@ -360,7 +366,7 @@ interface RatingWorldSpec {
 }
 
 /** Rows grouped by user (0-based user and item positions); within a user in drawing order, times ascending. */
-interface RatingWorld {
+export interface RatingWorld {
   user: Int32Array
   item: Int32Array
   rating: Float64Array
@@ -567,7 +573,7 @@ function movieTitle(rng: Rng, foreignShare: number): string {
   return r < 0.91 ? `${noun}s` : `${adjective} ${noun}s`
 }
 
-interface Movie {
+export interface Movie {
   /** Title with ` (year)`, as MovieLens writes it. */
   title: string
   year: number
@@ -607,7 +613,7 @@ function movieGenres(rng: Rng, sampler: WeightedSampler): number[] {
 }
 
 /** `n` movies with distinct titles. */
-function movieCatalogue(rng: Rng, n: number, spec: CatalogueSpec): Movie[] {
+export function movieCatalogue(rng: Rng, n: number, spec: CatalogueSpec): Movie[] {
   const sampler = new WeightedSampler(spec.genreWeights)
   const seen = new Set<string>()
   return Array.from({ length: n }, () => {
@@ -627,7 +633,7 @@ function genreMasks(movies: readonly Movie[]): Int32Array {
  * A favourite genre per user, drawn from the genre weights tilted by gender and age, so user features
  * carry some signal about what a user picks.
  */
-function favouriteGenres(
+export function favouriteGenres(
   rng: Rng,
   genres: readonly string[],
   weights: readonly number[],
@@ -682,7 +688,7 @@ function sparseIds(rng: Rng, n: number, max: number): number[] {
 //   line), u.info (the three counts).
 // ---------------------------------------------------------------------------------------------------
 
-const ML100K = {
+export const ML100K = {
   users: 943,
   items: 1682,
   ratings: 100_000,
@@ -694,7 +700,7 @@ const ML100K = {
 /** The 19 genres of `u.genre`, in flag order (the same list the MovieLens 100K format reads). */
 const ML100K_GENRE_NAMES = ML100K_GENRES
 /** About the count of titles per genre in u.item (weights only). */
-const ML100K_GENRE_WEIGHTS = [
+export const ML100K_GENRE_WEIGHTS = [
   0, 251, 135, 42, 122, 505, 109, 50, 725, 22, 24, 92, 56, 61, 247, 101, 251, 71, 27,
 ]
 /** The 21 occupations of u.occupation with about their count of users in u.user (weights only). */
@@ -722,7 +728,7 @@ const ML100K_OCCUPATIONS: readonly (readonly [string, number])[] = [
   ['writer', 45],
 ]
 /** Rating shares 1..5 in u.data: about 6%, 11%, 27%, 34%, 21%. */
-const ML100K_RATING_SHARES = [0.0611, 0.1137, 0.2715, 0.3417, 0.212]
+export const ML100K_RATING_SHARES = [0.0611, 0.1137, 0.2715, 0.3417, 0.212]
 
 /** US zip codes, and about 2% Canadian-looking codes of letters and digits, as in u.user. */
 function zipCode(rng: Rng): string {
@@ -733,7 +739,7 @@ function zipCode(rng: Rng): string {
   return pad(randInt(rng, 100_000), 5)
 }
 
-interface Ml100kUser {
+export interface Ml100kUser {
   age: number
   gender: 'M' | 'F'
   occupation: string
@@ -742,7 +748,7 @@ interface Ml100kUser {
 
 const OCCUPATION_100K = tableSampler(ML100K_OCCUPATIONS)
 
-function ml100kUser(rng: Rng): Ml100kUser {
+export function ml100kUser(rng: Rng): Ml100kUser {
   const occupation = OCCUPATION_100K(rng)
   const mean = occupation === 'student' ? 22 : occupation === 'retired' ? 63 : 36
   const spread = occupation === 'student' ? 4 : 9
@@ -750,7 +756,7 @@ function ml100kUser(rng: Rng): Ml100kUser {
   return { age, gender: rng() < 0.71 ? 'M' : 'F', occupation, zip: zipCode(rng) }
 }
 
-interface Ml100kWorld {
+export interface Ml100kWorld {
   users: Ml100kUser[]
   movies: Movie[]
   /** Position of the `unknown` item (no title, date or URL), or -1 in catalogues under 10 items. */
@@ -848,8 +854,17 @@ function uItemText(rng: Rng, world: Ml100kWorld): string {
  */
 export function movieLens100k(options: ShapeOptions = {}): ShapeFile[] {
   const seed = options.seed ?? DEFAULT_SEED
-  const world = movieLens100kWorld(seed, options.size ?? ML100K.ratings)
-  const rng = mulberry32(seed ^ 0x100)
+  return movieLens100kFiles(
+    movieLens100kWorld(seed, options.size ?? ML100K.ratings),
+    mulberry32(seed ^ 0x100),
+  )
+}
+
+/**
+ * The six MovieLens 100K files of a world (`rng` draws u.item's release days). Shared with the
+ * sequential logs of `testingSequences.ts`, which fill an `Ml100kWorld` from their own process.
+ */
+export function movieLens100kFiles(world: Ml100kWorld, rng: Rng): ShapeFile[] {
   return [
     { name: 'u.data', bytes: latin1(uDataText(world)) },
     { name: 'u.item', bytes: latin1(uItemText(rng, world)) },
