@@ -45,8 +45,15 @@
  * What an order-free model sees: the items a user has (their taste, on average over time) and their
  * popularity. What it cannot: which items were last (follow-ups), which genres the current session is
  * about (momentum) and the latest taste (drift). `sequenceOracle` computes p(j) exactly from the truth,
- * with its latent tastes, for evaluation only; with `followUps` and `momentum` off it is the best an
- * order-free scorer could be even knowing every latent taste.
+ * with its latent tastes, for evaluation only. With `followUps` and `momentum` off it keeps only the
+ * order-free part B without momentum (taste at that time, true popularity): it shows the oracle's lead
+ * comes from the order, not from its latents. (It is not the best order-free scorer: counts also see how
+ * often a title arrives as a follow-up, so plain popularity does about as well.)
+ *
+ * Measured at the default size and seed under temporal leave-last-out (943 test users, earlier items
+ * excluded, ± sd/√n): Recall@10 oracle 0.305 ± 0.015, learned item-to-item transitions over the last 3
+ * items 0.241 ± 0.014, item co-occurrence 0.110 ± 0.010, most popular 0.096 ± 0.010 (on the real file,
+ * issue 11 reports SASRec 0.216-0.220 and most popular 0.085).
  *
  * Pure: returns `{ name, bytes }` files and the truth, touches nothing. `bench/writeSequences.ts` writes
  * the files to a folder.
