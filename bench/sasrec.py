@@ -38,6 +38,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 from collections import defaultdict
@@ -198,8 +199,8 @@ def mean_and_se(values):
 
 
 def evaluate(score_batch, query_list, batch_size=256):
-    """Recall@10 and NDCG@10 with standard errors. `score_batch(users, position)` returns [b, items]
-    scores; `query_list` is (user, target, excluded) triples."""
+    """Recall@10 and NDCG@10 with standard errors. `query_list` holds (user, target, excluded) triples;
+    `score_batch(start, batch)` returns [len(batch), items] scores for query_list[start:start + len(batch)]."""
     recalls, ndcgs = [], []
     for start in range(0, len(query_list), batch_size):
         batch = query_list[start : start + batch_size]
@@ -379,11 +380,11 @@ def sample_negatives(rng, count, n_items, known_sorted):
 
 
 def blas_name():
+    """BLAS and LAPACK as torch reports them, e.g. 'BLAS_INFO=generic, LAPACK_INFO=generic' (Debian's
+    build: a reference BLAS, far slower than MKL or OpenBLAS)."""
     config = torch.__config__.show()
-    for line in config.splitlines():
-        if "BLAS_INFO" in line or "LAPACK_INFO" in line:
-            return line.strip().rstrip(",")
-    return "unknown (see torch.__config__.show())"
+    found = re.findall(r"\b(?:BLAS_INFO|LAPACK_INFO)=[^,\s]*", config)
+    return ", ".join(found) if found else "unknown (see torch.__config__.show())"
 
 
 def main(argv):
