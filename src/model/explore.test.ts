@@ -1,15 +1,17 @@
 import '@tensorflow/tfjs-backend-cpu'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { splitDataset } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { DEFAULT_TRAIN_CONFIG } from './config'
 import { embedCatalogue } from './evaluate'
+import { buildHistories } from './history'
 import { Explorer } from './explore'
 import { pca, project } from './pca'
 import { runTraining } from './run'
 import { multiValuedDataset, TINY_CONFIG } from './testing'
 import * as tf from './tf'
-import type { Trainer } from './train'
+import { Trainer } from './train'
 
 const { data } = loadDemoDataset(5, { users: 300, items: 60, interactions: 5000 })
 let explorer: Explorer
@@ -62,6 +64,39 @@ describe('Explorer', () => {
       expect(r.detail).not.toBe('')
     }
     expect(explorer.searchUsers('', 3).map((u) => u.label)).toEqual(['', '', ''])
+  })
+
+  it('shows the history training and evaluation use: strictly earlier, so not the same second', async () => {
+    // Whole "seconds" of 200 rows: most users rate several items in one second, often their validation
+    // item among them. The model is untrained; only which items are history matters here.
+    const base = multiValuedDataset(2)
+    const tied = {
+      ...base,
+      interactionTime: Float64Array.from(base.interactionTime!, (_, r) => Math.floor(r / 200)),
+    }
+    const split = splitDataset(tied, 1)
+    const config = { ...TINY_CONFIG, historyLength: 4 }
+    const histories = buildHistories(tied, split, config.historyLength)
+    const untrained = new Explorer(new Trainer(tied, split, config, histories))
+    try {
+      let shown = 0
+      let tiedWithValidation = 0
+      for (let user = 0; user < tied.userIds.length; user++) {
+        const view = await untrained.viewUser(user)
+        const stored = Array.from(histories.items.subarray(view.queryRow * 4, view.queryRow * 4 + 4))
+          .filter((code) => code > 0)
+          .map((code) => code - 1)
+        expect(view.historyTokens.map((i) => i.item)).toEqual(stored)
+        shown += stored.length
+        const time = tied.interactionTime
+        if (split.train.some((r) => tied.interactionUser[r] === user && time[r] === time[view.queryRow]))
+          tiedWithValidation++
+      }
+      expect(shown).toBeGreaterThan(200)
+      expect(tiedWithValidation).toBeGreaterThan(10)
+    } finally {
+      untrained.dispose()
+    }
   })
 
   it('answers what-ifs without retraining: a changed field or a removed history item changes the list', async () => {

@@ -6,6 +6,7 @@
  */
 import type { EncodedDataset, MultiField } from '../data/types'
 import { embedCatalogue } from './evaluate'
+import { historyRowsOf, rowParts } from './history'
 import { topK } from './metrics'
 import { pca, project, type Projection } from './pca'
 import * as tf from './tf'
@@ -27,6 +28,8 @@ export class Explorer {
   private projection: Projection | null = null
   private readonly trainRowsByUser: number[][]
   private readonly part = new Map<number, 'validation' | 'test'>()
+  /** Part of every interaction row, for the history rule (`mayKnow` in history.ts). */
+  private readonly rowParts: Uint8Array
   /** Lowercased id, and label when there is one, of every user: what the search matches. */
   private searchKeys: string[] | null = null
 
@@ -42,6 +45,7 @@ export class Explorer {
     for (const rows of this.trainRowsByUser) if (time) rows.sort((a, b) => time[a] - time[b] || a - b)
     split.validation.forEach((r) => this.part.set(r, 'validation'))
     split.test.forEach((r) => this.part.set(r, 'test'))
+    this.rowParts = rowParts(split, this.data.interactionUser.length)
   }
 
   /**
@@ -139,9 +143,13 @@ export class Explorer {
         changed: false,
       })
     const trainItems = this.trainRowsByUser[user].map((r) => d.interactionItem[r]).reverse()
-    const historyItems = trainItems.filter((i) => !removed.has(i)).slice(0, model.histories.length)
-    // For a validation row the stored history is exactly the user's last training items; recompute it
-    // so removals take effect.
+    // The query row's history by the same rule training and evaluation use (strictly earlier, known
+    // parts), recomputed rather than read from the stored one so removals take effect. The query row is
+    // a validation or a training row, so training rows are all it may know.
+    const historyItems = historyRowsOf(d, this.rowParts, queryRow, this.trainRowsByUser[user])
+      .map((r) => d.interactionItem[r])
+      .filter((i) => !removed.has(i))
+      .slice(0, model.histories.length)
     const historyRows = Int32Array.from({ length: model.histories.length }, (_, k) =>
       k < historyItems.length ? foldCode(historyItems[k] + 1, model.item.shape.vocabSizes[0]) : 0,
     )

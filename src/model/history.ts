@@ -1,59 +1,127 @@
-import type { Split } from '../data/split'
+import { rowsByUser, type Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 
 /**
  * The user's most recent items before each interaction, as history tokens for the query tower.
  *
- * `items[row * length + k]` is (item index + 1) of the k-th most recent earlier item, 0 for padding.
- * Only what the model may know at that moment is used, so nothing leaks from the future:
- * - a training row sees the user's earlier training rows;
- * - a validation row sees all of the user's training rows;
- * - a test row sees the user's training and validation rows.
- * "Earlier" is by timestamp (ties by row order), or by row order when the data has no timestamps.
+ * `items[row * length + k]` is (item index + 1) of the k-th most recent item the row may know, 0 for
+ * padding. The rule, the same for every part and for the explorer (`historyRowsOf`), is `mayKnow`:
+ * - a source row is the same user's, and strictly earlier: its timestamp is strictly less than the
+ *   row's (items rated in the same second are not known before each other, whatever their order in
+ *   the file), or, when the data has no timestamps, it comes earlier in the file;
+ * - a training row knows the user's training rows; a validation row knows training rows; a test row
+ *   knows training and validation rows. As in the SASRec protocol (Kang & McAuley 2018), the
+ *   validation item is history at test time when it precedes the test row.
+ * The most recent come first (items of one second by item index, so the file's order does not matter);
+ * with more than `length` known items, the oldest are dropped.
  */
 export interface Histories {
   length: number
   items: Int32Array
 }
 
+/** Part of every interaction row, as `rowParts` writes it. */
+export const TRAIN = 0
+export const VALIDATION = 1
+export const TEST = 2
+/** Rows in no part (none at present; kept apart so they are never history). */
+export const UNUSED = 3
+
+export function rowParts(split: Split, rowCount: number): Uint8Array {
+  const part = new Uint8Array(rowCount).fill(UNUSED)
+  split.train.forEach((r) => (part[r] = TRAIN))
+  split.validation.forEach((r) => (part[r] = VALIDATION))
+  split.test.forEach((r) => (part[r] = TEST))
+  return part
+}
+
+/** Whether a row of part `rowPart` may see a source row of part `sourcePart` (time aside). */
+export function partMayKnow(rowPart: number, sourcePart: number): boolean {
+  if (sourcePart === TRAIN) return rowPart !== UNUSED
+  return sourcePart === VALIDATION && rowPart === TEST
+}
+
+/** Whether `source` is strictly before `row`: by timestamp, or by row order without timestamps. */
+export function strictlyBefore(time: Float64Array | null, source: number, row: number): boolean {
+  return time ? time[source] < time[row] : source < row
+}
+
+/** The rule: `row`'s history may hold `source` (same user, strictly earlier, a part it may know). */
+export function mayKnow(data: EncodedDataset, part: Uint8Array, source: number, row: number): boolean {
+  return (
+    data.interactionUser[source] === data.interactionUser[row] &&
+    strictlyBefore(data.interactionTime, source, row) &&
+    partMayKnow(part[row], part[source])
+  )
+}
+
+/**
+ * Rows in the order history reads them: by time, and items of the same second by item index (then row),
+ * so a history does not depend on the order of the file; row order alone without time.
+ */
+function byTime(data: EncodedDataset): (a: number, b: number) => number {
+  const time = data.interactionTime
+  const item = data.interactionItem
+  return time ? (a, b) => time[a] - time[b] || item[a] - item[b] || a - b : (a, b) => a - b
+}
+
+/**
+ * The rows among `candidates` (say, the user's rows) that `row` may know (`mayKnow`), most recent
+ * first, all of them: for one row at a time (the explorer), so a plain scan.
+ */
+export function historyRowsOf(
+  data: EncodedDataset,
+  part: Uint8Array,
+  row: number,
+  candidates: ArrayLike<number>,
+): number[] {
+  const out: number[] = []
+  for (let i = 0; i < candidates.length; i++)
+    if (mayKnow(data, part, candidates[i], row)) out.push(candidates[i])
+  return out.sort(byTime(data)).reverse()
+}
+
+/**
+ * All rows' histories in one pass per user: the user's rows in time order, taken a group of equal
+ * timestamps at a time (one row per group without timestamps); each row of a group reads the rows its
+ * part may know from the groups before, and only then is the group added. Equal to filtering with
+ * `mayKnow` (the tests check this), in time linear in the rows times `length`.
+ */
 export function buildHistories(data: EncodedDataset, split: Split, length: number): Histories {
   const n = data.interactionUser.length
   const items = new Int32Array(n * length)
   if (length === 0) return { length, items }
-  const part = new Uint8Array(n) // 0 train, 1 validation, 2 test, 3 unused
-  part.fill(3)
-  split.train.forEach((r) => (part[r] = 0))
-  split.validation.forEach((r) => (part[r] = 1))
-  split.test.forEach((r) => (part[r] = 2))
-
-  const byUser: number[][] = Array.from({ length: data.userIds.length }, () => [])
-  for (let r = 0; r < n; r++) byUser[data.interactionUser[r]].push(r)
+  const part = rowParts(split, n)
   const time = data.interactionTime
+  const sameGroup = (a: number, b: number) => (time ? time[a] === time[b] : false)
+  const { start, order } = rowsByUser(data)
+  // Known rows in time order: training rows (what training and validation rows see), and training
+  // plus validation rows (what test rows see).
+  const train: number[] = []
+  const trainValidation: number[] = []
   const write = (row: number, known: readonly number[]) => {
     for (let k = 0; k < length && k < known.length; k++)
       items[row * length + k] = data.interactionItem[known[known.length - 1 - k]] + 1
   }
-  for (const rows of byUser) {
-    if (time) rows.sort((a, b) => time[a] - time[b] || a - b)
-    const train: number[] = []
-    const validation: number[] = []
-    for (const r of rows) {
-      if (part[r] === 0) {
-        write(r, train)
-        train.push(r)
-      } else if (part[r] === 1) validation.push(r)
-    }
-    for (const r of rows) {
-      if (part[r] === 1) write(r, train)
-      else if (part[r] === 2) write(r, mergeByOrder(train, validation, rows))
+  for (let u = 0; u < data.userIds.length; u++) {
+    const rows = order.subarray(start[u], start[u + 1]).sort(byTime(data))
+    train.length = 0
+    trainValidation.length = 0
+    for (let g = 0; g < rows.length;) {
+      let end = g + 1
+      while (end < rows.length && sameGroup(rows[g], rows[end])) end++
+      for (let i = g; i < end; i++) {
+        const r = rows[i]
+        if (part[r] === TEST) write(r, trainValidation)
+        else if (part[r] !== UNUSED) write(r, train)
+      }
+      for (let i = g; i < end; i++) {
+        const r = rows[i]
+        if (part[r] === TRAIN) train.push(r)
+        if (partMayKnow(TEST, part[r])) trainValidation.push(r)
+      }
+      g = end
     }
   }
   return { length, items }
-}
-
-/** Rows of `a` and `b` in the order they appear in `order`. */
-function mergeByOrder(a: number[], b: number[], order: number[]): number[] {
-  if (b.length === 0) return a
-  const keep = new Set([...a, ...b])
-  return order.filter((r) => keep.has(r))
 }
