@@ -6,6 +6,7 @@ import { pairedDifference, standardError } from '../model/uncertainty'
 import { ML100K_GENRES } from './formats'
 import { itemsPerUser, splitDataset } from './split'
 import { sequenceOracle, sequentialMovieLens, type SequenceTruth } from './testingSequences'
+import { interactionsDataset } from './testing'
 import type { ShapeFile } from './testingShapes'
 import type { EncodedDataset } from './types'
 
@@ -47,20 +48,7 @@ function uData(files: ShapeFile[]): number[][] {
 function datasetOf(truth: SequenceTruth): EncodedDataset {
   const interactionUser = new Int32Array(truth.eventItem.length)
   for (let u = 0; u < truth.users; u++) interactionUser.fill(u, truth.userStart[u], truth.userStart[u + 1])
-  return {
-    name: 'sequences',
-    userIds: Array.from({ length: truth.users }, (_, u) => String(u + 1)),
-    itemIds: Array.from({ length: truth.items }, (_, i) => String(i + 1)),
-    userFields: [],
-    userCodes: new Int32Array(0),
-    itemFields: [],
-    itemCodes: new Int32Array(0),
-    contextFields: [],
-    contextCodes: new Int32Array(0),
-    interactionUser,
-    interactionItem: truth.eventItem,
-    interactionTime: truth.eventTime,
-  }
+  return interactionsDataset(truth.users, truth.items, interactionUser, truth.eventItem, truth.eventTime)
 }
 
 // The default size, generated once (about half a second).
