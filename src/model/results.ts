@@ -5,12 +5,7 @@
 import type { DatasetSummary } from '../data/types'
 import type { TrainConfig } from './config'
 import type { MeanMetricName, MetricErrors, RankingMetrics } from './metrics'
-import {
-  TRAINED_SCORER_NAMES,
-  type BaselineName,
-  type CountScorerMetrics,
-  type TrainedScorerName,
-} from './scorers'
+import type { BaselineName, CountScorerMetrics, TrainedScorerName } from './scorers'
 import type { PairedDifference } from './uncertainty'
 
 /**
@@ -18,11 +13,8 @@ import type { PairedDifference } from './uncertainty'
  * ones such as random and most popular; trained ones such as id-only and mean pooling). The names are
  * re-exported here because every result type is keyed by them.
  */
-export type { BaselineName, CountScorerMetrics } from './scorers'
+export type { BaselineName, CountScorerMetrics, TrainedScorerName } from './scorers'
 export { BASELINE_NAMES } from './scorers'
-/** The baselines that are trained models, trained epoch by epoch beside the main model. */
-export type TrainedBaselineName = TrainedScorerName
-export const TRAINED_BASELINES: TrainedBaselineName[] = TRAINED_SCORER_NAMES
 
 export interface LossPoint {
   /** Global step count (1-based) at the end of the averaged window. */
@@ -37,7 +29,7 @@ export interface EpochRecord {
   trainLoss: number
   validation: RankingMetrics
   /** Validation metrics of the trained baselines after the same number of epochs, when they are trained. */
-  baselines?: Partial<Record<TrainedBaselineName, RankingMetrics>>
+  baselines?: Partial<Record<TrainedScorerName, RankingMetrics>>
   /** Wall-clock seconds of the epoch's training steps (evaluation excluded). */
   trainSeconds: number
   examplesPerSecond: number
@@ -146,9 +138,9 @@ export interface RunResult {
    * The epoch whose weights each trained baseline was tested with: under early stopping its own best
    * validation epoch, by the same rule as the model's. Absent in old run files.
    */
-  baselineEpochs?: Partial<Record<TrainedBaselineName, number>>
+  baselineEpochs?: Partial<Record<TrainedScorerName, number>>
   /** Each trained baseline's validation trend by the same rule (still rising when the run ended?). */
-  baselineTrends?: Partial<Record<TrainedBaselineName, ValidationTrend | null>>
+  baselineTrends?: Partial<Record<TrainedScorerName, ValidationTrend | null>>
   /** How the model's validation NDCG@10 moved (still rising at the end?); absent in old run files. */
   trend?: ValidationTrend | null
   /** Count scorers' validation metrics (computed once); a run file older than a scorer lacks it. */

@@ -13,7 +13,7 @@ import {
   type LossPoint,
   type RunEnd,
   type RunResult,
-  type TrainedBaselineName,
+  type TrainedScorerName,
   type ValidationTrend,
 } from './results'
 import { TRAINED_SCORERS, type CountScorerName } from './scorers'
@@ -75,7 +75,7 @@ export async function runTraining(
   const main = new Trainer(data, split, config, histories, 'attention')
   const validation = main.validationQueries
   const inspection = firstQueries(validation, INSPECTION_QUERIES)
-  const comparisons = new Map<TrainedBaselineName, Comparison>()
+  const comparisons = new Map<TrainedScorerName, Comparison>()
   if (config.compareBaselines)
     for (const { name, variant } of TRAINED_SCORERS)
       comparisons.set(name, {
@@ -130,8 +130,8 @@ export async function runTraining(
         message = `${e.message} Training stopped and the weights after epoch ${epoch - 1} were restored; try a lower learning rate.`
         break
       }
-      const baselineMetrics: Partial<Record<TrainedBaselineName, RankingMetrics>> = {}
-      const baselineNdcg = new Map<TrainedBaselineName, Float64Array>()
+      const baselineMetrics: Partial<Record<TrainedScorerName, RankingMetrics>> = {}
+      const baselineNdcg = new Map<TrainedScorerName, Float64Array>()
       for (const [name, c] of comparisons) {
         if (c.diverged) continue
         hooks.onPhase?.(`Training the ${name} baseline, epoch ${epoch}`)
@@ -187,8 +187,8 @@ export async function runTraining(
         testedEpoch = tracker.bestEpoch
       } else if (end === 'stopped') main.restore(lastGood)
     }
-    const baselineEpochs: Partial<Record<TrainedBaselineName, number>> = {}
-    const baselineTrends: Partial<Record<TrainedBaselineName, ValidationTrend | null>> = {}
+    const baselineEpochs: Partial<Record<TrainedScorerName, number>> = {}
+    const baselineTrends: Partial<Record<TrainedScorerName, ValidationTrend | null>> = {}
     for (const [name, c] of comparisons) {
       if (c.diverged || c.trainer.epochsCompleted === 0) continue
       baselineTrends[name] = c.tracker.trend()
@@ -204,7 +204,7 @@ export async function runTraining(
     const rankings: Partial<Record<BaselineName, MetricAccumulator>> = {
       ...(await main.rankCountBaselines(testQueries, true)),
     }
-    for (const name of Object.keys(baselineEpochs) as TrainedBaselineName[])
+    for (const name of Object.keys(baselineEpochs) as TrainedScorerName[])
       rankings[name] = await comparisons
         .get(name)!
         .trainer.rankModel(testQueries, { keepRecommendations: true })

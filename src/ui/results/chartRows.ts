@@ -1,6 +1,6 @@
 /** Ready-made rows for the charts: pure functions of the training state. */
 import type { MetricName, RankMetricName } from '../../model/metrics'
-import type { CountScorerMetrics, EpochRecord, LossPoint, TrainedBaselineName } from '../../model/results'
+import type { CountScorerMetrics, EpochRecord, LossPoint, TrainedScorerName } from '../../model/results'
 import { BASELINE_NAMES, baselineSpec, type BaselineName, type CountScorerName } from '../../model/scorers'
 
 /** Most points a line chart draws; longer series are averaged into this many buckets. */
@@ -46,7 +46,7 @@ export function baselineValidation(
   const spec = baselineSpec(name)
   const metrics =
     spec?.kind === 'trained'
-      ? epoch.baselines?.[name as TrainedBaselineName]
+      ? epoch.baselines?.[name as TrainedScorerName]
       : countMetrics?.[name as CountScorerName]
   return metrics?.[metric] ?? null
 }
