@@ -17,7 +17,11 @@ export interface TrainConfig {
   temperature: number
   /** Subtract log(item frequency) from in-batch logits to undo the popularity bias of in-batch negatives. */
   logQ: boolean
-  /** The user's last N items as extra query tokens sharing the item-id embedding (0 = off). */
+  /**
+   * The user's last N items (strictly earlier in time) as extra query tokens sharing the item-id
+   * embedding, each with a learned position embedding (0 = off). Used only when the data has
+   * timestamps (`historyLengthFor`).
+   */
   historyLength: number
   /**
    * Stop after this many epochs without a better validation NDCG@10 (better by more than its noise, see
@@ -47,7 +51,7 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
   mlpHidden: 64,
   temperature: 0.1,
   logQ: true,
-  historyLength: 0,
+  historyLength: 20,
   earlyStoppingPatience: 2,
   compareBaselines: true,
   seed: 42,

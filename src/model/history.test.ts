@@ -3,7 +3,7 @@ import { mulberry32, randInt, shuffleInPlace } from '../data/random'
 import { splitDataset, type Split } from '../data/split'
 import { interactionsDataset } from '../data/testing'
 import type { EncodedDataset } from '../data/types'
-import { buildHistories, historyRowsOf, rowParts } from './history'
+import { buildHistories, historyLengthFor, historyRowsOf, rowParts } from './history'
 
 /**
  * A log with many ties: each user rates 3–40 distinct items (so a token names exactly one source row
@@ -258,5 +258,13 @@ describe('leave-last-out split with ties', () => {
     // Ties at the boundary do happen: a training row in the validation row's second. It is trained
     // on (its target is a training positive) but is not in the validation row's history.
     expect(sameSecond).toBeGreaterThan(0)
+  })
+})
+
+describe('historyLengthFor', () => {
+  it('keeps the setting with timestamps and turns history off without them (file order is not time)', () => {
+    expect(historyLengthFor(tiedLog(1), 20)).toBe(20)
+    expect(historyLengthFor(tiedLog(1), 0)).toBe(0)
+    expect(historyLengthFor(tiedLog(1, false), 20)).toBe(0)
   })
 })

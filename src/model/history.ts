@@ -20,6 +20,15 @@ export interface Histories {
   items: Int32Array
 }
 
+/**
+ * History tokens a run on `data` uses: the setting when the data has a timestamp column, none without
+ * one. File order is not a time (exports are often sorted by user or by item), and a history in the
+ * wrong order would still be fed to the model as "the user's last N items", silently.
+ */
+export function historyLengthFor(data: EncodedDataset, requested: number): number {
+  return data.interactionTime ? requested : 0
+}
+
 /** Part of every interaction row, as `rowParts` writes it. */
 export const TRAIN = 0
 export const VALIDATION = 1

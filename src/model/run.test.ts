@@ -55,7 +55,7 @@ describe('a whole training run on a small demo (cpu backend)', () => {
     // errors; the id-only model need not (with 3 epochs it learns little more than popularity).
     const recall = (scorer: keyof typeof baselines) => baselines[scorer]!['recall@10']
     const standardError = (a: number, b: number) => Math.sqrt((a * (1 - a) + b * (1 - b)) / model.queries)
-    for (const trained of ['id-only', 'mean-pooling'] as const)
+    for (const trained of ['id-only', 'mean-pooling', 'sequence'] as const)
       expect(recall(trained) - recall('random'), trained).toBeGreaterThan(
         3 * standardError(recall(trained), recall('random')),
       )
@@ -94,7 +94,7 @@ describe('a whole training run on a small demo (cpu backend)', () => {
     // Pair metrics are compared between trained models only.
     expect(uncertainty!.differences['mean-pooling']!.pairAccuracy).toBeDefined()
     expect(uncertainty!.differences.popularity!.pairAccuracy).toBeUndefined()
-    expect(result.baselineEpochs).toEqual({ 'id-only': 3, 'mean-pooling': 3 })
+    expect(result.baselineEpochs).toEqual({ 'id-only': 3, 'mean-pooling': 3, sequence: 3 })
     expect(result.baselineTrends?.['id-only']?.last.epoch).toBe(3)
     expect(result.trend?.last).toEqual({ epoch: 3, ndcg: result.history[2].validation['ndcg@10'] })
   })
@@ -195,7 +195,7 @@ describe('early stopping restores the best epoch', () => {
       expect(run.test.model).toEqual(await kept!.evaluateModel(testQueries))
       expect(run.test.model).toEqual(oneEpoch.test.model)
       // The trained baselines were sabotaged alike and are tested with their own best epoch too.
-      expect(run.baselineEpochs).toEqual({ 'id-only': 1, 'mean-pooling': 1 })
+      expect(run.baselineEpochs).toEqual({ 'id-only': 1, 'mean-pooling': 1, sequence: 1 })
       expect(run.test.baselines['mean-pooling']).toEqual(oneEpoch.test.baselines['mean-pooling'])
       expect(run.test.baselines['id-only']).toEqual(oneEpoch.test.baselines['id-only'])
     } finally {

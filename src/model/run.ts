@@ -77,7 +77,9 @@ export async function runTraining(
   const inspection = firstQueries(validation, INSPECTION_QUERIES)
   const comparisons = new Map<TrainedScorerName, Comparison>()
   if (config.compareBaselines)
-    for (const { name, variant } of TRAINED_SCORERS)
+    for (const spec of TRAINED_SCORERS) {
+      if ('needsHistory' in spec && spec.needsHistory && histories.length === 0) continue
+      const { name, variant } = spec
       comparisons.set(name, {
         trainer: new Trainer(data, split, config, histories, variant, validation),
         tracker: new ValidationTracker(),
@@ -85,6 +87,7 @@ export async function runTraining(
         kept: null,
         keptEpoch: 0,
       })
+    }
   const keepBest = config.earlyStoppingPatience > 0
   // Live weight snapshots (last good state, best epoch); each is freed as soon as nothing refers to it.
   const snapshots = new Set<WeightSnapshot>()

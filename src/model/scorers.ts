@@ -45,8 +45,10 @@ export interface CountScorerSpec extends ScorerLook {
 
 export interface TrainedScorerSpec extends ScorerLook {
   kind: 'trained'
-  /** The two-tower variant trained for it (see `ModelVariant` in `twoTower.ts`). */
-  variant: 'id-only' | 'mean-pooling'
+  /** The two-tower variant trained for it (see `ModelVariant` in `twoTower.rows.ts`). */
+  variant: 'id-only' | 'mean-pooling' | 'sequence'
+  /** Trained only when the run has history tokens (the sequence variant reads nothing else). */
+  needsHistory?: boolean
 }
 
 /** The baselines, in the order of table rows, chart lines and legend entries (after the model). */
@@ -72,6 +74,21 @@ export const BASELINES = [
     comparison: { label: 'vs mean pooling', question: 'Does attention help?', order: 1 },
   },
   {
+    name: 'sequence',
+    kind: 'trained',
+    variant: 'sequence',
+    needsHistory: true,
+    label: 'Sequence only (SASRec-style)',
+    shortLabel: 'Sequence',
+    colour: '#8a6d00',
+    validationColumns: ['recall@10'],
+    comparison: {
+      label: 'vs sequence only (SASRec-style)',
+      question: 'Do the features add anything over the sequence?',
+      order: 3,
+    },
+  },
+  {
     name: 'co-occurrence',
     kind: 'count',
     label: 'Item co-occurrence',
@@ -79,7 +96,7 @@ export const BASELINES = [
     colour: '#a3306b',
     dash: '10 3 2 3',
     validationColumns: ['recall@10'],
-    comparison: { label: 'vs item co-occurrence', question: 'Does it beat items seen together?', order: 3 },
+    comparison: { label: 'vs item co-occurrence', question: 'Does it beat items seen together?', order: 4 },
     build: ({ data, trainRows, seed }) => cooccurrenceScorer(data, trainRows, seed),
   },
   {
@@ -90,7 +107,7 @@ export const BASELINES = [
     colour: '#b3470f',
     dash: '6 4',
     validationColumns: ['recall@10', 'ndcg@10'],
-    comparison: { label: 'vs most popular', question: 'Does it beat the obvious?', order: 4 },
+    comparison: { label: 'vs most popular', question: 'Does it beat the obvious?', order: 5 },
     build: ({ data, trainRows }) => popularityScorer(itemCounts(data, trainRows)),
   },
   {
@@ -101,7 +118,7 @@ export const BASELINES = [
     colour: '#5b6470',
     dash: '2 4',
     validationColumns: [],
-    comparison: { label: 'vs random', question: 'Has it learned anything?', order: 5 },
+    comparison: { label: 'vs random', question: 'Has it learned anything?', order: 6 },
     build: ({ data, seed }) => randomScorer(data.itemIds.length, seed),
   },
 ] as const satisfies readonly ((CountScorerSpec | TrainedScorerSpec) & { name: string })[]

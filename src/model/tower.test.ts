@@ -17,6 +17,8 @@ const SHAPE = {
   layers: 2,
   mlpHidden: 5,
   attentionPooling: true,
+  positionTokens: 0,
+  sequential: false,
 }
 
 /** Central finite difference of f at x along every coordinate (float32, so a coarse step). */
@@ -74,6 +76,70 @@ describe('attention tower gradients', () => {
     const norms = tf.norm(out.embedding, 'euclidean', 1).dataSync()
     norms.forEach((n) => expect(n).toBeCloseTo(1, 5))
     tower.dispose()
+  })
+})
+
+describe('absent tokens and position embeddings', () => {
+  // 2 own tokens then 3 history slots; example 0 has all 3 items, example 1 only the first (2 padding).
+  const HISTORY_SHAPE = { ...SHAPE, tokens: ['a', 'b', 'h1', 'h2', 'h3'], positionTokens: 3 }
+  const present = () => tf.tensor2d([1, 1, 1, 1, 1, 1, 1, 1, 0, 0], [2, 5])
+  const tokensWith = (fill: number) => {
+    const values = tf.randomNormal([10, 4], 0, 1, 'float32', 21).dataSync() as Float32Array
+    // Rows 8 and 9 are example 1's padding slots (tokens h2 and h3).
+    values.fill(fill, 8 * 4, 10 * 4)
+    return tf.tensor2d(values, [10, 4])
+  }
+
+  for (const attentionPooling of [true, false])
+    it(`leave out absent tokens: no weight, no attention to or from them, no effect (${attentionPooling ? 'attention' : 'mean'} pooling)`, () => {
+      const tower = new AttentionTower(
+        { ...HISTORY_SHAPE, attentionPooling, layers: attentionPooling ? 2 : 0 },
+        8,
+      )
+      const a = tower.apply(tokensWith(0), 2, present())
+      const b = tower.apply(tokensWith(5), 2, present())
+      const pool = a.poolWeights.arraySync()
+      expect(pool[1][3]).toBe(0)
+      expect(pool[1][4]).toBe(0)
+      expect(pool[1].reduce((x, y) => x + y, 0)).toBeCloseTo(1, 5)
+      if (!attentionPooling) expect(pool[1][0]).toBeCloseTo(1 / 3, 6)
+      for (const layer of a.attention) {
+        const heads = layer.arraySync()[1]
+        for (const head of heads)
+          head.forEach((row, from) => {
+            expect(row[3]).toBeCloseTo(0, 6)
+            expect(row[4]).toBeCloseTo(0, 6)
+            expect(row.reduce((x, y) => x + y, 0)).toBeCloseTo(from < 3 ? 1 : 0, 5)
+          })
+      }
+      // What a padding slot holds does not matter: the same embeddings whatever it is filled with.
+      const ea = a.embedding.dataSync()
+      const eb = b.embedding.dataSync()
+      ea.forEach((v, i) => expect(v).toBeCloseTo(eb[i], 5))
+      // Without the mask the padding does matter (so the check above can fail).
+      const unmasked = tower.apply(tokensWith(5), 2).embedding.dataSync()
+      expect(Math.max(...Array.from(unmasked.slice(4), (v, i) => Math.abs(v - ea[4 + i])))).toBeGreaterThan(
+        1e-3,
+      )
+      tower.dispose()
+    })
+
+  it('tell history slots apart: swapping two items changes the embedding only with position embeddings', () => {
+    const swapped = (x: tf.Tensor2D) => {
+      const v = x.arraySync()
+      ;[v[2], v[3]] = [v[3], v[2]]
+      return tf.tensor2d(v)
+    }
+    const x = tf.randomNormal([5, 8], 0, 1, 'float32', 4) as tf.Tensor2D
+    const gap = (positionTokens: number) => {
+      const tower = new AttentionTower({ ...HISTORY_SHAPE, dim: 8, mlpHidden: 16, positionTokens }, 9)
+      const a = tower.apply(x, 1).embedding.dataSync()
+      const b = tower.apply(swapped(x), 1).embedding.dataSync()
+      tower.dispose()
+      return Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])))
+    }
+    expect(gap(0)).toBeLessThan(1e-5)
+    expect(gap(3)).toBeGreaterThan(1e-3)
   })
 })
 

@@ -17,15 +17,28 @@ export interface TowerShape {
   mlpHidden: number
   /** Pool tokens with learned attention (true) or a plain mean (false, the ablation). */
   attentionPooling: boolean
+  /**
+   * The last this many tokens (the history, most recent first) each get a learned position embedding
+   * added, so the tower can tell the newest item from the twentieth (0: none).
+   */
+  positionTokens: number
+  /**
+   * SASRec-style reading of the position tokens: each attends only to itself and older ones (causal),
+   * and the newest one's output is the tower's output (pooling weight 1 on it) instead of a pooled mix.
+   */
+  sequential: boolean
 }
 
 /** What a tower computes for a batch. Tensors belong to the caller (or the enclosing tidy). */
 export interface TowerOutput {
   /** [batch, dim], unit L2 norm. */
   embedding: tf.Tensor2D
-  /** [batch, tokens]: pooling weight of each token; rows sum to 1. */
+  /** [batch, tokens]: pooling weight of each token; rows sum to 1, absent tokens get 0. */
   poolWeights: tf.Tensor2D
-  /** Per layer, [batch, heads, tokens, tokens]: row-normalised self-attention between tokens. */
+  /**
+   * Per layer, [batch, heads, tokens, tokens]: self-attention from each token (row) to each token
+   * (column); a present token's row sums to 1 over present tokens, an absent token's row is all 0.
+   */
   attention: tf.Tensor4D[]
 }
 
@@ -39,6 +52,11 @@ interface AttentionLayer {
 }
 
 const LAYER_NORM_EPSILON = 1e-5
+/**
+ * Added to the attention logits of absent tokens (history padding). Large enough that exp() of it is
+ * 0 in float32, small enough to stay finite in half precision (WebGL on some GPUs).
+ */
+const ABSENT_LOGIT = -1e4
 let nextInstance = 0
 
 /**
@@ -57,6 +75,8 @@ export class AttentionTower {
   readonly table: tf.Variable
   private readonly layers: AttentionLayer[]
   private readonly poolQuery: tf.Variable
+  /** [positionTokens, dim], or null without position tokens. */
+  private readonly positions: tf.Variable | null
   private readonly w1: tf.Variable
   private readonly b1: tf.Variable
   private readonly w2: tf.Variable
@@ -90,6 +110,7 @@ export class AttentionTower {
       beta: zeros([dim], `l${l}/beta`),
     }))
     this.poolQuery = init([dim, 1], glorot, 'pool_query')
+    this.positions = shape.positionTokens > 0 ? init([shape.positionTokens, dim], 0.1, 'positions') : null
     this.w1 = init([dim, mlpHidden], glorot, 'mlp/w1')
     this.b1 = zeros([mlpHidden], 'mlp/b1')
     this.w2 = init([mlpHidden, dim], Math.sqrt(1 / mlpHidden), 'mlp/w2')
@@ -101,24 +122,48 @@ export class AttentionTower {
     return [this.table, ...this.denseVariables]
   }
 
+  /** Whether the pooling query is trained: attention pooling, not the sequential readout. */
+  private get usesPoolQuery(): boolean {
+    return this.shape.attentionPooling && !this.shape.sequential
+  }
+
   /** Every trainable variable except the embedding table. */
   get denseVariables(): tf.Variable[] {
     const vars: tf.Variable[] = []
+    if (this.positions) vars.push(this.positions)
     for (const l of this.layers) vars.push(l.wq, l.wk, l.wv, l.wo, l.gamma, l.beta)
-    if (this.shape.attentionPooling) vars.push(this.poolQuery)
+    if (this.usesPoolQuery) vars.push(this.poolQuery)
     vars.push(this.w1, this.b1, this.w2, this.b2)
     return vars
   }
 
   /**
    * `tokens`: [batch × tokens, dim], row-major by example (token t of example b at row b × tokens + t).
+   * `present`: [batch, tokens], 1 for a token that is there and 0 for an absent one (history padding),
+   * or null when all are there. Absent tokens are keys no token attends to and get no pooling weight,
+   * so a query with 3 known items is the same whether the history holds 20 slots or 50.
    * Must run inside a tidy or a gradient scope: intermediates are not disposed here.
    */
-  apply(tokens: tf.Tensor2D, batch: number): TowerOutput {
-    const { dim, heads } = this.shape
+  apply(tokens: tf.Tensor2D, batch: number, present: tf.Tensor2D | null = null): TowerOutput {
+    const { dim, heads, positionTokens } = this.shape
     const fields = this.shape.tokens.length
     const headDim = dim / heads
     let x = tokens
+    if (this.positions) {
+      const offsets = tf.concat([tf.zeros([fields - positionTokens, dim]), this.positions], 0)
+      x = tf.reshape(tf.add(tf.reshape(x, [batch, fields, dim]), offsets), [batch * fields, dim])
+    }
+    // Per (example, head): an additive key bias and a multiplicative row mask, [batch × heads, 1, tokens].
+    const perHead = (t: tf.Tensor2D) =>
+      tf.reshape(tf.tile(tf.reshape(t, [batch, 1, fields]), [1, heads, 1]), [batch * heads, 1, fields])
+    let keyBias: tf.Tensor | null = present
+      ? perHead(tf.mul(tf.sub(1, present), ABSENT_LOGIT) as tf.Tensor2D)
+      : null
+    if (this.shape.sequential) {
+      const causal = tf.tensor2d(causalBias(fields, positionTokens), [fields, fields])
+      keyBias = keyBias ? tf.add(keyBias, causal) : causal
+    }
+    const rowMask = present ? tf.reshape(perHead(present), [batch * heads, fields, 1]) : null
     const attention: tf.Tensor4D[] = []
     for (const layer of this.layers) {
       const split = (w: tf.Variable) =>
@@ -132,7 +177,12 @@ export class AttentionTower {
       const q = split(layer.wq)
       const k = split(layer.wk)
       const v = split(layer.wv)
-      const weights = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim))) // [b*h, f, f]
+      let logits = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)) // [b*h, f, f]
+      if (keyBias) logits = tf.add(logits, keyBias)
+      let weights = tf.softmax(logits) as tf.Tensor3D
+      // An absent token's own output is never used (no one attends to it, it is not pooled): its row is
+      // zeroed so the heatmap shows nothing for it rather than what a padding slot would have read.
+      if (rowMask) weights = tf.mul(weights, rowMask)
       attention.push(tf.reshape(weights, [batch, heads, fields, fields]))
       const mixed = tf.reshape(
         tf.transpose(tf.reshape(tf.matMul(weights, v), [batch, heads, fields, headDim]), [0, 2, 1, 3]),
@@ -141,14 +191,7 @@ export class AttentionTower {
       x = layerNorm(tf.add(x, tf.matMul(mixed, layer.wo as tf.Tensor2D)), layer.gamma, layer.beta)
     }
     const tokenGrid = tf.reshape(x, [batch, fields, dim])
-    const poolWeights = this.shape.attentionPooling
-      ? (tf.softmax(
-          tf.mul(
-            tf.reshape(tf.matMul(x, this.poolQuery as tf.Tensor2D), [batch, fields]),
-            1 / Math.sqrt(dim),
-          ),
-        ) as tf.Tensor2D)
-      : (tf.fill([batch, fields], 1 / fields) as tf.Tensor2D)
+    const poolWeights = this.pool(x, batch, present)
     const pooled = tf.sum(tf.mul(tokenGrid, tf.expandDims(poolWeights, 2)), 1) as tf.Tensor2D
     const hidden = tf.relu(tf.add(tf.matMul(pooled, this.w1 as tf.Tensor2D), this.b1))
     const out = tf.add(tf.matMul(hidden, this.w2 as tf.Tensor2D), this.b2) as tf.Tensor2D
@@ -156,10 +199,42 @@ export class AttentionTower {
     return { embedding: tf.div(out, norm) as tf.Tensor2D, poolWeights, attention }
   }
 
+  /** Pooling weights [batch, tokens]: softmax of the learned query's scores, or the mean, over present tokens. */
+  private pool(x: tf.Tensor2D, batch: number, present: tf.Tensor2D | null): tf.Tensor2D {
+    const fields = this.shape.tokens.length
+    if (this.shape.sequential) {
+      const newest = tf.fill([batch], fields - this.shape.positionTokens, 'int32') as tf.Tensor1D
+      return tf.cast(tf.oneHot(newest, fields), 'float32') as tf.Tensor2D
+    }
+    if (!this.shape.attentionPooling)
+      return present
+        ? (tf.div(present, tf.maximum(tf.sum(present, 1, true), 1)) as tf.Tensor2D)
+        : (tf.fill([batch, fields], 1 / fields) as tf.Tensor2D)
+    let logits = tf.mul(
+      tf.reshape(tf.matMul(x, this.poolQuery as tf.Tensor2D), [batch, fields]),
+      1 / Math.sqrt(this.shape.dim),
+    )
+    if (present) logits = tf.add(logits, tf.mul(tf.sub(1, present), ABSENT_LOGIT))
+    return tf.softmax(logits) as tf.Tensor2D
+  }
+
   dispose(): void {
     for (const v of this.variables) v.dispose()
-    if (!this.shape.attentionPooling) this.poolQuery.dispose()
+    if (!this.usesPoolQuery) this.poolQuery.dispose()
   }
+}
+
+/**
+ * Additive attention bias [tokens × tokens] of the causal mask, row = the token attending: position
+ * tokens are the last `positionTokens`, newest first, so position token k may see position tokens
+ * k, k + 1, … (itself and older) and every own token; a newer one gets `ABSENT_LOGIT`.
+ */
+export function causalBias(tokens: number, positionTokens: number): Float32Array {
+  const bias = new Float32Array(tokens * tokens)
+  const first = tokens - positionTokens
+  for (let from = first; from < tokens; from++)
+    for (let to = first; to < from; to++) bias[from * tokens + to] = ABSENT_LOGIT
+  return bias
 }
 
 function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor2D {

@@ -119,6 +119,7 @@ export class Trainer {
     allItemRows.set(historyRows, itemRowCount)
     const itemRows = uniqueRows(allItemRows)
     const dense = model.denseVariables
+    const userTableUsed = model.userRowWidth > 0
 
     const { value, grads } = tf.tidy(() => {
       const userSlice = tf.gather(model.user.table, tf.tensor1d(userRows.unique, 'int32'))
@@ -133,18 +134,29 @@ export class Trainer {
       const loss = (userTable: tf.Tensor, itemTable: tf.Tensor) => {
         const itemRowsAll = embeddingLookup(itemTable, itemPositions)
         const itemOwnRows = tf.slice(itemRowsAll, [0, 0], [itemRowCount, -1]) as tf.Tensor2D
-        const historyTokens =
+        const history =
           historyRows.length > 0
-            ? (tf.slice(itemRowsAll, [itemRowCount, 0], [historyRows.length, -1]) as tf.Tensor2D)
+            ? {
+                tokens: tf.slice(itemRowsAll, [itemRowCount, 0], [historyRows.length, -1]) as tf.Tensor2D,
+                rows: historyRows,
+              }
             : null
         const users = model.applyQueries(
           embeddingLookup(userTable, userPositions),
           userWeights,
-          historyTokens,
+          history,
           batch,
         ).embedding
         const itemEmb = model.applyItems(itemOwnRows, itemWeights, batch).embedding
         return inBatchSoftmaxLoss(users, itemEmb, itemIds, config.temperature, logQ)
+      }
+      // The sequence variant's query has no user-table token: nothing of that table to differentiate.
+      if (!userTableUsed) {
+        const result = tf.valueAndGrads((...args: tf.Tensor[]) => loss(userSlice, args[0]))([
+          itemSlice,
+          ...dense,
+        ])
+        return { value: result.value, grads: [userSlice, ...result.grads] }
       }
       const result = tf.valueAndGrads((...args: tf.Tensor[]) => loss(args[0], args[1]))([
         userSlice,
@@ -155,7 +167,7 @@ export class Trainer {
     })
     this.denseOptimizer.applyGradients(Object.fromEntries(dense.map((v, k) => [v.name, grads[2 + k]])))
     this.tableOptimizer.tick()
-    this.tableOptimizer.update(model.user.table, userRows.unique, grads[0] as tf.Tensor2D)
+    if (userTableUsed) this.tableOptimizer.update(model.user.table, userRows.unique, grads[0] as tf.Tensor2D)
     this.tableOptimizer.update(model.item.table, itemRows.unique, grads[1] as tf.Tensor2D)
     tf.dispose(grads)
     this.globalStep++

@@ -43,8 +43,11 @@ export function tableOffsets(vocabSizes: readonly number[]): Int32Array {
  * - `attention`: every field, self-attention layers and attention pooling (the model of this playground).
  * - `mean-pooling`: the same tokens without attention: no self-attention layers, mean pooling (ablation).
  * - `id-only`: only the user id and item id tokens (matrix factorisation with an MLP on top).
+ * - `sequence`: SASRec-style (Kang & McAuley 2018): the query is the user's history alone (item ids with
+ *   positions, no user, context or item fields) through causal self-attention, read at the newest item;
+ *   the item tower has the item id only. It answers "do the features add anything over the sequence?"
  */
-export type ModelVariant = 'attention' | 'mean-pooling' | 'id-only'
+export type ModelVariant = 'attention' | 'mean-pooling' | 'id-only' | 'sequence'
 
 /**
  * A field's codes replaced by one constant, for drop-field importance. `field` is a token name. A
@@ -108,13 +111,14 @@ export interface TokenLayout {
 /** Which fields each tower of `variant` uses and where they lie in the tables (id-only: just the ids). */
 export function tokenLayout(data: EncodedDataset, variant: ModelVariant, histories: Histories): TokenLayout {
   const idOnly = variant === 'id-only'
+  const sequence = variant === 'sequence'
   const all = (n: number) => Array.from({ length: n }, (_, i) => i)
-  const userFieldIndex = idOnly ? [0] : all(data.userFields.length)
-  const contextFieldIndex = idOnly ? [] : all(data.contextFields.length)
-  const itemFieldIndex = idOnly ? [0] : all(data.itemFields.length)
+  const userFieldIndex = idOnly ? [0] : sequence ? [] : all(data.userFields.length)
+  const contextFieldIndex = idOnly || sequence ? [] : all(data.contextFields.length)
+  const itemFieldIndex = idOnly || sequence ? [0] : all(data.itemFields.length)
   const used = idOnly ? { length: 0, items: new Int32Array(0) } : histories
-  const multiUser = idOnly ? [] : (data.multiUser ?? [])
-  const multiItem = idOnly ? [] : (data.multiItem ?? [])
+  const multiUser = idOnly || sequence ? [] : (data.multiUser ?? [])
+  const multiItem = idOnly || sequence ? [] : (data.multiItem ?? [])
   const historyTokens = Array.from({ length: used.length }, (_, k) => `history_${k + 1}`)
   const tower = (
     singles: { name: string; vocabulary: string[] }[],
@@ -223,6 +227,14 @@ export function historyRows(
       out[b * n + k] = foldCode(code, idRows)
     }
   return out
+}
+
+/**
+ * 1 for each history token that holds an item, 0 for padding (and for a dropped item): `historyRows`
+ * writes code 0, the missing item, whose row is 0, into empty slots.
+ */
+export function historyPresence(historyRows: Int32Array): Float32Array {
+  return Float32Array.from(historyRows, (row) => (row > 0 ? 1 : 0))
 }
 
 /** Item-table rows for item indices, `layout.item.rowWidth` per item (layout: `TokenRows`). */

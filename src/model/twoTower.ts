@@ -4,6 +4,7 @@ import type { Histories } from './history'
 import * as tf from './tf'
 import { AttentionTower, type TowerOutput, type TowerShape } from './tower'
 import {
+  historyPresence,
   historyRows,
   itemRows,
   queryRows,
@@ -40,16 +41,21 @@ export class TwoTowerModel {
     this.histories = this.layout.histories
     this.userMultiWidth = this.layout.user.multiWidth
     this.itemMultiWidth = this.layout.item.multiWidth
-    const attention = variant === 'attention'
+    const attention = variant === 'attention' || variant === 'sequence'
     const shape = (name: 'user' | 'item', tower: TowerLayout): TowerShape => ({
       name,
       tokens: tower.tokens,
       vocabSizes: tower.vocabSizes,
       dim: config.dim,
       heads: config.heads,
-      layers: attention ? config.layers : 0,
+      // SASRec's item side is the item embedding alone: no layers over a single token.
+      layers: attention && !(variant === 'sequence' && name === 'item') ? config.layers : 0,
       mlpHidden: config.mlpHidden,
       attentionPooling: attention,
+      // Positions only where attention can read them: a mean of position vectors says nothing of order,
+      // only how many items there are, so the mean-pooling ablation keeps the plain item tokens.
+      positionTokens: name === 'user' && attention ? this.histories.length : 0,
+      sequential: name === 'user' && variant === 'sequence',
     })
     this.user = new AttentionTower(shape('user', this.layout.user), config.seed * 1000 + 1)
     this.item = new AttentionTower(shape('item', this.layout.item), config.seed * 1000 + 501)
@@ -115,23 +121,42 @@ export class TwoTowerModel {
 
   /**
    * Query tower on looked-up rows: `userRows` [batch × userRowWidth, dim] from the user table (the
-   * rows of `queryRows`), `weights` from `multiWeights('user', ...)`, `historyTokens`
-   * [batch × historyLength, dim] from the item table (null when history is off).
+   * rows of `queryRows`), `weights` from `multiWeights('user', ...)`, `history` the history tokens
+   * [batch × historyLength, dim] looked up from the item table with the `historyRows` they came from
+   * (row 0, the missing item, is padding: an absent token), or null when history is off.
    */
   applyQueries(
     userRows: tf.Tensor2D,
     weights: tf.Tensor4D | null,
-    historyTokens: tf.Tensor2D | null,
+    history: { tokens: tf.Tensor2D; rows: Int32Array } | null,
     batch: number,
   ): TowerOutput {
     const dim = this.user.shape.dim
-    const history = historyTokens && this.histories.length > 0
-    if (!history && !weights) return this.user.apply(userRows, batch)
-    const own = ownTokens(userRows, weights, batch, this.userSingleCount, this.layout.user.multi.length, dim)
-    const grid = history
-      ? tf.concat([own, tf.reshape(historyTokens, [batch, this.histories.length, dim])], 1)
-      : own
-    return this.user.apply(tf.reshape(grid, [batch * this.user.shape.tokens.length, dim]), batch)
+    const n = this.histories.length
+    if (!history || n === 0) {
+      if (!weights) return this.user.apply(userRows, batch)
+      const own = ownTokens(
+        userRows,
+        weights,
+        batch,
+        this.userSingleCount,
+        this.layout.user.multi.length,
+        dim,
+      )
+      return this.user.apply(tf.reshape(own, [batch * this.userTokenCount, dim]), batch)
+    }
+    const historyGrid = tf.reshape(history.tokens, [batch, n, dim])
+    const historyPresent = tf.tensor2d(historyPresence(history.rows), [batch, n])
+    // The sequence variant has no own token: the history is the whole query.
+    const own =
+      this.userTokenCount > 0
+        ? ownTokens(userRows, weights, batch, this.userSingleCount, this.layout.user.multi.length, dim)
+        : null
+    const grid = own ? tf.concat([own, historyGrid], 1) : historyGrid
+    const present = (
+      own ? tf.concat([tf.ones([batch, this.userTokenCount]), historyPresent], 1) : historyPresent
+    ) as tf.Tensor2D
+    return this.user.apply(tf.reshape(grid, [batch * this.user.shape.tokens.length, dim]), batch, present)
   }
 
   /** Item tower on looked-up rows: `itemRows` [batch × itemRowWidth, dim], `weights` as for queries. */
@@ -147,16 +172,14 @@ export class TwoTowerModel {
     const batch = interactionRows.length
     const { rows, weights } = this.queryRows(interactionRows, override)
     const userRows = tf.gather(this.user.table, tf.tensor1d(rows, 'int32')) as tf.Tensor2D
-    const historyTokens =
-      this.histories.length > 0
-        ? tf.gather(this.item.table, tf.tensor1d(this.historyRows(interactionRows, override), 'int32'))
-        : null
-    return this.applyQueries(
-      userRows,
-      this.multiWeights('user', weights, batch),
-      historyTokens as tf.Tensor2D | null,
-      batch,
-    )
+    const history = this.lookUpHistory(this.historyRows(interactionRows, override))
+    return this.applyQueries(userRows, this.multiWeights('user', weights, batch), history, batch)
+  }
+
+  /** History tokens of `rows` (from `historyRows`) looked up in the item table; null when history is off. */
+  lookUpHistory(rows: Int32Array): { tokens: tf.Tensor2D; rows: Int32Array } | null {
+    if (this.histories.length === 0) return null
+    return { tokens: tf.gather(this.item.table, tf.tensor1d(rows, 'int32')) as tf.Tensor2D, rows }
   }
 
   /** Item embeddings straight from the tables: for evaluation. */

@@ -9,6 +9,7 @@ import { benchmarkTraining } from '../model/benchmark'
 import { normalizeDemoSource, normalizeTrainConfig, type TrainConfig } from '../model/config'
 import type { LossPoint, RunDataset } from '../model/results'
 import { Explorer } from '../model/explore'
+import { historyLengthFor } from '../model/history'
 import { runTraining } from '../model/run'
 import { datasetFingerprint } from '../model/runFile'
 import { selectBackend } from './backend'
@@ -89,7 +90,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
   explorer = null
   try {
     await backendReady
-    const config = normalizeTrainConfig(configIn as Partial<TrainConfig>)
+    const requested = normalizeTrainConfig(configIn as Partial<TrainConfig>)
     post({
       type: 'phase',
       runId,
@@ -98,6 +99,8 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
     })
     await nextTask()
     const data = datasetFor(source)
+    // The config as used (the run record keeps it): no history tokens without timestamps.
+    const config = { ...requested, historyLength: historyLengthFor(data, requested.historyLength) }
 
     let epoch = 1
     let pending: LossPoint[] = []

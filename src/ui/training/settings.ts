@@ -52,7 +52,7 @@ const TEXT: Record<SettingKey, SettingText> = {
   logQ: { label: 'logQ correction', help: 'Subtract log item frequency from in-batch logits.' },
   historyLength: {
     label: 'History length',
-    help: 'The user’s last N items as extra tokens (0 = off).',
+    help: 'The user’s last N items before each interaction as extra tokens, with their positions (0 = off). Needs a timestamp column; off without one.',
     step: 1,
   },
   earlyStoppingPatience: {
