@@ -66,6 +66,31 @@ describe('Explorer', () => {
     expect(explorer.searchUsers('', 3).map((u) => u.label)).toEqual(['', '', ''])
   })
 
+  it("explains the top recommendation: each token's drop equals the score lost when the what-if removes it", async () => {
+    const view = await explorer.viewUser(7)
+    const top = view.recommendations[0]
+    expect(view.topDrops).toHaveLength(view.tokens.length)
+    const scoreOfTop = (v: typeof view) => {
+      const hit = v.recommendations.find((r) => r.item === top.item)
+      return hit?.score
+    }
+    // A history item taken out by hand (the what-if) and by the explanation lose the same score.
+    const k = view.tokens.indexOf('history_1')
+    expect(view.historyTokens.length).toBeGreaterThan(0)
+    const withoutNewest = await explorer.viewUser(7, { removedHistory: [view.historyTokens[0].item] })
+    const after = scoreOfTop(withoutNewest)
+    if (after !== undefined) expect(view.topDrops![k]).toBeCloseTo(top.score - after, 5)
+    // A field set to missing (code 0) likewise.
+    const field = view.fields.find((f) => f.tower === 'user' && f.choices.length > 0)!
+    const t = view.tokens.indexOf(field.name)
+    const missing = await explorer.viewUser(7, { fields: { [field.name]: 0 } })
+    const afterField = scoreOfTop(missing)
+    if (afterField !== undefined) expect(view.topDrops![t]).toBeCloseTo(top.score - afterField, 5)
+    expect(after !== undefined || afterField !== undefined).toBe(true)
+    // Some token matters.
+    expect(Math.max(...view.topDrops!.map(Math.abs))).toBeGreaterThan(1e-4)
+  })
+
   it('shows the history training and evaluation use: strictly earlier, so not the same second', async () => {
     // Whole "seconds" of 200 rows: most users rate several items in one second, often their validation
     // item among them. The model is untrained; only which items are history matters here.

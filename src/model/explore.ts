@@ -146,24 +146,20 @@ export class Explorer {
     // The query row's history by the same rule training and evaluation use (strictly earlier, known
     // parts), recomputed rather than read from the stored one so removals take effect. The query row is
     // a validation or a training row, so training rows are all it may know.
-    const historyItems = historyRowsOf(d, this.rowParts, queryRow, this.trainRowsByUser[user])
+    const knownItems = historyRowsOf(d, this.rowParts, queryRow, this.trainRowsByUser[user])
       .map((r) => d.interactionItem[r])
       .filter((i) => !removed.has(i))
-      .slice(0, model.histories.length)
+    const historyItems = knownItems.slice(0, model.histories.length)
     const historyRows = Int32Array.from({ length: model.histories.length }, (_, k) =>
       k < historyItems.length ? foldCode(historyItems[k] + 1, model.item.shape.vocabSizes[0]) : 0,
     )
 
     const out = tf.tidy(() => {
       const userTokens = tf.gather(model.user.table, tf.tensor1d(userRows, 'int32')) as tf.Tensor2D
-      const historyTokens =
-        historyRows.length > 0
-          ? (tf.gather(model.item.table, tf.tensor1d(historyRows, 'int32')) as tf.Tensor2D)
-          : null
       const result = model.applyQueries(
         userTokens,
         model.multiWeights('user', query.weights, 1),
-        historyTokens,
+        model.lookUpHistory(historyRows),
         1,
       )
       return {
@@ -198,6 +194,10 @@ export class Explorer {
       heldOut = { ...this.itemRef(heldOutItem), part: heldOutPart!, rank: rank + 1 }
     }
     const map = this.projection ? project(this.projection, embedding) : null
+    const topDrops =
+      best.length > 0
+        ? await this.tokenDrops(best[0], scores[best[0]], userRows, query.weights, knownItems)
+        : null
     return {
       user,
       userId: d.userIds[user],
@@ -215,8 +215,67 @@ export class Explorer {
       tokens,
       pooling: Array.from(pooling),
       attention,
+      topDrops,
       mapPoint: map ? [map[0], map[1]] : null,
     }
+  }
+
+  /**
+   * For each query token, how much the score of `top` falls when that token is removed: a field set to
+   * missing (code 0; a multi-valued field to no value), a history item taken out (the older ones move
+   * up and the next older known item comes in, as the what-if removal does). `knownItems`: every item
+   * the query may know, most recent first. One batched forward pass of every variant.
+   */
+  private async tokenDrops(
+    top: number,
+    topScore: number,
+    userRows: Int32Array,
+    multiWeights: Float32Array,
+    knownItems: number[],
+  ): Promise<number[]> {
+    const { model } = this.trainer
+    const { user } = model.layout
+    const n = model.histories.length
+    const tokens = model.user.shape.tokens.length
+    const own = model.userTokenCount
+    const width = model.userRowWidth
+    const multiWidth = model.userMultiWidth
+    const rows = new Int32Array(tokens * width)
+    const weights = new Float32Array(tokens * multiWeights.length)
+    const history = new Int32Array(tokens * n)
+    const missingRow = (t: number) => user.offsets[t] + foldCode(0, user.vocabSizes[t])
+    const historyRow = (items: number[], k: number) =>
+      k < items.length ? foldCode(items[k] + 1, model.item.shape.vocabSizes[0]) : 0
+    for (let t = 0; t < tokens; t++) {
+      rows.set(userRows, t * width)
+      weights.set(multiWeights, t * multiWeights.length)
+      const items = t >= own ? knownItems.filter((_, k) => k !== t - own) : knownItems
+      for (let k = 0; k < n; k++) history[t * n + k] = historyRow(items, k)
+      if (t < user.singles) rows[t * width + t] = missingRow(t)
+      else if (t < own) {
+        const m = t - user.singles
+        const at = t * width + user.singles + m * multiWidth
+        rows.fill(missingRow(t), at, at + multiWidth)
+        const wAt = t * multiWeights.length + m * multiWidth
+        weights.fill(0, wAt, wAt + multiWidth)
+        weights[wAt] = 1
+      }
+    }
+    const scores = tf.tidy(() => {
+      const userTokens = tf.gather(model.user.table, tf.tensor1d(rows, 'int32')) as tf.Tensor2D
+      const result = model.applyQueries(
+        userTokens,
+        model.multiWeights('user', weights, tokens),
+        model.lookUpHistory(history),
+        tokens,
+      )
+      const item = tf.slice(this.catalogue, [top, 0], [1, -1])
+      return tf.reshape(tf.matMul(result.embedding, item, false, true), [tokens])
+    })
+    const values = await scores.data()
+    scores.dispose()
+    // A history slot with no item removes nothing.
+    return Array.from(values, (v, t) => (t >= own && t - own >= knownItems.length ? 0 : topScore - v))
   }
 
   /** One item's attention in the item tower. */

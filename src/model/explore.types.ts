@@ -62,6 +62,11 @@ export interface UserView {
   pooling: number[]
   /** `[layer][head]`: tokens×tokens row-major. */
   attention: number[][][]
+  /**
+   * Per token: the top recommendation's score minus its score with the token removed (a field set to
+   * missing, a history item taken out); null when there is no recommendation.
+   */
+  topDrops: number[] | null
   /** The user's position on the embedding map. */
   mapPoint: [number, number] | null
 }

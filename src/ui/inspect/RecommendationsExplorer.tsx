@@ -244,6 +244,10 @@ export function RecommendationsExplorer({
                 tokens={shown.tokens}
                 names={tokenNames(shown.tokens, historyItemsOf(shown.tokens, shown.historyTokens))}
                 weights={shown.pooling}
+                scoreDrops={shown.topDrops}
+                scoreDropOf={
+                  shown.recommendations[0] ? `#1 ${nameWithId(shown.recommendations[0])}` : undefined
+                }
                 testId="user-pooling-weights"
               />
             </>

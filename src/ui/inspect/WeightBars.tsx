@@ -14,6 +14,8 @@ export function WeightBars({
   names = tokens,
   weights,
   importance,
+  scoreDrops,
+  scoreDropOf,
   testId,
 }: {
   caption: string
@@ -22,10 +24,15 @@ export function WeightBars({
   names?: readonly string[]
   weights: readonly number[]
   importance?: Map<string, FieldImportance>
+  /** Per token (same order): score of one recommendation lost when the token is removed. */
+  scoreDrops?: readonly number[] | null
+  /** What `scoreDrops` is about, for its header ("#1: Toy Story"). */
+  scoreDropOf?: string
   testId?: string
 }) {
   const max = weights.reduce((m, w) => (Number.isFinite(w) && w > m ? w : m), 0)
   const showImportance = importance !== undefined && importance.size > 0
+  const showDrops = scoreDrops !== undefined && scoreDrops !== null && scoreDrops.length === tokens.length
   return (
     <div className="weight-bars-wrap">
       <table className="weight-bars" data-testid={testId}>
@@ -40,6 +47,14 @@ export function WeightBars({
                 title="Validation NDCG@10 lost when the field is pinned to its most common value"
               >
                 NDCG@10 drop
+              </th>
+            )}
+            {showDrops && (
+              <th
+                scope="col"
+                title={`Score of ${scoreDropOf ?? 'the top recommendation'} lost when the token is removed`}
+              >
+                Score lost if removed
               </th>
             )}
           </tr>
@@ -66,6 +81,11 @@ export function WeightBars({
                     {drop === undefined ? '—' : formatDrop(drop)}
                   </td>
                 )}
+                {showDrops && (
+                  <td className={scoreDrops[i] > 0 ? 'drop drop-positive' : 'drop'}>
+                    {formatDrop(scoreDrops[i])}
+                  </td>
+                )}
               </tr>
             )
           })}
@@ -76,6 +96,14 @@ export function WeightBars({
           NDCG@10 drop: validation NDCG@10 lost when the field is pinned to its most common value, measured
           once on the final model. Bold: the model relies on the field. Attention weights explain, they do not
           prove.
+        </p>
+      )}
+      {showDrops && (
+        <p className="help weight-note">
+          Score lost if removed: how much the score of {scoreDropOf ?? 'the top recommendation'} falls when
+          the token is taken away (a field set to missing, a history item removed and the next older one
+          moving in). Bold: it raised the score. Compare it with the pooling weight: attention is where the
+          model looked, this is what the answer depended on.
         </p>
       )}
     </div>
