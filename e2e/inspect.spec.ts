@@ -172,6 +172,11 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
   await expect(
     explorer.getByTestId('user-pooling-weights').locator('tr[data-field="history_1"]'),
   ).toContainText(`history_1 · ${historyIds[0]}`)
+  // Beside each weight: the score of #1 lost when that token is removed (a number for every token).
+  const userWeights = explorer.getByTestId('user-pooling-weights')
+  await expect(userWeights.getByRole('columnheader', { name: 'Score lost if removed' })).toBeVisible()
+  for (const token of ['age_band', 'history_1', 'history_2'])
+    await expect(userWeights.locator(`tr[data-field="${token}"] td.drop`)).toHaveText(/^[+−]?\d\.\d{4}$/)
 
   // The heatmap of the chosen user shows the weights the explorer got with that user's scores.
   await page.getByRole('tab', { name: 'Attention heatmaps' }).click()
@@ -228,7 +233,7 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
   await expectPng(page, page.getByRole('button', { name: 'Save PNG of the loss curve' }), 'loss.png')
   const ranking = await download(page, page.getByRole('button', { name: 'Save CSV of the ranking chart' }))
   expect(ranking.bytes.toString('utf8').trim().split(/\r?\n/)).toEqual([
-    'epoch,model,id-only,mean-pooling,co-occurrence,popularity,random',
+    'epoch,model,id-only,mean-pooling,sequence,co-occurrence,popularity,random',
     expect.stringMatching(/^1,0\.\d+,/),
     expect.stringMatching(/^2,0\.\d+,/),
   ])

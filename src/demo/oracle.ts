@@ -5,7 +5,9 @@ import { DEVICES, type DemoWorld } from './cardOffers'
 /**
  * Evaluation-only scorer that ranks with the planted utility the demo was drawn from: the best any
  * model can do on average. Maps encoded users, items and device codes back to the generator's indices
- * through their id strings and labels, so it does not depend on the encoder's numbering.
+ * through their id strings and labels, so it does not depend on the encoder's numbering; the category
+ * of the previous activation (the momentum term) is the generator's own, found by (user, offer), a pair
+ * that occurs once.
  */
 export function oracleScorer(world: DemoWorld, data: EncodedDataset): BatchScorer {
   const userRow = new Map(world.tables.users!.data['user_id'].map((id, i) => [id, i]))
@@ -17,13 +19,19 @@ export function oracleScorer(world: DemoWorld, data: EncodedDataset): BatchScore
   const nItems = data.itemIds.length
   const worldToData = Int32Array.from(data.itemIds, (id) => itemRow.get(id)!)
   const utilities = new Float32Array(world.size.items)
+  const generated = world.tables.interactions.data
+  const previousOf = new Map<string, number>()
+  generated['user_id'].forEach((user, r) =>
+    previousOf.set(`${user}\t${generated['offer_id'][r]}`, world.previousCategory[r]),
+  )
   return (rows) => {
     const out = new Float32Array(rows.length * nItems)
     for (let q = 0; q < rows.length; q++) {
       const r = rows[q]
       const user = userRow.get(data.userIds[data.interactionUser[r]])!
       const device = DEVICES.indexOf(deviceLabels[data.contextCodes[r * nContext + deviceField]])
-      world.utilities(user, device, utilities)
+      const key = `${data.userIds[data.interactionUser[r]]}\t${data.itemIds[data.interactionItem[r]]}`
+      world.utilities(user, device, previousOf.get(key) ?? -1, utilities)
       for (let i = 0; i < nItems; i++) out[q * nItems + i] = utilities[worldToData[i]]
     }
     return out

@@ -8,7 +8,7 @@ import { splitDataset } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { syntheticDataset } from '../demo/synthetic'
 import { normalizeTrainConfig, type TrainConfig } from './config'
-import { buildHistories } from './history'
+import { buildHistories, historyLengthFor } from './history'
 import type * as tf from './tf'
 import { Trainer } from './train'
 
@@ -63,7 +63,8 @@ async function timeSteps(
   now: () => number,
 ): Promise<{ stepMs: number; batchSize: number }> {
   const split = splitDataset(data, config.seed)
-  const trainer = new Trainer(data, split, config, buildHistories(data, split, config.historyLength))
+  const histories = buildHistories(data, split, historyLengthFor(data, config.historyLength))
+  const trainer = new Trainer(data, split, config, histories)
   try {
     const rows = (s: number) => {
       const start = (s * trainer.batchSize) % Math.max(1, split.train.length - trainer.batchSize)

@@ -29,7 +29,7 @@ export interface TrainConfig {
    * (0 = off: train all `epochs` and test the last weights).
    */
   earlyStoppingPatience: number
-  /** Train the id-only and mean-pooling baselines beside the model, on the same batches. */
+  /** Train the id-only, mean-pooling and (with history) sequence-only baselines beside the model, on the same batches. */
   compareBaselines: boolean
   seed: number
 }

@@ -85,9 +85,12 @@ describe('a whole training run on a small demo (cpu backend)', () => {
       expect(uncertainty!.baselines[name]!['recall@10']).toBeGreaterThan(0)
       const d = uncertainty!.differences[name]!['recall@10']!
       expect(d.difference).toBeCloseTo(model['recall@10'] - baselines[name]!['recall@10'], 12)
-      // Paired over the same queries, the difference is known better than the two intervals suggest.
+      // Paired over the same queries, the difference is known better than the two intervals suggest
+      // when the two scorers hit the same queries; random hits are independent of the model's, so
+      // there the two agree (to the noise of the estimate).
       const unpaired = Math.hypot(se['recall@10']!, uncertainty!.baselines[name]!['recall@10']!)
-      expect(d.standardError).toBeLessThan(unpaired)
+      if (name === 'random') expect(d.standardError).toBeCloseTo(unpaired, 2)
+      else expect(d.standardError, name).toBeLessThan(unpaired)
     }
     expect(verdictOf(uncertainty!.differences.popularity!['recall@10']!)).toBe('better')
     expect(verdictOf(uncertainty!.differences.random!['recall@10']!)).toBe('better')

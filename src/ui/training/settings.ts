@@ -62,7 +62,7 @@ const TEXT: Record<SettingKey, SettingText> = {
   },
   compareBaselines: {
     label: 'Train comparison models',
-    help: 'Also train the id-only (MF) and mean-pooling models on the same batches.',
+    help: 'Also train the id-only (MF), mean-pooling and (with history) sequence-only models on the same batches.',
   },
   seed: { label: 'Seed', help: 'Same seed, data and settings give the same curves.', step: 1 },
   backend: { label: 'Backend', help: 'auto tries WebGL, then WebAssembly, then plain CPU.' },
