@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { PLANTED_FIELDS } from '../demo/cardOffers'
+import { oracleScorer } from '../demo/oracle'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { buildQueries } from './evaluate'
 import { BASELINE_NAMES, type EpochRecord, type LossPoint } from './results'
@@ -11,7 +12,7 @@ import * as tf from './tf'
 import { Trainer } from './train'
 import { verdictOf } from './uncertainty'
 
-const { data } = loadDemoDataset(3, { users: 600, items: 100, interactions: 12_000 })
+const { world, data } = loadDemoDataset(3, { users: 600, items: 100, interactions: 12_000 })
 const CONFIG: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
   epochs: 3,
@@ -32,7 +33,11 @@ let tensorsBefore = 0
 beforeAll(async () => {
   await tf.setBackend('cpu')
   tensorsBefore = tf.memory().numTensors
-  result = await runTraining(data, CONFIG, { onLoss: (p) => losses.push(p), onEpoch: (r) => epochs.push(r) })
+  result = await runTraining(data, CONFIG, {
+    onLoss: (p) => losses.push(p),
+    onEpoch: (r) => epochs.push(r),
+    truth: oracleScorer(world, data),
+  })
 }, 300_000)
 
 describe('a whole training run on a small demo (cpu backend)', () => {
@@ -93,6 +98,8 @@ describe('a whole training run on a small demo (cpu backend)', () => {
       else expect(d.standardError, name).toBeLessThan(unpaired)
     }
     expect(verdictOf(uncertainty!.differences.popularity!['recall@10']!)).toBe('better')
+    // The demo's truth is ranked as the oracle: a ceiling a small 3-epoch model stays under.
+    expect(verdictOf(uncertainty!.differences.oracle!['recall@10']!)).toBe('worse')
     expect(verdictOf(uncertainty!.differences.random!['recall@10']!)).toBe('better')
     // Pair metrics are compared between trained models only.
     expect(uncertainty!.differences['mean-pooling']!.pairAccuracy).toBeDefined()
@@ -272,6 +279,8 @@ describe('a run on MovieLens-like data with multi-valued fields (genres, liked g
     expect(tf.memory().numTensors).toBe(before)
     expect(run.attention.user.tokens).toEqual(['user', 'age', 'likes', 'history_1', 'history_2'])
     expect(run.attention.item.tokens).toEqual(['item', 'decade', 'genres'])
+    // No truth to rank: an upload has no oracle row.
+    expect(run.test.baselines.oracle).toBeUndefined()
     expect(run.attention.item.pooling).toHaveLength(3)
     const importance = new Map(run.importance.map((f) => [f.field, f]))
     expect(importance.get('genres')).toMatchObject({ tower: 'item' })

@@ -16,7 +16,7 @@ import {
   type TrainedScorerName,
   type ValidationTrend,
 } from './results'
-import { TRAINED_SCORERS, type CountScorerName } from './scorers'
+import { TRAINED_SCORERS, type CountScorerMetrics } from './scorers'
 import { Trainer, TrainingDiverged, type WeightSnapshot } from './train'
 import * as tf from './tf'
 
@@ -32,7 +32,7 @@ export interface RunHooks {
     split: Split
     stepsPerEpoch: number
     batchSize: number
-    validationBaselines: Record<CountScorerName, RankingMetrics>
+    validationBaselines: CountScorerMetrics
   }) => void
   onLoss?: (point: LossPoint) => void
   onEpoch?: (record: EpochRecord, attention: AttentionSnapshot) => void
@@ -41,6 +41,8 @@ export interface RunHooks {
    * caller owns that trainer and must dispose it; otherwise the run disposes it.
    */
   onModel?: (trainer: Trainer) => void
+  /** The data's own truth (the demo's planted utility), ranked beside the baselines as the oracle. */
+  truth?: BatchScorer
 }
 
 /** `RunResult` lives in `results.ts` (plain data the UI may import); re-exported for model code. */
@@ -73,6 +75,7 @@ export async function runTraining(
   const split = splitDataset(data, config.seed)
   const histories = buildHistories(data, split, config.historyLength)
   const main = new Trainer(data, split, config, histories, 'attention')
+  main.truth = hooks.truth
   const validation = main.validationQueries
   const inspection = firstQueries(validation, INSPECTION_QUERIES)
   const comparisons = new Map<TrainedScorerName, Comparison>()

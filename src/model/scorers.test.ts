@@ -18,7 +18,10 @@ describe('the scorer registry', () => {
     '%s scores every item for every query, from the training rows only',
     async (_, spec) => {
       const queries = split.test.subarray(0, 7)
-      const scores = await spec.build({ data, trainRows: split.train, seed: 3 })(queries)
+      // A stand-in for a generated data set's truth (the oracle forwards it; the others ignore it).
+      const truth = (rows: Int32Array) =>
+        Float32Array.from({ length: rows.length * data.itemIds.length }, (_, k) => (k * 7) % 13)
+      const scores = await spec.build({ data, trainRows: split.train, seed: 3, truth })!(queries)
       expect(scores.length).toBe(queries.length * data.itemIds.length)
       expect(scores.every(Number.isFinite)).toBe(true)
       // Scrambling the items of the held-out rows must change nothing: a count scorer that read them
@@ -27,8 +30,16 @@ describe('the scorer registry', () => {
       for (const part of [split.validation, split.test])
         for (const r of part)
           leaked.interactionItem[r] = (leaked.interactionItem[r] + 1) % data.itemIds.length
-      const again = await spec.build({ data: leaked, trainRows: split.train, seed: 3 })(queries)
+      const again = await spec.build({ data: leaked, trainRows: split.train, seed: 3, truth })!(queries)
       expect(Array.from(again)).toEqual(Array.from(scores))
     },
   )
+
+  it('has an oracle only where the data has a truth (the demo), and every other count scorer always', () => {
+    for (const spec of COUNT_SCORERS) {
+      const built = spec.build({ data, trainRows: split.train, seed: 3 })
+      if (spec.name === 'oracle') expect(built).toBeNull()
+      else expect(built).toBeTypeOf('function')
+    }
+  })
 })

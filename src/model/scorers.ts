@@ -21,6 +21,11 @@ export interface CountScorerInput {
   /** Interaction rows of the training split (never validation or test rows). */
   trainRows: Int32Array
   seed: number
+  /**
+   * The data's own truth, when it was generated from one (the demo's planted utility,
+   * `demo/oracle.ts`); absent for uploads.
+   */
+  truth?: BatchScorer
 }
 
 interface ScorerLook {
@@ -40,7 +45,8 @@ interface ScorerLook {
 
 export interface CountScorerSpec extends ScorerLook {
   kind: 'count'
-  build: (input: CountScorerInput) => BatchScorer
+  /** The scorer for this data, or null when it does not apply (the oracle without a truth). */
+  build: (input: CountScorerInput) => BatchScorer | null
 }
 
 export interface TrainedScorerSpec extends ScorerLook {
@@ -120,6 +126,17 @@ export const BASELINES = [
     validationColumns: [],
     comparison: { label: 'vs random', question: 'Has it learned anything?', order: 6 },
     build: ({ data, seed }) => randomScorer(data.itemIds.length, seed),
+  },
+  {
+    name: 'oracle',
+    kind: 'count',
+    label: 'Planted oracle (the demo’s truth)',
+    shortLabel: 'Oracle',
+    colour: '#1b2330',
+    dash: '1 3',
+    validationColumns: [],
+    comparison: { label: 'vs the planted oracle', question: 'How far from the truth?', order: 7 },
+    build: ({ truth }) => truth ?? null,
   },
 ] as const satisfies readonly ((CountScorerSpec | TrainedScorerSpec) & { name: string })[]
 

@@ -7,9 +7,9 @@ import { embeddingLookup } from './embedding'
 import { buildQueries, modelScorer, rankQueries, type EvalQueries } from './evaluate'
 import type { Histories } from './history'
 import { LazyAdam, uniqueRows } from './lazyAdam'
-import type { MetricAccumulator, RankingMetrics } from './metrics'
+import type { BatchScorer, MetricAccumulator, RankingMetrics } from './metrics'
 import type { EpochRecord, LossPoint } from './results'
-import { COUNT_SCORERS, type CountScorerName } from './scorers'
+import { COUNT_SCORERS, type CountScorerMetrics, type CountScorerName } from './scorers'
 import * as tf from './tf'
 import { TwoTowerModel } from './twoTower'
 import { inBatchSoftmaxLoss } from './twoTower.loss'
@@ -65,6 +65,8 @@ export class Trainer {
   private readonly logQ: tf.Tensor1D
   private readonly rng: () => number
   private readonly order: Int32Array
+  /** The data's own truth, ranked as the oracle count scorer when set (see `CountScorerInput`). */
+  truth: BatchScorer | undefined = undefined
   private globalStep = 0
   private epochsDone = 0
 
@@ -245,10 +247,13 @@ export class Trainer {
   }
 
   /** Every count scorer of the registry on the given queries (no tensors involved). */
-  async evaluateCountBaselines(queries: EvalQueries): Promise<Record<CountScorerName, RankingMetrics>> {
+  async evaluateCountBaselines(queries: EvalQueries): Promise<CountScorerMetrics> {
     const ranked = await this.rankCountBaselines(queries)
-    const out = {} as Record<CountScorerName, RankingMetrics>
-    for (const { name } of COUNT_SCORERS) out[name] = ranked[name].result()
+    const out: CountScorerMetrics = {}
+    for (const { name } of COUNT_SCORERS) {
+      const r = ranked[name]
+      if (r) out[name] = r.result()
+    }
     return out
   }
 
@@ -256,12 +261,14 @@ export class Trainer {
   async rankCountBaselines(
     queries: EvalQueries,
     keepRecommendations = false,
-  ): Promise<Record<CountScorerName, MetricAccumulator>> {
+  ): Promise<Partial<Record<CountScorerName, MetricAccumulator>>> {
     const n = this.data.itemIds.length
-    const input = { data: this.data, trainRows: this.split.train, seed: this.config.seed }
-    const out = {} as Record<CountScorerName, MetricAccumulator>
-    for (const spec of COUNT_SCORERS)
-      out[spec.name] = await rankQueries(spec.build(input), queries, n, { keepRecommendations })
+    const input = { data: this.data, trainRows: this.split.train, seed: this.config.seed, truth: this.truth }
+    const out: Partial<Record<CountScorerName, MetricAccumulator>> = {}
+    for (const spec of COUNT_SCORERS) {
+      const scorer = spec.build(input)
+      if (scorer) out[spec.name] = await rankQueries(scorer, queries, n, { keepRecommendations })
+    }
     return out
   }
 

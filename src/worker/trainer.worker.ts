@@ -5,6 +5,8 @@
 import { summarize } from '../data/encode.summary'
 import type { EncodedDataset } from '../data/types'
 import { loadDemoDataset } from '../demo/demoDataset'
+import { oracleScorer } from '../demo/oracle'
+import type { BatchScorer } from '../model/metrics'
 import { benchmarkTraining } from '../model/benchmark'
 import { normalizeDemoSource, normalizeTrainConfig, type TrainConfig } from '../model/config'
 import type { LossPoint, RunDataset } from '../model/results'
@@ -56,6 +58,8 @@ let explorer: { runId: number; explorer: Explorer } | null = null
 
 let cachedSource = ''
 let cachedData: EncodedDataset | null = null
+/** The cached demo's planted utility as a scorer: the oracle row of its tables. */
+let cachedTruth: BatchScorer | undefined
 /** Dropped files: parsed, mapped and encoded by `ingestSession.ts`, which keeps the latest upload. */
 const ingestor = new Ingestor(post)
 
@@ -65,10 +69,17 @@ function datasetFor(source: DatasetSource): EncodedDataset {
   const demo = normalizeDemoSource(source)
   const key = JSON.stringify(demo)
   if (key !== cachedSource || !cachedData) {
-    cachedData = loadDemoDataset(demo.seed, demo).data
+    const { world, data } = loadDemoDataset(demo.seed, demo)
+    cachedData = data
+    cachedTruth = oracleScorer(world, data)
     cachedSource = key
   }
   return cachedData
+}
+
+/** The truth a dataset was generated from: the demo's planted utility; none for uploads. */
+function truthFor(source: DatasetSource): BatchScorer | undefined {
+  return source.kind === 'demo' ? cachedTruth : undefined
 }
 
 /** Resolves on the next macrotask without the 4 ms clamp of nested setTimeout. */
@@ -118,6 +129,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
       lastPost = Date.now()
     }
     const result = await runTraining(data, config, {
+      truth: truthFor(source),
       checkpoint: async () => {
         if (Date.now() - lastYield > YIELD_INTERVAL_MS) {
           await nextTask()
