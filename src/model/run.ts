@@ -5,7 +5,7 @@ import { ValidationTracker } from './earlyStopping'
 import { buildQueries, firstQueries, summarizeTest } from './evaluate'
 import { buildHistories } from './history'
 import { dropFieldImportance, summarizeAttention } from './inspect'
-import type { MetricAccumulator, RankingMetrics } from './metrics'
+import type { BatchScorer, MetricAccumulator, RankingMetrics } from './metrics'
 import {
   type AttentionSnapshot,
   type BaselineName,
