@@ -44,7 +44,7 @@ export function WeightBars({
             {showImportance && (
               <th
                 scope="col"
-                title="Validation NDCG@10 lost when the field is pinned to its most common value"
+                title="Validation NDCG@10 lost when the field is pinned to its most common value (a history token: emptied)"
               >
                 NDCG@10 drop
               </th>
@@ -93,9 +93,9 @@ export function WeightBars({
       </table>
       {showImportance && (
         <p className="help weight-note">
-          NDCG@10 drop: validation NDCG@10 lost when the field is pinned to its most common value, measured
-          once on the final model. Bold: the model relies on the field. Attention weights explain, they do not
-          prove.
+          NDCG@10 drop: validation NDCG@10 lost when the field is pinned to its most common value (a history
+          token is emptied), measured once on the final model. Bold: the model relies on the field. Attention
+          weights explain, they do not prove.
         </p>
       )}
       {showDrops && (
