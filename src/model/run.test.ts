@@ -6,6 +6,7 @@ import { oracleScorer } from '../demo/oracle'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { buildQueries } from './evaluate'
 import { BASELINE_NAMES, type EpochRecord, type LossPoint } from './results'
+import { TRAINED_SCORER_NAMES } from './scorers'
 import { runTraining, type RunResult } from './run'
 import { multiValuedDataset } from './testing'
 import * as tf from './tf'
@@ -220,8 +221,10 @@ describe('early stopping restores the best epoch', () => {
     let stepsPerEpoch = 0
     const run = await runTraining(small, config, {
       onPrepared: (p) => (stepsPerEpoch = p.stepsPerEpoch),
-      // Epoch 1 of the model and both baselines, then stop a few steps into the model's epoch 2.
-      checkpoint: async () => (++checkpoints > 3 * stepsPerEpoch + 3 ? 'stop' : 'continue'),
+      // Epoch 1 of the model and of every trained baseline (this run has history, so the sequence-only
+      // one too), then stop a few steps into the model's epoch 2.
+      checkpoint: async () =>
+        ++checkpoints > (1 + TRAINED_SCORER_NAMES.length) * stepsPerEpoch + 3 ? 'stop' : 'continue',
     })
     expect(run.end).toBe('stopped')
     expect(run.history).toHaveLength(1)
