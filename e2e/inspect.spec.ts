@@ -233,7 +233,7 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
   await expectPng(page, page.getByRole('button', { name: 'Save PNG of the loss curve' }), 'loss.png')
   const ranking = await download(page, page.getByRole('button', { name: 'Save CSV of the ranking chart' }))
   expect(ranking.bytes.toString('utf8').trim().split(/\r?\n/)).toEqual([
-    'epoch,model,id-only,mean-pooling,sequence,co-occurrence,popularity,random',
+    'epoch,model,id-only,mean-pooling,sequence,co-occurrence,popularity,random,oracle',
     expect.stringMatching(/^1,0\.\d+,/),
     expect.stringMatching(/^2,0\.\d+,/),
   ])

@@ -313,3 +313,27 @@ describe.each(DATASETS)('drop-field importance on %s', (_, build) => {
     trainer.dispose()
   })
 })
+
+describe('summarizeAttention with history slots some users leave empty', () => {
+  it('averages a token’s attention row over the users who have it, so every filled row sums to 1', async () => {
+    const demo = loadDemoDataset(2, { users: 200, items: 40, interactions: 1500 }).data
+    const split = splitDataset(demo, 1)
+    const histories = buildHistories(demo, split, 6)
+    const trainer = new Trainer(demo, split, { ...CONFIG, historyLength: 6 }, histories)
+    const rows = trainer.validationQueries.rows
+    // Some queries have fewer than 6 known items: their last slots are empty.
+    const empty = Array.from(rows, (r) => histories.items[r * 6 + 5] === 0).filter(Boolean).length
+    expect(empty).toBeGreaterThan(0)
+    expect(empty).toBeLessThan(rows.length)
+    const { user } = await summarizeAttention(trainer, rows)
+    const n = user.tokens.length
+    for (const head of user.layers[0])
+      for (let i = 0; i < n; i++) {
+        const sum = head.slice(i * n, (i + 1) * n).reduce((a, b) => a + b, 0)
+        expect(sum, user.tokens[i]).toBeCloseTo(1, 4)
+      }
+    // The pooling weights are the plain mean: an empty slot weighs 0 for those users.
+    expect(user.pooling.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4)
+    trainer.dispose()
+  })
+})

@@ -9,10 +9,21 @@ import * as tf from './tf'
 import type { TowerOutput } from './tower'
 import type { Trainer } from './train'
 
-/** Mean pooling weights and mean self-attention matrices of one tower over a batch. */
+/**
+ * Mean pooling weights and mean self-attention matrices of one tower over a batch. A token's attention
+ * row is averaged over the examples where the token is present (an absent token's row is all zero, a
+ * present one's sums to 1), so a history slot that few users fill is not shown paler for it; the
+ * pooling weights are averaged over all examples (an absent token's weight really is 0).
+ */
 async function meanAttention(output: TowerOutput, tokens: string[]): Promise<TowerAttention> {
   const pooling = tf.mean(output.poolWeights, 0)
-  const layers = output.attention.map((a) => tf.mean(a, 0)) // [heads, tokens, tokens] each
+  const layers = output.attention.map((a) =>
+    tf.tidy(() => {
+      const total = tf.sum(a, 0) // [heads, tokens, tokens]
+      const present = tf.sum(total, -1, true) // per row: how many examples have that token
+      return tf.div(total, tf.maximum(present, 1e-9))
+    }),
+  )
   const poolingValues = Array.from(await pooling.data())
   const layerValues: number[][][] = []
   for (const layer of layers) {

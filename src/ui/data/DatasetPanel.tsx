@@ -29,8 +29,10 @@ export function DatasetPanel({
       ) : (
         <p>
           <strong>Card offers demo.</strong> Synthetic cardholders activate offers; their choices follow a
-          planted model driven by <em>{PLANTED_FIELDS.informative.join(', ')}</em>. The fields{' '}
-          <em>{PLANTED_FIELDS.noise.join(', ')}</em> are pure noise — a good model learns to ignore them.
+          planted model driven by <em>{PLANTED_FIELDS.informative.join(', ')}</em>, and by order: an offer of
+          the same category as the cardholder’s previous one is preferred, which only a model that looks at
+          the newest history item can use. The fields <em>{PLANTED_FIELDS.noise.join(', ')}</em> are pure
+          noise — a good model learns to ignore them.
         </p>
       )}
       <button type="button" data-testid="demo-load" onClick={onLoadDemo} disabled={busy}>
