@@ -30,8 +30,13 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
   expect(run.dataset.fingerprint).toMatch(/^[0-9a-f]{8}$/)
   for (const key of ['recall@10', 'ndcg@10', 'recall@50', 'mrr', 'coverage@10'])
     expect(typeof run.test.model[key]).toBe('number')
-  for (const name of ['random', 'popularity', 'id-only', 'mean-pooling'])
-    expect(run.test.baselines[name]).toBeDefined()
+  // The demo has timestamps, so the sequence-only model trains, and a truth, so the oracle is ranked.
+  for (const name of ['random', 'popularity', 'id-only', 'mean-pooling', 'sequence', 'oracle'])
+    expect(run.test.baselines[name], name).toBeDefined()
+  expect(run.config.historyLength).toBe(20)
+  await expect(page.getByTestId('baseline-table').locator('tr[data-scorer="oracle"]')).toContainText(
+    'Planted oracle',
+  )
   expect(run.attention.user.tokens).toContain('age_band')
   expect(run.importance.length).toBe(run.attention.user.tokens.length + run.attention.item.tokens.length)
   expect(run.timing.examplesPerSecond).toBeGreaterThan(0)

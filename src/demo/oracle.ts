@@ -17,21 +17,30 @@ export function oracleScorer(world: DemoWorld, data: EncodedDataset): BatchScore
   const deviceLabels = data.contextFields[deviceField].vocabulary
   const nContext = data.contextFields.length
   const nItems = data.itemIds.length
+  const rowCount = data.interactionUser.length
   const worldToData = Int32Array.from(data.itemIds, (id) => itemRow.get(id)!)
-  const utilities = new Float32Array(world.size.items)
+  const userOfData = Int32Array.from(data.userIds, (id) => userRow.get(id)!)
+  // Per encoded row: the previous activation's category, read once here so the scorer keeps a few
+  // typed arrays and the world's utility function, not its tables (a page keeps this for its session).
   const generated = world.tables.interactions.data
   const previousOf = new Map<string, number>()
   generated['user_id'].forEach((user, r) =>
     previousOf.set(`${user}\t${generated['offer_id'][r]}`, world.previousCategory[r]),
   )
+  const previous = Int8Array.from({ length: rowCount }, (_, r) => {
+    const key = `${data.userIds[data.interactionUser[r]]}\t${data.itemIds[data.interactionItem[r]]}`
+    return previousOf.get(key) ?? -1
+  })
+  const device = Int8Array.from({ length: rowCount }, (_, r) =>
+    DEVICES.indexOf(deviceLabels[data.contextCodes[r * nContext + deviceField]]),
+  )
+  const utilityOf = world.utilities
+  const utilities = new Float32Array(world.size.items)
   return (rows) => {
     const out = new Float32Array(rows.length * nItems)
     for (let q = 0; q < rows.length; q++) {
       const r = rows[q]
-      const user = userRow.get(data.userIds[data.interactionUser[r]])!
-      const device = DEVICES.indexOf(deviceLabels[data.contextCodes[r * nContext + deviceField]])
-      const key = `${data.userIds[data.interactionUser[r]]}\t${data.itemIds[data.interactionItem[r]]}`
-      world.utilities(user, device, previousOf.get(key) ?? -1, utilities)
+      utilityOf(userOfData[data.interactionUser[r]], device[r], previous[r], utilities)
       for (let i = 0; i < nItems; i++) out[q * nItems + i] = utilities[worldToData[i]]
     }
     return out
