@@ -133,25 +133,16 @@ export class TwoTowerModel {
   ): TowerOutput {
     const dim = this.user.shape.dim
     const n = this.histories.length
-    if (!history || n === 0) {
-      if (!weights) return this.user.apply(userRows, batch)
-      const own = ownTokens(
-        userRows,
-        weights,
-        batch,
-        this.userSingleCount,
-        this.layout.user.multi.length,
-        dim,
-      )
-      return this.user.apply(tf.reshape(own, [batch * this.userTokenCount, dim]), batch)
-    }
-    const historyGrid = tf.reshape(history.tokens, [batch, n, dim])
-    const historyPresent = tf.tensor2d(historyPresence(history.rows), [batch, n])
+    const withHistory = history !== null && n > 0
+    if (!withHistory && !weights) return this.user.apply(userRows, batch)
     // The sequence variant has no own token: the history is the whole query.
     const own =
       this.userTokenCount > 0
         ? ownTokens(userRows, weights, batch, this.userSingleCount, this.layout.user.multi.length, dim)
         : null
+    if (!withHistory) return this.user.apply(tf.reshape(own!, [batch * this.userTokenCount, dim]), batch)
+    const historyGrid = tf.reshape(history.tokens, [batch, n, dim])
+    const historyPresent = tf.tensor2d(historyPresence(history.rows), [batch, n])
     const grid = own ? tf.concat([own, historyGrid], 1) : historyGrid
     const present = (
       own ? tf.concat([tf.ones([batch, this.userTokenCount]), historyPresent], 1) : historyPresent
