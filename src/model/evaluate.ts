@@ -224,12 +224,11 @@ export function modelScorer(
   itemCount: number,
   override?: FieldOverride,
 ): { score: BatchScorer; dispose: () => void } {
-  const catalogue = embedCatalogue(model, itemCount, override)
+  // Held as [dim, items]: a product with a transposed operand takes wasm's slow loop (see ops.ts).
+  const catalogue = tf.tidy(() => tf.transpose(embedCatalogue(model, itemCount, override)))
   return {
     score: async (rows) => {
-      const scores = tf.tidy(() =>
-        tf.matMul(model.embedQueries(rows, override).embedding, catalogue, false, true),
-      )
+      const scores = tf.tidy(() => tf.matMul(model.embedQueries(rows, override).embedding, catalogue))
       const out = (await scores.data()) as Float32Array
       scores.dispose()
       return out

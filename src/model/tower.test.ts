@@ -177,7 +177,7 @@ describe('inBatchSoftmaxLoss', () => {
     inBatchSoftmaxLoss(
       tf.tensor2d(u),
       tf.tensor2d(v),
-      tf.tensor1d(ids, 'int32'),
+      ids,
       temperature,
       logQ ? tf.tensor1d(logQ) : null,
     ).dataSync()[0]
@@ -192,12 +192,38 @@ describe('inBatchSoftmaxLoss', () => {
     expect(run(logQ)).not.toBeCloseTo(run(null), 3)
   })
 
+  it('has the gradient of the plain formula (its backward pass is written by hand)', () => {
+    const logQ = tf.tensor1d([Math.log(0.5), Math.log(0.25), Math.log(0.5)])
+    const mask = tf.tensor2d([
+      [0, 0, -1e9],
+      [0, 0, 0],
+      [-1e9, 0, 0],
+    ])
+    const plain = (a: tf.Tensor, b: tf.Tensor) => {
+      const logits = tf.add(
+        tf.sub(tf.div(tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D, false, true), temperature), logQ),
+        mask,
+      )
+      return tf.mean(tf.sub(tf.logSumExp(logits, 1), tf.sum(tf.mul(logits, tf.eye(3)), 1)))
+    }
+    const ours = tf.grads((a, b) =>
+      inBatchSoftmaxLoss(a as tf.Tensor2D, b as tf.Tensor2D, ids, temperature, logQ),
+    )([tf.tensor2d(u), tf.tensor2d(v)])
+    const stock = tf.grads(plain)([tf.tensor2d(u), tf.tensor2d(v)])
+    for (let k = 0; k < 2; k++) {
+      const x = ours[k].dataSync()
+      const y = stock[k].dataSync()
+      expect(Math.max(...x.map((value, i) => Math.abs(value - y[i])))).toBeLessThan(1e-5)
+      expect(Math.max(...y.map(Math.abs))).toBeGreaterThan(1e-2)
+    }
+  })
+
   it('masks accidental hits: without the mask the duplicate item would count as a negative', () => {
     // Recompute without masking by giving the duplicate a distinct id.
     const unmasked = inBatchSoftmaxLoss(
       tf.tensor2d(u),
       tf.tensor2d(v),
-      tf.tensor1d([7, 8, 9], 'int32'),
+      [7, 8, 9],
       temperature,
       null,
     ).dataSync()[0]

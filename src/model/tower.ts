@@ -1,4 +1,5 @@
 import * as tf from './tf'
+import { linear } from './ops'
 import { tableOffsets } from './twoTower.rows'
 
 /** Shape of one tower: its tokens, its own embedding table and the sizes that follow from the config. */
@@ -169,7 +170,7 @@ export class AttentionTower {
       const split = (w: tf.Variable) =>
         tf.reshape(
           tf.transpose(
-            tf.reshape(tf.matMul(x, w as tf.Tensor2D), [batch, fields, heads, headDim]),
+            tf.reshape(linear(x, w as tf.Tensor2D), [batch, fields, heads, headDim]),
             [0, 2, 1, 3],
           ),
           [batch * heads, fields, headDim],
@@ -187,14 +188,14 @@ export class AttentionTower {
       const mixed = tf.reshape(
         tf.transpose(tf.reshape(tf.matMul(weights, v), [batch, heads, fields, headDim]), [0, 2, 1, 3]),
         [batch * fields, dim],
-      )
-      x = layerNorm(tf.add(x, tf.matMul(mixed, layer.wo as tf.Tensor2D)), layer.gamma, layer.beta)
+      ) as tf.Tensor2D
+      x = layerNorm(tf.add(x, linear(mixed, layer.wo as tf.Tensor2D)), layer.gamma, layer.beta)
     }
     const tokenGrid = tf.reshape(x, [batch, fields, dim])
     const poolWeights = this.pool(x, batch, present)
     const pooled = tf.sum(tf.mul(tokenGrid, tf.expandDims(poolWeights, 2)), 1) as tf.Tensor2D
-    const hidden = tf.relu(tf.add(tf.matMul(pooled, this.w1 as tf.Tensor2D), this.b1))
-    const out = tf.add(tf.matMul(hidden, this.w2 as tf.Tensor2D), this.b2) as tf.Tensor2D
+    const hidden = tf.relu(tf.add(linear(pooled, this.w1 as tf.Tensor2D), this.b1)) as tf.Tensor2D
+    const out = tf.add(linear(hidden, this.w2 as tf.Tensor2D), this.b2) as tf.Tensor2D
     const norm = tf.sqrt(tf.add(tf.sum(tf.square(out), 1, true), 1e-12))
     return { embedding: tf.div(out, norm) as tf.Tensor2D, poolWeights, attention }
   }
@@ -211,7 +212,7 @@ export class AttentionTower {
         ? (tf.div(present, tf.maximum(tf.sum(present, 1, true), 1)) as tf.Tensor2D)
         : (tf.fill([batch, fields], 1 / fields) as tf.Tensor2D)
     let logits = tf.mul(
-      tf.reshape(tf.matMul(x, this.poolQuery as tf.Tensor2D), [batch, fields]),
+      tf.reshape(linear(x, this.poolQuery as tf.Tensor2D), [batch, fields]),
       1 / Math.sqrt(this.shape.dim),
     )
     if (present) logits = tf.add(logits, tf.mul(tf.sub(1, present), ABSENT_LOGIT))

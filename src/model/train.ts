@@ -150,7 +150,7 @@ export class Trainer {
           batch,
         ).embedding
         const itemEmb = model.applyItems(itemOwnRows, itemWeights, batch).embedding
-        return inBatchSoftmaxLoss(users, itemEmb, itemIds, config.temperature, logQ)
+        return inBatchSoftmaxLoss(users, itemEmb, items, config.temperature, logQ)
       }
       // The sequence variant's query has no user-table token: nothing of that table to differentiate.
       if (!userTableUsed) {

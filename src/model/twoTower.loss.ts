@@ -1,26 +1,64 @@
+import { matMulTransposed } from './ops'
 import * as tf from './tf'
+
+/** Logit given to an accidental hit: far below any real logit, so its softmax weight is 0. */
+const ACCIDENTAL_HIT_LOGIT = -1e9
 
 /**
  * In-batch sampled softmax: row i's positive is item i, every other item in the batch is a negative.
  *
  * - logits[i, j] = <u_i, v_j> / temperature - logQ[j]   (logQ: log sampling probability of item j, or 0)
  * - accidental hits: where item j equals item i (j != i) the logit is masked to -1e9, so a user's own
- *   positive never counts as a negative.
+ *   positive never counts as a negative. The mask is made on the host from the item ids (an `equal`
+ *   of [batch, 1] against [1, batch] took 16 ms on wasm, a tenth of a step).
  * Returns the mean cross-entropy over the batch (a scalar). Runs inside the caller's tidy/gradient scope.
  */
 export function inBatchSoftmaxLoss(
   userEmbeddings: tf.Tensor2D,
   itemEmbeddings: tf.Tensor2D,
-  itemIds: tf.Tensor1D,
+  items: ArrayLike<number>,
   temperature: number,
   logQ: tf.Tensor1D | null,
 ): tf.Scalar {
-  const batch = userEmbeddings.shape[0]
-  let logits: tf.Tensor2D = tf.mul(tf.matMul(userEmbeddings, itemEmbeddings, false, true), 1 / temperature)
+  let logits: tf.Tensor2D = tf.mul(matMulTransposed(userEmbeddings, itemEmbeddings), 1 / temperature)
   if (logQ) logits = tf.sub(logits, tf.expandDims(logQ, 0))
-  const eye = tf.eye(batch)
-  const sameItem = tf.cast(tf.equal(tf.expandDims(itemIds, 1), tf.expandDims(itemIds, 0)), 'float32')
-  logits = tf.add(logits, tf.mul(tf.sub(sameItem, eye), -1e9))
-  const positive = tf.sum(tf.mul(logits, eye), 1)
-  return tf.mean(tf.sub(tf.logSumExp(logits, 1), positive)) as tf.Scalar
+  const hits = accidentalHits(items)
+  if (hits) logits = tf.add(logits, hits)
+  return diagonalCrossEntropy(logits) as tf.Scalar
 }
+
+/** [batch, batch] additive mask of accidental hits, or null when the batch's items are all distinct. */
+function accidentalHits(items: ArrayLike<number>): tf.Tensor2D | null {
+  const batch = items.length
+  const firstAt = new Map<number, number[]>()
+  for (let i = 0; i < batch; i++) {
+    const same = firstAt.get(items[i])
+    if (same) same.push(i)
+    else firstAt.set(items[i], [i])
+  }
+  if (firstAt.size === batch) return null
+  const mask = new Float32Array(batch * batch)
+  for (const rows of firstAt.values()) {
+    if (rows.length < 2) continue
+    for (const i of rows) for (const j of rows) if (i !== j) mask[i * batch + j] = ACCIDENTAL_HIT_LOGIT
+  }
+  return tf.tensor2d(mask, [batch, batch])
+}
+
+/**
+ * Mean over rows of logsumexp(row) − row[i] (row i's positive is column i), with the gradient written
+ * out, (softmax − identity) / batch, instead of tfjs's through `max` (an `equal` per backward pass).
+ */
+const diagonalCrossEntropy = tf.customGrad((x, save) => {
+  const logits = x as tf.Tensor2D
+  const batch = logits.shape[0]
+  const eye = tf.eye(batch)
+  const lse = tf.logSumExp(logits, 1, true)
+  ;(save as tf.GradSaveFunc)([logits, lse])
+  const positive = tf.sum(tf.mul(logits, eye), 1, true)
+  return {
+    value: tf.mean(tf.sub(lse, positive)),
+    gradFunc: (dy: tf.Tensor, [l, s]: tf.Tensor[]) =>
+      tf.mul(tf.sub(tf.exp(tf.sub(l, s)), tf.eye(batch)), tf.div(dy, batch)),
+  }
+})
