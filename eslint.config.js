@@ -116,6 +116,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['public/**/*.js'],
+    languageOptions: { globals: globals.serviceworker },
+  },
+  {
     files: ['e2e/**/*.ts', 'bench/**/*.{ts,mjs,js}', '*.config.{ts,js}', 'src/**/*.test.ts'],
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
   },

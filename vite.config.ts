@@ -37,10 +37,28 @@ function demoCsvPlugin(): Plugin {
   }
 }
 
+/**
+ * Cross-origin isolation, which wasm threads need (SharedArrayBuffer): the dev and preview servers send
+ * the headers themselves; a static host that cannot gets them from `public/isolate.js` (a service
+ * worker that adds them).
+ */
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+}
+
 export default defineConfig({
   base: './',
+  server: { headers: ISOLATION_HEADERS },
+  preview: { headers: ISOLATION_HEADERS },
   plugins: [react(), demoCsvPlugin()],
-  worker: { format: 'es' },
+  worker: {
+    format: 'es',
+    // tfjs's threaded wasm starts its threads from `factory.toString()`, which reads the variable
+    // `_scriptDir` of the closure around it (guarded by `typeof`): renamed by the minifier, the threads
+    // throw "e is not defined". Names stay; the code is still compressed.
+    rolldownOptions: { output: { minify: { compress: false, mangle: false, codegen: true } } },
+  },
   optimizeDeps: {
     include: [
       '@tensorflow/tfjs-core',

@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-webgl'
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
@@ -64,6 +64,17 @@ const WHAT: Record<BackendName, string> = {
   cpu: 'plain JavaScript on the CPU (slowest)',
 }
 
+/** How many threads wasm runs on, and why not more. */
+function wasmThreads(): string {
+  const threads = getThreadsCount()
+  const cores = navigator.hardwareConcurrency || 1
+  if (!self.crossOriginIsolated)
+    return `1 thread: the page is not cross-origin isolated, so WebAssembly cannot share memory between threads`
+  // tfjs's wasm backend caps its thread pool at half the logical cores (seen here: 1 thread of 2
+  // cores whatever setThreadsCount asks; 2 of 4).
+  return `${threads} thread${threads === 1 ? '' : 's'}, cross-origin isolated (tfjs uses at most half of the ${cores} logical cores)`
+}
+
 export async function selectBackend(
   choice: BackendChoice,
 ): Promise<{ backend: BackendName; reason: string }> {
@@ -89,6 +100,7 @@ export async function selectBackend(
         : failures.length === 0
           ? `${WHAT[name]}, the first choice`
           : `${WHAT[name]}; fell back because ${failures.join('; ')}`
+    if (name === 'wasm') reason += `. ${wasmThreads()}`
     if (name === 'webgl') {
       const renderer = webglRenderer()
       if (SOFTWARE_RENDERER.test(renderer))
