@@ -2,14 +2,19 @@
  * `npm run bench`: times training in the built page (dist/) in headless Chromium and prints ONE JSON
  * object to stdout (progress goes to stderr); the same JSON is written to bench/results/latest.json.
  *
- * Measures, per backend, training examples/second of the default demo model and the step time at two
- * item vocabularies (through `window.__runBenchmark`, see src/ui/benchmarkHook.ts); main-thread long
+ * Measures, per backend, the default demo model's training throughput (steps queued, loss read every 5
+ * steps, as training runs) and step latency (every loss awaited), the first step apart, wasm with and
+ * without cross-origin isolation (threads), the step time at two item vocabularies and evaluation
+ * users/s (through `window.__runBenchmark`, see src/ui/benchmarkHook.ts); the same model's step in
+ * PyTorch on the same machine (`bench/twotower.py`, `wasmVsPytorch`); the default demo trained whole
+ * in the page (click to first loss point, click to done); main-thread long
  * tasks during a real training run in the page; gzip sizes of the main and worker chunks; the time and
  * peak memory of the page's renderer to read, map, clean and encode generated 1,000,000- and
  * 10,000,000-row CSVs dropped on the page (or to refuse them).
  *
  * Options: --dist <dir> (default dist), --out <file> (default bench/results/latest.json),
- * --skip <webgl|wasm|cpu|longtasks|ingest|ingest10M> (repeatable; `ingest` skips all three files).
+ * --skip <webgl|wasm|wasmNotIsolated|cpu|pytorch|demo|longtasks|ingest|ingest10M> (repeatable;
+ * `ingest` skips every ingest file, `wasm` both wasm pages).
  */
 import { chromium } from '@playwright/test'
 import {
@@ -25,6 +30,7 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { createServer } from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
@@ -61,7 +67,7 @@ const LONG_TASK_PAGE = '?backend=wasm#demoUsers=1500&demoItems=300&demoInteracti
 const INGEST_FILES = {
   ingest1M: { rows: 1_000_000, users: 50_000, items: 10_000, timestamps: true },
   ingest1MIsoTimes: { rows: 1_000_000, users: 50_000, items: 10_000, timestamps: 'iso' },
-  ingest10M: { rows: 10_000_000, users: 200_000, items: 50_000, timestamps: true },
+  ingest10M: { rows: 10_000_000, users: 200_000, items: 50_000, timestamps: true, trainAfter: true },
   ingest10MNoTimestamps: { rows: 10_000_000, users: 200_000, items: 50_000, timestamps: false },
 }
 const INGEST_TIMEOUT_MS = 300_000
@@ -90,6 +96,17 @@ const MIME = {
   '.txt': 'text/plain; charset=utf-8',
 }
 
+const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+}
+/** The PyTorch version of the default model's training step (skipped where torch is missing). */
+const PYTORCH_SCRIPT = path.join(ROOT, 'bench', 'twotower.py')
+const PYTHON = process.env.BENCH_PYTHON ?? '/usr/bin/python3'
+const PYTORCH_TIMEOUT_MS = 600_000
+/** The default demo, trained whole in the page as a person does it (3 models, test, importance). */
+const DEMO_RUN_TIMEOUT_MS = 1_200_000
+
 const log = (...parts) => console.error('[bench]', ...parts)
 const round = (x, digits = 1) => (x == null || !Number.isFinite(x) ? null : Number(x.toFixed(digits)))
 
@@ -106,7 +123,7 @@ function parseArgs(argv) {
     else if (arg === '--skip') options.skip.add(value())
     else
       throw new Error(
-        `Unknown option ${arg} (use --dist <dir>, --out <file>, --skip <backend|longtasks|ingest|ingest10M>)`,
+        `Unknown option ${arg} (use --dist <dir>, --out <file>, --skip <part>: see the top of bench/run.mjs)`,
       )
   }
   options.dist = path.resolve(ROOT, options.dist)
@@ -133,8 +150,11 @@ function bundleSizes(dist) {
   return { main: sizeOf(entry), worker: sizeOf(worker), jsFiles: allJs.length, totalJsGzipBytes }
 }
 
-/** A static file server for dist/ on a free port of 127.0.0.1. */
-function serve(dist) {
+/**
+ * A static file server for dist/ on a free port of 127.0.0.1. `isolated` adds the COOP/COEP headers
+ * that `npm start` sends (wasm gets threads); without them the page is what a static host serves.
+ */
+function serve(dist, { isolated }) {
   const server = createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
     let file = path.join(dist, path.normalize(urlPath))
@@ -150,6 +170,7 @@ function serve(dist) {
     res.writeHead(200, {
       'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
       'Cache-Control': 'no-store',
+      ...(isolated ? ISOLATION_HEADERS : {}),
     })
     res.end(readFileSync(file))
   })
@@ -179,8 +200,8 @@ function forwardConsole(page, label) {
 }
 
 /** One backend's benchmark in a fresh page; returns the worker's BenchmarkResult. */
-async function benchmarkBackend(browser, baseUrl, backend) {
-  const context = await browser.newContext()
+async function benchmarkBackend(browser, baseUrl, backend, contextOptions = {}) {
+  const context = await browser.newContext(contextOptions)
   const page = await context.newPage()
   forwardConsole(page, backend)
   try {
@@ -199,6 +220,85 @@ async function benchmarkBackend(browser, baseUrl, backend) {
       `The ${backend} benchmark`,
       () => void context.close().catch(() => {}),
     )
+  } finally {
+    await context.close().catch(() => {})
+  }
+}
+
+/**
+ * `bench/twotower.py` (the default model's step in PyTorch) at the given thread counts. OpenMP's
+ * waiting threads spin by default, which on a busy 2-core machine made 2 threads 10–20× slower than 1;
+ * `OMP_WAIT_POLICY=PASSIVE` keeps the comparison about the arithmetic.
+ */
+function runPytorch(threads) {
+  if (!existsSync(PYTHON)) return { skipped: `${PYTHON} is missing (apt-get install -y python3-torch)` }
+  const run = spawnSync(PYTHON, [PYTORCH_SCRIPT, '--threads', threads.join(',')], {
+    encoding: 'utf8',
+    timeout: PYTORCH_TIMEOUT_MS,
+    env: { ...process.env, OMP_WAIT_POLICY: 'PASSIVE' },
+  })
+  if (run.error) throw run.error
+  if (run.status !== 0) throw new Error(`twotower.py exited ${run.status}: ${run.stderr.slice(-2000)}`)
+  return JSON.parse(run.stdout)
+}
+
+/** Page wasm throughput over PyTorch's at the same thread count, for each count both have. */
+function compareWithPytorch(training, pytorch) {
+  if (!pytorch?.results) return { skipped: pytorch?.skipped ?? 'no PyTorch figures' }
+  const pages = [training.wasmNotIsolated, training.wasm].filter((t) => t?.threads > 0)
+  const byThreads = new Map(pages.map((t) => [t.threads, t]))
+  return [...byThreads.values()].flatMap((page) => {
+    const torch = pytorch.results.find((r) => r.threads === page.threads)
+    if (!torch) return []
+    return [
+      {
+        threads: page.threads,
+        wasmExamplesPerSecond: page.examplesPerSecond,
+        pytorchExamplesPerSecond: torch.throughput_examples_per_s,
+        ratio: round(page.examplesPerSecond / torch.throughput_examples_per_s, 3),
+        wasmLatencyMs: page.latencyMsPerStep,
+        pytorchLatencyMs: torch.latency_ms_per_step,
+        blas: pytorch.blas?.kind ?? null,
+      },
+    ]
+  })
+}
+
+/** The default demo as a person runs it: seconds from the click to the first loss point and to done. */
+async function measureDemoRun(browser, baseUrl) {
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
+  const page = await context.newPage()
+  forwardConsole(page, 'demo')
+  try {
+    await page.goto(baseUrl)
+    const badge = page.getByTestId('backend-badge')
+    await page.locator('.backend-reason').filter({ hasNotText: 'Starting' }).waitFor({ timeout: 60_000 })
+    const start = page.getByTestId('train-start')
+    await page.waitForFunction(
+      () => !document.querySelector('[data-testid="train-start"]')?.hasAttribute('disabled'),
+      null,
+      { timeout: 60_000 },
+    )
+    await page.waitForTimeout(1000)
+    const t0 = Date.now()
+    await start.click()
+    await page.locator('[data-testid="loss-chart"]:not([data-points="0"])').waitFor({ timeout: 120_000 })
+    const firstLossSeconds = (Date.now() - t0) / 1000
+    const status = page.getByTestId('training-status')
+    await withTimeout(
+      status.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: 0 }),
+      DEMO_RUN_TIMEOUT_MS,
+      'The default demo run',
+    )
+    const seconds = (Date.now() - t0) / 1000
+    const state = await status.getAttribute('data-state')
+    if (state !== 'done') throw new Error(`the demo ended in state ${state}: ${await status.textContent()}`)
+    return {
+      seconds: round(seconds, 1),
+      firstLossSeconds: round(firstLossSeconds, 2),
+      backend: await badge.textContent(),
+      reason: await page.locator('.backend-reason').textContent(),
+    }
   } finally {
     await context.close().catch(() => {})
   }
@@ -396,9 +496,11 @@ async function measureIngest(browser, baseUrl, spec) {
         refused = await page.getByTestId('error-message').textContent()
       applySeconds = (Date.now() - t1) / 1000
     }
+    const training = spec.trainAfter && !refused ? await firstStepAndStop(page) : null
     sample()
     if (crashed) throw new Error(`the page crashed on the ${what}`)
     return {
+      training,
       seconds: round(parseSeconds + (applySeconds ?? 0), 2),
       parseSeconds: round(parseSeconds, 2),
       applySeconds: applySeconds === null ? null : round(applySeconds, 2),
@@ -420,6 +522,43 @@ async function measureIngest(browser, baseUrl, spec) {
   }
 }
 
+/**
+ * After an upload is applied: switches to wasm, clicks Train and times the first loss point on the
+ * chart (the first 5 steps: everything the run prepares before them is in it), then clicks Stop and
+ * times until the run is done (the test of the weights so far is in that).
+ */
+async function firstStepAndStop(page) {
+  await page.locator('#setting-backend').selectOption('wasm')
+  await page.getByTestId('backend-badge').filter({ hasText: 'wasm' }).waitFor({ timeout: 60_000 })
+  await page.waitForFunction(
+    () => !document.querySelector('[data-testid="train-start"]')?.hasAttribute('disabled'),
+    null,
+    { timeout: 60_000 },
+  )
+  const t0 = Date.now()
+  await page.getByTestId('train-start').click()
+  await withTimeout(
+    page.locator('[data-testid="loss-chart"]:not([data-points="0"])').waitFor({ timeout: 0 }),
+    INGEST_TIMEOUT_MS,
+    'The first loss point after Train',
+  )
+  const firstLossSeconds = (Date.now() - t0) / 1000
+  const t1 = Date.now()
+  await page.getByTestId('train-stop').click()
+  const status = page.getByTestId('training-status')
+  await withTimeout(
+    status.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: 0 }),
+    INGEST_TIMEOUT_MS,
+    'Stopping the run',
+  )
+  return {
+    backend: 'wasm',
+    firstLossSeconds: round(firstLossSeconds, 2),
+    stopToDoneSeconds: round((Date.now() - t1) / 1000, 2),
+    state: await status.getAttribute('data-state'),
+  }
+}
+
 async function main() {
   const started = Date.now()
   const options = parseArgs(process.argv.slice(2))
@@ -428,6 +567,18 @@ async function main() {
 
   const errors = []
   const result = {
+    /**
+     * Per backend (and wasm on a page that is not cross-origin isolated): examples/s with steps queued
+     * and the loss read every 5 steps as training does; ms per step with every loss awaited; the first
+     * step apart; wasm threads; whole-catalogue evaluation users/s at the largest vocabulary.
+     */
+    training: {},
+    /** `bench/twotower.py`: the same model's step in PyTorch on this machine, or why it was skipped. */
+    pytorch: null,
+    /** Page wasm examples/s ÷ PyTorch examples/s at the same thread count (1: the page not isolated). */
+    wasmVsPytorch: null,
+    /** The default demo trained whole in the page: click → first loss point → done (seconds). */
+    demoRun: null,
     trainExamplesPerSecond: Object.fromEntries(BACKENDS.map((b) => [b, null])),
     stepMsByVocabulary: Object.fromEntries(BACKENDS.map((b) => [b, null])),
     /** Step time at the largest vocabulary divided by the step time at the smallest, per backend. */
@@ -458,12 +609,16 @@ async function main() {
     errors,
   }
 
-  const server = await serve(options.dist)
-  const baseUrl = `http://127.0.0.1:${server.address().port}/`
+  const server = await serve(options.dist, { isolated: true })
+  const plainServer = await serve(options.dist, { isolated: false })
+  const isolatedUrl = `http://127.0.0.1:${server.address().port}/`
+  const plainUrl = `http://127.0.0.1:${plainServer.address().port}/`
+  const baseUrl = isolatedUrl
   let browser = null
   const cleanUp = async () => {
     await browser?.close().catch(() => {})
     await new Promise((resolve) => server.close(() => resolve()))
+    await new Promise((resolve) => plainServer.close(() => resolve()))
   }
   const onSignal = (signal) => {
     log(`${signal}: closing the browser and the server`)
@@ -480,31 +635,87 @@ async function main() {
     result.environment.chromium = browser.version()
     log(`serving ${options.dist} at ${baseUrl}; chromium ${browser.version()}`)
 
-    for (const backend of RUN_ORDER) {
-      if (options.skip.has(backend)) continue
+    // Each backend on the isolated page (as `npm start` serves it); wasm also on a page that is not
+    // isolated (as a static host serves it before the service worker, which is blocked there): 1 thread.
+    const runs = RUN_ORDER.flatMap((backend) =>
+      backend === 'wasm'
+        ? [
+            { key: 'wasm', backend, url: isolatedUrl, context: {} },
+            { key: 'wasmNotIsolated', backend, url: plainUrl, context: { serviceWorkers: 'block' } },
+          ]
+        : [{ key: backend, backend, url: isolatedUrl, context: {} }],
+    )
+    for (const { key, backend, url, context } of runs) {
+      if (options.skip.has(backend) || options.skip.has(key)) continue
       const t0 = Date.now()
       log(
-        `${backend}: benchmarking (${STEPS[backend].warmupSteps} warmup + ${STEPS[backend].timedSteps} timed steps)`,
+        `${key}: benchmarking (warm-up until steady, then ${STEPS[backend].timedSteps} timed steps each way)`,
       )
       try {
-        const r = await benchmarkBackend(browser, baseUrl, backend)
+        const r = await benchmarkBackend(browser, url, backend, context)
         if (r.backend !== backend) throw new Error(`asked for ${backend}, the worker ran ${r.backend}`)
         const ms = Object.fromEntries(
           VOCABULARIES.map((v) => [String(v), round(r.stepMsByVocabulary[String(v)])]),
         )
         const small = r.stepMsByVocabulary[String(VOCABULARIES[0])]
         const large = r.stepMsByVocabulary[String(VOCABULARIES.at(-1))]
-        result.trainExamplesPerSecond[backend] = round(r.examplesPerSecond)
+        const threads = backend === 'wasm' ? Number(/(\d+) threads?/.exec(r.reason)?.[1] ?? NaN) : null
+        result.training[key] = {
+          examplesPerSecond: round(r.steps.examplesPerSecond),
+          latencyMsPerStep: round(r.steps.latencyMs),
+          firstStepMs: round(r.steps.firstStepMs),
+          warmupSteps: r.steps.warmupSteps,
+          settled: r.steps.settled,
+          threads,
+          reason: r.reason,
+          evaluation: r.evaluation && {
+            items: r.evaluation.items,
+            users: r.evaluation.users,
+            usersPerSecond: round(r.evaluation.usersPerSecond),
+          },
+        }
+        if (key in result.trainExamplesPerSecond) {
+          result.trainExamplesPerSecond[key] = round(r.steps.examplesPerSecond)
+          result.stepMsByVocabulary[key] = ms
+          result.vocabularyStepRatio[key] = round(large / small, 2)
+        }
         result.settings.demo ??= r.demo
         result.settings.config ??= r.config
-        result.stepMsByVocabulary[backend] = ms
-        result.vocabularyStepRatio[backend] = round(large / small, 2)
-        log(`${backend}: ${JSON.stringify(ms)} ms/step, ${round(r.examplesPerSecond)} examples/s`)
+        log(`${key}: ${JSON.stringify(result.training[key])}; ${JSON.stringify(ms)} ms/step by vocabulary`)
       } catch (e) {
-        errors.push({ part: backend, message: e instanceof Error ? e.message : String(e) })
-        log(`${backend}: FAILED: ${errors.at(-1).message}`)
+        errors.push({ part: key, message: e instanceof Error ? e.message : String(e) })
+        log(`${key}: FAILED: ${errors.at(-1).message}`)
       }
-      log(`${backend}: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+      log(`${key}: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    }
+
+    if (!options.skip.has('pytorch')) {
+      const t0 = Date.now()
+      const threads = [...new Set([1, result.training.wasm?.threads ?? 1, os.cpus().length])]
+      log(`pytorch: ${PYTHON} bench/twotower.py --threads ${threads.join(',')}`)
+      try {
+        result.pytorch = runPytorch(threads)
+        result.wasmVsPytorch = compareWithPytorch(result.training, result.pytorch)
+        log(`pytorch: ${JSON.stringify(result.pytorch.results ?? result.pytorch)}`)
+        log(`wasmVsPytorch: ${JSON.stringify(result.wasmVsPytorch)}`)
+      } catch (e) {
+        errors.push({ part: 'pytorch', message: e instanceof Error ? e.message : String(e) })
+        log(`pytorch: FAILED: ${errors.at(-1).message}`)
+      }
+      log(`pytorch: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+    }
+
+    if (!options.skip.has('demo')) {
+      const t0 = Date.now()
+      log('demo: the default demo trained whole in the page (auto backend), as a person runs it')
+      try {
+        result.demoRun = await measureDemoRun(browser, isolatedUrl)
+        log(`demo: ${JSON.stringify(result.demoRun)}`)
+      } catch (e) {
+        errors.push({ part: 'demo', message: e instanceof Error ? e.message : String(e) })
+        log(`demo: FAILED: ${errors.at(-1).message}`)
+      }
+      log(`demo: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     }
 
     if (!options.skip.has('longtasks')) {
@@ -520,7 +731,11 @@ async function main() {
       log(`long tasks: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     }
     for (const [key, spec] of Object.entries(INGEST_FILES)) {
-      if (options.skip.has('ingest') || (key.startsWith('ingest10M') && options.skip.has('ingest10M')))
+      if (
+        options.skip.has('ingest') ||
+        options.skip.has(key) ||
+        (key.startsWith('ingest10M') && options.skip.has('ingest10M'))
+      )
         continue
       const t0 = Date.now()
       log(`${key}: dropping a generated ${spec.rows.toLocaleString('en-US')}-row CSV on the page`)

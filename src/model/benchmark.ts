@@ -1,25 +1,39 @@
 /**
- * Timing of training steps (for `npm run bench`, through the worker's `benchmark` message): the step
- * time and throughput of the model on the demo data, and the step time at several item vocabulary
- * sizes, which shows whether a step grows with the vocabulary (it should grow with the batch only).
- * Pure of the DOM; runs on whatever tfjs backend is set.
+ * Timing of training (for `npm run bench`, through the worker's `benchmark` message), measured the two
+ * ways that differ on an asynchronous backend:
+ * - **throughput**: steps queued back to back and the loss read every `LOSS_READ_EVERY` steps, exactly
+ *   as `Trainer.trainEpoch` trains: examples per second of a real run;
+ * - **latency**: each step's loss awaited before the next: the time of one step alone (on a GPU this
+ *   adds a round trip per step, so it under-reports what training does).
+ * The first step (kernel and shader compiles, first allocations) is reported apart, and warm-up goes
+ * on until the step time settles. Also: the step time at several item vocabularies (it should follow
+ * the batch, not the vocabulary) and how many validation users per second a whole-catalogue evaluation
+ * ranks at the largest one. Pure of the DOM; runs on whatever tfjs backend is set.
  */
 import { splitDataset } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { syntheticDataset } from '../demo/synthetic'
 import { normalizeTrainConfig, type TrainConfig } from './config'
+import type { BenchmarkTiming, StepTiming } from './results'
 import { buildHistories, historyLengthFor } from './history'
 import type * as tf from './tf'
-import { Trainer } from './train'
+import { LOSS_READ_EVERY, Trainer } from './train'
+
+export type { BenchmarkTiming, StepTiming } from './results'
 
 /** Users and interactions of the synthetic dataset timed at each vocabulary size. */
 const SYNTHETIC_USERS = 2000
 const SYNTHETIC_INTERACTIONS = 40_000
+/** Warm-up ends when the median of the last `SETTLE_WINDOW` steps is within this of the window before. */
+const SETTLE_TOLERANCE = 0.1
+const SETTLE_WINDOW = 3
+/** Warm-up gives up waiting to settle after this many steps (and says so in `settled`). */
+const MAX_WARMUP_STEPS = 40
 
 export interface BenchmarkPlan {
   /** Item vocabulary sizes to time a step at, each on a synthetic dataset with that many items. */
   itemVocabularies: number[]
-  /** Steps run before timing (shader compiles, first allocations). */
+  /** Steps run before timing at the least (first allocations); more until the step time settles. */
   warmupSteps: number
   timedSteps: number
   config: TrainConfig
@@ -27,17 +41,9 @@ export interface BenchmarkPlan {
   synthetic?: { users: number; interactions: number }
 }
 
-export interface BenchmarkTiming {
-  /** Training examples per second on the given data with the given config. */
-  examplesPerSecond: number
-  /** Milliseconds per step at each requested item vocabulary size (keys are the sizes as text). */
-  stepMsByVocabulary: Record<string, number>
-}
-
 /**
- * Times `plan.timedSteps` training steps (after `plan.warmupSteps` untimed ones) on `data`, then on a
- * synthetic dataset per vocabulary size. Each step's loss is awaited, so a step's time includes the
- * backend finishing it. Every model it builds is disposed: the tensor count is unchanged afterwards.
+ * Times training on `data`, then on a synthetic dataset per vocabulary size. Every model it builds is
+ * disposed: the tensor count is unchanged afterwards.
  */
 export async function benchmarkTraining(
   data: EncodedDataset,
@@ -45,43 +51,100 @@ export async function benchmarkTraining(
   now: () => number = () => performance.now(),
 ): Promise<BenchmarkTiming> {
   const config = normalizeTrainConfig(plan.config)
-  const demo = await timeSteps(data, config, plan, now)
+  const steps = await withTrainer(data, config, (trainer) => timeSteps(trainer, plan, now))
   const synthetic = plan.synthetic ?? { users: SYNTHETIC_USERS, interactions: SYNTHETIC_INTERACTIONS }
   const stepMsByVocabulary: Record<string, number> = {}
+  let evaluation: BenchmarkTiming['evaluation'] = null
+  const largest = Math.max(...plan.itemVocabularies)
   for (const items of plan.itemVocabularies) {
     const dataset = syntheticDataset(synthetic.users, items, synthetic.interactions, config.seed)
-    stepMsByVocabulary[String(items)] = (await timeSteps(dataset, config, plan, now)).stepMs
+    await withTrainer(dataset, config, async (trainer) => {
+      const timing = await timeSteps(trainer, plan, now)
+      stepMsByVocabulary[String(items)] = (timing.batchSize / timing.examplesPerSecond) * 1000
+      if (items !== largest) return
+      const started = now()
+      await trainer.evaluateModel(trainer.validationQueries)
+      const seconds = (now() - started) / 1000
+      const users = trainer.validationQueries.rows.length
+      evaluation = { items, users, seconds, usersPerSecond: users / Math.max(seconds, 1e-9) }
+    })
   }
-  return { examplesPerSecond: (demo.batchSize / demo.stepMs) * 1000, stepMsByVocabulary }
+  return { steps, examplesPerSecond: steps.examplesPerSecond, stepMsByVocabulary, evaluation }
 }
 
-/** Mean milliseconds per timed step on `data`, and the batch size the trainer used. */
-async function timeSteps(
+async function withTrainer<T>(
   data: EncodedDataset,
   config: TrainConfig,
-  plan: BenchmarkPlan,
-  now: () => number,
-): Promise<{ stepMs: number; batchSize: number }> {
+  use: (trainer: Trainer) => Promise<T>,
+): Promise<T> {
   const split = splitDataset(data, config.seed)
   const histories = buildHistories(data, split, historyLengthFor(data, config.historyLength))
   const trainer = new Trainer(data, split, config, histories)
   try {
-    const rows = (s: number) => {
-      const start = (s * trainer.batchSize) % Math.max(1, split.train.length - trainer.batchSize)
-      return split.train.subarray(start, start + trainer.batchSize)
-    }
-    for (let s = 0; s < plan.warmupSteps; s++) await settle(trainer.step(rows(s)))
-    const t0 = now()
-    for (let s = 0; s < plan.timedSteps; s++) await settle(trainer.step(rows(plan.warmupSteps + s)))
-    return { stepMs: (now() - t0) / plan.timedSteps, batchSize: trainer.batchSize }
+    return await use(trainer)
   } finally {
     trainer.dispose()
   }
 }
 
-/** Waits until the backend has computed `loss` (a GPU sync), then disposes it. */
-async function settle(loss: tf.Scalar): Promise<number> {
-  const value = (await loss.data())[0]
-  loss.dispose()
-  return value
+/** Warm-up until settled, then `plan.timedSteps` steps timed each way (see the file's comment). */
+async function timeSteps(trainer: Trainer, plan: BenchmarkPlan, now: () => number): Promise<StepTiming> {
+  const { train } = trainer.split
+  let next = 0
+  const rows = () => {
+    const start = (next++ * trainer.batchSize) % Math.max(1, train.length - trainer.batchSize)
+    return train.subarray(start, start + trainer.batchSize)
+  }
+  const timedStep = async () => {
+    const started = now()
+    await settle([trainer.step(rows())])
+    return now() - started
+  }
+  const firstStepMs = await timedStep()
+  const times: number[] = []
+  let settled = false
+  while (times.length + 1 < MAX_WARMUP_STEPS) {
+    times.push(await timedStep())
+    if (times.length + 1 < plan.warmupSteps || times.length < 2 * SETTLE_WINDOW) continue
+    const last = median(times.slice(-SETTLE_WINDOW))
+    const before = median(times.slice(-2 * SETTLE_WINDOW, -SETTLE_WINDOW))
+    if (Math.abs(last - before) <= SETTLE_TOLERANCE * before) {
+      settled = true
+      break
+    }
+  }
+  let started = now()
+  for (let s = 0; s < plan.timedSteps; s++) await settle([trainer.step(rows())])
+  const latencyMs = (now() - started) / plan.timedSteps
+  started = now()
+  let pending: tf.Scalar[] = []
+  for (let s = 0; s < plan.timedSteps; s++) {
+    pending.push(trainer.step(rows()))
+    if (pending.length >= LOSS_READ_EVERY) pending = await settle(pending)
+  }
+  await settle(pending)
+  const throughputMs = (now() - started) / plan.timedSteps
+  return {
+    firstStepMs,
+    warmupSteps: times.length + 1,
+    settled,
+    latencyMs,
+    examplesPerSecond: (trainer.batchSize / throughputMs) * 1000,
+    batchSize: trainer.batchSize,
+  }
+}
+
+/** Waits until the backend has computed every loss (a GPU sync), disposes them; returns an empty list. */
+async function settle(losses: tf.Scalar[]): Promise<tf.Scalar[]> {
+  for (const loss of losses) {
+    await loss.data()
+    loss.dispose()
+  }
+  return []
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
 }

@@ -183,3 +183,29 @@ export interface RunRecord extends RunResult {
   /** The training-loss curve as plotted (mean loss per window of steps). */
   lossCurve: LossPoint[]
 }
+
+/** Timing of training steps on one dataset (model/benchmark.ts measures it). */
+export interface StepTiming {
+  /** Milliseconds of the very first step: compiles and first allocations, not part of the others. */
+  firstStepMs: number
+  /** Steps run before timing (the first included). */
+  warmupSteps: number
+  /** Whether the step time settled within the warm-up's cap (benchmark.ts). */
+  settled: boolean
+  /** Milliseconds per step with every loss awaited before the next step. */
+  latencyMs: number
+  /** Training examples per second with steps queued and the loss read every `LOSS_READ_EVERY` (train.ts) steps. */
+  examplesPerSecond: number
+  batchSize: number
+}
+
+export interface BenchmarkTiming {
+  /** The model's steps on the given (demo) data. */
+  steps: StepTiming
+  /** `steps.examplesPerSecond`, kept for older readers of the report. */
+  examplesPerSecond: number
+  /** Milliseconds per step, queued as in training, at each requested item vocabulary size. */
+  stepMsByVocabulary: Record<string, number>
+  /** Whole-catalogue ranking of the validation users at the largest vocabulary, after its timing. */
+  evaluation: { items: number; users: number; seconds: number; usersPerSecond: number } | null
+}

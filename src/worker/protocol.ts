@@ -15,6 +15,7 @@ import type { DatasetSummary, TableRole } from '../data/types'
 import type { BackendChoice, BackendName, TrainConfig } from '../model/config'
 import type {
   AttentionSnapshot,
+  BenchmarkTiming,
   CountScorerMetrics,
   EpochRecord,
   LossPoint,
@@ -199,10 +200,8 @@ export interface BenchmarkRequest {
   demo: DemoSource
 }
 
-export interface BenchmarkResult {
+export interface BenchmarkResult extends BenchmarkTiming {
   backend: BackendName
-  /** Training examples per second on the demo data with the given config. */
-  examplesPerSecond: number
-  /** Milliseconds per step at each requested item vocabulary size. */
-  stepMsByVocabulary: Record<string, number>
+  /** What the backend says of itself (for wasm: its threads and why not more). */
+  reason: string
 }

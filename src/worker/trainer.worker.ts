@@ -260,7 +260,7 @@ async function benchmark(request: BenchmarkRequest): Promise<BenchmarkResult> {
   await currentDone
   const backend = await backendReady
   const timing = await benchmarkTraining(datasetFor(request.demo), request)
-  return { backend, ...timing }
+  return { backend, reason: backendInfo.reason, ...timing }
 }
 
 self.onmessage = (event: MessageEvent<ToWorker>) => {
