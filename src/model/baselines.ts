@@ -1,6 +1,6 @@
 import { deriveSeed, mulberry32 } from '../data/random'
 import type { EncodedDataset } from '../data/types'
-import type { BatchScorer } from './metrics'
+import { SharedRanking, UniformRanking, type BatchScorer } from './metrics'
 
 /** Training interactions per item. */
 export function itemCounts(data: EncodedDataset, trainRows: ArrayLike<number>): Float64Array {
@@ -11,15 +11,21 @@ export function itemCounts(data: EncodedDataset, trainRows: ArrayLike<number>): 
 
 /** Most-popular baseline: every query gets the items ranked by training count. */
 export function popularityScorer(counts: Float64Array): BatchScorer {
-  return (rows) => {
+  const shared = Float32Array.from(counts)
+  const score = (rows: Int32Array) => {
     const out = new Float32Array(rows.length * counts.length)
-    for (let q = 0; q < rows.length; q++) out.set(counts, q * counts.length)
+    for (let q = 0; q < rows.length; q++) out.set(shared, q * counts.length)
     return out
   }
+  return Object.assign(score, { ranking: () => new SharedRanking(shared) })
 }
 
-/** Random baseline: independent uniform scores, reproducible from the seed. */
+/**
+ * Random baseline: independent uniform scores, reproducible from the seed. Ranked directly it is exact
+ * (`UniformRanking`: every candidate equally likely), with no scores for the whole catalogue drawn.
+ */
 export function randomScorer(itemCount: number, seed: number): BatchScorer {
   const rng = mulberry32(deriveSeed(seed, 'random-baseline'))
-  return (rows) => Float32Array.from({ length: rows.length * itemCount }, rng)
+  const score = (rows: Int32Array) => Float32Array.from({ length: rows.length * itemCount }, rng)
+  return Object.assign(score, { ranking: () => new UniformRanking(itemCount, rng) })
 }

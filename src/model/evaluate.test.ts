@@ -8,11 +8,13 @@ import {
   COMPARED_METRICS,
   evaluateRanking,
   evaluationRows,
+  rankQueries,
   firstQueries,
   summarizeTest,
   type EvalQueries,
 } from './evaluate'
-import { MetricAccumulator } from './metrics'
+import { MetricAccumulator, SharedRanking } from './metrics'
+import { randomScorer } from './baselines'
 import { verdictOf } from './uncertainty'
 
 describe('evaluation queries', () => {
@@ -234,6 +236,71 @@ describe('the test summary: standard errors and paired differences', () => {
     for (const metric of COMPARED_METRICS) {
       expect(d[metric], metric).toEqual({ difference: 0, standardError: 0 })
       expect(verdictOf(d[metric]!)).toBe('no-difference')
+    }
+  })
+})
+
+describe('a scorer with the same scores for every query (most popular)', () => {
+  const data = randomInteractions(20_000, 400, 300, true, 5)
+  const split = splitDataset(data, 2)
+  const queries = buildQueries(data, split, 'test', 2)
+  // Few distinct values, so most items tie; the training counts would do too, these tie harder.
+  const shared = Float32Array.from({ length: 300 }, (_, i) => (i * 7919) % 13)
+  const perQuery = (rows: Int32Array) => {
+    const out = new Float32Array(rows.length * shared.length)
+    for (let q = 0; q < rows.length; q++) out.set(shared, q * shared.length)
+    return out
+  }
+
+  it('ranks once and gives exactly what ranking every query against the catalogue gives', async () => {
+    expect(queries.rows.length).toBeGreaterThan(300)
+    // Targets a user already had are excluded too: both paths must skip them the same way.
+    expect(queries.excluded.some((e, q) => e.includes(queries.targets[q]))).toBe(true)
+    const options = { pairTemperature: 0.5, keepRecommendations: true }
+    const slow = await rankQueries(perQuery, queries, shared.length, options)
+    let calls = 0
+    const counted = (rows: Int32Array) => (calls++, perQuery(rows))
+    const fast = await rankQueries(
+      Object.assign(counted, { ranking: () => new SharedRanking(shared) }),
+      queries,
+      300,
+      options,
+    )
+    // The shared path never asks for per-query scores.
+    expect(calls).toBe(0)
+    expect(fast.result()).toEqual(slow.result())
+    for (const metric of ['ndcg@10', 'recall@50', 'mrr'] as const)
+      expect(Array.from(fast.perQuery(metric)!)).toEqual(Array.from(slow.perQuery(metric)!))
+  })
+})
+
+describe('the random baseline, ranked exactly', () => {
+  const data = randomInteractions(20_000, 400, 300, true, 6)
+  const split = splitDataset(data, 3)
+  const queries = buildQueries(data, split, 'test', 3)
+
+  it('gives each query its expectation: the target equally likely at every place among its candidates', async () => {
+    const ranked = await rankQueries(randomScorer(300, 1), queries, 300, { keepRecommendations: true })
+    const recall = ranked.perQuery('recall@10')!
+    queries.targets.forEach((target, q) => {
+      const excluded = new Set(queries.excluded[q])
+      excluded.delete(target)
+      const candidates = 300 - excluded.size
+      expect(recall[q]).toBeCloseTo(Math.min(1, 10 / candidates), 12)
+    })
+    // Its lists are random draws of candidates: distinct, none excluded, and spread over the catalogue.
+    expect(ranked.result()['coverage@10']).toBeGreaterThan(0.95)
+  })
+
+  it('agrees with ranking sampled random scores against the whole catalogue, within their noise', async () => {
+    const sampled = randomScorer(300, 2)
+    const slow = await rankQueries((rows) => sampled(rows), queries, 300)
+    const exact = await rankQueries(randomScorer(300, 2), queries, 300)
+    for (const metric of ['recall@50', 'ndcg@50', 'mrr'] as const) {
+      const values = slow.perQuery(metric)!
+      const mean = values.reduce((a, b) => a + b, 0) / values.length
+      const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1))
+      expect(Math.abs(exact.result()[metric] - mean)).toBeLessThan((3 * sd) / Math.sqrt(values.length))
     }
   })
 })

@@ -126,6 +126,20 @@ export async function rankQueries(
     keepRecommendations: options.keepRecommendations,
   })
   const longest = METRIC_KS[METRIC_KS.length - 1]
+  if (scorer.ranking) {
+    const ranking = scorer.ranking()
+    for (let q = 0; q < queries.rows.length; q++) {
+      acc.add(ranking.targetRank(queries.targets[q], queries.excluded[q]))
+      acc.addRecommendations(ranking.topK(queries.excluded[q], longest))
+      const negative = queries.negatives[q]
+      if (options.pairTemperature && negative >= 0)
+        acc.addPair(
+          ranking.score(queries.targets[q]) / options.pairTemperature,
+          ranking.score(negative) / options.pairTemperature,
+        )
+    }
+    return acc
+  }
   for (let start = 0; start < queries.rows.length; start += batchSize) {
     const end = Math.min(queries.rows.length, start + batchSize)
     const scores = await scorer(queries.rows.subarray(start, end))
