@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { drop, expectClean, openForUpload, rng, waitForDone } from './helpers'
+import { drop, expectClean, guardPage, openForUpload, rng, screenshot, TINY, waitForDone } from './helpers'
 
 let dir = ''
 test.beforeAll(() => {
@@ -49,5 +49,34 @@ test('switching the backend keeps the applied upload: the next run trains on it 
   expect(run.backend.name).toBe('cpu')
   expect(run.dataset.name).toContain('plays.csv')
   expect(run.dataset.counts).toMatchObject({ users: 50 })
+  expectClean(guards)
+})
+
+test('"Test my device" times every backend, shows the figures and switches to the fastest', async ({
+  page,
+  baseURL,
+}) => {
+  const guards = guardPage(page, new URL(baseURL!).origin)
+  await page.goto(`./#${TINY}`)
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+  await page.getByTestId('device-test').click()
+  await expect(page.getByTestId('device-test')).toBeDisabled()
+  const choice = page.getByTestId('device-test-choice')
+  await expect(choice).toBeVisible({ timeout: 180_000 })
+  const table = page.getByTestId('device-test-results')
+  // Every backend ran here (webgl on SwiftShader, forced: the test is about what each can do).
+  for (const backend of ['webgl', 'wasm', 'cpu']) {
+    const cells = table.getByTestId(`device-test-row-${backend}`).locator('td')
+    await expect(cells).toHaveCount(3)
+    const examplesPerSecond = Number((await cells.first().textContent())!.replace(/,/g, ''))
+    expect(examplesPerSecond, backend).toBeGreaterThan(0)
+  }
+  // wasm is the fastest where the only GPU is a software one; it is picked, and the badge says why.
+  await expect(choice).toContainText('Picked wasm: fastest in the device test')
+  await expect(page.locator('#setting-backend')).toHaveValue('wasm')
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+  await expect(page.locator('.backend-reason')).toContainText('Chosen as the fastest in the device test')
+  await expect(page.getByTestId('device-test')).toBeEnabled()
+  await screenshot(page, 'device-test')
   expectClean(guards)
 })

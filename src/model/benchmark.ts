@@ -39,6 +39,8 @@ export interface BenchmarkPlan {
   config: TrainConfig
   /** Size of each synthetic dataset; the defaults are what `npm run bench` reports. */
   synthetic?: { users: number; interactions: number }
+  /** Warm-up gives up waiting to settle after this many steps (default `MAX_WARMUP_STEPS`). */
+  maxWarmupSteps?: number
 }
 
 /**
@@ -55,7 +57,7 @@ export async function benchmarkTraining(
   const synthetic = plan.synthetic ?? { users: SYNTHETIC_USERS, interactions: SYNTHETIC_INTERACTIONS }
   const stepMsByVocabulary: Record<string, number> = {}
   let evaluation: BenchmarkTiming['evaluation'] = null
-  const largest = Math.max(...plan.itemVocabularies)
+  const largest = Math.max(0, ...plan.itemVocabularies)
   for (const items of plan.itemVocabularies) {
     const dataset = syntheticDataset(synthetic.users, items, synthetic.interactions, config.seed)
     await withTrainer(dataset, config, async (trainer) => {
@@ -103,7 +105,8 @@ async function timeSteps(trainer: Trainer, plan: BenchmarkPlan, now: () => numbe
   const firstStepMs = await timedStep()
   const times: number[] = []
   let settled = false
-  while (times.length + 1 < MAX_WARMUP_STEPS) {
+  const maxWarmup = Math.max(1, plan.maxWarmupSteps ?? MAX_WARMUP_STEPS)
+  while (times.length + 1 < maxWarmup) {
     times.push(await timedStep())
     if (times.length + 1 < plan.warmupSteps || times.length < 2 * SETTLE_WINDOW) continue
     const last = median(times.slice(-SETTLE_WINDOW))

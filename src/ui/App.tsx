@@ -1,5 +1,6 @@
-import { useEffect } from 'react'
+import { useEffect, useState } from 'react'
 import { BackendBadge } from './training/BackendBadge'
+import { DeviceTest } from './training/DeviceTest'
 import { BaselineTable } from './results/BaselineTable'
 import { MAX_EVAL_QUERIES } from '../model/config'
 import { recordsToRows } from './shared/chartExport'
@@ -24,6 +25,9 @@ export function App() {
   const { state } = trainer
   const running = state.status === 'training' || state.status === 'paused'
   const { load } = trainer
+  // Why the device test picked the backend in use, while it is still the one chosen.
+  const [picked, setPicked] = useState<{ backend: string; why: string } | null>(null)
+  const pickedNote = picked && picked.backend === settings.backend ? picked.why : null
 
   // A message about the link goes once a run has worked with the settings on screen.
   useEffect(() => {
@@ -49,7 +53,7 @@ export function App() {
             this page.
           </p>
         </div>
-        <BackendBadge backend={state.backend} />
+        <BackendBadge backend={state.backend} note={pickedNote} />
       </header>
       {messages.length > 0 && (
         <div className="error" data-testid="error-message" role="alert">
@@ -87,6 +91,15 @@ export function App() {
               onPause={trainer.pause}
               onResume={trainer.resume}
               onStop={trainer.stop}
+            />
+            <DeviceTest
+              config={trainConfigOf(settings)}
+              demo={demoSourceOf(settings)}
+              disabled={running}
+              onPick={(backend, why) => {
+                setPicked({ backend, why })
+                update({ backend })
+              }}
             />
           </section>
           <section aria-labelledby="run-heading">

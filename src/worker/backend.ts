@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import '@tensorflow/tfjs-backend-webgl'
-import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import wasmPlainUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
 import wasmSimdUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url'
 import wasmThreadedUrl from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url'
@@ -65,7 +65,7 @@ const WHAT: Record<BackendName, string> = {
 }
 
 /** How many threads wasm runs on, and why not more. */
-function wasmThreads(): string {
+function threadsNote(): string {
   const threads = getThreadsCount()
   const cores = navigator.hardwareConcurrency || 1
   if (!self.crossOriginIsolated)
@@ -75,9 +75,15 @@ function wasmThreads(): string {
   return `${threads} thread${threads === 1 ? '' : 's'}, cross-origin isolated (tfjs uses at most half of the ${cores} logical cores)`
 }
 
+/**
+ * `wasmThreads` caps wasm's threads (the device test's wasm-on-one-thread row); it applies only when
+ * wasm starts for the first time in this worker.
+ */
 export async function selectBackend(
   choice: BackendChoice,
+  wasmThreads?: number,
 ): Promise<{ backend: BackendName; reason: string }> {
+  if (wasmThreads !== undefined) setThreadsCount(wasmThreads)
   const candidates = choice === 'auto' ? ORDER : [choice, ...ORDER.filter((b) => b !== choice)]
   const failures: string[] = []
   for (const name of candidates) {
@@ -100,7 +106,7 @@ export async function selectBackend(
         : failures.length === 0
           ? `${WHAT[name]}, the first choice`
           : `${WHAT[name]}; fell back because ${failures.join('; ')}`
-    if (name === 'wasm') reason += `. ${wasmThreads()}`
+    if (name === 'wasm') reason += `. ${threadsNote()}`
     if (name === 'webgl') {
       const renderer = webglRenderer()
       if (SOFTWARE_RENDERER.test(renderer))

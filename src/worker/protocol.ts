@@ -50,7 +50,7 @@ export type ToWorker =
    * Picks the tfjs backend. Sent again, it switches the backend inside the same worker (a run in
    * progress is stopped; the loaded and uploaded data stay). The `backend` reply echoes `requestId`.
    */
-  | { type: 'init'; backend: BackendChoice; requestId?: number }
+  | { type: 'init'; backend: BackendChoice; requestId?: number; wasmThreads?: number }
   /** Generate (or parse) and encode a dataset so its summary can be shown before training. */
   | { type: 'load'; source: DatasetSource }
   | { type: 'start'; runId: number; config: TrainConfig; source: DatasetSource }
@@ -196,6 +196,8 @@ export interface BenchmarkRequest {
   itemVocabularies: number[]
   warmupSteps: number
   timedSteps: number
+  /** Cap on the warm-up (it otherwise goes on until the step time settles, up to 40 steps). */
+  maxWarmupSteps?: number
   config: TrainConfig
   demo: DemoSource
 }

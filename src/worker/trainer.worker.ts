@@ -222,12 +222,12 @@ async function explore(runId: number, query: ExploreQuery): Promise<ExploreAnswe
  * tensors live on the old backend; the kept model goes too, for the same reason. The demo cache and the
  * applied upload are plain arrays and stay, so switching never asks the person to upload again.
  */
-function switchBackend(choice: BackendChoice, requestId: number | undefined): void {
+function switchBackend(choice: BackendChoice, requestId: number | undefined, wasmThreads?: number): void {
   stopCurrentRun()
   const switched = currentDone.then(() => {
     explorer?.explorer.dispose()
     explorer = null
-    return selectBackend(choice)
+    return selectBackend(choice, wasmThreads)
   })
   backendReady = switched.then(
     ({ backend, reason }) => {
@@ -267,7 +267,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data
   switch (msg.type) {
     case 'init':
-      switchBackend(msg.backend, msg.requestId)
+      switchBackend(msg.backend, msg.requestId, msg.wasmThreads)
       return
     case 'load': {
       const started = Date.now()

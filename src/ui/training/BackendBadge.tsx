@@ -1,8 +1,17 @@
 import type { TrainingState } from './trainingState'
 import './training.css'
 
-/** Which backend the worker runs on, and why (the reason is shown as text, not only on hover). */
-export function BackendBadge({ backend }: { backend: TrainingState['backend'] }) {
+/**
+ * Which backend the worker runs on, and why (the reason is shown as text, not only on hover); `note`
+ * says why it was chosen when the device test picked it.
+ */
+export function BackendBadge({
+  backend,
+  note = null,
+}: {
+  backend: TrainingState['backend']
+  note?: string | null
+}) {
   return (
     <div className="backend">
       <span className="backend-label">Backend</span>
@@ -13,7 +22,10 @@ export function BackendBadge({ backend }: { backend: TrainingState['backend'] })
       >
         {backend?.name ?? 'starting…'}
       </span>
-      <span className="backend-reason">{backend?.reason ?? 'Starting the training worker'}</span>
+      <span className="backend-reason">
+        {note && backend?.name ? `Chosen as the ${note}. ` : ''}
+        {backend?.reason ?? 'Starting the training worker'}
+      </span>
     </div>
   )
 }

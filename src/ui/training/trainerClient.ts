@@ -33,10 +33,14 @@ export class TrainerClient {
   private readonly pending = new Map<number, PendingRequest>()
   private readonly listeners = new Set<WorkerListener>()
 
-  /** `backend` is what a worker started later is initialised with; `setBackend` changes it. */
+  /**
+   * `backend` is what a worker started later is initialised with; `setBackend` changes it. `wasmThreads`
+   * caps wasm's threads in that worker (the device test compares wasm on one thread with all of them).
+   */
   constructor(
     private backend: BackendChoice,
     private readonly createWorker: () => Worker = createTrainerWorker,
+    private readonly wasmThreads?: number,
   ) {}
 
   /** Calls `listener` with every message that is not a reply to a request; returns the unsubscribe. */
@@ -98,7 +102,12 @@ export class TrainerClient {
       this.failPending(message)
       this.emit({ type: 'error', runId: null, message })
     }
-    worker.postMessage({ type: 'init', backend: this.backend, requestId: initRequestId } satisfies ToWorker)
+    worker.postMessage({
+      type: 'init',
+      backend: this.backend,
+      requestId: initRequestId,
+      wasmThreads: this.wasmThreads,
+    } satisfies ToWorker)
     this.worker = worker
     return worker
   }
