@@ -56,7 +56,9 @@ test('on a static host without headers the service worker isolates the page afte
     const loads: string[] = []
     page.on('load', () => loads.push(page.url()))
     await page.goto(url)
-    await expect.poll(() => page.evaluate(() => self.crossOriginIsolated), { timeout: 30_000 }).toBe(true)
+    // The reload destroys the page's context under a running evaluate: that reading counts as not yet.
+    const isolated = () => page.evaluate(() => self.crossOriginIsolated).catch(() => false)
+    await expect.poll(isolated, { timeout: 30_000 }).toBe(true)
     await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
     await expect(page.locator('.backend-reason')).toContainText('cross-origin isolated')
     expect(loads).toHaveLength(2)
