@@ -689,47 +689,41 @@ async function main() {
       log(`${key}: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
     }
 
+    // One part at a time: its start, result and time are logged; a failure is recorded, not thrown.
+    const part = async (name, intro, measure) => {
+      const t0 = Date.now()
+      log(`${name}: ${intro}`)
+      try {
+        const value = await measure()
+        log(`${name}: ${JSON.stringify(value)}`)
+        return value
+      } catch (e) {
+        errors.push({ part: name, message: e instanceof Error ? e.message : String(e) })
+        log(`${name}: FAILED: ${errors.at(-1).message}`)
+        return null
+      } finally {
+        log(`${name}: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+      }
+    }
+
     if (!options.skip.has('pytorch')) {
-      const t0 = Date.now()
       const threads = [...new Set([1, result.training.wasm?.threads ?? 1, os.cpus().length])]
-      log(`pytorch: ${PYTHON} bench/twotower.py --threads ${threads.join(',')}`)
-      try {
-        result.pytorch = runPytorch(threads)
-        result.wasmVsPytorch = compareWithPytorch(result.training, result.pytorch)
-        log(`pytorch: ${JSON.stringify(result.pytorch.results ?? result.pytorch)}`)
-        log(`wasmVsPytorch: ${JSON.stringify(result.wasmVsPytorch)}`)
-      } catch (e) {
-        errors.push({ part: 'pytorch', message: e instanceof Error ? e.message : String(e) })
-        log(`pytorch: FAILED: ${errors.at(-1).message}`)
-      }
-      log(`pytorch: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+      result.pytorch = await part('pytorch', `${PYTHON} bench/twotower.py --threads ${threads}`, () =>
+        runPytorch(threads),
+      )
+      result.wasmVsPytorch = compareWithPytorch(result.training, result.pytorch)
+      log(`wasmVsPytorch: ${JSON.stringify(result.wasmVsPytorch)}`)
     }
-
-    if (!options.skip.has('demo')) {
-      const t0 = Date.now()
-      log('demo: the default demo trained whole in the page (auto backend), as a person runs it')
-      try {
-        result.demoRun = await measureDemoRun(browser, isolatedUrl)
-        log(`demo: ${JSON.stringify(result.demoRun)}`)
-      } catch (e) {
-        errors.push({ part: 'demo', message: e instanceof Error ? e.message : String(e) })
-        log(`demo: FAILED: ${errors.at(-1).message}`)
-      }
-      log(`demo: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-    }
-
-    if (!options.skip.has('longtasks')) {
-      const t0 = Date.now()
-      log('long tasks: training the demo in the page on wasm')
-      try {
-        result.mainThreadLongTasks = await measureLongTasks(browser, baseUrl)
-        log(`long tasks: ${JSON.stringify(result.mainThreadLongTasks)}`)
-      } catch (e) {
-        errors.push({ part: 'longtasks', message: e instanceof Error ? e.message : String(e) })
-        log(`long tasks: FAILED: ${errors.at(-1).message}`)
-      }
-      log(`long tasks: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
-    }
+    if (!options.skip.has('demo'))
+      result.demoRun = await part(
+        'demo',
+        'the default demo trained whole in the page, as a person runs it',
+        () => measureDemoRun(browser, isolatedUrl),
+      )
+    if (!options.skip.has('longtasks'))
+      result.mainThreadLongTasks = await part('long tasks', 'training the demo in the page on wasm', () =>
+        measureLongTasks(browser, baseUrl),
+      )
     for (const [key, spec] of Object.entries(INGEST_FILES)) {
       if (
         options.skip.has('ingest') ||
@@ -737,16 +731,10 @@ async function main() {
         (key.startsWith('ingest10M') && options.skip.has('ingest10M'))
       )
         continue
-      const t0 = Date.now()
-      log(`${key}: dropping a generated ${spec.rows.toLocaleString('en-US')}-row CSV on the page`)
-      try {
-        result[key] = await measureIngest(browser, baseUrl, spec)
-        log(`${key}: ${JSON.stringify(result[key])}`)
-      } catch (e) {
-        errors.push({ part: key, message: e instanceof Error ? e.message : String(e) })
-        log(`${key}: FAILED: ${errors.at(-1).message}`)
-      }
-      log(`${key}: ${((Date.now() - t0) / 1000).toFixed(1)} s`)
+      const rows = spec.rows.toLocaleString('en-US')
+      result[key] = await part(key, `dropping a generated ${rows}-row CSV on the page`, () =>
+        measureIngest(browser, baseUrl, spec),
+      )
     }
   } finally {
     await cleanUp()
