@@ -11,6 +11,14 @@
 const RELOADED_KEY = 'attentive-isolation-reload'
 
 export function isolateThroughServiceWorker(): void {
+  try {
+    isolate()
+  } catch {
+    // Storage refused (sessionStorage throws where site data is blocked): the page works on one thread.
+  }
+}
+
+function isolate(): void {
   if (self.crossOriginIsolated) {
     sessionStorage.removeItem(RELOADED_KEY)
     return
