@@ -102,7 +102,7 @@ export async function selectBackend(
     }
     let reason =
       choice === name
-        ? `${WHAT[name]}, as asked for by ?backend=${name}`
+        ? `${WHAT[name]}, as chosen (the Backend setting or the link: backend=${name})`
         : failures.length === 0
           ? `${WHAT[name]}, the first choice`
           : `${WHAT[name]}; fell back because ${failures.join('; ')}`
