@@ -9,6 +9,7 @@ import {
   targetRank,
   topK,
   type BatchScorer,
+  type DirectRanking,
   type MeanMetricName,
   type RankingMetrics,
 } from './metrics'
@@ -126,36 +127,37 @@ export async function rankQueries(
     keepRecommendations: options.keepRecommendations,
   })
   const longest = METRIC_KS[METRIC_KS.length - 1]
+  const addQuery = (ranking: DirectRanking, q: number) => {
+    acc.add(ranking.targetRank(queries.targets[q], queries.excluded[q]))
+    acc.addRecommendations(ranking.topK(queries.excluded[q], longest))
+    const negative = queries.negatives[q]
+    if (options.pairTemperature && negative >= 0)
+      acc.addPair(
+        ranking.score(queries.targets[q]) / options.pairTemperature,
+        ranking.score(negative) / options.pairTemperature,
+      )
+  }
   if (scorer.ranking) {
     const ranking = scorer.ranking()
-    for (let q = 0; q < queries.rows.length; q++) {
-      acc.add(ranking.targetRank(queries.targets[q], queries.excluded[q]))
-      acc.addRecommendations(ranking.topK(queries.excluded[q], longest))
-      const negative = queries.negatives[q]
-      if (options.pairTemperature && negative >= 0)
-        acc.addPair(
-          ranking.score(queries.targets[q]) / options.pairTemperature,
-          ranking.score(negative) / options.pairTemperature,
-        )
-    }
+    for (let q = 0; q < queries.rows.length; q++) addQuery(ranking, q)
     return acc
   }
   for (let start = 0; start < queries.rows.length; start += batchSize) {
     const end = Math.min(queries.rows.length, start + batchSize)
     const scores = await scorer(queries.rows.subarray(start, end))
-    for (let q = start; q < end; q++) {
-      const row = scores.subarray((q - start) * itemCount, (q - start + 1) * itemCount)
-      acc.add(targetRank(row, queries.targets[q], queries.excluded[q]))
-      acc.addRecommendations(topK(row, queries.excluded[q], longest))
-      const negative = queries.negatives[q]
-      if (options.pairTemperature && negative >= 0)
-        acc.addPair(
-          row[queries.targets[q]] / options.pairTemperature,
-          row[negative] / options.pairTemperature,
-        )
-    }
+    for (let q = start; q < end; q++)
+      addQuery(rowRanking(scores.subarray((q - start) * itemCount, (q - start + 1) * itemCount)), q)
   }
   return acc
+}
+
+/** One query's ranking read off its scores of every item. */
+function rowRanking(row: Float32Array): DirectRanking {
+  return {
+    targetRank: (target, excluded) => targetRank(row, target, excluded),
+    topK: (excluded, k) => topK(row, excluded, k),
+    score: (item) => row[item],
+  }
 }
 
 /** Ranks the full catalogue for every query and averages the metrics (coverage included). */
