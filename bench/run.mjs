@@ -180,6 +180,25 @@ function serve(dist, { isolated }) {
   })
 }
 
+/** Waits until the Train button can be clicked (the backend started and the data are loaded). */
+function trainStartEnabled(page) {
+  return page.waitForFunction(
+    () => !document.querySelector('[data-testid="train-start"]')?.hasAttribute('disabled'),
+    null,
+    { timeout: 60_000 },
+  )
+}
+
+/** Waits until the run is done or failed, at most `ms` (rejects naming `what`). */
+function runEnded(page, ms, what) {
+  const status = page.getByTestId('training-status')
+  return withTimeout(
+    status.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: 0 }),
+    ms,
+    what,
+  )
+}
+
 /** Rejects after `ms` with a message naming `what`; `onTimeout` runs first (e.g. closes the page). */
 function withTimeout(promise, ms, what, onTimeout) {
   let timer
@@ -274,22 +293,14 @@ async function measureDemoRun(browser, baseUrl) {
     const badge = page.getByTestId('backend-badge')
     await page.locator('.backend-reason').filter({ hasNotText: 'Starting' }).waitFor({ timeout: 60_000 })
     const start = page.getByTestId('train-start')
-    await page.waitForFunction(
-      () => !document.querySelector('[data-testid="train-start"]')?.hasAttribute('disabled'),
-      null,
-      { timeout: 60_000 },
-    )
+    await trainStartEnabled(page)
     await page.waitForTimeout(1000)
     const t0 = Date.now()
     await start.click()
     await page.locator('[data-testid="loss-chart"]:not([data-points="0"])').waitFor({ timeout: 120_000 })
     const firstLossSeconds = (Date.now() - t0) / 1000
     const status = page.getByTestId('training-status')
-    await withTimeout(
-      status.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: 0 }),
-      DEMO_RUN_TIMEOUT_MS,
-      'The default demo run',
-    )
+    await runEnded(page, DEMO_RUN_TIMEOUT_MS, 'The default demo run')
     const seconds = (Date.now() - t0) / 1000
     const state = await status.getAttribute('data-state')
     if (state !== 'done') throw new Error(`the demo ended in state ${state}: ${await status.textContent()}`)
@@ -321,11 +332,7 @@ async function measureLongTasks(browser, baseUrl) {
     await page.getByTestId('backend-badge').filter({ hasText: 'wasm' }).waitFor({ timeout: 60_000 })
     const start = page.getByTestId('train-start')
     await start.waitFor({ timeout: 30_000 })
-    await page.waitForFunction(
-      () => !document.querySelector('[data-testid="train-start"]')?.hasAttribute('disabled'),
-      null,
-      { timeout: 60_000 },
-    )
+    await trainStartEnabled(page)
     await page.waitForTimeout(1000)
     // A deliberate 80 ms task before the run proves the observer sees long tasks at all. It must be a
     // page task (setTimeout): work done directly by page.evaluate is not reported as a long task.
@@ -344,11 +351,7 @@ async function measureLongTasks(browser, baseUrl) {
     const startMs = await page.evaluate(() => performance.now())
     await start.click()
     const status = page.getByTestId('training-status')
-    await withTimeout(
-      status.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: 0 }),
-      LONG_TASK_TIMEOUT_MS,
-      'The long-task training run',
-    )
+    await runEnded(page, LONG_TASK_TIMEOUT_MS, 'The long-task training run')
     const state = await status.getAttribute('data-state')
     if (state !== 'done') throw new Error(`training ended in state ${state}: ${await status.textContent()}`)
     const endMs = await page.evaluate(() => performance.now())
@@ -530,11 +533,7 @@ async function measureIngest(browser, baseUrl, spec) {
 async function firstStepAndStop(page) {
   await page.locator('#setting-backend').selectOption('wasm')
   await page.getByTestId('backend-badge').filter({ hasText: 'wasm' }).waitFor({ timeout: 60_000 })
-  await page.waitForFunction(
-    () => !document.querySelector('[data-testid="train-start"]')?.hasAttribute('disabled'),
-    null,
-    { timeout: 60_000 },
-  )
+  await trainStartEnabled(page)
   const t0 = Date.now()
   await page.getByTestId('train-start').click()
   await withTimeout(
@@ -546,11 +545,7 @@ async function firstStepAndStop(page) {
   const t1 = Date.now()
   await page.getByTestId('train-stop').click()
   const status = page.getByTestId('training-status')
-  await withTimeout(
-    status.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: 0 }),
-    INGEST_TIMEOUT_MS,
-    'Stopping the run',
-  )
+  await runEnded(page, INGEST_TIMEOUT_MS, 'Stopping the run')
   return {
     backend: 'wasm',
     firstLossSeconds: round(firstLossSeconds, 2),
