@@ -17,7 +17,12 @@ export function popularityScorer(counts: Float64Array): BatchScorer {
     for (let q = 0; q < rows.length; q++) out.set(shared, q * counts.length)
     return out
   }
-  return Object.assign(score, { ranking: () => new SharedRanking(shared) })
+  return Object.assign(score, {
+    ranking: () => {
+      const ranking = new SharedRanking(shared)
+      return () => ranking
+    },
+  })
 }
 
 /**
@@ -27,5 +32,10 @@ export function popularityScorer(counts: Float64Array): BatchScorer {
 export function randomScorer(itemCount: number, seed: number): BatchScorer {
   const rng = mulberry32(deriveSeed(seed, 'random-baseline'))
   const score = (rows: Int32Array) => Float32Array.from({ length: rows.length * itemCount }, rng)
-  return Object.assign(score, { ranking: () => new UniformRanking(itemCount, rng) })
+  return Object.assign(score, {
+    ranking: () => {
+      const ranking = new UniformRanking(itemCount, rng)
+      return () => ranking
+    },
+  })
 }

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import type { EncodedDataset } from '../data/types'
+import { splitDataset } from '../data/split'
+import { randomInteractions } from '../data/testing'
 import { cooccurrenceScorer, recentHistories } from './cooccurrence'
+import { buildQueries, rankQueries } from './evaluate'
 
 /** Interactions as [user, item] or [user, item, time]; users u0.., items A, B, C... No features. */
 function dataset(rows: [number, number, number?][], users: number, items: number): EncodedDataset {
@@ -105,6 +108,35 @@ describe('cooccurrenceScorer', () => {
 })
 
 describe('recentHistories', () => {
+  // Few rows per user: each query reaches a few dozen of the 2,000 items and the rest keep the shared
+  // tie-break order (`SparseRanking`). Many rows per user: each reaches nearly all 400 (its dense row).
+  it.each([
+    ['a sparse', 4_000, 2_000, [5, 200]],
+    ['a dense', 30_000, 400, [300, 401]],
+  ] as const)('ranks %s log directly, exactly as its dense scores rank', async (_, rows, items, reach) => {
+    const data = randomInteractions(rows, 600, items, true, 9)
+    const split = splitDataset(data, 5)
+    const queries = buildQueries(data, split, 'validation', 5)
+    const scorer = cooccurrenceScorer(data, split.train, 3)
+    const options = { pairTemperature: 0.1, keepRecommendations: true }
+    const dense = await rankQueries((rows) => scorer(rows), queries, items, options)
+    let calls = 0
+    const direct = await rankQueries(
+      Object.assign((rows: Int32Array) => (calls++, scorer(rows)), { ranking: scorer.ranking }),
+      queries,
+      items,
+      options,
+    )
+    expect(calls).toBe(0)
+    expect(direct.result()).toEqual(dense.result())
+    for (const metric of ['ndcg@10', 'recall@50', 'mrr'] as const)
+      expect(Array.from(direct.perQuery(metric)!)).toEqual(Array.from(dense.perQuery(metric)!))
+    const row = Array.from(await scorer(queries.rows.subarray(0, 1)))
+    const reached = row.filter((s) => s > 1e-3 * Math.max(...row)).length
+    expect(reached).toBeGreaterThan(reach[0])
+    expect(reached).toBeLessThan(reach[1])
+  })
+
   it('keeps each user’s most recent distinct items, newest first, by timestamp', () => {
     // u0's rows out of time order, with A twice: by time A(1) B(2) C(3) A(4) D(5).
     const data = dataset(

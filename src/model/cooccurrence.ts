@@ -21,17 +21,22 @@
  *
  * Items that co-occur with nothing the user has (and every item, for a user without training items)
  * tie at 0; a tie-break a thousand times smaller than any co-occurrence orders them by training popularity.
+ * Evaluation ranks it directly (`SparseRanking`): one popularity order for every query, and per query
+ * only the items its neighbours reach, so a 100,000-item catalogue is not scored per query.
  */
 import { deriveSeed, mulberry32, randInt } from '../data/random'
 import { rowsByUser } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { itemCounts } from './baselines'
-import type { BatchScorer } from './metrics'
+import { rowRanking, SparseRanking, type BatchScorer } from './metrics'
 
 /** Most recent distinct training items of a user that take part (as query history and as neighbour). */
 export const COOCCURRENCE_HISTORY = 50
 /** Most users walked per history item; more popular items get a seeded sample of this many. */
 export const COOCCURRENCE_ITEM_USERS = 200
+
+/** A query that reaches more than 1/DENSE_REACH of the catalogue is ranked from its dense row. */
+const DENSE_REACH = 4
 
 export interface CooccurrenceOptions {
   historyLength?: number
@@ -95,36 +100,68 @@ export function cooccurrenceScorer(
   const tieBreak = Float64Array.from(counts, (c) => c * tieBreakScale)
 
   const neighbourWeight = new Float64Array(nUsers)
-  const touched = new Int32Array(nUsers)
-  return (rows) => {
+  const touchedUsers = new Int32Array(nUsers)
+  const acc = new Float64Array(nItems)
+  /** Sums user u's co-occurrences into `acc` (which the caller zeroes before the next user). */
+  const accumulate = (u: number) => {
+    let nTouched = 0
+    for (let k = history.start[u]; k < history.start[u + 1]; k++) {
+      const j = history.items[k]
+      const weight = walkWeight[j]
+      const end = itemStart[j] + Math.min(itemStart[j + 1] - itemStart[j], maxItemUsers)
+      for (let p = itemStart[j]; p < end; p++) {
+        const v = itemUsers[p]
+        if (v === u) continue
+        if (neighbourWeight[v] === 0) touchedUsers[nTouched++] = v
+        neighbourWeight[v] += weight
+      }
+    }
+    for (let t = 0; t < nTouched; t++) {
+      const v = touchedUsers[t]
+      const weight = neighbourWeight[v]
+      neighbourWeight[v] = 0
+      for (let k = history.start[v]; k < history.start[v + 1]; k++) acc[history.items[k]] += weight
+    }
+  }
+  const score = (rows: Int32Array) => {
     const out = new Float32Array(rows.length * nItems)
-    const acc = new Float64Array(nItems)
     for (let q = 0; q < rows.length; q++) {
-      const u = data.interactionUser[rows[q]]
-      let nTouched = 0
-      for (let k = history.start[u]; k < history.start[u + 1]; k++) {
-        const j = history.items[k]
-        const weight = walkWeight[j]
-        const end = itemStart[j] + Math.min(itemStart[j + 1] - itemStart[j], maxItemUsers)
-        for (let p = itemStart[j]; p < end; p++) {
-          const v = itemUsers[p]
-          if (v === u) continue
-          if (neighbourWeight[v] === 0) touched[nTouched++] = v
-          neighbourWeight[v] += weight
-        }
-      }
-      acc.fill(0)
-      for (let t = 0; t < nTouched; t++) {
-        const v = touched[t]
-        const weight = neighbourWeight[v]
-        neighbourWeight[v] = 0
-        for (let k = history.start[v]; k < history.start[v + 1]; k++) acc[history.items[k]] += weight
-      }
+      accumulate(data.interactionUser[rows[q]])
       const base = q * nItems
       for (let i = 0; i < nItems; i++) out[base + i] = acc[i] * inverseRoot[i] + tieBreak[i]
+      acc.fill(0)
     }
     return out
   }
+  // Ranked directly: the items a user reaches get their own score, every other item ties at 0
+  // co-occurrence and keeps its popularity tie-break (one shared order), exactly as in `score`.
+  return Object.assign(score, {
+    ranking: () => {
+      const ranking = new SparseRanking(Float32Array.from(tieBreak))
+      const dense = new Float32Array(nItems)
+      return (row: number) => {
+        accumulate(data.interactionUser[row])
+        // The items reached, found by one pass over the catalogue (cheap next to the walk itself).
+        let reached = 0
+        for (let i = 0; i < nItems; i++) if (acc[i] > 0) reached++
+        // A query that reaches most of the catalogue ranks its dense row: as exact, and cheaper then.
+        if (reached * DENSE_REACH > nItems) {
+          for (let i = 0; i < nItems; i++) dense[i] = acc[i] * inverseRoot[i] + tieBreak[i]
+          acc.fill(0)
+          return rowRanking(dense)
+        }
+        const items = new Int32Array(reached)
+        const scores = new Float32Array(reached)
+        for (let i = 0, k = 0; i < nItems; i++)
+          if (acc[i] > 0) {
+            items[k] = i
+            scores[k++] = acc[i] * inverseRoot[i] + tieBreak[i]
+            acc[i] = 0
+          }
+        return ranking.forQuery(items, scores)
+      }
+    },
+  })
 }
 
 /**

@@ -13,7 +13,8 @@ import {
   summarizeTest,
   type EvalQueries,
 } from './evaluate'
-import { MetricAccumulator, SharedRanking } from './metrics'
+import { MetricAccumulator, SharedRanking, SparseRanking, topK } from './metrics'
+import { mulberry32 } from '../data/random'
 import { randomScorer } from './baselines'
 import { verdictOf } from './uncertainty'
 
@@ -261,7 +262,12 @@ describe('a scorer with the same scores for every query (most popular)', () => {
     let calls = 0
     const counted = (rows: Int32Array) => (calls++, perQuery(rows))
     const fast = await rankQueries(
-      Object.assign(counted, { ranking: () => new SharedRanking(shared) }),
+      Object.assign(counted, {
+        ranking: () => {
+          const ranking = new SharedRanking(shared)
+          return () => ranking
+        },
+      }),
       queries,
       300,
       options,
@@ -271,6 +277,59 @@ describe('a scorer with the same scores for every query (most popular)', () => {
     expect(fast.result()).toEqual(slow.result())
     for (const metric of ['ndcg@10', 'recall@50', 'mrr'] as const)
       expect(Array.from(fast.perQuery(metric)!)).toEqual(Array.from(slow.perQuery(metric)!))
+  })
+})
+
+describe('a shared order with a few items rescored per query (co-occurrence)', () => {
+  const data = randomInteractions(20_000, 400, 300, true, 7)
+  const split = splitDataset(data, 4)
+  const queries = buildQueries(data, split, 'test', 4)
+  // Shared scores with many ties; each query rescores up to 60 items with values that tie with each
+  // other and with shared scores (0..12 are both), so every branch of the counting is taken.
+  const shared = Float32Array.from({ length: 300 }, (_, i) => (i * 7919) % 13)
+  const ownOf = (row: number) => {
+    const rng = mulberry32(row + 1)
+    const items = new Set<number>()
+    const n = Math.floor(rng() * 60)
+    while (items.size < n) items.add(Math.floor(rng() * 300))
+    const list = Int32Array.from(items)
+    return { items: list, scores: Float32Array.from(list, () => Math.floor(rng() * 20) - 3) }
+  }
+  const dense = (rows: Int32Array) => {
+    const out = new Float32Array(rows.length * 300)
+    rows.forEach((row, q) => {
+      out.set(shared, q * 300)
+      const { items, scores } = ownOf(row)
+      items.forEach((i, k) => (out[q * 300 + i] = scores[k]))
+    })
+    return out
+  }
+
+  it('gives exactly what ranking every query’s dense row gives: metrics, per-query values and lists', async () => {
+    const options = { pairTemperature: 0.5, keepRecommendations: true }
+    const slow = await rankQueries(dense, queries, 300, options)
+    const sparse = new SparseRanking(shared)
+    const fast = await rankQueries(
+      Object.assign(() => new Float32Array(0), {
+        ranking: () => (row: number) => {
+          const { items, scores } = ownOf(row)
+          return sparse.forQuery(items, scores)
+        },
+      }),
+      queries,
+      300,
+      options,
+    )
+    expect(fast.result()).toEqual(slow.result())
+    for (const metric of ['ndcg@10', 'recall@100', 'mrr', 'pairLoss'] as const)
+      expect(Array.from(fast.perQuery(metric)!)).toEqual(Array.from(slow.perQuery(metric)!))
+    // The lists themselves, tie order included, for a few queries.
+    for (let q = 0; q < 40; q++) {
+      const row = queries.rows[q]
+      const { items, scores } = ownOf(row)
+      const want = topK(dense(Int32Array.of(row)), queries.excluded[q], 100)
+      expect(Array.from(sparse.forQuery(items, scores).topK(queries.excluded[q], 100))).toEqual(Array.from(want))
+    }
   })
 })
 

@@ -6,8 +6,7 @@ import { MAX_EVAL_QUERIES } from './config'
 import {
   MetricAccumulator,
   METRIC_KS,
-  targetRank,
-  topK,
+  rowRanking,
   type BatchScorer,
   type DirectRanking,
   type MeanMetricName,
@@ -138,8 +137,8 @@ export async function rankQueries(
       )
   }
   if (scorer.ranking) {
-    const ranking = scorer.ranking()
-    for (let q = 0; q < queries.rows.length; q++) addQuery(ranking, q)
+    const rankingOf = scorer.ranking()
+    for (let q = 0; q < queries.rows.length; q++) addQuery(rankingOf(queries.rows[q]), q)
     return acc
   }
   for (let start = 0; start < queries.rows.length; start += batchSize) {
@@ -149,15 +148,6 @@ export async function rankQueries(
       addQuery(rowRanking(scores.subarray((q - start) * itemCount, (q - start + 1) * itemCount)), q)
   }
   return acc
-}
-
-/** One query's ranking read off its scores of every item. */
-function rowRanking(row: Float32Array): DirectRanking {
-  return {
-    targetRank: (target, excluded) => targetRank(row, target, excluded),
-    topK: (excluded, k) => topK(row, excluded, k),
-    score: (item) => row[item],
-  }
 }
 
 /** Ranks the full catalogue for every query and averages the metrics (coverage included). */

@@ -281,12 +281,14 @@ export class MetricAccumulator {
 
 /**
  * Scores every item for each query of a batch: returns [queries × items] row-major. A scorer that can
- * rank a query without scoring the whole catalogue offers `ranking` (most popular: one order for every
- * query; random: every candidate equally likely), and ranking then costs each query its exclusions and
- * K instead of the catalogue: a 50,000-item catalogue and 10,000 queries are 5 × 10⁸ scores the other way.
+ * rank a query without scoring the whole catalogue offers `ranking`, which gives each query row its
+ * `DirectRanking` (most popular: one order for every query; random: every candidate equally likely;
+ * co-occurrence: one order plus the few items seen with the user's items). Ranking then costs each query
+ * its exclusions, its own items and K instead of the catalogue: a 50,000-item catalogue and 10,000
+ * queries are 5 × 10⁸ scores the other way.
  */
 export type BatchScorer = ((rows: Int32Array) => Float32Array | Promise<Float32Array>) & {
-  ranking?: () => DirectRanking
+  ranking?: () => (row: number) => DirectRanking
 }
 
 /** Ranks one query at a time from its exclusions, as `targetRank` and `topK` would over its scores. */
@@ -297,6 +299,15 @@ export interface DirectRanking {
   score(item: number): number
 }
 
+/** One query's ranking read off its scores of every item. */
+export function rowRanking(row: Float32Array): DirectRanking {
+  return {
+    targetRank: (target, excluded) => targetRank(row, target, excluded),
+    topK: (excluded, k) => topK(row, excluded, k),
+    score: (item) => row[item],
+  }
+}
+
 /**
  * One ranking of the catalogue for every query: items by score, highest first, ties by index (the order
  * `topK` keeps), with each item's count of higher and of equal scores. A query's `targetRank` and
@@ -305,7 +316,10 @@ export interface DirectRanking {
  */
 export class SharedRanking implements DirectRanking {
   private readonly scores: Float32Array
-  private readonly order: Int32Array
+  /** Every item, highest score first, ties by index. */
+  readonly order: Int32Array
+  /** The scores in `order`, for counting around a score no item of the catalogue has. */
+  private readonly sorted: Float32Array
   private readonly greater: Int32Array
   private readonly ties: Int32Array
 
@@ -314,6 +328,7 @@ export class SharedRanking implements DirectRanking {
     const n = scores.length
     this.scores = scores
     this.order = Int32Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b)
+    this.sorted = Float32Array.from(this.order, (i) => scores[i])
     this.greater = new Int32Array(n)
     this.ties = new Int32Array(n)
     for (let p = 0; p < n;) {
@@ -345,6 +360,25 @@ export class SharedRanking implements DirectRanking {
     return this.scores[item]
   }
 
+  /** How many items of the whole catalogue score above `score`, and how many equal it. */
+  countAround(score: number): TargetRank {
+    const firstNotAbove = this.firstIndex((s) => !(s > score))
+    const firstBelow = this.firstIndex((s) => s < score)
+    return { greater: firstNotAbove, ties: firstBelow - firstNotAbove }
+  }
+
+  /** The first place in `order` whose score passes `test` (a test that, once true, stays true). */
+  private firstIndex(test: (score: number) => boolean): number {
+    let lo = 0
+    let hi = this.sorted.length
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1
+      if (test(this.sorted[mid])) hi = mid
+      else lo = mid + 1
+    }
+    return lo
+  }
+
   /** `topK` of the shared scores: the first k items of the one order that the query does not exclude. */
   topK(excluded: Int32Array, k: number): Int32Array {
     const best: number[] = []
@@ -353,6 +387,99 @@ export class SharedRanking implements DirectRanking {
       if (!sortedHas(excluded, item)) best.push(item)
     }
     return Int32Array.from(best)
+  }
+}
+
+/**
+ * One shared ranking with a few items rescored per query: co-occurrence scores the items seen with the
+ * user's items and leaves every other item at its shared score (a popularity tie-break). `forQuery`
+ * sets a query's own items; `targetRank` and `topK` then equal those of the dense row (every item at its
+ * shared score but the query's own) and cost the query's own items, its exclusions and K, plus a binary
+ * search, not the catalogue. One query at a time: the object is the current query's until the next
+ * `forQuery`.
+ */
+export class SparseRanking implements DirectRanking {
+  private readonly shared: SharedRanking
+  private readonly sharedScores: Float32Array
+  /** Every item's score for the current query. */
+  private readonly current: Float32Array
+  /** 1 for the current query's own items. */
+  private readonly isOwn: Uint8Array
+  private own: Int32Array = new Int32Array(0)
+
+  constructor(sharedScores: Float32Array) {
+    this.shared = new SharedRanking(sharedScores)
+    this.sharedScores = sharedScores
+    this.current = Float32Array.from(sharedScores)
+    this.isOwn = new Uint8Array(sharedScores.length)
+  }
+
+  /** Makes this the ranking of a query whose `items` (distinct) score `scores`, every other item its shared score. */
+  forQuery(items: Int32Array, scores: ArrayLike<number>): this {
+    for (const i of this.own) {
+      this.current[i] = this.sharedScores[i]
+      this.isOwn[i] = 0
+    }
+    for (let k = 0; k < items.length; k++) {
+      if (Number.isNaN(scores[k])) throw new Error('SparseRanking needs scores without NaN')
+      this.current[items[k]] = scores[k]
+      this.isOwn[items[k]] = 1
+    }
+    this.own = items
+    return this
+  }
+
+  targetRank(target: number, excluded: Int32Array): TargetRank {
+    const t = this.current[target]
+    // Every item at its shared score, then each own item moved to its own score, then the target and
+    // the excluded items taken out at their current scores.
+    let { greater, ties } = this.shared.countAround(t)
+    const count = (score: number, by: number) => {
+      if (score > t) greater += by
+      else if (score === t) ties += by
+    }
+    for (const i of this.own) {
+      count(this.sharedScores[i], -1)
+      count(this.current[i], 1)
+    }
+    count(t, -1)
+    for (const e of excluded) if (e !== target) count(this.current[e], -1)
+    return { greater, ties }
+  }
+
+  topK(excluded: Int32Array, k: number): Int32Array {
+    // The best k own items (score down, index up), merged with the shared order's other items.
+    const best: number[] = []
+    for (const i of this.own) {
+      if (sortedHas(excluded, i)) continue
+      const s = this.current[i]
+      let pos = best.length
+      while (pos > 0 && this.before(i, s, best[pos - 1])) pos--
+      if (pos >= k) continue
+      best.splice(pos, 0, i)
+      if (best.length > k) best.pop()
+    }
+    const out: number[] = []
+    let b = 0
+    const order = this.shared.order
+    for (let p = 0; out.length < k && p <= order.length; p++) {
+      const item = p < order.length ? order[p] : -1
+      if (item >= 0 && (this.isOwn[item] || sortedHas(excluded, item))) continue
+      while (out.length < k && b < best.length && (item < 0 || this.before(best[b], this.current[best[b]], item)))
+        out.push(best[b++])
+      if (item >= 0 && out.length < k) out.push(item)
+    }
+    return Int32Array.from(out)
+  }
+
+  score(item: number): number {
+    return this.current[item]
+  }
+
+  /** Whether item `i` with score `s` ranks above item `j` (higher score, ties by lower index). */
+  private before(i: number, s: number, j: number): boolean {
+    const sj = this.current[j]
+    return s > sj || (s === sj && i < j)
   }
 }
 
