@@ -3,7 +3,7 @@ import { mulberry32, randInt, shuffleInPlace } from '../data/random'
 import { splitDataset, type Split } from '../data/split'
 import { interactionsDataset } from '../data/testing'
 import type { EncodedDataset } from '../data/types'
-import { buildHistories, historyLengthFor, historyRowsOf, rowParts } from './history'
+import { buildHistories, historyLengthFor, historyRowsOf, rowParts, type Histories } from './history'
 
 /**
  * A log with many ties: each user rates 3–40 distinct items (so a token names exactly one source row
@@ -54,10 +54,10 @@ function partOf(split: Split): Map<number, Part> {
 }
 
 /** The row's history tokens as items (padding dropped). */
-function tokens(histories: { length: number; items: Int32Array }, row: number): number[] {
+function tokens(histories: Histories, row: number): number[] {
   const out: number[] = []
   for (let k = 0; k < histories.length; k++) {
-    const code = histories.items[row * histories.length + k]
+    const code = histories.code(row, k)
     if (code > 0) out.push(code - 1)
   }
   return out
@@ -203,7 +203,7 @@ describe('buildHistories, by hand', () => {
     const split = splitDataset(data, 0)
     const histories = buildHistories(data, split, 3)
     const row = (item: number) => data.interactionItem.indexOf(item)
-    const raw = (item: number) => Array.from(histories.items.subarray(row(item) * 3, row(item) * 3 + 3))
+    const raw = (item: number) => [0, 1, 2].map((k) => histories.code(row(item), k))
     // Codes are item + 1; 0 is padding.
     expect(raw(11)).toEqual([0, 0, 0])
     expect(raw(13)).toEqual([13, 12, 0])
@@ -231,10 +231,11 @@ describe('buildHistories, by hand', () => {
     expect(h.get(4)).toEqual([2, 1])
   })
 
-  it('history length 0 writes nothing', () => {
+  it('history length 0 gives no tokens', () => {
     const data = tiedLog(8)
     const histories = buildHistories(data, splitDataset(data, 8), 0)
-    expect(histories).toEqual({ length: 0, items: new Int32Array(0) })
+    expect(histories.length).toBe(0)
+    expect(histories.code(5, 0)).toBe(0)
   })
 })
 

@@ -143,12 +143,15 @@ function tokenViews(data: EncodedDataset, histories: Histories): { user: TokenVi
       name: `history_${k + 1}`,
       entities: rows,
       multi: false,
-      valuesOf: (r: number) => [histories.items[r * histories.length + k]],
+      valuesOf: (r: number) => [histories.code(r, k)],
       // Drop-field importance pins history tokens to "no item", not to a most common item.
       modeValues: () => [[0]],
       pinnedCopy: (code: number) => ({
         data,
-        histories: { ...histories, items: withColumn(histories.items, histories.length, k, code) },
+        histories: {
+          length: histories.length,
+          code: (r: number, j: number) => (j === k ? code : histories.code(r, j)),
+        },
       }),
     })),
   ]
@@ -322,7 +325,7 @@ describe('summarizeAttention with history slots some users leave empty', () => {
     const trainer = new Trainer(demo, split, { ...CONFIG, historyLength: 6 }, histories)
     const rows = trainer.validationQueries.rows
     // Some queries have fewer than 6 known items: their last slots are empty.
-    const empty = Array.from(rows, (r) => histories.items[r * 6 + 5] === 0).filter(Boolean).length
+    const empty = Array.from(rows, (r) => histories.code(r, 5) === 0).filter(Boolean).length
     expect(empty).toBeGreaterThan(0)
     expect(empty).toBeLessThan(rows.length)
     const { user } = await summarizeAttention(trainer, rows)

@@ -4,7 +4,7 @@
  * queries or items. No tfjs, so it runs and is tested without a backend; the model gathers these rows.
  */
 import type { EncodedDataset, MultiField } from '../data/types'
-import type { Histories } from './history'
+import { NO_HISTORIES, type Histories } from './history'
 
 /**
  * Largest embedding table slice per field. Values beyond it share rows (codes are ordered by frequency,
@@ -116,7 +116,7 @@ export function tokenLayout(data: EncodedDataset, variant: ModelVariant, histori
   const userFieldIndex = idOnly ? [0] : sequence ? [] : all(data.userFields.length)
   const contextFieldIndex = idOnly || sequence ? [] : all(data.contextFields.length)
   const itemFieldIndex = idOnly || sequence ? [0] : all(data.itemFields.length)
-  const used = idOnly ? { length: 0, items: new Int32Array(0) } : histories
+  const used = idOnly ? NO_HISTORIES : histories
   const multiUser = idOnly || sequence ? [] : (data.multiUser ?? [])
   const multiItem = idOnly || sequence ? [] : (data.multiItem ?? [])
   const historyTokens = Array.from({ length: used.length }, (_, k) => `history_${k + 1}`)
@@ -222,7 +222,7 @@ export function historyRows(
   const pinned = token < 0 ? -1 : token - (user.singles + user.multi.length)
   for (let b = 0; b < interactionRows.length; b++)
     for (let k = 0; k < n; k++) {
-      const code = k === pinned ? override!.code : histories.items[interactionRows[b] * n + k]
+      const code = k === pinned ? override!.code : histories.code(interactionRows[b], k)
       // The item id field is the item table's first slice (offset 0).
       out[b * n + k] = foldCode(code, idRows)
     }

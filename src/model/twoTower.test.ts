@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { splitDataset } from '../data/split'
 import type { MultiField } from '../data/types'
-import { buildHistories } from './history'
+import { buildHistories, NO_HISTORIES } from './history'
 import { multiValuedDataset, TINY_CONFIG } from './testing'
 import * as tf from './tf'
 import { Trainer } from './train'
@@ -11,7 +11,7 @@ import { foldCode } from './twoTower.rows'
 
 const data = multiValuedDataset()
 const CONFIG = TINY_CONFIG
-const NO_HISTORY = { length: 0, items: new Int32Array(0) }
+const NO_HISTORY = NO_HISTORIES
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
