@@ -29,14 +29,19 @@ const CONFIG: TrainConfig = {
 let result: RunResult
 const losses: LossPoint[] = []
 const epochs: EpochRecord[] = []
+/** The order hooks were called in: the first step must not wait for the baselines. */
+const events: string[] = []
+let stepsPerEpoch = 0
 let tensorsBefore = 0
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
   tensorsBefore = tf.memory().numTensors
   result = await runTraining(data, CONFIG, {
-    onLoss: (p) => losses.push(p),
-    onEpoch: (r) => epochs.push(r),
+    onLoss: (p) => (losses.push(p), events.push('loss')),
+    onEpoch: (r) => (epochs.push(r), events.push('epoch')),
+    onValidationBaselines: (m) => events.push(`baselines ${Object.keys(m).sort().join(' ')}`),
+    onPrepared: (p) => (stepsPerEpoch = p.stepsPerEpoch),
     truth: oracleScorer(world, data),
   })
 }, 300_000)
@@ -48,6 +53,24 @@ describe('a whole training run on a small demo (cpu backend)', () => {
     expect(epochs).toEqual(result.history)
     expect(losses[losses.length - 1].loss).toBeLessThan(losses[0].loss * 0.9)
     expect(tf.memory().numTensors).toBe(tensorsBefore)
+  })
+
+  it('trains before computing the baselines on validation, and has them by the end of epoch 1', () => {
+    const baselines = events.filter((e) => e.startsWith('baselines'))
+    expect(baselines).toEqual(['baselines co-occurrence oracle popularity random'])
+    const at = events.indexOf(baselines[0])
+    expect(events[0]).toBe('loss')
+    expect(events.indexOf('epoch')).toBeGreaterThan(at)
+    // Every loss point of epoch 1 came before them (the loss is read every few steps).
+    expect(events.slice(0, at).filter((e) => e === 'loss')).toHaveLength(
+      losses.filter((p) => p.step <= stepsPerEpoch).length,
+    )
+    expect(Object.keys(result.validationBaselines).sort()).toEqual([
+      'co-occurrence',
+      'oracle',
+      'popularity',
+      'random',
+    ])
   })
 
   it('beats most-popular and random on the test split, and the trained baselines are there', () => {
@@ -231,6 +254,20 @@ describe('early stopping restores the best epoch', () => {
     expect(run.testedEpoch).toBe(1)
     expect(run.test.model).toEqual(oneEpoch.test.model)
     expect(run.test.baselines['id-only']).toEqual(oneEpoch.test.baselines['id-only'])
+  }, 300_000)
+
+  it('stopped in epoch 1, it has no validation baselines to show but still tests every count baseline', async () => {
+    let checkpoints = 0
+    let told = false
+    const run = await runTraining(small, config, {
+      checkpoint: async () => (++checkpoints > 3 ? 'stop' : 'continue'),
+      onValidationBaselines: () => (told = true),
+    })
+    expect(run.end).toBe('stopped')
+    expect(run.history).toHaveLength(0)
+    expect(told).toBe(false)
+    expect(run.validationBaselines).toEqual({})
+    expect(Object.keys(run.test.baselines).sort()).toEqual(['co-occurrence', 'popularity', 'random'])
   }, 300_000)
 })
 

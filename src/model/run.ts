@@ -28,12 +28,12 @@ export interface RunHooks {
   checkpoint?: () => Promise<'continue' | 'stop'>
   /** What the run is doing, in words, and the split once known. */
   onPhase?: (detail: string) => void
-  onPrepared?: (prepared: {
-    split: Split
-    stepsPerEpoch: number
-    batchSize: number
-    validationBaselines: CountScorerMetrics
-  }) => void
+  onPrepared?: (prepared: { split: Split; stepsPerEpoch: number; batchSize: number }) => void
+  /**
+   * The count baselines on the validation split, once, after the model's first epoch (before it:
+   * nothing to compare them with, and the first step does not wait for them).
+   */
+  onValidationBaselines?: (metrics: CountScorerMetrics) => void
   onLoss?: (point: LossPoint) => void
   onEpoch?: (record: EpochRecord, attention: AttentionSnapshot) => void
   /**
@@ -79,7 +79,11 @@ export async function runTraining(
   const validation = main.validationQueries
   const inspection = firstQueries(validation, INSPECTION_QUERIES)
   const comparisons = new Map<TrainedScorerName, Comparison>()
-  if (config.compareBaselines)
+  // The trained baselines and the count baselines' validation metrics are first needed after the
+  // model's first epoch, so they are made then: the first step does not wait for them (on a
+  // 10,000,000-row upload they take most of a minute).
+  const prepareComparisons = () => {
+    if (!config.compareBaselines) return
     for (const spec of TRAINED_SCORERS) {
       if ('needsHistory' in spec && spec.needsHistory && histories.length === 0) continue
       const { name, variant } = spec
@@ -91,6 +95,9 @@ export async function runTraining(
         keptEpoch: 0,
       })
     }
+  }
+  /** Empty when the run stopped before its first epoch ended (nothing to compare on validation then). */
+  let validationBaselines: CountScorerMetrics = {}
   const keepBest = config.earlyStoppingPatience > 0
   // Live weight snapshots (last good state, best epoch); each is freed as soon as nothing refers to it.
   const snapshots = new Set<WeightSnapshot>()
@@ -100,14 +107,7 @@ export async function runTraining(
     if (s && snapshots.delete(s)) tf.dispose(s)
   }
   try {
-    hooks.onPhase?.('Computing baselines on the validation split')
-    const validationBaselines = await main.evaluateCountBaselines(validation)
-    hooks.onPrepared?.({
-      split,
-      stepsPerEpoch: main.stepsPerEpoch,
-      batchSize: main.batchSize,
-      validationBaselines,
-    })
+    hooks.onPrepared?.({ split, stepsPerEpoch: main.stepsPerEpoch, batchSize: main.batchSize })
 
     const history: EpochRecord[] = []
     const attentionSnapshots: AttentionSnapshot[] = []
@@ -135,6 +135,12 @@ export async function runTraining(
         end = 'diverged'
         message = `${e.message} Training stopped and the weights after epoch ${epoch - 1} were restored; try a lower learning rate.`
         break
+      }
+      if (epoch === 1) {
+        hooks.onPhase?.('Computing baselines on the validation split')
+        validationBaselines = await main.evaluateCountBaselines(validation)
+        hooks.onValidationBaselines?.(validationBaselines)
+        prepareComparisons()
       }
       const baselineMetrics: Partial<Record<TrainedScorerName, RankingMetrics>> = {}
       const baselineNdcg = new Map<TrainedScorerName, Float64Array>()

@@ -103,9 +103,9 @@ export type FromWorker =
       split: SplitSizes
       stepsPerEpoch: number
       batchSize: number
-      /** Count baselines on the validation part, computed once before training. */
-      validationBaselines: CountScorerMetrics
     }
+  /** Count baselines on the validation part, computed once, after the model's first epoch. */
+  | { type: 'validation-baselines'; runId: number; validationBaselines: CountScorerMetrics }
   | { type: 'loss'; runId: number; epoch: number; points: LossPoint[] }
   | { type: 'epoch'; runId: number; record: EpochRecord; attention: AttentionSnapshot }
   /** The finished run, whole: what the UI shows and what a run file saves. */

@@ -148,7 +148,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
         return control.stopped ? 'stop' : 'continue'
       },
       onPhase: (detail) => post({ type: 'phase', runId, phase: 'training', detail }),
-      onPrepared: ({ split, stepsPerEpoch, batchSize, validationBaselines }) => {
+      onPrepared: ({ split, stepsPerEpoch, batchSize }) => {
         const summary = summarize(data)
         const sizes = {
           kind: split.kind,
@@ -173,9 +173,10 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
           split: sizes,
           stepsPerEpoch,
           batchSize,
-          validationBaselines,
         })
       },
+      onValidationBaselines: (validationBaselines) =>
+        post({ type: 'validation-baselines', runId, validationBaselines }),
       onLoss: (point) => {
         pending.push(point)
         if (Date.now() - lastPost >= POST_INTERVAL_MS) flushLoss()

@@ -157,8 +157,9 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
           stepsPerEpoch: msg.stepsPerEpoch,
           batchSize: msg.batchSize,
         },
-        validationBaselines: msg.validationBaselines,
       }
+    case 'validation-baselines':
+      return { ...state, validationBaselines: msg.validationBaselines }
     case 'loss':
       return { ...state, lossPoints: [...state.lossPoints, ...msg.points], currentEpoch: msg.epoch }
     case 'epoch':
