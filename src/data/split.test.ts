@@ -61,5 +61,9 @@ describe('rowsByUser and itemsPerUser', () => {
     for (const part of [split.train, split.validation])
       for (const r of part) expected[data.interactionUser[r]].add(data.interactionItem[r])
     expect(got.map((items) => Array.from(items))).toEqual(expected.map((s) => [...s].sort((a, b) => a - b)))
+    // Only some users: theirs are the same lists, everyone else's are empty.
+    const users = Uint8Array.from({ length: 40 }, (_, u) => (u % 3 === 0 ? 1 : 0))
+    const some = itemsPerUser(data, [split.train, split.validation], users)
+    some.forEach((items, u) => expect(Array.from(items)).toEqual(u % 3 === 0 ? Array.from(got[u]) : []))
   })
 })

@@ -94,11 +94,21 @@ function randomSplit(data: EncodedDataset, seed: number): Split {
 /**
  * Items each user interacted with in the given rows, as sorted unique item indices per user (views
  * into one shared buffer). Used to exclude already-known items when ranking the full catalogue.
+ * With `users` (1 for each user wanted), only those users' rows are read and every other user gets
+ * an empty list: 10,000 sampled queries of a 10,000,000-row log then sort 5% of it, not all of it.
  */
-export function itemsPerUser(data: EncodedDataset, rows: ArrayLike<number>[]): Int32Array[] {
-  const all = new Int32Array(rows.reduce((s, part) => s + part.length, 0))
+export function itemsPerUser(
+  data: EncodedDataset,
+  rows: ArrayLike<number>[],
+  users?: Uint8Array,
+): Int32Array[] {
+  const user = data.interactionUser
+  const wanted = (r: number) => !users || users[user[r]] === 1
+  let n = 0
+  for (const part of rows) for (let i = 0; i < part.length; i++) if (wanted(part[i])) n++
+  const all = new Int32Array(n)
   let k = 0
-  for (const part of rows) for (let i = 0; i < part.length; i++) all[k++] = part[i]
+  for (const part of rows) for (let i = 0; i < part.length; i++) if (wanted(part[i])) all[k++] = part[i]
   const { start, order } = rowsByUser(data, all)
   const items = order.map((r) => data.interactionItem[r])
   const out: Int32Array[] = []

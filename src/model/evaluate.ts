@@ -58,8 +58,15 @@ export function buildQueries(
   max = MAX_EVAL_QUERIES,
 ): EvalQueries {
   const rows = evaluationRows(split, part, seed, max)
-  const known = itemsPerUser(data, part === 'validation' ? [split.train] : [split.train, split.validation])
-  const everything = itemsPerUser(data, [split.train, split.validation, split.test])
+  // Only the queries' users are read (a sample of a big log leaves most users out).
+  const users = new Uint8Array(data.userIds.length)
+  for (const r of rows) users[data.interactionUser[r]] = 1
+  const known = itemsPerUser(
+    data,
+    part === 'validation' ? [split.train] : [split.train, split.validation],
+    users,
+  )
+  const everything = itemsPerUser(data, [split.train, split.validation, split.test], users)
   const rng = mulberry32(deriveSeed(seed, `negatives-${part}`))
   const nItems = data.itemIds.length
   const negatives = Int32Array.from(rows, (r) => {
