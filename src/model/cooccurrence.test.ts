@@ -50,20 +50,82 @@ async function scoresOf(data: EncodedDataset, train: Int32Array, row: number, se
 }
 
 describe('cooccurrenceScorer', () => {
-  it('sums cosine co-occurrences over the user’s items, counting other users only', async () => {
+  it('sums the cosine similarities of the user’s items to each item', async () => {
     // Users per item: A 3, B 2, C 2, D 1, E 1. For u0 (items A, B), by hand:
-    // C: A's other users u1, u2 both have C → 2/√(3·2); E: u3 (B) has E → 1/√(2·1); D: u2 → 1/√(3·1);
-    // A: u1, u2 → 2/√(3·3); B: u3 → 1/√(2·2) (u0 itself would add to A and B: it is not counted).
+    // C: A's users u1, u2 both have C → 2/√(3·2); E: u3 (B) has E → 1/√(2·1); D: u2 → 1/√(3·1);
+    // A and B co-occur through u0 alone → 1/√(3·2) each (u0's own items, excluded when ranking).
     const s = await scoresOf(HAND, HAND_TRAIN, 0)
     expect(s[C]).toBeCloseTo(2 / Math.sqrt(6), 3)
     expect(s[E]).toBeCloseTo(1 / Math.sqrt(2), 3)
     expect(s[D]).toBeCloseTo(1 / Math.sqrt(3), 3)
-    expect(s[A]).toBeCloseTo(2 / 3, 3)
-    expect(s[B]).toBeCloseTo(1 / 2, 3)
+    expect(s[A]).toBeCloseTo(1 / Math.sqrt(6), 3)
+    expect(s[B]).toBeCloseTo(1 / Math.sqrt(6), 3)
     // Raw counts would tie D and E (one co-occurrence each) and popularity would too: the normalisation
     // puts E, seen with the rarer B, first.
     expect(s[C]).toBeGreaterThan(s[E])
     expect(s[E]).toBeGreaterThan(s[D])
+  })
+
+  it('keeps each item’s K most similar items only, ties by item index', async () => {
+    // K = 1: A keeps C (2/√6 beats D 1/√3 and B 1/√6), B keeps E (1/√2 beats A 1/√6).
+    const scorer = cooccurrenceScorer(HAND, HAND_TRAIN, 1, { neighbours: 1 })
+    const s = Array.from(await scorer(Int32Array.of(0)))
+    expect(s[C]).toBeCloseTo(2 / Math.sqrt(6), 3)
+    expect(s[E]).toBeCloseTo(1 / Math.sqrt(2), 3)
+    expect(Math.max(s[A], s[B], s[D])).toBeLessThan(1e-3)
+    // u0 has A; u1, u2, u3 have A and one of C, D, E: three equal similarities, K = 2 keeps C and D.
+    const tied = dataset(
+      [
+        [0, A],
+        [1, A],
+        [1, C],
+        [2, A],
+        [2, D],
+        [3, A],
+        [3, E],
+      ],
+      4,
+      5,
+    )
+    const t = Array.from(
+      await cooccurrenceScorer(
+        tied,
+        Int32Array.from({ length: 7 }, (_, i) => i),
+        1,
+        { neighbours: 2 },
+      )(Int32Array.of(0)),
+    )
+    expect(t[C]).toBeCloseTo(1 / Math.sqrt(4), 3)
+    expect(t[D]).toBeCloseTo(1 / Math.sqrt(4), 3)
+    expect(t[E]).toBeLessThan(1e-3)
+  })
+
+  it('keeps exactly the K largest similarities of each item (checked against sorting all of them)', async () => {
+    // 60 users with 8 random items of 30 (few users, so many similarities tie), and one user per item
+    // j who has j alone: that user's scores are j's similarities to every other item.
+    let state = 7
+    const next = () => ((state = (state * 1664525 + 1013904223) >>> 0), state / 2 ** 32)
+    const rows: [number, number][] = []
+    for (let u = 0; u < 60; u++) for (let k = 0; k < 8; k++) rows.push([u, Math.floor(next() * 30)])
+    for (let j = 0; j < 30; j++) rows.push([60 + j, j])
+    const data = dataset(rows, 90, 30)
+    const train = Int32Array.from(rows.keys())
+    const all = cooccurrenceScorer(data, train, 1, { neighbours: 30 })
+    for (const k of [1, 3, 7]) {
+      const some = cooccurrenceScorer(data, train, 1, { neighbours: k })
+      for (let j = 0; j < 30; j++) {
+        const full = Array.from(await all(Int32Array.of(train.length - 30 + j)))
+        const kept = Array.from(await some(Int32Array.of(train.length - 30 + j)))
+        // Similarities are ≥ 1e-3 and the popularity tie-break under 1e-4: rounded to 1e-3, equal
+        // similarities tie again, and the K largest are kept with ties by index.
+        const ranked = full
+          .map((score, i) => ({ score: Math.round(score * 1000), i }))
+          .filter((x) => x.score > 0 && x.i !== j)
+          .sort((a, b) => b.score - a.score || a.i - b.i)
+        const want = new Set(ranked.slice(0, k).map((x) => x.i))
+        kept.forEach((score, i) => expect([i, score > 1e-3]).toEqual([i, want.has(i)]))
+      }
+    }
   })
 
   it('learns from the training rows only', async () => {

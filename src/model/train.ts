@@ -67,6 +67,7 @@ export class Trainer {
   private readonly order: Int32Array
   /** The data's own truth, ranked as the oracle count scorer when set (see `CountScorerInput`). */
   truth: BatchScorer | undefined = undefined
+  private builtCountScorers: Map<CountScorerName, BatchScorer> | null = null
   private globalStep = 0
   private epochsDone = 0
 
@@ -263,13 +264,28 @@ export class Trainer {
     keepRecommendations = false,
   ): Promise<Partial<Record<CountScorerName, MetricAccumulator>>> {
     const n = this.data.itemIds.length
-    const input = { data: this.data, trainRows: this.split.train, seed: this.config.seed, truth: this.truth }
     const out: Partial<Record<CountScorerName, MetricAccumulator>> = {}
-    for (const spec of COUNT_SCORERS) {
-      const scorer = spec.build(input)
-      if (scorer) out[spec.name] = await rankQueries(scorer, queries, n, { keepRecommendations })
-    }
+    for (const [name, scorer] of this.countScorers())
+      out[name] = await rankQueries(scorer, queries, n, { keepRecommendations })
     return out
+  }
+
+  /** The count scorers, built once from the training rows (validation and test rank with the same). */
+  private countScorers(): Map<CountScorerName, BatchScorer> {
+    if (!this.builtCountScorers) {
+      const input = {
+        data: this.data,
+        trainRows: this.split.train,
+        seed: this.config.seed,
+        truth: this.truth,
+      }
+      this.builtCountScorers = new Map()
+      for (const spec of COUNT_SCORERS) {
+        const scorer = spec.build(input)
+        if (scorer) this.builtCountScorers.set(spec.name, scorer)
+      }
+    }
+    return this.builtCountScorers
   }
 
   /**
