@@ -126,6 +126,9 @@ test('pause, resume and stop control a running wasm run; the page answers clicks
   await waitForDone(page, 60_000)
   await expect(status).toContainText('stopped early')
   await expect(page.getByTestId('baseline-table')).toContainText('stopped early')
+  // A stop asks for the results now: drop-field importance is left out, and the heatmap says so.
+  await page.getByRole('tab', { name: 'Attention heatmaps' }).click()
+  await expect(page.getByTestId('importance-skipped').first()).toBeVisible()
   // A new run starts cleanly after a stopped one.
   await expect(page.getByTestId('train-start')).toBeEnabled()
   expectClean(guards)

@@ -268,6 +268,24 @@ describe('early stopping restores the best epoch', () => {
     expect(told).toBe(false)
     expect(run.validationBaselines).toEqual({})
     expect(Object.keys(run.test.baselines).sort()).toEqual(['co-occurrence', 'popularity', 'random'])
+    // A stop asks for the results now: drop-field importance (one re-ranking per field) is left out.
+    expect(run.importance).toEqual([])
+  }, 300_000)
+
+  it('stopped while preparing, it trains no step and ends with the test of the untrained model', async () => {
+    let losses = 0
+    let checkpoints = 0
+    const run = await runTraining(small, config, {
+      checkpoint: async () => (++checkpoints, 'stop'),
+      onLoss: () => losses++,
+    })
+    // The first checkpoint comes between the split and the histories, before any step.
+    expect(checkpoints).toBe(1)
+    expect(losses).toBe(0)
+    expect(run.end).toBe('stopped')
+    expect(run.history).toHaveLength(0)
+    expect(run.test.model.queries).toBeGreaterThan(0)
+    expect(run.importance).toEqual([])
   }, 300_000)
 })
 

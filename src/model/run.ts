@@ -72,8 +72,16 @@ export async function runTraining(
   hooks: RunHooks = {},
 ): Promise<RunResult> {
   const started = Date.now()
+  // Preparing a big upload takes seconds per phase: between phases the checkpoint lets a Stop in (a
+  // stop here trains nothing, and the untrained model is tested as after a stop in epoch 1).
+  let stoppedEarly = false
+  const between = async () => {
+    if (!stoppedEarly && hooks.checkpoint) stoppedEarly = (await hooks.checkpoint()) === 'stop'
+  }
   const split = splitDataset(data, config.seed)
+  await between()
   const histories = buildHistories(data, split, config.historyLength)
+  await between()
   const main = new Trainer(data, split, config, histories, 'attention')
   main.truth = hooks.truth
   const validation = main.validationQueries
@@ -117,7 +125,9 @@ export async function runTraining(
     let lastGood = keep(main.snapshot())
     let bestWeights: WeightSnapshot | null = null
 
-    epochs: for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    await between()
+    if (stoppedEarly) end = 'stopped'
+    epochs: for (let epoch = 1; epoch <= config.epochs && !stoppedEarly; epoch++) {
       hooks.onPhase?.('')
       let record: EpochRecord
       let validationNdcg: Float64Array
@@ -223,11 +233,18 @@ export async function runTraining(
     hooks.onPhase?.('Estimating intervals and paired differences on the test split')
     const test = summarizeTest(modelRanking, rankings, config.seed)
 
-    hooks.onPhase?.('Summarising attention and drop-field importance')
-    const final = await summarizeAttention(main, inspection.rows)
-    const importance = await dropFieldImportance(main, inspection, final, (done, total) =>
-      hooks.onPhase?.(`Drop-field importance: ${done} of ${total} fields`),
+    // Drop-field importance ranks the inspection queries once per field: after a Stop, which asks for
+    // the results now, it is left out (the page says so).
+    hooks.onPhase?.(
+      end === 'stopped' ? 'Summarising attention' : 'Summarising attention and drop-field importance',
     )
+    const final = await summarizeAttention(main, inspection.rows)
+    const importance =
+      end === 'stopped'
+        ? []
+        : await dropFieldImportance(main, inspection, final, (done, total) =>
+            hooks.onPhase?.(`Drop-field importance: ${done} of ${total} fields`),
+          )
     if (hooks.onModel) {
       kept = true
       hooks.onModel(main)

@@ -148,6 +148,12 @@ export function AttentionHeatmap({
               importance={importance}
               testId="pooling-weights"
             />
+            {result?.end === 'stopped' && result.importance.length === 0 && (
+              <p className="note" data-testid="importance-skipped">
+                Drop-field importance was left out: the run was stopped, and it ranks the inspection users
+                once more per field.
+              </p>
+            )}
           </div>
           <ExportButtons
             what="attention heatmap"
