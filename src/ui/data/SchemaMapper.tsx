@@ -174,81 +174,83 @@ export function SchemaMapper({
               </select>
             </div>
           )}
-          <table className="columns" data-table={table.role}>
-            <colgroup>
-              <col className="col-name" />
-              <col className="col-kind" />
-              <col />
-            </colgroup>
-            <thead>
-              <tr>
-                <th scope="col">Column</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Input</th>
-              </tr>
-            </thead>
-            <tbody>
-              {draft.columns
-                .filter((c) => c.table === table.role && c.file === table.file)
-                .map((c) => {
-                  const key = keyRole(draft, c)
-                  const feature = c.kind === 'categorical' || c.kind === 'numeric' || c.kind === 'multi'
-                  return (
-                    <tr
-                      key={c.column}
-                      data-column={c.column}
-                      data-kind={key ?? c.kind}
-                      data-tower={key || !feature ? '' : c.tower}
-                    >
-                      <th scope="row">
-                        {c.column}
-                        {c.reason && !key && <span className="column-reason">{c.reason}</span>}
-                      </th>
-                      {key ? (
-                        <td colSpan={2} className="muted">
-                          {key}
-                        </td>
-                      ) : (
-                        <>
-                          <td>
-                            <select
-                              aria-label={`Kind of ${c.column}`}
-                              value={c.kind}
-                              disabled={disabled}
-                              onChange={(e) => setColumn(c, { kind: e.target.value as EditableKind })}
-                            >
-                              {EDITABLE_KINDS.map((k) => (
-                                <option key={k} value={k}>
-                                  {KIND_LABELS[k]}
-                                </option>
-                              ))}
-                            </select>
+          <div className="table-scroll">
+            <table className="columns" data-table={table.role}>
+              <colgroup>
+                <col className="col-name" />
+                <col className="col-kind" />
+                <col />
+              </colgroup>
+              <thead>
+                <tr>
+                  <th scope="col">Column</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Input</th>
+                </tr>
+              </thead>
+              <tbody>
+                {draft.columns
+                  .filter((c) => c.table === table.role && c.file === table.file)
+                  .map((c) => {
+                    const key = keyRole(draft, c)
+                    const feature = c.kind === 'categorical' || c.kind === 'numeric' || c.kind === 'multi'
+                    return (
+                      <tr
+                        key={c.column}
+                        data-column={c.column}
+                        data-kind={key ?? c.kind}
+                        data-tower={key || !feature ? '' : c.tower}
+                      >
+                        <th scope="row">
+                          {c.column}
+                          {c.reason && !key && <span className="column-reason">{c.reason}</span>}
+                        </th>
+                        {key ? (
+                          <td colSpan={2} className="muted">
+                            {key}
                           </td>
-                          <td>
-                            {table.role === 'interactions' && feature ? (
+                        ) : (
+                          <>
+                            <td>
                               <select
-                                aria-label={`Input use of ${c.column}`}
-                                value={c.tower}
+                                aria-label={`Kind of ${c.column}`}
+                                value={c.kind}
                                 disabled={disabled}
-                                onChange={(e) => setColumn(c, { tower: e.target.value as DraftTower })}
+                                onChange={(e) => setColumn(c, { kind: e.target.value as EditableKind })}
                               >
-                                {INTERACTION_TOWERS.map((t) => (
-                                  <option key={t} value={t}>
-                                    {TOWER_LABELS[t]}
+                                {EDITABLE_KINDS.map((k) => (
+                                  <option key={k} value={k}>
+                                    {KIND_LABELS[k]}
                                   </option>
                                 ))}
                               </select>
-                            ) : (
-                              <span className="muted">{feature ? c.tower : '—'}</span>
-                            )}
-                          </td>
-                        </>
-                      )}
-                    </tr>
-                  )
-                })}
-            </tbody>
-          </table>
+                            </td>
+                            <td>
+                              {table.role === 'interactions' && feature ? (
+                                <select
+                                  aria-label={`Input use of ${c.column}`}
+                                  value={c.tower}
+                                  disabled={disabled}
+                                  onChange={(e) => setColumn(c, { tower: e.target.value as DraftTower })}
+                                >
+                                  {INTERACTION_TOWERS.map((t) => (
+                                    <option key={t} value={t}>
+                                      {TOWER_LABELS[t]}
+                                    </option>
+                                  ))}
+                                </select>
+                              ) : (
+                                <span className="muted">{feature ? c.tower : '—'}</span>
+                              )}
+                            </td>
+                          </>
+                        )}
+                      </tr>
+                    )
+                  })}
+              </tbody>
+            </table>
+          </div>
         </fieldset>
       ))}
       <p className="help">

@@ -206,32 +206,34 @@ export function RecommendationsExplorer({
                   <HistoryList view={shown} whatIf={whatIf} onRemove={removeItem} />
                 </div>
                 <div>
-                  <table className="metrics recs" data-testid="recommendation-list">
-                    <caption>
-                      Top {shown.recommendations.length} recommendations (training items excluded)
-                    </caption>
-                    <thead>
-                      <tr>
-                        <th scope="col">#</th>
-                        <th scope="col">Item</th>
-                        <th scope="col">Score</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {shown.recommendations.map((r, k) => (
-                        <tr key={r.item} className={r.heldOut ? 'held-out' : undefined} data-item={r.id}>
-                          <td>{k + 1}</td>
-                          <th scope="row">
-                            <ItemName item={r} />
-                            {r.heldOut && (
-                              <span className="held-out-badge">held-out {shown.heldOut?.part}</span>
-                            )}
-                          </th>
-                          <td>{r.score.toFixed(4)}</td>
+                  <div className="table-scroll">
+                    <table className="metrics recs" data-testid="recommendation-list">
+                      <caption>
+                        Top {shown.recommendations.length} recommendations (training items excluded)
+                      </caption>
+                      <thead>
+                        <tr>
+                          <th scope="col">#</th>
+                          <th scope="col">Item</th>
+                          <th scope="col">Score</th>
                         </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                      </thead>
+                      <tbody>
+                        {shown.recommendations.map((r, k) => (
+                          <tr key={r.item} className={r.heldOut ? 'held-out' : undefined} data-item={r.id}>
+                            <td>{k + 1}</td>
+                            <th scope="row">
+                              <ItemName item={r} />
+                              {r.heldOut && (
+                                <span className="held-out-badge">held-out {shown.heldOut?.part}</span>
+                              )}
+                            </th>
+                            <td>{r.score.toFixed(4)}</td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </div>
                   <ExportButtons
                     what="recommendations"
                     fileBase={fileSlug('recommendations', shown.userId)}

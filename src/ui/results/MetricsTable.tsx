@@ -23,47 +23,49 @@ function MetricsTableView({
   baselines: CountScorerMetrics | null
 }) {
   return (
-    <table className="metrics" data-testid="metrics-table" data-rows={epochs.length}>
-      <caption>Validation, per epoch</caption>
-      <thead>
-        <tr>
-          <th scope="col">Epoch</th>
-          <th scope="col">Train loss</th>
-          <th scope="col">Recall@10</th>
-          <th scope="col">NDCG@10</th>
-          {BASELINE_COLUMNS.map((c) => (
-            <th scope="col" key={`${c.name}-${c.metric}`}>
-              {c.header}
-            </th>
-          ))}
-          <th scope="col">Examples/s</th>
-        </tr>
-      </thead>
-      <tbody>
-        {epochs.length === 0 ? (
+    <div className="table-scroll">
+      <table className="metrics" data-testid="metrics-table" data-rows={epochs.length}>
+        <caption>Validation, per epoch</caption>
+        <thead>
           <tr>
-            <td colSpan={5 + BASELINE_COLUMNS.length} className="empty">
-              Rows appear as epochs finish.
-            </td>
+            <th scope="col">Epoch</th>
+            <th scope="col">Train loss</th>
+            <th scope="col">Recall@10</th>
+            <th scope="col">NDCG@10</th>
+            {BASELINE_COLUMNS.map((c) => (
+              <th scope="col" key={`${c.name}-${c.metric}`}>
+                {c.header}
+              </th>
+            ))}
+            <th scope="col">Examples/s</th>
           </tr>
-        ) : (
-          epochs.map((e) => (
-            <tr key={e.epoch} data-epoch={e.epoch}>
-              <th scope="row">{e.epoch}</th>
-              <td>{e.trainLoss.toFixed(3)}</td>
-              <td data-metric="recall@10">{formatMetric(e.validation['recall@10'])}</td>
-              <td data-metric="ndcg@10">{formatMetric(e.validation['ndcg@10'])}</td>
-              {BASELINE_COLUMNS.map((c) => (
-                <td key={`${c.name}-${c.metric}`} data-metric={`${c.name}-${c.metric}`}>
-                  {formatMetric(baselineValidation(e, baselines, c.name, c.metric))}
-                </td>
-              ))}
-              <td>{Math.round(e.examplesPerSecond).toLocaleString('en-US')}</td>
+        </thead>
+        <tbody>
+          {epochs.length === 0 ? (
+            <tr>
+              <td colSpan={5 + BASELINE_COLUMNS.length} className="empty">
+                Rows appear as epochs finish.
+              </td>
             </tr>
-          ))
-        )}
-      </tbody>
-    </table>
+          ) : (
+            epochs.map((e) => (
+              <tr key={e.epoch} data-epoch={e.epoch}>
+                <th scope="row">{e.epoch}</th>
+                <td>{e.trainLoss.toFixed(3)}</td>
+                <td data-metric="recall@10">{formatMetric(e.validation['recall@10'])}</td>
+                <td data-metric="ndcg@10">{formatMetric(e.validation['ndcg@10'])}</td>
+                {BASELINE_COLUMNS.map((c) => (
+                  <td key={`${c.name}-${c.metric}`} data-metric={`${c.name}-${c.metric}`}>
+                    {formatMetric(baselineValidation(e, baselines, c.name, c.metric))}
+                  </td>
+                ))}
+                <td>{Math.round(e.examplesPerSecond).toLocaleString('en-US')}</td>
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
   )
 }
 

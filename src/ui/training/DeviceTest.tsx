@@ -78,35 +78,37 @@ export function DeviceTest({
         {testing ? `Testing ${testing}…` : 'Test my device'}
       </button>
       {rows.length > 0 && (
-        <table className="metrics" data-testid="device-test-results">
-          <caption>A few training steps of the current settings on each backend</caption>
-          <thead>
-            <tr>
-              <th scope="col">Backend</th>
-              <th scope="col">Examples/s</th>
-              <th scope="col">ms per step alone</th>
-              <th scope="col">First step, ms</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((row) => (
-              <tr key={row.label} data-testid={`device-test-row-${row.label.replace(/\W+/g, '-')}`}>
-                <th scope="row" title={row.result?.reason ?? row.problem ?? ''}>
-                  {row.label}
-                </th>
-                {row.result ? (
-                  <>
-                    <td>{format(row.result.steps.examplesPerSecond)}</td>
-                    <td>{format(row.result.steps.latencyMs)}</td>
-                    <td>{format(row.result.steps.firstStepMs)}</td>
-                  </>
-                ) : (
-                  <td colSpan={3}>{row.problem}</td>
-                )}
+        <div className="table-scroll">
+          <table className="metrics" data-testid="device-test-results">
+            <caption>A few training steps of the current settings on each backend</caption>
+            <thead>
+              <tr>
+                <th scope="col">Backend</th>
+                <th scope="col">Examples/s</th>
+                <th scope="col">ms per step alone</th>
+                <th scope="col">First step, ms</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.label} data-testid={`device-test-row-${row.label.replace(/\W+/g, '-')}`}>
+                  <th scope="row" title={row.result?.reason ?? row.problem ?? ''}>
+                    {row.label}
+                  </th>
+                  {row.result ? (
+                    <>
+                      <td>{format(row.result.steps.examplesPerSecond)}</td>
+                      <td>{format(row.result.steps.latencyMs)}</td>
+                      <td>{format(row.result.steps.firstStepMs)}</td>
+                    </>
+                  ) : (
+                    <td colSpan={3}>{row.problem}</td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {choice && (
         <p className="device-test-choice" data-testid="device-test-choice">
