@@ -47,11 +47,48 @@ const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 }
 
+/**
+ * Content-Security-Policy of the built page: its own origin only, plus what it really needs —
+ * 'wasm-unsafe-eval' (tfjs's WebAssembly backend compiles its .wasm), blob: workers and scripts (the
+ * wasm backend starts its threads from a blob URL, and each thread loads the backend's code from
+ * another), and data:/blob: images (a chart saved as PNG is drawn from its SVG). No inline script or style, no eval, no other host. The built index.html carries it in a
+ * <meta> (static hosts cannot send headers); the preview server sends it as a header as well, which
+ * also covers the worker's own script. The dev server has none (Vite injects inline code there).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self'",
+  "font-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'none'",
+].join('; ')
+
+function contentSecurityPolicyPlugin(): Plugin {
+  return {
+    name: 'content-security-policy',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler: (html) =>
+        html.replace(
+          '<meta charset="UTF-8" />',
+          `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`,
+        ),
+    },
+  }
+}
+
 export default defineConfig({
   base: './',
   server: { headers: ISOLATION_HEADERS },
-  preview: { headers: ISOLATION_HEADERS },
-  plugins: [react(), demoCsvPlugin()],
+  preview: { headers: { ...ISOLATION_HEADERS, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
+  plugins: [react(), demoCsvPlugin(), contentSecurityPolicyPlugin()],
   worker: {
     format: 'es',
     // tfjs's threaded wasm starts its threads from `factory.toString()`, which reads the variable

@@ -49,7 +49,7 @@ test('switching the backend keeps the applied upload: the next run trains on it 
   expect(run.backend.name).toBe('cpu')
   expect(run.dataset.name).toContain('plays.csv')
   expect(run.dataset.counts).toMatchObject({ users: 50 })
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('"Test my device" times every backend, shows the figures and switches to the fastest', async ({
@@ -78,5 +78,5 @@ test('"Test my device" times every backend, shows the figures and switches to th
   await expect(page.locator('.backend-reason')).toContainText('Chosen as the fastest in the device test')
   await expect(page.getByTestId('device-test')).toBeEnabled()
   await screenshot(page, 'device-test')
-  expectClean(guards)
+  await expectClean(guards)
 })

@@ -26,6 +26,7 @@ export const MEDIUM =
 export interface PageGuards {
   consoleErrors: string[]
   foreignRequests: string[]
+  page: Page
 }
 
 /**
@@ -33,7 +34,15 @@ export interface PageGuards {
  * is private: nothing may go anywhere else). Check with `expectClean` at the end of a test.
  */
 export function guardPage(page: Page, origin: string): PageGuards {
-  const guards: PageGuards = { consoleErrors: [], foreignRequests: [] }
+  const guards: PageGuards = { consoleErrors: [], foreignRequests: [], page }
+  // Content-Security-Policy violations of the document, counted (the built page carries a policy).
+  void page.addInitScript(() => {
+    const w = window as unknown as { cspViolations: string[] }
+    w.cspViolations = []
+    document.addEventListener('securitypolicyviolation', (e) =>
+      w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`),
+    )
+  })
   page.on('console', (m) => {
     if (m.type() === 'error') guards.consoleErrors.push(m.text())
   })
@@ -52,9 +61,13 @@ export function guardPage(page: Page, origin: string): PageGuards {
   return guards
 }
 
-export function expectClean(guards: PageGuards): void {
+export async function expectClean(guards: PageGuards): Promise<void> {
   expect(guards.consoleErrors, 'console errors').toEqual([])
   expect(guards.foreignRequests, 'requests that left the origin').toEqual([])
+  const violations = await guards.page
+    .evaluate(() => (window as unknown as { cspViolations?: string[] }).cspViolations ?? null)
+    .catch(() => null)
+  expect(violations, 'Content-Security-Policy violations').toEqual([])
 }
 
 export async function lossPoints(page: Page): Promise<number> {

@@ -135,5 +135,5 @@ test('a file over 10,000,000 rows is read to the limit and refused with a messag
   await Promise.race([crash, waitForDone(page, 60_000)])
   await expect(page.getByTestId('metrics-table')).toHaveAttribute('data-rows', '1')
   await expect(source).toContainText('small_interactions.csv')
-  expectClean(guards)
+  await expectClean(guards)
 })

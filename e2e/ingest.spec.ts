@@ -156,7 +156,7 @@ test('MovieLens 100K files are recognised, explored, applied and trained on', as
   await waitForDone(page)
   await expect(page.getByTestId('metrics-table')).toHaveAttribute('data-rows', '1')
   await screenshot(page, 'ingest-movielens-trained')
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('a TheLook export is mapped without questions', async ({ page, baseURL }) => {
@@ -196,7 +196,7 @@ test('a TheLook export is mapped without questions', async ({ page, baseURL }) =
   await page.getByTestId('mapping-apply').click()
   await expect(page.getByTestId('mapping-applied')).toContainText('140 interactions, 70 users')
   await expect(page.getByTestId('training-source')).toContainText('TheLook')
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('a generic CSV gets an inferred, editable mapping and cleaning', async ({ page, baseURL }) => {
@@ -234,7 +234,7 @@ test('a generic CSV gets an inferred, editable mapping and cleaning', async ({ p
 
   await page.getByTestId('train-start').click()
   await waitForDone(page)
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('keyboard alone picks a file, corrects the mapping, applies it and trains', async ({
@@ -288,7 +288,7 @@ test('keyboard alone picks a file, corrects the mapping, applies it and trains',
   await page.keyboard.press('Enter')
   await waitForDone(page)
   await expect(page.getByTestId('training-source')).toContainText('listening_log.csv')
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('bad files get a message naming file, row and column; the previous data stays', async ({
@@ -336,7 +336,7 @@ test('bad files get a message naming file, row and column; the previous data sta
   await mapper.locator('select[data-key="itemId"]').selectOption('client_key')
   await expect(page.getByTestId('mapping-apply')).toBeDisabled()
   await expect(mapper).toContainText('choose two different columns')
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('a large file shows bytes and rows while it is read, and Cancel keeps what was loaded', async ({
@@ -357,5 +357,5 @@ test('a large file shows bytes and rows while it is read, and Cancel keeps what 
   await expect(page.getByTestId('error-message')).toHaveCount(0)
   await expect(page.getByTestId('schema-mapper')).toHaveCount(0)
   await expect(page.getByTestId('training-source')).toContainText('the demo data')
-  expectClean(guards)
+  await expectClean(guards)
 })

@@ -319,7 +319,7 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
   await page.getByRole('tab', { name: 'Embedding map' }).click()
   await expect(map).toContainText('not in this page')
   expect(await seriousViolations(page)).toEqual([])
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 /** Attention over `n` tokens with long, similar names; rows sum to 1 and epochs differ. */

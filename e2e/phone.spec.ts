@@ -49,5 +49,5 @@ test('on a 390 px phone the page is one column, nothing scrolls sideways, and ta
   }
   expect(await tappable(page, 'run-export')).toBe(true)
   await screenshot(page, 'phone-390')
-  expectClean(guards)
+  await expectClean(guards)
 })

@@ -75,7 +75,7 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
   expect(Number(modelRecall[3])).toBe(run.test.model['recall@10'])
   expect(Number(modelRecall[4])).toBe(run.test.uncertainty.model['recall@10'])
   expect(csv.some((line) => line.startsWith('model minus baseline,popularity,recall@10,'))).toBe(true)
-  expectClean(guards)
+  await expectClean(guards)
 
   // A fresh page restores every table from the file alone.
   const fresh = await browser.newPage()
@@ -117,6 +117,6 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
   await expect(oldCell).toHaveText(`${run.test.model['recall@10'].toFixed(4)}± —`)
   await expect(fresh.getByTestId('test-no-intervals')).toBeVisible()
   await expect(fresh.getByTestId('test-verdicts')).toHaveCount(0)
-  expectClean(freshGuards)
+  await expectClean(freshGuards)
   await fresh.close()
 })

@@ -62,7 +62,7 @@ test('the test table gives intervals and says "no difference" where the interval
   for (const cell of await table.locator('tr[data-comparison] td[data-metric="coverage@10"]').all())
     await expect(cell).toHaveText('—')
   await screenshot(page, 'test-table-untrained')
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('a test split of fewer than 100 interactions is called too small, with no ratios', async ({
@@ -85,5 +85,5 @@ test('a test split of fewer than 100 interactions is called too small, with no r
     /^\d\.\d{4}±\d\.\d{4}$/,
   )
   await screenshot(page, 'test-table-too-small')
-  expectClean(guards)
+  await expectClean(guards)
 })

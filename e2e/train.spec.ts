@@ -48,7 +48,7 @@ for (const backend of ['webgl', 'wasm'] as const) {
       /^\d\.\d{4}±\d\.\d{4}$/,
     )
     await screenshot(page, `trained-${backend}`)
-    expectClean(guards)
+    await expectClean(guards)
   })
 }
 
@@ -131,7 +131,7 @@ test('pause, resume and stop control a running wasm run; the page answers clicks
   await expect(page.getByTestId('importance-skipped').first()).toBeVisible()
   // A new run starts cleanly after a stopped one.
   await expect(page.getByTestId('train-start')).toBeEnabled()
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('the demo CSVs are served next to the page', async ({ request }) => {
@@ -172,7 +172,7 @@ test('a bad link gives a message, not a crash, and the page still trains', async
   await waitForDone(page)
   // A run worked with the settings on screen: the message about the link has done its job.
   await expect(page.getByTestId('error-message')).toHaveCount(0)
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('auto skips a software WebGL (no GPU) for wasm and says why', async ({ page }) => {

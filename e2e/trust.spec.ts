@@ -90,7 +90,7 @@ test('a rating is never an input by default; a leaky context is flagged before t
   await expect(genre).toHaveAttribute('data-tower', 'none')
   await page.getByTestId('train-start').click()
   await waitForDone(page)
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('a log is not a side table, choosing it as one is refused, and the numbers on the page agree', async ({
@@ -128,7 +128,7 @@ test('a log is not a side table, choosing it as one is refused, and the numbers 
   await expect(page.getByTestId('mapping-not-applied')).toContainText(
     'the next run still trains on TheLook e-commerce',
   )
-  expectClean(guards)
+  await expectClean(guards)
 })
 
 test('a new drop never replaces the applied data until applied; bad drops say why; the error box goes once something works', async ({
@@ -174,5 +174,5 @@ test('a new drop never replaces the applied data until applied; bad drops say wh
   await expect(first).not.toHaveText(/^\d+$/)
   await expect(first).toHaveText(/[a-z]/i)
   await screenshot(page, 'trust-recbole-titles')
-  expectClean(guards)
+  await expectClean(guards)
 })
