@@ -266,6 +266,32 @@ export type SettingProblem =
   /** `raw` was outside the row's range (or not an integer) and `used` is what was taken instead. */
   | { kind: 'clamped'; row: NumberSettingRow; raw: string; used: number }
   | { kind: 'dim-not-multiple-of-heads'; dim: number; heads: number; used: number }
+  /** A share link's `data`/`fingerprint` that make no sense (the link's settings still apply). */
+  | { kind: 'bad-shared-data'; raw: string }
+
+/**
+ * Which data a share link was made with: the demo (its size and seed are settings), or the person's own
+ * files, known only by their fingerprint (FNV-1a of ids and interactions, 8 hex digits) — never their
+ * contents or names.
+ */
+export type SharedData = { kind: 'demo' } | { kind: 'upload'; fingerprint: string }
+
+/** Hash keys of a share link that are not settings. */
+const SHARED_DATA_KEYS = ['data', 'fingerprint']
+const FINGERPRINT = /^[0-9a-f]{8}$/
+
+/** The data a link names (`data=demo`, or `data=upload&fingerprint=…`); null when it names none. */
+export function decodeSharedData(hash: string): { data: SharedData | null; problem: SettingProblem | null } {
+  const params = new URLSearchParams(hash.replace(/^#/, ''))
+  const kind = params.get('data')
+  const fingerprint = params.get('fingerprint')
+  if (kind === null && fingerprint === null) return { data: null, problem: null }
+  if (kind === 'demo' && fingerprint === null) return { data: { kind: 'demo' }, problem: null }
+  if (kind === 'upload' && fingerprint !== null && FINGERPRINT.test(fingerprint))
+    return { data: { kind: 'upload', fingerprint }, problem: null }
+  const raw = `data=${kind ?? ''}${fingerprint === null ? '' : `&fingerprint=${fingerprint}`}`
+  return { data: null, problem: { kind: 'bad-shared-data', raw: raw.slice(0, 80) } }
+}
 
 /**
  * Reads settings from a URL hash (`#epochs=3&seed=1`) and an optional `?backend=` query, which wins.
@@ -283,6 +309,7 @@ export function decodeSettingsHash(
   const query = new URLSearchParams(search.replace(/^\?/, ''))
   if (query.has('backend')) params.set('backend', query.get('backend') ?? '')
   for (const [key, raw] of params) {
+    if (SHARED_DATA_KEYS.includes(key)) continue
     const row = settingRow(key)
     if (!row) {
       problems.push({ kind: 'unknown', key })
@@ -315,14 +342,20 @@ export function decodeSettingsHash(
   return { settings, problems }
 }
 
-/** The hash for these settings: only values that differ from the defaults, in table order. */
-export function encodeSettingsHash(settings: Settings): string {
+/**
+ * The hash for these settings: only values that differ from the defaults, in table order. A share link
+ * (`shared` given) writes every setting, so a later change of a default does not change what it
+ * reproduces, and then the data it was made with.
+ */
+export function encodeSettingsHash(settings: Settings, shared?: SharedData): string {
   const params = new URLSearchParams()
   for (const row of SETTING_ROWS) {
     const value = settings[row.key]
-    if (value === row.default) continue
+    if (value === row.default && !shared) continue
     params.set(row.key, typeof value === 'boolean' ? (value ? '1' : '0') : String(value))
   }
+  if (shared) params.set('data', shared.kind)
+  if (shared?.kind === 'upload') params.set('fingerprint', shared.fingerprint)
   const text = params.toString()
   return text ? `#${text}` : ''
 }

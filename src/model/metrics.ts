@@ -465,7 +465,11 @@ export class SparseRanking implements DirectRanking {
     for (let p = 0; out.length < k && p <= order.length; p++) {
       const item = p < order.length ? order[p] : -1
       if (item >= 0 && (this.isOwn[item] || sortedHas(excluded, item))) continue
-      while (out.length < k && b < best.length && (item < 0 || this.before(best[b], this.current[best[b]], item)))
+      while (
+        out.length < k &&
+        b < best.length &&
+        (item < 0 || this.before(best[b], this.current[best[b]], item))
+      )
         out.push(best[b++])
       if (item >= 0 && out.length < k) out.push(item)
     }

@@ -13,14 +13,15 @@ import { MetricsTable } from './results/MetricsTable'
 import { OwnDataExploration, OwnDataPanel } from './data/OwnDataPanel'
 import { RankingChart } from './results/RankingChart'
 import { RunPanel } from './share/RunPanel'
+import { SharedDataNote, ShareLink } from './share/ShareLink'
 import { SettingsPanel } from './training/SettingsPanel'
 import { TrainingControls } from './training/TrainingControls'
-import { demoSourceOf, trainConfigOf } from './training/settings'
+import { demoSourceOf, shareLinkOf, trainConfigOf, type SharedData } from './training/settings'
 import { useSettings } from './training/useSettings'
 import { useTrainer } from './training/useTrainer'
 
 export function App() {
-  const { settings, problems, update, dismissProblems } = useSettings()
+  const { settings, problems, shared, update, dismissProblems } = useSettings()
   const trainer = useTrainer(settings.backend)
   const { state } = trainer
   const running = state.status === 'training' || state.status === 'paused'
@@ -40,6 +41,15 @@ export function App() {
     // Only on first render: a new backend keeps the worker and what it has loaded (an upload too).
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [load])
+
+  // A share link names the data: the demo, or an applied upload by its fingerprint (none before Apply).
+  const applied = trainer.dataset.applied
+  const shareData: SharedData | null = trainer.dataset.active
+    ? applied
+      ? { kind: 'upload', fingerprint: applied.fingerprint }
+      : null
+    : { kind: 'demo' }
+  const link = shareData ? shareLinkOf(window.location.href, settings, shareData) : null
 
   const diverged = state.record?.end === 'diverged' ? [state.record.message ?? 'The loss diverged.'] : []
   const messages = [...problems, ...(state.error ? [state.error] : []), ...diverged]
@@ -76,6 +86,7 @@ export function App() {
               <summary>Demo size and seed</summary>
               <SettingsPanel group="demo" settings={settings} disabled={running} onChange={update} />
             </details>
+            <SharedDataNote shared={shared} applied={applied?.fingerprint ?? null} />
             <OwnDataPanel dataset={trainer.dataset} ingest={trainer.ingest} busy={running} />
           </section>
           <section aria-labelledby="train-heading">
@@ -106,6 +117,7 @@ export function App() {
             <h2 id="run-heading">Share</h2>
             {/* Keyed by run: a failed import's message goes when a run (or an import) starts. */}
             <RunPanel key={state.runId} state={state} onImport={trainer.importRun} />
+            <ShareLink link={link} data={shareData} />
           </section>
           <section aria-labelledby="settings-heading">
             <h2 id="settings-heading">Model settings</h2>

@@ -34,6 +34,7 @@ import { splitDataset } from '../data/split'
 import { numbersOf } from '../data/table'
 import type { DataProblem, EncodedDataset } from '../data/types'
 import { DEFAULT_TRAIN_CONFIG } from '../model/config'
+import { datasetFingerprint } from '../model/runFile'
 import type {
   FromWorker,
   IngestParseOverrides,
@@ -307,6 +308,7 @@ export class Ingestor {
         steps: cleaned.data.steps,
         eda: computeEda(cleaned.data.tables, mapping),
         summary,
+        fingerprint: datasetFingerprint(encoded.data),
         mapping,
         requested: mappingIn,
         seconds,

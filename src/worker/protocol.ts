@@ -183,6 +183,8 @@ export interface IngestApplied {
   /** EDA of the cleaned tables. */
   eda: EdaReport
   summary: DatasetSummary
+  /** `datasetFingerprint` of the encoded data: what a share link names it by (never its contents). */
+  fingerprint: string
   /** The mapping as applied (interaction columns moved to a tower's table are listed under that table). */
   mapping: ColumnMapping
   /** The mapping as the mapper sent it: the draft it came from, to tell whether edits are unapplied. */

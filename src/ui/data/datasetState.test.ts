@@ -222,6 +222,7 @@ describe('datasetReducer', () => {
       issues: [],
       leaks: [],
       steps: [],
+      fingerprint: '0123abcd',
       eda: EDA,
       summary: {
         name: 'log.csv',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_SETTINGS, parseSettings, serializeSettings } from './settings'
+import { DEFAULT_SETTINGS, parseSettings, serializeSettings, shareLinkOf } from './settings'
 
 describe('settings in the URL', () => {
   it('round-trips changed settings through the hash', () => {
@@ -12,7 +12,7 @@ describe('settings in the URL', () => {
     }
     const hash = serializeSettings(settings)
     expect(hash).toBe('#epochs=7&learningRate=0.02&logQ=0&backend=wasm')
-    expect(parseSettings(hash)).toEqual({ settings, problems: [] })
+    expect(parseSettings(hash)).toEqual({ settings, problems: [], shared: null })
   })
 
   it('writes nothing for the defaults', () => {
@@ -97,5 +97,49 @@ describe('messages about a bad link', () => {
       'Embedding size 30 is not a multiple of 4 heads; using 32.',
     ])
     expect(settings).toEqual({ ...DEFAULT_SETTINGS, batchSize: 8, learningRate: 1e-5, dim: 32, heads: 4 })
+  })
+})
+
+describe('share links', () => {
+  const href = 'https://example.org/some/repo/?backend=cpu#epochs=3'
+  const settings = { ...DEFAULT_SETTINGS, epochs: 4, seed: 9, backend: 'wasm' as const, demoUsers: 800 }
+
+  it('write every setting (defaults too), the data, and no query; opening one gives them all back', () => {
+    const link = shareLinkOf(href, settings, { kind: 'demo' })
+    const url = new URL(link)
+    expect(url.origin + url.pathname).toBe('https://example.org/some/repo/')
+    expect(url.search).toBe('')
+    const params = new URLSearchParams(url.hash.slice(1))
+    // A default is written too: a later change of a default must not change what the link reproduces.
+    expect(params.get('dim')).toBe(String(DEFAULT_SETTINGS.dim))
+    expect(params.get('data')).toBe('demo')
+    const opened = parseSettings(url.hash, url.search)
+    expect(opened.problems).toEqual([])
+    expect(opened.settings).toEqual(settings)
+    expect(opened.shared).toEqual({ kind: 'demo' })
+  })
+
+  it('name an upload by its fingerprint only', () => {
+    const link = shareLinkOf(href, settings, { kind: 'upload', fingerprint: '0a1b2c3d' })
+    const hash = new URL(link).hash
+    expect(new URLSearchParams(hash.slice(1)).get('fingerprint')).toBe('0a1b2c3d')
+    expect(parseSettings(hash).shared).toEqual({ kind: 'upload', fingerprint: '0a1b2c3d' })
+  })
+
+  it('report a data part the page does not make, and still apply the settings', () => {
+    for (const hash of [
+      '#epochs=5&data=upload',
+      '#epochs=5&data=upload&fingerprint=<img src=x>',
+      '#epochs=5&data=elsewhere',
+      '#epochs=5&fingerprint=0a1b2c3d',
+    ]) {
+      const opened = parseSettings(hash)
+      expect(opened.settings.epochs, hash).toBe(5)
+      expect(opened.shared, hash).toBeNull()
+      expect(opened.problems, hash).toHaveLength(1)
+      expect(opened.problems[0]).toMatch(/data part .* is not one this page makes/)
+    }
+    // An ordinary link names no data and has nothing to report.
+    expect(parseSettings('#epochs=5')).toMatchObject({ shared: null, problems: [] })
   })
 })

@@ -7,6 +7,7 @@ import {
   DEFAULT_SETTINGS,
   SETTING_ROWS,
   decodeSettingsHash,
+  decodeSharedData,
   encodeSettingsHash,
   trainConfigOf,
   type BooleanSettingRow,
@@ -15,10 +16,11 @@ import {
   type SettingKey,
   type SettingProblem,
   type Settings,
+  type SharedData,
 } from '../../model/config'
 import type { DemoSource } from '../../worker/protocol'
 
-export { DEFAULT_SETTINGS, trainConfigOf, type Settings }
+export { DEFAULT_SETTINGS, trainConfigOf, type Settings, type SharedData }
 
 /** What the form shows for a setting. */
 interface SettingText {
@@ -104,6 +106,8 @@ export function describeSettingProblem(problem: SettingProblem): string {
     }
     case 'dim-not-multiple-of-heads':
       return `Embedding size ${problem.dim} is not a multiple of ${problem.heads} heads; using ${problem.used}.`
+    case 'bad-shared-data':
+      return `The link's data part "${problem.raw}" is not one this page makes (data=demo, or data=upload with an 8-digit fingerprint); its settings are used.`
   }
 }
 
@@ -111,9 +115,28 @@ export function describeSettingProblem(problem: SettingProblem): string {
  * Reads settings from a URL hash (`#epochs=3&seed=1`) and an optional `?backend=` query, which wins.
  * Unknown keys and bad values are reported, never thrown; out-of-range numbers are clamped and reported.
  */
-export function parseSettings(hash: string, search = ''): { settings: Settings; problems: string[] } {
+export function parseSettings(
+  hash: string,
+  search = '',
+): { settings: Settings; problems: string[]; shared: SharedData | null } {
   const { settings, problems } = decodeSettingsHash(hash, search)
-  return { settings, problems: problems.map(describeSettingProblem) }
+  const { data, problem } = decodeSharedData(hash)
+  return {
+    settings,
+    problems: [...problems, ...(problem ? [problem] : [])].map(describeSettingProblem),
+    shared: data,
+  }
+}
+
+/**
+ * The share link of this setup: the page's address without query, and every setting plus the data it
+ * was made with in the hash (see `encodeSettingsHash`). Nothing of an upload but its fingerprint.
+ */
+export function shareLinkOf(href: string, settings: Settings, shared: SharedData): string {
+  const url = new URL(href)
+  url.search = ''
+  url.hash = encodeSettingsHash(settings, shared)
+  return url.toString()
 }
 
 /** The hash for these settings: only values that differ from the defaults, in table order. */

@@ -1,5 +1,5 @@
 import { useCallback, useState } from 'react'
-import { parseSettings, serializeSettings, type Settings } from './settings'
+import { parseSettings, serializeSettings, type Settings, type SharedData } from './settings'
 
 /**
  * The only code that touches `location.hash`. Reads the settings once at load (reporting what was wrong
@@ -8,6 +8,8 @@ import { parseSettings, serializeSettings, type Settings } from './settings'
 export function useSettings(): {
   settings: Settings
   problems: string[]
+  /** The data the opened link was shared with (null for an ordinary link). */
+  shared: SharedData | null
   update: (patch: Partial<Settings>) => void
   /** Forgets what was wrong with the link (once the person has done something that worked). */
   dismissProblems: () => void
@@ -28,5 +30,5 @@ export function useSettings(): {
       return next
     })
   }, [])
-  return { settings, problems, update, dismissProblems }
+  return { settings, problems, shared: initial.shared, update, dismissProblems }
 }
