@@ -14,6 +14,7 @@ const TFJS_FREE_MODEL = [
   'results',
   'uncertainty',
   'runFile',
+  'runFile.check',
   'explore.types',
   'scorers',
   'baselines',

@@ -328,7 +328,9 @@ describe('a shared order with a few items rescored per query (co-occurrence)', (
       const row = queries.rows[q]
       const { items, scores } = ownOf(row)
       const want = topK(dense(Int32Array.of(row)), queries.excluded[q], 100)
-      expect(Array.from(sparse.forQuery(items, scores).topK(queries.excluded[q], 100))).toEqual(Array.from(want))
+      expect(Array.from(sparse.forQuery(items, scores).topK(queries.excluded[q], 100))).toEqual(
+        Array.from(want),
+      )
     }
   })
 })

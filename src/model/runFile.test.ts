@@ -3,6 +3,7 @@ import { DEFAULT_TRAIN_CONFIG } from './config'
 import { RANK_METRIC_NAMES, type RankingMetrics } from './metrics'
 import type { RunRecord } from './results'
 import { parseRunFile, RUN_VERSION, toRunFile } from './runFile'
+import { MAX_RUN_FILE_BYTES } from './runFile.check'
 
 function metrics(value: number): RankingMetrics {
   const out = { queries: 500 } as RankingMetrics
@@ -179,7 +180,156 @@ describe('run files as a header plus the record', () => {
     delete bad.dataset.counts
     expect(parseRunFile(JSON.stringify(bad), 'x.run.json')).toEqual({
       ok: false,
-      reason: 'x.run.json has a malformed dataset section (counts or split).',
+      reason: 'x.run.json is damaged or not from this page: run.dataset.counts is not an object.',
     })
+  })
+})
+
+/** A good file, changed by `edit` (on its parsed JSON), as text. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- hand-edits of arbitrary JSON
+function tampered(edit: (run: Record<string, any>) => void): string {
+  const run = JSON.parse(JSON.stringify(file()))
+  edit(run)
+  return JSON.stringify(run)
+}
+
+const HISTORY_ENTRY = {
+  epoch: 1,
+  trainLoss: 5.1,
+  validation: metrics(0.3),
+  trainSeconds: 2,
+  examplesPerSecond: 1000,
+}
+const LAYERED = {
+  tokens: ['a', 'b'],
+  pooling: [0.5, 0.5],
+  layers: [[[0.5, 0.5, 0.5, 0.5]]],
+}
+
+/**
+ * Bad run files as they come: truncated, from elsewhere, from a newer page, hand-edited, or made to
+ * break the page. Each must give a message naming what is wrong, never a crash or a half-read run.
+ */
+const BAD_FILES: [string, string, RegExp][] = [
+  ['empty', '', /not JSON/],
+  ['truncated', JSON.stringify(file()).slice(0, 500), /not JSON/],
+  ['not an object', '[1, 2, 3]', /not an attentive-run file/],
+  ['another format', tampered((r) => (r.format = 'tfjs-layers-model')), /not an attentive-run file/],
+  ['a newer version', tampered((r) => (r.version = 3)), /version 3; this page reads version 2 or older/],
+  ['a version that is text', tampered((r) => (r.version = '2')), /has version 2;/],
+  ['no test', tampered((r) => delete r.test), /lacks test/],
+  ['history not a list', tampered((r) => (r.history = { 0: HISTORY_ENTRY })), /run\.history is not a list/],
+  [
+    'a metric as text',
+    tampered((r) => (r.test.model['recall@10'] = '0.9')),
+    /run\.test\.model\.recall@10 is not a number/,
+  ],
+  [
+    'a metric as null',
+    tampered((r) => (r.test.model['ndcg@10'] = null)),
+    /run\.test\.model\.ndcg@10 is not a number/,
+  ],
+  [
+    'an epoch without validation',
+    tampered((r) => (r.history = [{ ...HISTORY_ENTRY, validation: undefined }])),
+    /run\.history\[0\]\.validation is not an object/,
+  ],
+  ['a negative count', tampered((r) => (r.dataset.counts.users = -5)), /counts\.users is not a whole number/],
+  [
+    'a dataset name of a megabyte',
+    tampered((r) => (r.dataset.name = 'x'.repeat(1_000_000))),
+    /run\.dataset\.name is 1,000,000 characters long/,
+  ],
+  [
+    'pooling weights for other tokens',
+    tampered((r) => (r.attention.user = { ...LAYERED, pooling: [1] })),
+    /attention\.user\.pooling has 1 weights for 2 tokens/,
+  ],
+  [
+    'an attention matrix of the wrong size',
+    tampered((r) => (r.attention.item = { ...LAYERED, layers: [[[1, 0, 0]]] })),
+    /attention\.item\.layers\[0\]\[0\] has 3 entries, not 2 × 2/,
+  ],
+  [
+    '100,000 tokens',
+    tampered((r) => (r.attention.user.tokens = Array.from({ length: 100_000 }, (_, i) => `t${i}`))),
+    /tokens has 100,000 entries/,
+  ],
+  [
+    'an importance row of an unknown tower',
+    tampered(
+      (r) => (r.importance = [{ field: 'a', tower: 'both', attentionWeight: 1, ndcgWithout: 0, drop: 0 }]),
+    ),
+    /importance\[0\]\.tower is not one of user, item/,
+  ],
+  ['an unknown end', tampered((r) => (r.end = 'exploded')), /run\.end is not one of/],
+  ['a loss point without a loss', tampered((r) => (r.lossCurve = [{ step: 5 }])), /lossCurve\[0\]\.loss/],
+  [
+    'a __proto__ key',
+    JSON.stringify(file()).replace('"test":{', '"test":{"__proto__":{"polluted":true},'),
+    /a key named "__proto__"/,
+  ],
+  [
+    'a constructor key deep inside',
+    tampered((r) => (r.dataset.source = { constructor: { prototype: { polluted: true } } })),
+    /a key named "(constructor|prototype)"/,
+  ],
+  [
+    'timing as text',
+    tampered((r) => (r.timing.totalSeconds = 'soon')),
+    /timing\.totalSeconds is not a number/,
+  ],
+  [
+    'a trend without its best epoch',
+    tampered((r) => delete r.trend.best),
+    /run\.trend\.best is not an object/,
+  ],
+  [
+    'ten thousand validation baselines',
+    tampered(
+      (r) =>
+        (r.validationBaselines = Object.fromEntries(
+          Array.from({ length: 10_000 }, (_, i) => [`b${i}`, metrics(0.1)]),
+        )),
+    ),
+    /validationBaselines has 10000 keys/,
+  ],
+]
+
+describe('bad run files (a corpus of damaged, foreign and hostile files)', () => {
+  it('holds at least 20 kinds of bad file', () => expect(BAD_FILES.length).toBeGreaterThanOrEqual(20))
+
+  it.each(BAD_FILES)('refuses %s with a message naming what is wrong', (_, text, reason) => {
+    const parsed = parseRunFile(text, 'bad.run.json')
+    expect(parsed.ok).toBe(false)
+    if (parsed.ok) return
+    expect(parsed.reason).toMatch(/^bad\.run\.json /)
+    expect(parsed.reason).toMatch(reason)
+    // A message, not a dump: short enough to read whatever the file held.
+    expect(parsed.reason.length).toBeLessThan(300)
+  })
+
+  it('leaves no prototype polluted', () => {
+    for (const [, text] of BAD_FILES) parseRunFile(text)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('refuses a file over the size limit before reading it', () => {
+    const huge = { length: MAX_RUN_FILE_BYTES + 1 } as unknown as string
+    const parsed = parseRunFile(huge, 'huge.run.json')
+    expect(parsed).toEqual({
+      ok: false,
+      reason: 'huge.run.json is 64 MB; this page opens run files up to 64 MB.',
+    })
+  })
+
+  it('still opens a good file with every optional part present, and names as given (shown as text)', () => {
+    const good = tampered((r) => {
+      r.history = [HISTORY_ENTRY]
+      r.attention.user = { ...LAYERED, tokens: ['<img src=x onerror=alert(1)>', 'b'] }
+    })
+    const parsed = parseRunFile(good)
+    if (!parsed.ok) throw new Error(parsed.reason)
+    expect(parsed.record.attention.user.tokens[0]).toBe('<img src=x onerror=alert(1)>')
   })
 })

@@ -4,6 +4,7 @@
  * A run file is a small header (format, version, date) followed by the fields of the `RunRecord` the
  * worker sent when the run ended; reading one checks it and migrates older versions here, in one place.
  */
+import { checkRunRecord, checkUncertainty, parseUntrustedJson } from './runFile.check'
 import type { EncodedDataset } from '../data/types'
 import { readTrainConfig } from './config'
 import type { RunRecord, TestUncertainty } from './results'
@@ -60,13 +61,9 @@ export function parseRunFile(
   text: string,
   fileName = 'the run file',
 ): { ok: true; header: RunFileHeader; record: RunRecord } | { ok: false; reason: string } {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (e) {
-    return { ok: false, reason: `${fileName} is not JSON (${e instanceof Error ? e.message : String(e)}).` }
-  }
-  const run = value as Partial<RunFile> | null
+  const parsed = parseUntrustedJson(text, fileName)
+  if (!parsed.ok) return parsed
+  const run = parsed.value as Partial<RunFile> | null
   if (!run || typeof run !== 'object' || run.format !== RUN_FORMAT)
     return {
       ok: false,
@@ -75,18 +72,14 @@ export function parseRunFile(
   if (typeof run.version !== 'number' || run.version > RUN_VERSION)
     return {
       ok: false,
-      reason: `${fileName} has version ${String(run.version)}; this page reads version ${RUN_VERSION} or older.`,
+      reason: `${fileName} has version ${String(run.version).slice(0, 40)}; this page reads version ${RUN_VERSION} or older.`,
     }
   const missing = (
     ['config', 'dataset', 'backend', 'history', 'test', 'attention', 'importance', 'timing'] as const
   ).filter((key) => run[key] === undefined || run[key] === null)
   if (missing.length > 0) return { ok: false, reason: `${fileName} lacks ${missing.join(', ')}.` }
-  if (!Array.isArray(run.history) || !Array.isArray(run.importance) || typeof run.test?.model !== 'object')
-    return { ok: false, reason: `${fileName} has a malformed history, importance or test section.` }
-  if (!Array.isArray(run.attention?.user?.tokens) || !Array.isArray(run.attention?.user?.pooling))
-    return { ok: false, reason: `${fileName} has a malformed attention section.` }
-  if (!isRecord(run.dataset?.counts) || !isRecord(run.dataset?.split))
-    return { ok: false, reason: `${fileName} has a malformed dataset section (counts or split).` }
+  const problem = checkRunRecord(run)
+  if (problem) return { ok: false, reason: `${fileName} is damaged or not from this page: ${problem}.` }
   const { format, version, createdAt, ...rest } = run as RunFile
   return {
     ok: true,
@@ -127,7 +120,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * page then shows "—" for intervals rather than numbers it cannot trust.
  */
 function readUncertainty(value: unknown): TestUncertainty | undefined {
-  if (!isRecord(value)) return undefined
+  if (!isRecord(value) || checkUncertainty(value, 'uncertainty') !== null) return undefined
   const { model, baselines, differences, coverageResamples } = value
   if (!isRecord(model) || !isRecord(baselines) || !isRecord(differences)) return undefined
   return {
