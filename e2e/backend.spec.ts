@@ -56,7 +56,7 @@ test('"Test my device" times every backend, shows the figures and switches to th
   page,
   baseURL,
 }) => {
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./#${TINY}`)
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
   await page.getByTestId('device-test').click()

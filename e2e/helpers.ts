@@ -8,7 +8,7 @@ export const TINY_UPLOAD = 'epochs=1&batchSize=64&dim=8&mlpHidden=16'
 
 /** Opens the page on wasm with the tiny upload settings, guarding console and requests. */
 export async function openForUpload(page: Page, baseURL: string | undefined): Promise<PageGuards> {
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${TINY_UPLOAD}`)
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
   return guards
@@ -33,10 +33,10 @@ export interface PageGuards {
  * Records console errors, uncaught exceptions and any request that leaves the page's origin (the data
  * is private: nothing may go anywhere else). Check with `expectClean` at the end of a test.
  */
-export function guardPage(page: Page, origin: string): PageGuards {
+export async function guardPage(page: Page, origin: string): Promise<PageGuards> {
   const guards: PageGuards = { consoleErrors: [], foreignRequests: [], page }
   // Content-Security-Policy violations of the document, counted (the built page carries a policy).
-  void page.addInitScript(() => {
+  await page.addInitScript(() => {
     const w = window as unknown as { cspViolations: string[] }
     w.cspViolations = []
     document.addEventListener('securitypolicyviolation', (e) =>

@@ -84,7 +84,7 @@ test('a file over 10,000,000 rows is read to the limit and refused with a messag
   test.setTimeout(180_000)
   const crash = crashed(page)
   crash.catch(() => undefined)
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${TINY_UPLOAD}`)
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
 

@@ -33,7 +33,7 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
   page,
   baseURL,
 }) => {
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${INSPECT}`)
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
   await expect(page.getByTestId('error-message')).toHaveCount(0)

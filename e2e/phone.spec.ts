@@ -25,7 +25,7 @@ test('on a 390 px phone the page is one column, nothing scrolls sideways, and ta
   page,
   baseURL,
 }) => {
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${TINY}`)
   await expect(page.getByTestId('train-start')).toBeEnabled()
   // The layout viewport is the screen's width: the page did not force a wider one.

@@ -7,7 +7,7 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
   browser,
   baseURL,
 }, testInfo) => {
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${TINY}`)
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
   await expect(page.getByTestId('run-export')).toBeDisabled()
@@ -79,7 +79,7 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
 
   // A fresh page restores every table from the file alone.
   const fresh = await browser.newPage()
-  const freshGuards = guardPage(fresh, new URL(baseURL!).origin)
+  const freshGuards = await guardPage(fresh, new URL(baseURL!).origin)
   await fresh.goto(`./?backend=wasm`)
   await fresh.getByTestId('run-import').setInputFiles(path)
   await expect(fresh.getByTestId('training-status')).toHaveAttribute('data-state', 'done')
@@ -99,6 +99,33 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
     .setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') })
   await expect(fresh.getByTestId('error-message')).toContainText('notes.json is not an attentive-run file')
   await expect(fresh.getByTestId('metrics-table')).toHaveAttribute('data-rows', '2')
+  // A tampered one (a metric made text) is refused by name and path; the restored results stay.
+  const tamperedRun = JSON.parse(JSON.stringify(run))
+  tamperedRun.history[1].validation['recall@10'] = 'lots'
+  await fresh.getByTestId('run-import').setInputFiles({
+    name: 'edited.run.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(tamperedRun)),
+  })
+  await expect(fresh.getByTestId('error-message')).toContainText(
+    'edited.run.json is damaged or not from this page: run.history[1].validation.recall@10 is not a number',
+  )
+  await expect(fresh.getByTestId('metrics-table')).toHaveAttribute('data-rows', '2')
+  // Names in a file are text, never markup: a field named like an HTML tag shows as those characters.
+  const hostile = JSON.parse(JSON.stringify(run))
+  const tag = '<img src=x onerror="window.injected=1">'
+  hostile.importance[0].field = tag
+  hostile.attention.user.tokens[0] = tag
+  await fresh.getByTestId('run-import').setInputFiles({
+    name: 'hostile.run.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(hostile)),
+  })
+  await expect(fresh.getByText('Showing hostile.run.json')).toBeVisible()
+  await fresh.getByRole('tab', { name: 'Attention heatmaps' }).click()
+  await expect(fresh.getByTestId('attention-heatmap').first()).toContainText(tag)
+  await expect(fresh.locator('img[src="x"]')).toHaveCount(0)
+  expect(await fresh.evaluate(() => (window as unknown as { injected?: number }).injected)).toBeUndefined()
 
   // A version 1 file (saved before intervals) still opens: values as saved, "—" for every interval,
   // and no difference claimed.

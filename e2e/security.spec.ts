@@ -5,7 +5,7 @@ test('the built page carries a Content-Security-Policy: own origin only, and an 
   page,
   baseURL,
 }) => {
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   const response = await page.goto('./?backend=wasm')
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
   const meta = await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')

@@ -30,7 +30,7 @@ test('a share link reproduces the demo run in a fresh browser context: the same 
   baseURL,
 }) => {
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${TINY}&seed=5`)
   await page.getByTestId('train-start').click()
   await waitForDone(page)
@@ -49,7 +49,7 @@ test('a share link reproduces the demo run in a fresh browser context: the same 
 
   const fresh = await browser.newContext()
   const other = await fresh.newPage()
-  const freshGuards = guardPage(other, new URL(baseURL!).origin)
+  const freshGuards = await guardPage(other, new URL(baseURL!).origin)
   await other.goto(link)
   await expect(other.getByTestId('backend-badge')).toHaveText('wasm')
   await expect(other.getByTestId('error-message')).toHaveCount(0)
@@ -80,7 +80,7 @@ test('a share link of an upload names it by fingerprint only, and checks the fil
   baseURL,
 }) => {
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${TINY_UPLOAD}`)
   const log = writeLog('my-private-log.csv', 3)
   await drop(page, [log])
@@ -99,7 +99,7 @@ test('a share link of an upload names it by fingerprint only, and checks the fil
 
   const fresh = await browser.newContext()
   const other = await fresh.newPage()
-  const freshGuards = guardPage(other, new URL(baseURL!).origin)
+  const freshGuards = await guardPage(other, new URL(baseURL!).origin)
   await other.goto(link)
   const note = other.getByTestId('shared-data-note')
   await expect(note).toHaveAttribute('data-match', 'pending')

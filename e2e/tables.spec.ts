@@ -20,7 +20,7 @@ test('the test table gives intervals and says "no difference" where the interval
   page,
   baseURL,
 }) => {
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${UNTRAINED}`)
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
   await page.getByTestId('train-start').click()
@@ -69,7 +69,7 @@ test('a test split of fewer than 100 interactions is called too small, with no r
   page,
   baseURL,
 }) => {
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${TOO_SMALL}`)
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
   await page.getByTestId('train-start').click()

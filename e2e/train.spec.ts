@@ -3,7 +3,7 @@ import { expectClean, guardPage, lossPoints, MEDIUM, screenshot, TINY, waitForDo
 
 for (const backend of ['webgl', 'wasm'] as const) {
   test(`trains the demo end to end on ${backend}, served from a sub-path`, async ({ page, baseURL }) => {
-    const guards = guardPage(page, new URL(baseURL!).origin)
+    const guards = await guardPage(page, new URL(baseURL!).origin)
     await page.goto(`./?backend=${backend}#${TINY}`)
     expect(page.url()).toContain('/some/repo/')
     await expect(page.getByTestId('backend-badge')).toHaveText(backend)
@@ -83,7 +83,7 @@ test('pause, resume and stop control a running wasm run; the page answers clicks
   page,
   baseURL,
 }) => {
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${MEDIUM}`)
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
   const idle = await blockedShare(page)
@@ -162,7 +162,7 @@ test('static files in public/ are served as they are: manifest, icon and the dem
 })
 
 test('a bad link gives a message, not a crash, and the page still trains', async ({ page, baseURL }) => {
-  const guards = guardPage(page, new URL(baseURL!).origin)
+  const guards = await guardPage(page, new URL(baseURL!).origin)
   await page.goto(`./?backend=wasm#${TINY}&epochs=lots&heads=99&nonsense=1`)
   const error = page.getByTestId('error-message')
   await expect(error).toContainText('"lots" is not a number for Epochs')
