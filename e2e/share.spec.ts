@@ -1,4 +1,4 @@
-import { expect, test, type Page } from '@playwright/test'
+import { expect, test, type Browser, type Page } from '@playwright/test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +16,23 @@ async function modelRow(page: Page): Promise<string[]> {
   return row.allTextContents()
 }
 
+/** Opens the page on wasm with these settings, the clipboard allowed, guarding console and requests. */
+async function openSharing(page: Page, baseURL: string, hash: string) {
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
+  const guards = await guardPage(page, new URL(baseURL).origin)
+  await page.goto(`./?backend=wasm#${hash}`)
+  return guards
+}
+
+/** Opens a link in a fresh browser context (nothing stored, as on another machine). */
+async function openElsewhere(browser: Browser, baseURL: string, link: string) {
+  const context = await browser.newContext()
+  const page = await context.newPage()
+  const guards = await guardPage(page, new URL(baseURL).origin)
+  await page.goto(link)
+  return { page, guards, close: () => context.close() }
+}
+
 /** Clicks "Copy share link" and returns the link the page shows (and copied). */
 async function shareLink(page: Page): Promise<string> {
   await page.getByTestId('share-link').click()
@@ -29,9 +46,7 @@ test('a share link reproduces the demo run in a fresh browser context: the same 
   browser,
   baseURL,
 }) => {
-  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
-  const guards = await guardPage(page, new URL(baseURL!).origin)
-  await page.goto(`./?backend=wasm#${TINY}&seed=5`)
+  const guards = await openSharing(page, baseURL!, `${TINY}&seed=5`)
   await page.getByTestId('train-start').click()
   await waitForDone(page)
   const trained = await modelRow(page)
@@ -47,10 +62,7 @@ test('a share link reproduces the demo run in a fresh browser context: the same 
   expect(params.get('data')).toBe('demo')
   expect(params.get('layers')).toBe('1')
 
-  const fresh = await browser.newContext()
-  const other = await fresh.newPage()
-  const freshGuards = await guardPage(other, new URL(baseURL!).origin)
-  await other.goto(link)
+  const { page: other, guards: freshGuards, close } = await openElsewhere(browser, baseURL!, link)
   await expect(other.getByTestId('backend-badge')).toHaveText('wasm')
   await expect(other.getByTestId('error-message')).toHaveCount(0)
   await expect(other.locator('#setting-seed')).toHaveValue('5')
@@ -58,7 +70,7 @@ test('a share link reproduces the demo run in a fresh browser context: the same 
   await waitForDone(other)
   expect(await modelRow(other)).toEqual(trained)
   await expectClean(freshGuards)
-  await fresh.close()
+  await close()
   await expectClean(guards)
 })
 
@@ -79,9 +91,7 @@ test('a share link of an upload names it by fingerprint only, and checks the fil
   browser,
   baseURL,
 }) => {
-  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'])
-  const guards = await guardPage(page, new URL(baseURL!).origin)
-  await page.goto(`./?backend=wasm#${TINY_UPLOAD}`)
+  const guards = await openSharing(page, baseURL!, TINY_UPLOAD)
   const log = writeLog('my-private-log.csv', 3)
   await drop(page, [log])
   await page.getByTestId('mapping-apply').click()
@@ -97,10 +107,7 @@ test('a share link of an upload names it by fingerprint only, and checks the fil
   expect([...params.keys()].filter((k) => ['user', 'item', 'ts'].includes(k))).toEqual([])
   await expect(page.getByTestId('share-link-text').locator('..')).toContainText(fingerprint)
 
-  const fresh = await browser.newContext()
-  const other = await fresh.newPage()
-  const freshGuards = await guardPage(other, new URL(baseURL!).origin)
-  await other.goto(link)
+  const { page: other, guards: freshGuards, close } = await openElsewhere(browser, baseURL!, link)
   const note = other.getByTestId('shared-data-note')
   await expect(note).toHaveAttribute('data-match', 'pending')
   await expect(note).toContainText(fingerprint)
@@ -113,6 +120,6 @@ test('a share link of an upload names it by fingerprint only, and checks the fil
   await other.getByTestId('mapping-apply').click()
   await expect(note).toHaveAttribute('data-match', 'yes')
   await expectClean(freshGuards)
-  await fresh.close()
+  await close()
   await expectClean(guards)
 })
