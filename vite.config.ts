@@ -48,6 +48,35 @@ const ISOLATION_HEADERS = {
 }
 
 /**
+ * Writes precache.js: the files of this build the service worker (`public/isolate.js`) caches on
+ * install, so the page works offline after a first visit, and a version named after them (their names
+ * carry content hashes), so a new build replaces the old cache whole. The demo CSVs are left out (they
+ * are downloads, cached when fetched).
+ */
+function precachePlugin(): Plugin {
+  return {
+    name: 'precache-list',
+    apply: 'build',
+    generateBundle(_, bundle) {
+      const files = [
+        './',
+        'icon.svg',
+        'manifest.webmanifest',
+        ...Object.keys(bundle).filter((f) => !f.startsWith('demo/') && f !== 'index.html'),
+      ].sort()
+      let h = 0x811c9dc5
+      for (const c of files.join('\n')) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193)
+      const version = (h >>> 0).toString(16).padStart(8, '0')
+      this.emitFile({
+        type: 'asset',
+        fileName: 'precache.js',
+        source: `self.PRECACHE = ${JSON.stringify({ version, files })}\n`,
+      })
+    },
+  }
+}
+
+/**
  * Content-Security-Policy of the built page: its own origin only, plus what it really needs —
  * 'wasm-unsafe-eval' (tfjs's WebAssembly backend compiles its .wasm), blob: workers and scripts (the
  * wasm backend starts its threads from a blob URL, and each thread loads the backend's code from
@@ -88,7 +117,7 @@ export default defineConfig({
   base: './',
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: { ...ISOLATION_HEADERS, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } },
-  plugins: [react(), demoCsvPlugin(), contentSecurityPolicyPlugin()],
+  plugins: [react(), demoCsvPlugin(), contentSecurityPolicyPlugin(), precachePlugin()],
   worker: {
     format: 'es',
     // tfjs's threaded wasm starts its threads from `factory.toString()`, which reads the variable

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize } from 'node:path'
 import { BASE_PATH } from '../playwright.config'
+import { expectClean, guardPage, TINY, waitForDone } from './helpers'
 
 /**
  * WebAssembly threads need a cross-origin isolated page. The preview server sends the headers itself;
@@ -36,15 +37,60 @@ function plainStaticHost(): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
 }
 
-test('the preview server isolates the page itself (wasm may share memory between threads): no service worker', async ({
+test('the preview server isolates the page itself, with no reload; the service worker is there for offline use', async ({
   page,
   baseURL,
 }) => {
+  const loads: string[] = []
+  page.on('load', () => loads.push(page.url()))
   await page.goto(baseURL!)
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
   expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(true)
   await expect(page.locator('.backend-reason')).toContainText('cross-origin isolated')
-  expect(await page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0)
+  await expect
+    .poll(() => page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length))
+    .toBe(1)
+  await page.waitForTimeout(500)
+  expect(loads).toHaveLength(1)
+})
+
+test('after one visit the page works offline: it reloads from the cache and trains the demo', async ({
+  page,
+  context,
+  baseURL,
+}) => {
+  const guards = await guardPage(page, new URL(baseURL!).origin)
+  await page.goto(`./?backend=wasm#${TINY}`)
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+  // Installed (its precache filled) and in control of the page.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready
+    if (!navigator.serviceWorker.controller)
+      await new Promise((resolve) => navigator.serviceWorker.addEventListener('controllerchange', resolve))
+  })
+  await context.setOffline(true)
+  try {
+    await page.reload()
+    await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+    // The network is really off: a file this page never fetched fails.
+    expect(
+      await page.evaluate(() =>
+        fetch('demo/users.csv').then(
+          () => 'fetched',
+          () => 'failed',
+        ),
+      ),
+    ).toBe('failed')
+    // That failure is logged; it is the only console error expected.
+    await expect.poll(() => guards.consoleErrors).toEqual(['Failed to load resource: net::ERR_FAILED'])
+    guards.consoleErrors.length = 0
+    await page.getByTestId('train-start').click()
+    await waitForDone(page)
+    await expect(page.getByTestId('baseline-table')).toHaveAttribute('data-ready', 'true')
+  } finally {
+    await context.setOffline(false)
+  }
+  await expectClean(guards)
 })
 
 test('on a static host without headers the service worker isolates the page after one reload', async ({

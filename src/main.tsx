@@ -3,10 +3,10 @@ import { createRoot } from 'react-dom/client'
 // The base sheet first: each feature's sheet, imported by its panel, refines it.
 import './ui/app.css'
 import { App } from './ui/App'
-import { isolateThroughServiceWorker } from './ui/isolation'
+import { startServiceWorker } from './ui/isolation'
 import { installBenchmarkHook } from './ui/training/benchmarkHook'
 
-isolateThroughServiceWorker()
+startServiceWorker()
 installBenchmarkHook()
 
 createRoot(document.getElementById('root')!).render(
