@@ -1,4 +1,5 @@
 import { useId } from 'react'
+import { ScrollFrame } from '../shared/ScrollFrame'
 import type { FileRole } from '../../data/formats'
 import { CleaningPanel } from './CleaningPanel'
 import {
@@ -174,7 +175,7 @@ export function SchemaMapper({
               </select>
             </div>
           )}
-          <div className="table-scroll">
+          <ScrollFrame label={`Columns of ${table.role}`}>
             <table className="columns" data-table={table.role}>
               <colgroup>
                 <col className="col-name" />
@@ -250,7 +251,7 @@ export function SchemaMapper({
                   })}
               </tbody>
             </table>
-          </div>
+          </ScrollFrame>
         </fieldset>
       ))}
       <p className="help">

@@ -1,4 +1,5 @@
 import { useId, useState } from 'react'
+import { ScrollFrame } from '../shared/ScrollFrame'
 
 /** Every value of the matrix as a table, for screen readers and for copying (a toggle, closed at first). */
 export function AttentionHeatmapTable({
@@ -16,7 +17,7 @@ export function AttentionHeatmapTable({
       <button type="button" aria-expanded={open} aria-controls={id} onClick={() => setOpen(!open)}>
         Attention values as a table
       </button>
-      <div className="table-scroll" id={id} hidden={!open}>
+      <ScrollFrame label="Attention as a table" id={id} hidden={!open}>
         <table className="metrics">
           <caption>Rows attend to columns (each row sums to 1)</caption>
           <thead>
@@ -40,7 +41,7 @@ export function AttentionHeatmapTable({
             ))}
           </tbody>
         </table>
-      </div>
+      </ScrollFrame>
     </div>
   )
 }

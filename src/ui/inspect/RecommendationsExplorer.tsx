@@ -1,4 +1,5 @@
 import { useEffect, useId, useState } from 'react'
+import { ScrollFrame } from '../shared/ScrollFrame'
 import type { FieldValue, ItemRef, UserHit, UserView, WhatIf } from '../../model/explore.types'
 import type { ExploreAnswer, ExploreQuery } from '../../worker/protocol'
 import { fileSlug } from '../shared/chartExport'
@@ -206,7 +207,7 @@ export function RecommendationsExplorer({
                   <HistoryList view={shown} whatIf={whatIf} onRemove={removeItem} />
                 </div>
                 <div>
-                  <div className="table-scroll">
+                  <ScrollFrame label="Recommendations">
                     <table className="metrics recs" data-testid="recommendation-list">
                       <caption>
                         Top {shown.recommendations.length} recommendations (training items excluded)
@@ -233,7 +234,7 @@ export function RecommendationsExplorer({
                         ))}
                       </tbody>
                     </table>
-                  </div>
+                  </ScrollFrame>
                   <ExportButtons
                     what="recommendations"
                     fileBase={fileSlug('recommendations', shown.userId)}

@@ -1,4 +1,5 @@
 import { memo } from 'react'
+import { ScrollFrame } from '../shared/ScrollFrame'
 import type { MetricName } from '../../model/metrics'
 import type { RunResult } from '../../model/results'
 import { TRAINED_SCORER_NAMES } from '../../model/scorers'
@@ -75,7 +76,7 @@ function BaselineTableView({ result }: { result: RunResult | null }) {
   )
   return (
     <div className="test-table" data-status={table.status}>
-      <div className="table-scroll">
+      <ScrollFrame label="Test split table">
         <table className="metrics" data-testid="baseline-table" data-ready="true" data-status={table.status}>
           <caption>
             Test split ({table.queries.toLocaleString('en-US')} held-out interactions, weights of epoch{' '}
@@ -154,7 +155,7 @@ function BaselineTableView({ result }: { result: RunResult | null }) {
               ))}
           </tbody>
         </table>
-      </div>
+      </ScrollFrame>
       {sentences.length > 0 && (
         <ul className="verdicts" data-testid="test-verdicts">
           {sentences.map((s) => (

@@ -1,4 +1,5 @@
 import { memo } from 'react'
+import { ScrollFrame } from '../shared/ScrollFrame'
 import type { CountScorerMetrics, EpochRecord } from '../../model/results'
 import { BASELINES } from '../../model/scorers'
 import { baselineValidation } from './chartRows'
@@ -23,7 +24,7 @@ function MetricsTableView({
   baselines: CountScorerMetrics | null
 }) {
   return (
-    <div className="table-scroll">
+    <ScrollFrame label="Validation per epoch">
       <table className="metrics" data-testid="metrics-table" data-rows={epochs.length}>
         <caption>Validation, per epoch</caption>
         <thead>
@@ -65,7 +66,7 @@ function MetricsTableView({
           )}
         </tbody>
       </table>
-    </div>
+    </ScrollFrame>
   )
 }
 

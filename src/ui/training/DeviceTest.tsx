@@ -1,4 +1,5 @@
 import { useState } from 'react'
+import { ScrollFrame } from '../shared/ScrollFrame'
 import type { BackendName, TrainConfig } from '../../model/config'
 import type { DemoSource } from '../../worker/protocol'
 import { deviceTestPlan, fastestRow, type DeviceTestRow } from './deviceTest'
@@ -78,7 +79,7 @@ export function DeviceTest({
         {testing ? `Testing ${testing}…` : 'Test my device'}
       </button>
       {rows.length > 0 && (
-        <div className="table-scroll">
+        <ScrollFrame label="Device test results">
           <table className="metrics" data-testid="device-test-results">
             <caption>A few training steps of the current settings on each backend</caption>
             <thead>
@@ -108,7 +109,7 @@ export function DeviceTest({
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollFrame>
       )}
       {choice && (
         <p className="device-test-choice" data-testid="device-test-choice">
