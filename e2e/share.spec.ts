@@ -96,6 +96,9 @@ test('a share link of an upload names it by fingerprint only, and checks the fil
   await drop(page, [log])
   await page.getByTestId('mapping-apply').click()
   await expect(page.getByTestId('mapping-applied')).toContainText('interactions')
+  // Nothing uploaded goes into the address bar: it holds settings only.
+  expect(page.url()).not.toContain('private')
+  expect(new URLSearchParams(new URL(page.url()).hash.slice(1)).has('fingerprint')).toBe(false)
   const link = await shareLink(page)
   const params = new URLSearchParams(new URL(link).hash.slice(1))
   expect(params.get('data')).toBe('upload')

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { SETTING_ROWS } from '../../model/config'
 import { DEFAULT_SETTINGS, parseSettings, serializeSettings, shareLinkOf } from './settings'
 
 describe('settings in the URL', () => {
@@ -141,5 +142,62 @@ describe('share links', () => {
     }
     // An ordinary link names no data and has nothing to report.
     expect(parseSettings('#epochs=5')).toMatchObject({ shared: null, problems: [] })
+  })
+})
+
+/**
+ * Bad links as they come: typed by hand, cut off, from a newer page, or made to break this one. Each
+ * must give settings within their table's ranges, a short message per problem, and no crash.
+ */
+const BAD_LINKS: [string, string][] = [
+  ['an infinite number', '#epochs=1e309'],
+  ['a negative count', '#epochs=-5'],
+  ['NaN', '#learningRate=NaN'],
+  ['a fraction where a whole number goes', '#seed=1.5'],
+  ['an empty value', '#batchSize='],
+  ['an empty choice', '#backend='],
+  ['a number 100,000 digits long', `#epochs=${'9'.repeat(100_000)}`],
+  ['a key a megabyte long', `#${'x'.repeat(1_000_000)}=1`],
+  ['markup as a value', '#dim=<script>alert(1)</script>'],
+  ['markup as a key', '#<img src=x onerror=alert(1)>=1'],
+  ['a __proto__ key', '#__proto__=1&constructor=2&prototype=3'],
+  ['zero heads', '#heads=0'],
+  ['yes for a switch', '#logQ=yes'],
+  ['broken percent-encoding', '#epochs=%E0%A4%A&seed=%'],
+  ['300 unknown keys', '#' + Array.from({ length: 300 }, (_, i) => `k${i}=1`).join('&')],
+  ['a fingerprint a megabyte long', `#data=upload&fingerprint=${'a'.repeat(1_000_000)}`],
+  ['a data part of another page', '#data=server&fingerprint=0a1b2c3d'],
+  ['an embedding size no head count divides', '#dim=30&heads=4'],
+  ['a backend that does not exist', '#backend=webgpu2'],
+  ['every setting out of range', '#epochs=0&batchSize=1&learningRate=99&dim=9999&layers=99&mlpHidden=0'],
+]
+
+describe('bad links (a corpus)', () => {
+  it('holds at least 20 kinds of bad link', () => expect(BAD_LINKS.length).toBeGreaterThanOrEqual(20))
+
+  it.each(BAD_LINKS)('%s: valid settings, short messages, no crash', (_, hash) => {
+    const opened = parseSettings(hash)
+    expect(opened.problems.length).toBeGreaterThan(0)
+    expect(opened.problems.length).toBeLessThanOrEqual(9)
+    for (const message of opened.problems) expect(message.length).toBeLessThan(200)
+    for (const row of SETTING_ROWS) {
+      const value = opened.settings[row.key]
+      if (row.kind === 'number') {
+        expect(Number.isFinite(value), row.key).toBe(true)
+        expect(value as number).toBeGreaterThanOrEqual(row.min)
+        expect(value as number).toBeLessThanOrEqual(row.max)
+        if (row.integer) expect(Number.isInteger(value), row.key).toBe(true)
+      } else if (row.kind === 'boolean') expect(typeof value).toBe('boolean')
+      else expect(row.choices).toContain(value)
+    }
+    expect(opened.settings.dim % opened.settings.heads).toBe(0)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.keys(opened.settings).sort()).toEqual(Object.keys(DEFAULT_SETTINGS).sort())
+  })
+
+  it('shows at most 8 messages and counts the rest', () => {
+    const { problems } = parseSettings(BAD_LINKS.find(([name]) => name === '300 unknown keys')![1])
+    expect(problems).toHaveLength(9)
+    expect(problems[8]).toBe('…and 292 more problems in the link.')
   })
 })

@@ -90,26 +90,34 @@ export const SETTING_SPECS: SettingSpec[] = SETTING_ROWS.map((row) => {
 })
 
 /** A problem with a link in words, naming the setting by its label. */
+/** A link's text as a message quotes it: at most 40 characters (a link may carry anything). */
+function quoted(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text
+}
+
 export function describeSettingProblem(problem: SettingProblem): string {
   switch (problem.kind) {
     case 'unknown':
-      return `Unknown setting "${problem.key}" in the link was ignored.`
+      return `Unknown setting "${quoted(problem.key)}" in the link was ignored.`
     case 'not-a-number':
-      return `"${problem.raw}" is not a number for ${TEXT[problem.row.key].label}; kept ${problem.kept}.`
+      return `"${quoted(problem.raw)}" is not a number for ${TEXT[problem.row.key].label}; kept ${problem.kept}.`
     case 'not-on-off':
-      return `"${problem.raw}" is not on/off for ${TEXT[problem.row.key].label}; kept ${problem.kept ? 'on' : 'off'}.`
+      return `"${quoted(problem.raw)}" is not on/off for ${TEXT[problem.row.key].label}; kept ${problem.kept ? 'on' : 'off'}.`
     case 'not-a-choice':
-      return `Backend "${problem.raw}" is not one of ${problem.row.choices.join(', ')}; using ${problem.kept}.`
+      return `Backend "${quoted(problem.raw)}" is not one of ${problem.row.choices.join(', ')}; using ${problem.kept}.`
     case 'clamped': {
       const { row } = problem
-      return `${TEXT[row.key].label} ${problem.raw} is outside ${row.min}–${row.max}; using ${problem.used}.`
+      return `${TEXT[row.key].label} ${quoted(problem.raw)} is outside ${row.min}–${row.max}; using ${problem.used}.`
     }
     case 'dim-not-multiple-of-heads':
       return `Embedding size ${problem.dim} is not a multiple of ${problem.heads} heads; using ${problem.used}.`
     case 'bad-shared-data':
-      return `The link's data part "${problem.raw}" is not one this page makes (data=demo, or data=upload with an 8-digit fingerprint); its settings are used.`
+      return `The link's data part "${quoted(problem.raw)}" is not one this page makes (data=demo, or data=upload with an 8-digit fingerprint); its settings are used.`
   }
 }
+
+/** Messages shown about one link at most (then a count of the rest). */
+const MAX_LINK_MESSAGES = 8
 
 /**
  * Reads settings from a URL hash (`#epochs=3&seed=1`) and an optional `?backend=` query, which wins.
@@ -121,11 +129,16 @@ export function parseSettings(
 ): { settings: Settings; problems: string[]; shared: SharedData | null } {
   const { settings, problems } = decodeSettingsHash(hash, search)
   const { data, problem } = decodeSharedData(hash)
-  return {
-    settings,
-    problems: [...problems, ...(problem ? [problem] : [])].map(describeSettingProblem),
-    shared: data,
-  }
+  const all = [...problems, ...(problem ? [problem] : [])].map(describeSettingProblem)
+  // A link with hundreds of bad parts gets a few messages and a count, not a page of them.
+  const shown =
+    all.length > MAX_LINK_MESSAGES
+      ? [
+          ...all.slice(0, MAX_LINK_MESSAGES),
+          `…and ${all.length - MAX_LINK_MESSAGES} more problems in the link.`,
+        ]
+      : all
+  return { settings, problems: shown, shared: data }
 }
 
 /**
