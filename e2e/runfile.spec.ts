@@ -111,6 +111,26 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
     'edited.run.json is damaged or not from this page: run.history[1].validation.recall@10 is not a number',
   )
   await expect(fresh.getByTestId('metrics-table')).toHaveAttribute('data-rows', '2')
+  // A file that passes the checks but holds little (metrics missing, no snapshots, no importance)
+  // shows "—" where numbers are missing, without an error.
+  const sparse = JSON.parse(JSON.stringify(run))
+  sparse.test.model = { queries: 300 }
+  sparse.history[0].validation = {}
+  sparse.importance = []
+  sparse.attention.snapshots = []
+  delete sparse.test.uncertainty
+  await fresh.getByTestId('run-import').setInputFiles({
+    name: 'sparse.run.json',
+    mimeType: 'application/json',
+    buffer: Buffer.from(JSON.stringify(sparse)),
+  })
+  await expect(fresh.getByText('Showing sparse.run.json')).toBeVisible()
+  await expect(
+    fresh.getByTestId('baseline-table').locator('tr[data-scorer="model"] td[data-metric="recall@10"]'),
+  ).toContainText('—')
+  await fresh.getByRole('tab', { name: 'Attention heatmaps' }).click()
+  await expect(fresh.getByTestId('attention-heatmap').first()).toBeVisible()
+  await fresh.getByRole('tab', { name: 'Recommendations' }).click()
   // Names in a file are text, never markup: a field named like an HTML tag shows as those characters.
   const hostile = JSON.parse(JSON.stringify(run))
   const tag = '<img src=x onerror="window.injected=1">'
