@@ -116,6 +116,22 @@ export interface RankingOptions {
   batchSize?: number
   /** Keep every query's top-100 list, for coverage's standard error (test evaluation). */
   keepRecommendations?: boolean
+  /**
+   * Awaited every `CHECK_EVERY` queries (a run's pause/stop checkpoint): 'stop' ends the ranking with
+   * `RankingStopped`, so a Stop is seen within a batch of queries, not after the whole ranking.
+   */
+  checkpoint?: () => Promise<'continue' | 'stop'>
+}
+
+/** Queries ranked between two checkpoints. */
+const CHECK_EVERY = 256
+
+/** Thrown by `rankQueries` when its checkpoint says stop: the ranking is not finished. */
+export class RankingStopped extends Error {
+  constructor() {
+    super('The ranking was stopped.')
+    this.name = 'RankingStopped'
+  }
 }
 
 /**
@@ -143,12 +159,19 @@ export async function rankQueries(
         ranking.score(negative) / options.pairTemperature,
       )
   }
+  const checkpoint = async () => {
+    if (options.checkpoint && (await options.checkpoint()) === 'stop') throw new RankingStopped()
+  }
   if (scorer.ranking) {
     const rankingOf = scorer.ranking()
-    for (let q = 0; q < queries.rows.length; q++) addQuery(rankingOf(queries.rows[q]), q)
+    for (let q = 0; q < queries.rows.length; q++) {
+      if (q % CHECK_EVERY === CHECK_EVERY - 1) await checkpoint()
+      addQuery(rankingOf(queries.rows[q]), q)
+    }
     return acc
   }
   for (let start = 0; start < queries.rows.length; start += batchSize) {
+    if (start > 0) await checkpoint()
     const end = Math.min(queries.rows.length, start + batchSize)
     const scores = await scorer(queries.rows.subarray(start, end))
     for (let q = start; q < end; q++)

@@ -6,7 +6,6 @@ import { oracleScorer } from '../demo/oracle'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { buildQueries } from './evaluate'
 import { BASELINE_NAMES, type EpochRecord, type LossPoint } from './results'
-import { TRAINED_SCORER_NAMES } from './scorers'
 import { runTraining, type RunResult } from './run'
 import { multiValuedDataset } from './testing'
 import * as tf from './tf'
@@ -240,15 +239,16 @@ describe('early stopping restores the best epoch', () => {
   }, 300_000)
 
   it('tests a finished epoch, not a half-trained one, when the person stops mid-epoch', async () => {
-    let checkpoints = 0
     let stepsPerEpoch = 0
+    let inEpoch2 = false
     const run = await runTraining(small, config, {
       onPrepared: (p) => (stepsPerEpoch = p.stepsPerEpoch),
       // Epoch 1 of the model and of every trained baseline (this run has history, so the sequence-only
-      // one too), then stop a few steps into the model's epoch 2.
-      checkpoint: async () =>
-        ++checkpoints > (1 + TRAINED_SCORER_NAMES.length) * stepsPerEpoch + 3 ? 'stop' : 'continue',
+      // one too), then stop at the first loss point of the model's epoch 2 (a few steps into it).
+      onLoss: (p) => (inEpoch2 ||= p.step > stepsPerEpoch),
+      checkpoint: async () => (inEpoch2 ? 'stop' : 'continue'),
     })
+    expect(stepsPerEpoch).toBeGreaterThan(5)
     expect(run.end).toBe('stopped')
     expect(run.history).toHaveLength(1)
     expect(run.testedEpoch).toBe(1)
@@ -270,6 +270,34 @@ describe('early stopping restores the best epoch', () => {
     expect(Object.keys(run.test.baselines).sort()).toEqual(['co-occurrence', 'popularity', 'random'])
     // A stop asks for the results now: drop-field importance (one re-ranking per field) is left out.
     expect(run.importance).toEqual([])
+  }, 300_000)
+
+  it('a Stop is seen inside the rankings: the model’s validation and the baselines’ (not after them)', async () => {
+    // In the model's validation of epoch 1: its last loss point is read before validation starts.
+    let stepsPerEpoch = 0
+    let trained = false
+    let told = false
+    const inValidation = await runTraining(small, config, {
+      onPrepared: (p) => (stepsPerEpoch = p.stepsPerEpoch),
+      onLoss: (p) => (trained ||= p.step === stepsPerEpoch),
+      checkpoint: async () => (trained ? 'stop' : 'continue'),
+      onValidationBaselines: () => (told = true),
+    })
+    expect(trained).toBe(true)
+    expect(inValidation.end).toBe('stopped')
+    expect(inValidation.history).toHaveLength(0)
+    expect(told).toBe(false)
+    // In the count baselines' validation, after epoch 1: they are never reported.
+    let counting = false
+    const inBaselines = await runTraining(small, config, {
+      onPhase: (detail) => (counting ||= detail.startsWith('Computing baselines')),
+      checkpoint: async () => (counting ? 'stop' : 'continue'),
+      onValidationBaselines: () => (told = true),
+    })
+    expect(counting).toBe(true)
+    expect(inBaselines.end).toBe('stopped')
+    expect(told).toBe(false)
+    expect(inBaselines.validationBaselines).toEqual({})
   }, 300_000)
 
   it('stopped while preparing, it trains no step and ends with the test of the untrained model', async () => {

@@ -2,7 +2,7 @@ import { splitDataset, type Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import type { TrainConfig } from './config'
 import { ValidationTracker } from './earlyStopping'
-import { buildQueries, firstQueries, summarizeTest } from './evaluate'
+import { buildQueries, firstQueries, RankingStopped, summarizeTest } from './evaluate'
 import { buildHistories } from './history'
 import { dropFieldImportance, summarizeAttention } from './inspect'
 import type { BatchScorer, MetricAccumulator, RankingMetrics } from './metrics'
@@ -148,7 +148,14 @@ export async function runTraining(
       }
       if (epoch === 1) {
         hooks.onPhase?.('Computing baselines on the validation split')
-        validationBaselines = await main.evaluateCountBaselines(validation)
+        try {
+          validationBaselines = await main.evaluateCountBaselines(validation, hooks.checkpoint)
+        } catch (e) {
+          // Stopped meanwhile: as a stop during the baselines' first epoch, epoch 1 is not finished.
+          if (!(e instanceof RankingStopped)) throw e
+          end = 'stopped'
+          break
+        }
         hooks.onValidationBaselines?.(validationBaselines)
         prepareComparisons()
       }

@@ -4,7 +4,14 @@ import type { EncodedDataset } from '../data/types'
 import { itemCounts } from './baselines'
 import type { TrainConfig } from './config'
 import { embeddingLookup } from './embedding'
-import { buildQueries, modelScorer, rankQueries, type EvalQueries } from './evaluate'
+import {
+  buildQueries,
+  modelScorer,
+  rankQueries,
+  RankingStopped,
+  type EvalQueries,
+  type RankingOptions,
+} from './evaluate'
 import type { Histories } from './history'
 import { LazyAdam, uniqueRows } from './lazyAdam'
 import type { BatchScorer, MetricAccumulator, RankingMetrics } from './metrics'
@@ -210,7 +217,14 @@ export class Trainer {
     }
     await flush()
     const trainSeconds = (Date.now() - started) / 1000
-    const ranked = await this.rankModel(this.validationQueries)
+    let ranked: MetricAccumulator
+    try {
+      ranked = await this.rankModel(this.validationQueries, { checkpoint: hooks.checkpoint })
+    } catch (e) {
+      // Stopped while validating: the epoch has no validation score, so it does not count.
+      if (e instanceof RankingStopped) return { record: null, stopped: true }
+      throw e
+    }
     const validation = ranked.result()
     this.epochsDone = epoch
     return {
@@ -234,13 +248,18 @@ export class Trainer {
   /** Ranks the given queries with the current model; the accumulator keeps the per-query values. */
   async rankModel(
     queries: EvalQueries,
-    options: { override?: FieldOverride; keepRecommendations?: boolean } = {},
+    options: {
+      override?: FieldOverride
+      keepRecommendations?: boolean
+      checkpoint?: RankingOptions['checkpoint']
+    } = {},
   ): Promise<MetricAccumulator> {
     const scorer = modelScorer(this.model, this.data.itemIds.length, options.override)
     try {
       return await rankQueries(scorer.score, queries, this.data.itemIds.length, {
         pairTemperature: this.config.temperature,
         keepRecommendations: options.keepRecommendations,
+        checkpoint: options.checkpoint,
       })
     } finally {
       scorer.dispose()
@@ -248,8 +267,11 @@ export class Trainer {
   }
 
   /** Every count scorer of the registry on the given queries (no tensors involved). */
-  async evaluateCountBaselines(queries: EvalQueries): Promise<CountScorerMetrics> {
-    const ranked = await this.rankCountBaselines(queries)
+  async evaluateCountBaselines(
+    queries: EvalQueries,
+    checkpoint?: RankingOptions['checkpoint'],
+  ): Promise<CountScorerMetrics> {
+    const ranked = await this.rankCountBaselines(queries, false, checkpoint)
     const out: CountScorerMetrics = {}
     for (const { name } of COUNT_SCORERS) {
       const r = ranked[name]
@@ -262,11 +284,12 @@ export class Trainer {
   async rankCountBaselines(
     queries: EvalQueries,
     keepRecommendations = false,
+    checkpoint?: RankingOptions['checkpoint'],
   ): Promise<Partial<Record<CountScorerName, MetricAccumulator>>> {
     const n = this.data.itemIds.length
     const out: Partial<Record<CountScorerName, MetricAccumulator>> = {}
     for (const [name, scorer] of this.countScorers())
-      out[name] = await rankQueries(scorer, queries, n, { keepRecommendations })
+      out[name] = await rankQueries(scorer, queries, n, { keepRecommendations, checkpoint })
     return out
   }
 
