@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { EncodedDataset } from '../data/types'
 import { splitDataset } from '../data/split'
 import { randomInteractions } from '../data/testing'
-import { cooccurrenceScorer, recentHistories } from './cooccurrence'
+import { cooccurrenceScorer, neighboursPerItem, recentHistories } from './cooccurrence'
 import { buildQueries, rankQueries } from './evaluate'
 
 /** Interactions as [user, item] or [user, item, time]; users u0.., items A, B, C... No features. */
@@ -126,6 +126,15 @@ describe('cooccurrenceScorer', () => {
         kept.forEach((score, i) => expect([i, score > 1e-3]).toEqual([i, want.has(i)]))
       }
     }
+  })
+
+  it('keeps fewer neighbours per item in a catalogue of millions, so their memory stays bounded', () => {
+    expect(neighboursPerItem(500)).toBe(100)
+    expect(neighboursPerItem(200_000)).toBe(100)
+    expect(neighboursPerItem(1_000_000)).toBe(20)
+    expect(neighboursPerItem(10_000_000)).toBe(10)
+    // A smaller K asked for is kept as it is.
+    expect(neighboursPerItem(10_000_000, 3)).toBe(3)
   })
 
   it('learns from the training rows only', async () => {

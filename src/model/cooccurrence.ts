@@ -35,6 +35,20 @@ export const COOCCURRENCE_HISTORY = 50
 export const COOCCURRENCE_ITEM_USERS = 200
 /** Neighbours kept per item: its K most similar items. */
 export const COOCCURRENCE_NEIGHBOURS = 100
+/**
+ * Most neighbours kept over the whole catalogue (8 bytes each): past 200,000 items each keeps fewer
+ * than `COOCCURRENCE_NEIGHBOURS`, and never fewer than 10, so a catalogue of millions of items holds
+ * at most about 160 MB of neighbours (80 MB at 10 each beyond 2,000,000 items).
+ */
+const MAX_NEIGHBOUR_ENTRIES = 20_000_000
+
+/** Neighbours kept per item for a catalogue of `itemCount` items (see `MAX_NEIGHBOUR_ENTRIES`). */
+export function neighboursPerItem(itemCount: number, wanted = COOCCURRENCE_NEIGHBOURS): number {
+  return Math.max(
+    Math.min(wanted, 10),
+    Math.min(wanted, Math.floor(MAX_NEIGHBOUR_ENTRIES / Math.max(1, itemCount))),
+  )
+}
 
 /** A query that reaches more than 1/DENSE_REACH of the catalogue is ranked from its dense row. */
 const DENSE_REACH = 4
@@ -54,7 +68,7 @@ export function cooccurrenceScorer(
 ): BatchScorer {
   const historyLength = options.historyLength ?? COOCCURRENCE_HISTORY
   const maxItemUsers = options.itemUsers ?? COOCCURRENCE_ITEM_USERS
-  const neighbours = options.neighbours ?? COOCCURRENCE_NEIGHBOURS
+  const neighbours = neighboursPerItem(data.itemIds.length, options.neighbours)
   const nUsers = data.userIds.length
   const nItems = data.itemIds.length
   const history = recentHistories(data, trainRows, historyLength)
@@ -174,7 +188,7 @@ function nearestItems(
   walkWeight: Float64Array,
   inverseRoot: Float64Array,
   k: number,
-): { start: Int32Array; items: Int32Array; values: Float64Array } {
+): { start: Int32Array; items: Int32Array; values: Float32Array } {
   const nItems = inverseRoot.length
   const counted = new Int32Array(nItems)
   const reached = new Int32Array(nItems)
@@ -182,7 +196,7 @@ function nearestItems(
   const scratch = new Float64Array(nItems)
   const start = new Int32Array(nItems + 1)
   let items = new Int32Array(Math.min(nItems * k, 1 << 20))
-  let sims = new Float64Array(items.length)
+  let sims = new Float32Array(items.length)
   let end = 0
   const userStart = history.start
   const userItems = history.items
@@ -216,7 +230,7 @@ function nearestItems(
     }
     const ties: number[] = []
     if (end + Math.min(n, k) > items.length) {
-      const bigger = Math.max(items.length * 2, end + k)
+      const bigger = Math.min(Math.max(items.length * 2, end + k), nItems * k)
       items = growInt(items, bigger)
       sims = growFloat(sims, bigger)
     }
@@ -270,8 +284,8 @@ function growInt(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
   return out
 }
 
-function growFloat(a: Float64Array, size: number): Float64Array<ArrayBuffer> {
-  const out = new Float64Array(size)
+function growFloat(a: Float32Array, size: number): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(size)
   out.set(a)
   return out
 }
