@@ -1,6 +1,6 @@
 import { deriveSeed, mulberry32 } from '../data/random'
 import type { EncodedDataset } from '../data/types'
-import { SharedRanking, UniformRanking, type BatchScorer } from './metrics'
+import { sameForEveryQuery, SharedRanking, UniformRanking, type BatchScorer } from './metrics'
 
 /** Training interactions per item. */
 export function itemCounts(data: EncodedDataset, trainRows: ArrayLike<number>): Float64Array {
@@ -17,12 +17,7 @@ export function popularityScorer(counts: Float64Array): BatchScorer {
     for (let q = 0; q < rows.length; q++) out.set(shared, q * counts.length)
     return out
   }
-  return Object.assign(score, {
-    ranking: () => {
-      const ranking = new SharedRanking(shared)
-      return () => ranking
-    },
-  })
+  return Object.assign(score, { ranking: sameForEveryQuery(() => new SharedRanking(shared)) })
 }
 
 /**
@@ -32,10 +27,5 @@ export function popularityScorer(counts: Float64Array): BatchScorer {
 export function randomScorer(itemCount: number, seed: number): BatchScorer {
   const rng = mulberry32(deriveSeed(seed, 'random-baseline'))
   const score = (rows: Int32Array) => Float32Array.from({ length: rows.length * itemCount }, rng)
-  return Object.assign(score, {
-    ranking: () => {
-      const ranking = new UniformRanking(itemCount, rng)
-      return () => ranking
-    },
-  })
+  return Object.assign(score, { ranking: sameForEveryQuery(() => new UniformRanking(itemCount, rng)) })
 }

@@ -13,7 +13,7 @@ import {
   summarizeTest,
   type EvalQueries,
 } from './evaluate'
-import { MetricAccumulator, SharedRanking, SparseRanking, topK } from './metrics'
+import { MetricAccumulator, sameForEveryQuery, SharedRanking, SparseRanking, topK } from './metrics'
 import { mulberry32 } from '../data/random'
 import { randomScorer } from './baselines'
 import { verdictOf } from './uncertainty'
@@ -262,12 +262,7 @@ describe('a scorer with the same scores for every query (most popular)', () => {
     let calls = 0
     const counted = (rows: Int32Array) => (calls++, perQuery(rows))
     const fast = await rankQueries(
-      Object.assign(counted, {
-        ranking: () => {
-          const ranking = new SharedRanking(shared)
-          return () => ranking
-        },
-      }),
+      Object.assign(counted, { ranking: sameForEveryQuery(() => new SharedRanking(shared)) }),
       queries,
       300,
       options,

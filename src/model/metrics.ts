@@ -299,6 +299,14 @@ export interface DirectRanking {
   score(item: number): number
 }
 
+/** A scorer's `ranking` when one ranking serves every query (most popular, random). */
+export function sameForEveryQuery(make: () => DirectRanking): () => (row: number) => DirectRanking {
+  return () => {
+    const ranking = make()
+    return () => ranking
+  }
+}
+
 /** One query's ranking read off its scores of every item. */
 export function rowRanking(row: Float32Array): DirectRanking {
   return {

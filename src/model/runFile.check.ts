@@ -29,7 +29,8 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 /** A check: the problem with `value` at `path`, or null when it is fine. */
 type Check = (value: unknown, path: string) => string | null
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
+/** A plain JSON object (not null, not a list). */
+export const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
 
 const finite: Check = (v, p) => (typeof v === 'number' && Number.isFinite(v) ? null : `${p} is not a number`)

@@ -4,7 +4,7 @@
  * A run file is a small header (format, version, date) followed by the fields of the `RunRecord` the
  * worker sent when the run ended; reading one checks it and migrates older versions here, in one place.
  */
-import { checkRunRecord, checkUncertainty, parseUntrustedJson } from './runFile.check'
+import { checkRunRecord, checkUncertainty, isObject, parseUntrustedJson } from './runFile.check'
 import type { EncodedDataset } from '../data/types'
 import { readTrainConfig } from './config'
 import type { RunRecord, TestUncertainty } from './results'
@@ -101,9 +101,9 @@ function recordOfFile(run: RunRecord): RunRecord {
     lossCurve: Array.isArray(run.lossCurve) ? run.lossCurve : [],
     message: run.message ?? null,
     test: { ...run.test, uncertainty: readUncertainty(run.test.uncertainty) },
-    baselineEpochs: isRecord(run.baselineEpochs) ? run.baselineEpochs : undefined,
-    baselineTrends: isRecord(run.baselineTrends) ? run.baselineTrends : undefined,
-    trend: isRecord(run.trend) ? run.trend : null,
+    baselineEpochs: isObject(run.baselineEpochs) ? run.baselineEpochs : undefined,
+    baselineTrends: isObject(run.baselineTrends) ? run.baselineTrends : undefined,
+    trend: isObject(run.trend) ? run.trend : null,
     attention: {
       ...run.attention,
       snapshots: Array.isArray(run.attention.snapshots) ? run.attention.snapshots : [],
@@ -111,18 +111,13 @@ function recordOfFile(run: RunRecord): RunRecord {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /**
  * The intervals of a run file, or undefined when it has none (version 1) or they are malformed: the
  * page then shows "—" for intervals rather than numbers it cannot trust.
  */
 function readUncertainty(value: unknown): TestUncertainty | undefined {
-  if (!isRecord(value) || checkUncertainty(value, 'uncertainty') !== null) return undefined
+  if (!isObject(value) || checkUncertainty(value, 'uncertainty') !== null) return undefined
   const { model, baselines, differences, coverageResamples } = value
-  if (!isRecord(model) || !isRecord(baselines) || !isRecord(differences)) return undefined
   return {
     model: model as TestUncertainty['model'],
     baselines: baselines as TestUncertainty['baselines'],
