@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test'
+import { expect, type Download, type Locator, type Page } from '@playwright/test'
+import { readFile } from 'node:fs/promises'
 
 /** A demo small enough for SwiftShader WebGL: ~20 steps of batch 128 with 8-wide tokens. */
 export const TINY =
@@ -91,4 +92,11 @@ export function rng(seed: number): () => number {
     s = (s * 1664525 + 1013904223) >>> 0
     return s / 2 ** 32
   }
+}
+
+/** Clicks a button that saves a file; gives the download and its bytes. */
+export async function download(page: Page, button: Locator): Promise<{ download: Download; bytes: Buffer }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), button.click()])
+  const path = await file.path()
+  return { download: file, bytes: await readFile(path) }
 }

@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright'
-import { expect, test, type Download, type Locator, type Page } from '@playwright/test'
+import { expect, test, type Locator, type Page } from '@playwright/test'
 import { readFile } from 'node:fs/promises'
-import { expectClean, guardPage, screenshot, TINY, waitForDone } from './helpers'
+import { download, expectClean, guardPage, screenshot, TINY, waitForDone } from './helpers'
 
 /** The demo with history tokens (so they can be removed) and no trained baselines (faster). */
 const INSPECT = `${TINY}&historyLength=2&compareBaselines=0`
@@ -13,12 +13,6 @@ async function seriousViolations(page: Page) {
   return results.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)
-}
-
-async function download(page: Page, button: Locator): Promise<{ download: Download; bytes: Buffer }> {
-  const [file] = await Promise.all([page.waitForEvent('download'), button.click()])
-  const path = await file.path()
-  return { download: file, bytes: await readFile(path) }
 }
 
 async function expectPng(page: Page, button: Locator, keepAs?: string): Promise<void> {
@@ -251,7 +245,9 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
 
   await screenshot(page, 'inspect-page')
 
-  // A run file with 30 long field names: readable labels, and the explorer explains that no model is loaded.
+  // A run file with 30 long field names: readable labels, and the explorer explains that no model is
+  // loaded (the file is saved without weights).
+  await page.getByTestId('run-export-weights').uncheck()
   const [exported] = await Promise.all([
     page.waitForEvent('download'),
     page.getByTestId('run-export').click(),
@@ -315,9 +311,9 @@ test('inspect a trained model: heatmaps with epoch replay, explorer what-ifs, em
   await heatmap.screenshot({ path: 'e2e/screenshots/inspect-heatmap-30-fields.png' })
   await page.getByRole('tab', { name: 'Recommendations' }).click()
   await expect(explorer).toContainText('wide.run.json')
-  await expect(explorer).toContainText('not in this page')
+  await expect(explorer).toContainText("saved without the model's weights")
   await page.getByRole('tab', { name: 'Embedding map' }).click()
-  await expect(map).toContainText('not in this page')
+  await expect(map).toContainText("saved without the model's weights")
   expect(await seriousViolations(page)).toEqual([])
   await expectClean(guards)
 })

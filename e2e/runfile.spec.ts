@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import { readFile } from 'node:fs/promises'
-import { expectClean, guardPage, screenshot, TINY, waitForDone } from './helpers'
+import { download, expectClean, guardPage, screenshot, TINY, waitForDone } from './helpers'
 
 test('trains on wasm, exports a run file whose numbers match the page, and restores it without training', async ({
   page,
@@ -14,6 +14,9 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
   await page.getByTestId('train-start').click()
   await waitForDone(page)
 
+  // Saved without the model's weights: plain JSON (the test below saves them).
+  await expect(page.getByTestId('run-export-weights')).toBeChecked()
+  await page.getByTestId('run-export-weights').uncheck()
   const downloadPromise = page.waitForEvent('download')
   await page.getByTestId('run-export').click()
   const download = await downloadPromise
@@ -42,7 +45,7 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
   expect(run.timing.examplesPerSecond).toBeGreaterThan(0)
 
   // The file carries intervals and paired comparisons next to the plain metric numbers.
-  expect(run.version).toBe(2)
+  expect(run.version).toBe(3)
   expect(run.test.uncertainty.model['recall@10']).toBeGreaterThan(0)
   expect(typeof run.test.uncertainty.differences['mean-pooling']['recall@10'].standardError).toBe('number')
 
@@ -166,4 +169,92 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
   await expect(fresh.getByTestId('test-verdicts')).toHaveCount(0)
   await expectClean(freshGuards)
   await fresh.close()
+})
+
+test('a run file with the model brings back the explorer and the embedding map in a fresh browser', async ({
+  page,
+  browser,
+  baseURL,
+}, testInfo) => {
+  const origin = new URL(baseURL!).origin
+  const guards = await guardPage(page, origin)
+  await page.goto(`./?backend=wasm#${TINY}&compareBaselines=0`)
+  await page.getByTestId('train-start').click()
+  await waitForDone(page)
+
+  /** One user's top 20 (ids and scores) and pooling weights, and the item map's CSV, as the page shows them. */
+  const looks = async (p: typeof page, userId: string | null) => {
+    await p.getByRole('tab', { name: 'Recommendations' }).click()
+    const explorer = p.getByTestId('recommendations')
+    await expect(explorer).toHaveAttribute('data-state', 'ready')
+    const users = explorer.getByTestId('user-list').getByRole('button')
+    const user = userId ? users.and(p.locator(`[data-user="${userId}"]`)) : users.nth(2)
+    if (userId) await explorer.getByLabel('Search users by id').fill(userId)
+    const id = (await user.first().getAttribute('data-user'))!
+    await user.first().click()
+    await expect(explorer).toHaveAttribute('data-user', id)
+    await expect(explorer).toHaveAttribute('data-state', 'ready')
+    const rows = explorer.getByTestId('recommendation-list').locator('tbody tr')
+    await expect(rows).toHaveCount(20)
+    const top = await rows.evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).innerText))
+    const pooling = await explorer.getByTestId('user-pooling-weights').innerText()
+    await p.getByRole('tab', { name: 'Embedding map' }).click()
+    const map = p.getByTestId('embedding-map')
+    await expect(map).toHaveAttribute('data-points', '60')
+    const mapCsv = (await download(p, map.getByRole('button', { name: 'Save CSV of the embedding map' })))
+      .bytes
+    const recall = await p
+      .getByTestId('baseline-table')
+      .locator('tr[data-scorer="model"] td[data-metric="recall@10"]')
+      .textContent()
+    return { id, top, pooling, map: mapCsv.toString('utf8'), recall }
+  }
+  const here = await looks(page, null)
+
+  // Small models are saved with their weights by default; the size is shown.
+  await expect(page.getByTestId('run-export-weights')).toBeChecked()
+  await expect(page.locator('label', { hasText: "with the model's weights" })).toContainText(
+    /\(\d+\.\d KB before/,
+  )
+  const saved = await download(page, page.getByTestId('run-export'))
+  expect(saved.download.suggestedFilename()).toMatch(/\.run\.json\.gz$/)
+  expect([saved.bytes[0], saved.bytes[1]]).toEqual([0x1f, 0x8b])
+  const path = testInfo.outputPath('with-model.run.json.gz')
+  await saved.download.saveAs(path)
+  await expectClean(guards)
+
+  // A fresh browser context (no worker, no cache) gets the same explorer from the file alone.
+  const context = await browser.newContext()
+  const fresh = await context.newPage()
+  const freshGuards = await guardPage(fresh, origin)
+  await fresh.goto(`./?backend=wasm`)
+  await fresh.getByTestId('run-import').setInputFiles(path)
+  await expect(fresh.getByTestId('run-imported-note')).toContainText('Its model was rebuilt from the weights')
+  const there = await looks(fresh, here.id)
+  expect(there).toEqual(here)
+  await screenshot(fresh, 'imported-run-with-model')
+
+  // Its weights can be saved again from there, and the file still opens.
+  const again = await download(fresh, fresh.getByTestId('run-export'))
+  expect(again.download.suggestedFilename()).toMatch(/\.run\.json\.gz$/)
+
+  // Weights that do not fit this model (a shape changed) leave the results shown and say why.
+  const { gunzipSync, gzipSync } = await import('fflate')
+  const run = JSON.parse(Buffer.from(gunzipSync(saved.bytes)).toString('utf8'))
+  run.weights.variables[0].shape = [run.weights.variables[0].shape[0] - 1, run.weights.variables[0].shape[1]]
+  const floats = run.weights.variables[0].shape[0] * run.weights.variables[0].shape[1]
+  run.weights.variables[0].data = Buffer.from(new Float32Array(floats).buffer).toString('base64')
+  await fresh.getByTestId('run-import').setInputFiles({
+    name: 'misfit.run.json.gz',
+    mimeType: 'application/gzip',
+    buffer: Buffer.from(gzipSync(Buffer.from(JSON.stringify(run)))),
+  })
+  await expect(fresh.getByTestId('run-model-problem')).toContainText(
+    "The run file's weights do not fit: user/embeddings has shape",
+  )
+  await expect(fresh.getByTestId('training-status')).toHaveAttribute('data-state', 'done')
+  await fresh.getByRole('tab', { name: 'Recommendations' }).click()
+  await expect(fresh.getByTestId('recommendations')).toContainText('could not be rebuilt')
+  await expectClean(freshGuards)
+  await context.close()
 })

@@ -33,6 +33,11 @@ export class Explorer {
   /** Lowercased id, and label when there is one, of every user: what the search matches. */
   private searchKeys: string[] | null = null
 
+  /** The model explored. */
+  get model(): Trainer['model'] {
+    return this.trainer.model
+  }
+
   /** Takes over the trainer (disposes it on `dispose`). */
   constructor(trainer: Trainer) {
     this.trainer = trainer

@@ -149,6 +149,8 @@ export interface RunResult {
   attention: RunAttention
   importance: FieldImportance[]
   timing: TimingSummary
+  /** Trainable values of the attention model (its weights' size in a run file is 4 bytes each). */
+  parameters?: number
 }
 
 /** Sizes of the split a run trained and was evaluated on, in interactions. */

@@ -270,6 +270,7 @@ export async function runTraining(
       test,
       attention: { ...final, snapshots: attentionSnapshots },
       importance,
+      parameters: main.model.variables.reduce((sum, v) => sum + v.size, 0),
       timing: {
         examplesPerSecond: trainSeconds > 0 ? examples / trainSeconds : 0,
         secondsPerEpoch: history.length > 0 ? trainSeconds / history.length : 0,

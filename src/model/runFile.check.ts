@@ -13,7 +13,7 @@
  */
 
 /** Largest run file the page opens (its text, in UTF-16 code units, checked before parsing). */
-export const MAX_RUN_FILE_BYTES = 64 * 1024 * 1024
+export const MAX_RUN_FILE_BYTES = 256 * 1024 * 1024
 /** Longest name in a file (a field, token, dataset or backend name). */
 const MAX_NAME = 300
 /** Longest free text (a backend's reason, a run's message). */
@@ -176,6 +176,7 @@ const RUN_RECORD = shape({
     2 * MAX_TOKENS,
   ),
   timing: shape({ examplesPerSecond: finite, secondsPerEpoch: finite, totalSeconds: finite }),
+  parameters: optional(count),
 })
 
 /** The intervals of a test result: values may be null (NaN in the page). */
@@ -185,6 +186,11 @@ export const checkUncertainty = shape({
   differences: mapOf(mapOf(shape({ difference: finiteOrNull, standardError: finiteOrNull }))),
 })
 
+/** Why a run file of this many bytes (or characters) is refused. */
+export function tooLarge(fileName: string, length: number): string {
+  return `${fileName} is ${(length / 1024 / 1024).toFixed(0)} MB; this page opens run files up to ${MAX_RUN_FILE_BYTES / 1024 / 1024} MB.`
+}
+
 /**
  * Parses a run file's text with the checks above: its parsed value, or the first problem in words
  * (the file's name first). The format and version are checked by the caller (`parseRunFile`).
@@ -193,11 +199,7 @@ export function parseUntrustedJson(
   text: string,
   fileName: string,
 ): { ok: true; value: unknown } | { ok: false; reason: string } {
-  if (text.length > MAX_RUN_FILE_BYTES)
-    return {
-      ok: false,
-      reason: `${fileName} is ${(text.length / 1024 / 1024).toFixed(0)} MB; this page opens run files up to ${MAX_RUN_FILE_BYTES / 1024 / 1024} MB.`,
-    }
+  if (text.length > MAX_RUN_FILE_BYTES) return { ok: false, reason: tooLarge(fileName, text.length) }
   let forbidden: string | null = null
   let value: unknown
   try {

@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_TRAIN_CONFIG } from './config'
 import { RANK_METRIC_NAMES, type RankingMetrics } from './metrics'
 import type { RunRecord } from './results'
-import { parseRunFile, RUN_VERSION, toRunFile } from './runFile'
+import { openRunFile, parseRunFile, runFileBytes, RUN_VERSION, toRunFile } from './runFile'
 import { MAX_RUN_FILE_BYTES } from './runFile.check'
+import { float32ToBase64, type ModelWeights } from './weights'
 
 function metrics(value: number): RankingMetrics {
   const out = { queries: 500 } as RankingMetrics
@@ -63,7 +64,7 @@ describe('run files with intervals', () => {
   it('carry the intervals, comparisons, trend and baseline epochs through JSON', () => {
     const written = file()
     expect(written.version).toBe(RUN_VERSION)
-    expect(RUN_VERSION).toBe(2)
+    expect(RUN_VERSION).toBe(3)
     const parsed = parseRunFile(JSON.stringify(written))
     if (!parsed.ok) throw new Error(parsed.reason)
     const result = parsed.record
@@ -112,7 +113,7 @@ describe('run files with intervals', () => {
 })
 
 describe('run files as a header plus the record', () => {
-  it('keep the version 2 layout: the header, then exactly the fields of the record', () => {
+  it('keep the version 2 and 3 layout: the header, then exactly the fields of the record', () => {
     const written = JSON.parse(JSON.stringify(file()))
     expect(Object.keys(written).sort()).toEqual(
       [
@@ -139,7 +140,7 @@ describe('run files as a header plus the record', () => {
     )
     expect(written).toMatchObject({
       format: 'attentive-run',
-      version: 2,
+      version: 3,
       createdAt: '2026-11-30T12:00:00.000Z',
     })
     // Attention is flat in the file: each tower's final summary beside the per-epoch snapshots.
@@ -151,7 +152,7 @@ describe('run files as a header plus the record', () => {
     if (!parsed.ok) throw new Error(parsed.reason)
     expect(parsed.header).toEqual({
       format: 'attentive-run',
-      version: 2,
+      version: 3,
       createdAt: '2026-11-30T12:00:00.000Z',
     })
     expect('format' in parsed.record || 'version' in parsed.record || 'createdAt' in parsed.record).toBe(
@@ -215,7 +216,7 @@ const BAD_FILES: [string, string, RegExp][] = [
   ['truncated', JSON.stringify(file()).slice(0, 500), /not JSON/],
   ['not an object', '[1, 2, 3]', /not an attentive-run file/],
   ['another format', tampered((r) => (r.format = 'tfjs-layers-model')), /not an attentive-run file/],
-  ['a newer version', tampered((r) => (r.version = 3)), /version 3; this page reads version 2 or older/],
+  ['a newer version', tampered((r) => (r.version = 4)), /version 4; this page reads version 3 or older/],
   ['a version that is text', tampered((r) => (r.version = '2')), /has version 2;/],
   ['no test', tampered((r) => delete r.test), /lacks test/],
   ['history not a list', tampered((r) => (r.history = { 0: HISTORY_ENTRY })), /run\.history is not a list/],
@@ -319,7 +320,7 @@ describe('bad run files (a corpus of damaged, foreign and hostile files)', () =>
     const parsed = parseRunFile(huge, 'huge.run.json')
     expect(parsed).toEqual({
       ok: false,
-      reason: 'huge.run.json is 64 MB; this page opens run files up to 64 MB.',
+      reason: 'huge.run.json is 256 MB; this page opens run files up to 256 MB.',
     })
   })
 
@@ -331,5 +332,46 @@ describe('bad run files (a corpus of damaged, foreign and hostile files)', () =>
     const parsed = parseRunFile(good)
     if (!parsed.ok) throw new Error(parsed.reason)
     expect(parsed.record.attention.user.tokens[0]).toBe('<img src=x onerror=alert(1)>')
+  })
+})
+
+describe('run files with the model', () => {
+  const weights: ModelWeights = {
+    variables: [
+      { name: 'user/embeddings', shape: [2, 3], values: Float32Array.of(1, 2, 3, 4, 5, -6.25) },
+      { name: 'item/mlp/b2', shape: [3], values: Float32Array.of(0.1, 0.2, 0.3) },
+    ],
+  }
+  const withWeights = () => toRunFile(RECORD, new Date('2026-11-30T12:00:00Z'), weights)
+
+  it('are gzipped, named .run.json.gz, and open to the same record and the same weights', () => {
+    const saved = runFileBytes(withWeights(), 'demo-2026')
+    expect(saved.name).toBe('demo-2026.run.json.gz')
+    expect(saved.type).toBe('application/gzip')
+    expect([saved.bytes[0], saved.bytes[1]]).toEqual([0x1f, 0x8b])
+    const opened = openRunFile(saved.bytes, saved.name)
+    if (!opened.ok) throw new Error(opened.reason)
+    expect(opened.weights).toEqual(weights)
+    // The record is the one a file without weights gives.
+    const plain = parseRunFile(JSON.stringify(file()))
+    expect(opened.record).toEqual(plain.ok ? plain.record : null)
+  })
+
+  it('without weights stay plain JSON text, as before, and open with no weights', () => {
+    const saved = runFileBytes(file(), 'demo')
+    expect(saved.name).toBe('demo.run.json')
+    expect(new TextDecoder().decode(saved.bytes).startsWith('{')).toBe(true)
+    const opened = openRunFile(saved.bytes)
+    expect(opened.ok && opened.weights).toBeNull()
+  })
+
+  it('refuse a file whose weights are damaged, naming the part', () => {
+    const run = JSON.parse(JSON.stringify(withWeights()))
+    run.weights.variables[1].data = float32ToBase64(Float32Array.of(0.1, Infinity, 0.3))
+    expect(parseRunFile(JSON.stringify(run), 'w.run.json')).toEqual({
+      ok: false,
+      reason:
+        'w.run.json is damaged or not from this page: weights.variables[1] has a value that is not finite (at 1).',
+    })
   })
 })

@@ -116,7 +116,12 @@ export function App() {
           <section aria-labelledby="run-heading">
             <h2 id="run-heading">Share</h2>
             {/* Keyed by run: a failed import's message goes when a run (or an import) starts. */}
-            <RunPanel key={state.runId} state={state} onImport={trainer.importRun} />
+            <RunPanel
+              key={state.runId}
+              state={state}
+              onImport={trainer.importRun}
+              modelWeights={trainer.modelWeights}
+            />
             <ShareLink link={link} data={shareData} />
           </section>
           <section aria-labelledby="settings-heading">
@@ -182,6 +187,7 @@ export function App() {
               attention={state.attention}
               result={state.record}
               importedFrom={state.importedFrom}
+              importedModel={state.importedModel}
               explore={trainer.explore}
             />
           </section>

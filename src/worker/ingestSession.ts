@@ -105,6 +105,11 @@ export class Ingestor {
   ) {}
 
   /** The encoded upload `source` names; throws (a bug, not bad data) when it is no longer here. */
+  /** The latest applied upload's data, or null when none was applied. */
+  latestDataset(): EncodedDataset | null {
+    return this.uploaded?.data ?? null
+  }
+
   dataset(source: UploadSource): EncodedDataset {
     if (this.uploaded?.source.ingestId !== source.ingestId)
       throw new Error(`The uploaded data "${source.name}" is no longer loaded; drop the files again.`)

@@ -19,9 +19,11 @@ import type {
   CountScorerMetrics,
   EpochRecord,
   LossPoint,
+  RunDataset,
   RunRecord,
   SplitSizes,
 } from '../model/results'
+import type { ModelWeights } from '../model/weights'
 import type { EmbeddingMap, ItemView, UserHit, UserView, WhatIf } from '../model/explore.types'
 
 // The backend names live with the settings table, which validates the `backend` setting.
@@ -60,6 +62,21 @@ export type ToWorker =
   | { type: 'benchmark'; requestId: number; request: BenchmarkRequest }
   /** Questions about the model of run `runId` (kept in the worker after it finished); see model/explore.ts. */
   | { type: 'explore'; requestId: number; runId: number; query: ExploreQuery }
+  /** The weights of run `runId`'s kept model, for a run file (the `weights` reply). */
+  | { type: 'weights'; requestId: number; runId: number }
+  /**
+   * Rebuilds the model of an imported run from its data (the demo from its seed, or the applied upload
+   * when its fingerprint matches) and the file's weights, and keeps it for the explorer as run `runId`.
+   * The `restored` reply says whether it worked and, if not, why.
+   */
+  | {
+      type: 'restore'
+      requestId: number
+      runId: number
+      config: TrainConfig
+      dataset: RunDataset
+      weights: ModelWeights
+    }
   /**
    * Ingestion of dropped files. Every request carries a fresh `ingestId`; replies echo it and the UI
    * ignores replies to requests it has moved past. `sessionId` names the parsed files a request works on
@@ -114,6 +131,9 @@ export type FromWorker =
   | { type: 'error'; runId: number | null; message: string; requestId?: number }
   | { type: 'benchmark'; requestId: number; result: BenchmarkResult }
   | { type: 'explore'; requestId: number; runId: number; answer: ExploreAnswer }
+  /** Null weights with the reason when that run's model is gone. */
+  | { type: 'weights'; requestId: number; runId: number; weights: ModelWeights | null; message: string }
+  | { type: 'restored'; requestId: number; runId: number; ok: boolean; message: string }
   | { type: 'ingest-progress'; ingestId: number; progress: IngestProgress }
   | { type: 'ingest-proposal'; ingestId: number; proposal: IngestProposal }
   | { type: 'ingest-applied'; ingestId: number; applied: IngestApplied }

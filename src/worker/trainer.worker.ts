@@ -15,6 +15,8 @@ import { Explorer } from '../model/explore'
 import { historyLengthFor } from '../model/history'
 import { runTraining } from '../model/run'
 import { datasetFingerprint } from '../model/runFile'
+import { readWeights, restoreTrainer } from '../model/restore'
+import type { ModelWeights } from '../model/weights'
 import { selectBackend } from './backend'
 import { Ingestor } from './ingestSession'
 import type {
@@ -23,6 +25,7 @@ import type {
   BenchmarkRequest,
   BenchmarkResult,
   DatasetSource,
+  DemoSource,
   ExploreAnswer,
   ExploreQuery,
   FromWorker,
@@ -203,8 +206,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
 /** Answers a question about the kept model; explorer work is queued behind any run in progress. */
 async function explore(runId: number, query: ExploreQuery): Promise<ExploreAnswer> {
   await currentDone
-  if (!explorer || explorer.runId !== runId)
-    return { kind: 'error', message: 'That model is no longer in memory: train again to explore it.' }
+  if (!explorer || explorer.runId !== runId) return { kind: 'error', message: MODEL_GONE }
   const x = explorer.explorer
   switch (query.kind) {
     case 'users':
@@ -216,6 +218,60 @@ async function explore(runId: number, query: ExploreQuery): Promise<ExploreAnswe
     case 'map':
       return { kind: 'map', map: await x.embeddingMap() }
   }
+}
+
+const MODEL_GONE = 'That model is no longer in memory: train again to explore it.'
+
+/** The kept model's weights, queued behind any run in progress. */
+async function weightsOf(runId: number): Promise<{ weights: ModelWeights | null; message: string }> {
+  await currentDone
+  if (!explorer || explorer.runId !== runId) return { weights: null, message: MODEL_GONE }
+  return { weights: await readWeights(explorer.explorer.model), message: '' }
+}
+
+/** Whether a run record's `dataset.source` names a demo (it comes from a file: checked, not trusted). */
+function demoSourceOf(source: unknown): DemoSource | null {
+  if (typeof source !== 'object' || source === null) return null
+  const s = source as Partial<DemoSource>
+  return s.kind === 'demo' && typeof s.seed === 'number' ? normalizeDemoSource(s as DemoSource) : null
+}
+
+/**
+ * Rebuilds an imported run's model: its data (the demo drawn again from its seed, or the upload in this
+ * worker when its fingerprint is the run's), the split and histories its seed makes, and the file's
+ * weights. Replaces any kept model; a run in progress was stopped by the import.
+ */
+async function restore(
+  msg: Extract<ToWorker, { type: 'restore' }>,
+): Promise<{ ok: boolean; message: string }> {
+  await currentDone
+  await backendReady
+  explorer?.explorer.dispose()
+  explorer = null
+  const { dataset } = msg
+  const demo = demoSourceOf(dataset.source)
+  let data: EncodedDataset | null
+  if (demo) data = datasetFor(demo)
+  else {
+    data = ingestor.latestDataset()
+    if (!data || datasetFingerprint(data) !== dataset.fingerprint)
+      return {
+        ok: false,
+        message: `This run was trained on uploaded files (fingerprint ${dataset.fingerprint.slice(0, 8)}). Apply the same files with the same mapping, then open the run file again to explore its model.`,
+      }
+  }
+  if (datasetFingerprint(data) !== dataset.fingerprint)
+    return {
+      ok: false,
+      message: `The demo data made here from the run's seed differs from the data the run trained on (fingerprint ${datasetFingerprint(data)}, not ${dataset.fingerprint.slice(0, 8)}), so its model cannot be explored here.`,
+    }
+  const config = normalizeTrainConfig(msg.config)
+  try {
+    explorer = { runId: msg.runId, explorer: new Explorer(restoreTrainer(data, config, msg.weights)) }
+  } catch (e) {
+    return { ok: false, message: e instanceof Error ? e.message : String(e) }
+  }
+  return { ok: true, message: '' }
 }
 
 /**
@@ -323,6 +379,37 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
             runId,
             answer: { kind: 'error', message: e instanceof Error ? e.message : String(e) },
           }),
+      )
+      return
+    }
+    case 'weights': {
+      const { requestId, runId } = msg
+      weightsOf(runId).then(
+        ({ weights, message }) =>
+          self.postMessage(
+            { type: 'weights', requestId, runId, weights, message } satisfies FromWorker,
+            weights ? weights.variables.map((v) => v.values.buffer) : [],
+          ),
+        (e: unknown) =>
+          post({
+            type: 'weights',
+            requestId,
+            runId,
+            weights: null,
+            message: e instanceof Error ? e.message : String(e),
+          }),
+      )
+      return
+    }
+    case 'restore': {
+      const { requestId, runId } = msg
+      // Queued like a run, so explorer questions about it wait for it.
+      const restored = restore(msg).catch((e: unknown) => ({
+        ok: false,
+        message: e instanceof Error ? e.message : String(e),
+      }))
+      currentDone = restored.then(({ ok, message }) =>
+        post({ type: 'restored', requestId, runId, ok, message }),
       )
       return
     }

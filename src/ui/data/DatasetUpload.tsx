@@ -1,7 +1,7 @@
 import { useId, useState, type DragEvent } from 'react'
 import type { IngestParseOverrides } from '../../worker/protocol'
 import { describeProblem, type DatasetState } from './datasetState'
-import { formatCount } from '../shared/format'
+import { formatBytes, formatCount } from '../shared/format'
 import type { IngestActions } from './useIngest'
 
 const DELIMITERS: { value: string; label: string }[] = [
@@ -12,12 +12,6 @@ const DELIMITERS: { value: string; label: string }[] = [
   { value: '|', label: 'pipe |' },
   { value: '::', label: 'double colon ::' },
 ]
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
-}
 
 /**
  * Drop zone and file picker for the person's own data, with parse progress, cancel, the parse reports

@@ -28,12 +28,14 @@ function InspectPanelView({
   attention,
   result,
   importedFrom,
+  importedModel,
   explore,
 }: {
   status: TrainingState['status']
   attention: TrainingState['attention']
   result: TrainingState['record']
   importedFrom: TrainingState['importedFrom']
+  importedModel: TrainingState['importedModel']
   explore: (query: ExploreQuery) => Promise<ExploreAnswer>
 }) {
   const id = useId()
@@ -50,9 +52,11 @@ function InspectPanelView({
   const [source, setSource] = useState<HeatmapSource>('mean')
   const tabRefs = useRef(new Map<Tab, HTMLButtonElement>())
 
-  const available = status === 'done' && result !== null && importedFrom === null
+  // The model is in the worker: trained here and finished, or imported with weights and rebuilt.
+  const available =
+    status === 'done' && result !== null && (importedFrom === null || importedModel?.state === 'ready')
   const note = importedFrom
-    ? `These results come from the run file ${importedFrom}. Its model is not in this page's memory, so the recommendations and the embedding map need a model trained here; the heatmaps and importance come from the file.`
+    ? importedNote(importedFrom, importedModel)
     : status === 'training' || status === 'paused'
       ? 'The model can be explored once training finishes; the heatmaps already replay each finished epoch.'
       : 'Train a model (or drop a run file) to inspect it.'
@@ -188,6 +192,18 @@ function InspectPanelView({
 }
 
 export const InspectPanel = memo(InspectPanelView)
+
+/** Why the explorer of an imported run is not (yet) there. */
+function importedNote(fileName: string, model: TrainingState['importedModel']): string {
+  switch (model?.state) {
+    case 'restoring':
+      return `Rebuilding the model of ${fileName} from its weights…`
+    case 'failed':
+      return `The model of ${fileName} could not be rebuilt: ${model.message} The heatmaps and importance come from the file.`
+    default:
+      return `These results come from the run file ${fileName}, saved without the model's weights, so the recommendations and the embedding map need a model trained here (or a run file saved with its weights); the heatmaps and importance come from the file.`
+  }
+}
 
 /** Items the heatmap can show: the chosen user's recommendations and history first, then the catalogue. */
 function collectItems(view: UserView | null, map: MapData | null): ItemRef[] {

@@ -1,56 +1,100 @@
-import { useRef, useState } from 'react'
+import { useId, useRef, useState } from 'react'
 import type { RunRecord } from '../../model/results'
-import { parseRunFile, toRunFile } from '../../model/runFile'
+import { openRunFile, runFileBytes, toRunFile } from '../../model/runFile'
+import type { ModelWeights } from '../../model/weights'
+import { formatBytes } from '../shared/format'
 import type { TrainingState } from '../training/trainingState'
 import './share.css'
 
-/** Saves the finished run as a run file, and opens one (charts and tables come back without training). */
+/** Weights up to this size (float32, before compression) are included in a saved run file by default. */
+export const WEIGHTS_BY_DEFAULT_BYTES = 16 * 1024 * 1024
+
+/** Saves the browser download of `bytes` under `name`. */
+function download(bytes: Uint8Array<ArrayBuffer>, name: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes], { type }))
+  const a = document.createElement('a')
+  a.href = url
+  a.download = name
+  a.click()
+  setTimeout(() => URL.revokeObjectURL(url), 1000)
+}
+
+/**
+ * Saves the finished run as a run file, with the model's weights when asked (then the explorer and the
+ * embedding map work after an import), and opens one: charts and tables come back without training.
+ */
 export function RunPanel({
   state,
   onImport,
+  modelWeights,
 }: {
   state: TrainingState
-  onImport: (record: RunRecord, fileName: string) => void
+  onImport: (record: RunRecord, fileName: string, weights: ModelWeights | null) => void
+  modelWeights: () => Promise<{ weights: ModelWeights | null; message: string }>
 }) {
+  const id = useId()
   const [problem, setProblem] = useState<string | null>(null)
+  const [saving, setSaving] = useState(false)
   const input = useRef<HTMLInputElement>(null)
-  const { record, run } = state
+  const { record, run, importedModel } = state
+  const weightBytes = (record?.parameters ?? 0) * 4
+  // The model is in the worker for a run trained here, or an import whose weights were restored.
+  const modelHere = record !== null && (importedModel === null || importedModel.state === 'ready')
+  const [withWeights, setWithWeights] = useState<boolean | null>(null)
+  const includeWeights = modelHere && (withWeights ?? weightBytes <= WEIGHTS_BY_DEFAULT_BYTES)
 
-  const exportRun = () => {
+  const exportRun = async () => {
     if (!record) return
-    const file = toRunFile(record)
-    const blob = new Blob([JSON.stringify(file, null, 1)], { type: 'application/json' })
-    const url = URL.createObjectURL(blob)
-    const a = document.createElement('a')
-    a.href = url
-    const slug = record.dataset.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
-    a.download = `${slug}-${file.createdAt.slice(0, 19).replace(/[:T]/g, '-')}.run.json`
-    a.click()
-    setTimeout(() => URL.revokeObjectURL(url), 1000)
+    setSaving(true)
+    try {
+      let weights: ModelWeights | undefined
+      if (includeWeights) {
+        const read = await modelWeights()
+        if (!read.weights) {
+          setProblem(
+            `The model's weights could not be read (${read.message}) Untick "with the model's weights" to save the run without them.`,
+          )
+          return
+        }
+        weights = read.weights
+      }
+      const file = toRunFile(record, new Date(), weights)
+      const slug = record.dataset.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
+      const saved = runFileBytes(file, `${slug}-${file.createdAt.slice(0, 19).replace(/[:T]/g, '-')}`)
+      download(saved.bytes, saved.name, saved.type)
+      setProblem(null)
+    } finally {
+      setSaving(false)
+    }
   }
 
   const importFile = async (file: File) => {
-    const parsed = parseRunFile(await file.text(), file.name)
-    if (!parsed.ok) {
-      setProblem(parsed.reason)
+    const opened = openRunFile(new Uint8Array(await file.arrayBuffer()), file.name)
+    if (!opened.ok) {
+      setProblem(opened.reason)
       return
     }
     setProblem(null)
-    onImport(parsed.record, file.name)
+    onImport(opened.record, file.name, opened.weights)
   }
 
   return (
     <div className="run-panel">
       <div className="buttons">
-        <button type="button" data-testid="run-export" onClick={exportRun} disabled={!record}>
-          Save run file
+        <button
+          type="button"
+          data-testid="run-export"
+          onClick={() => void exportRun()}
+          disabled={!record || saving}
+        >
+          {saving ? 'Saving…' : 'Save run file'}
         </button>
         <label className="file-button">
           Open run file
           <input
             ref={input}
             type="file"
-            accept=".json,application/json"
+            accept=".json,.gz,application/json,application/gzip"
             data-testid="run-import"
             onChange={(e) => {
               const file = e.target.files?.[0]
@@ -60,9 +104,34 @@ export function RunPanel({
           />
         </label>
       </div>
+      {record && (
+        <div className="run-weights">
+          <input
+            id={`${id}-weights`}
+            type="checkbox"
+            data-testid="run-export-weights"
+            checked={includeWeights}
+            disabled={!modelHere}
+            onChange={(e) => setWithWeights(e.target.checked)}
+          />
+          <label htmlFor={`${id}-weights`}>
+            with the model&apos;s weights
+            {weightBytes > 0 && ` (${formatBytes(weightBytes)} before compression)`}, so the explorer and the
+            embedding map work where the file is opened
+          </label>
+        </div>
+      )}
       {state.importedFrom && (
-        <p className="muted">
-          Showing {state.importedFrom} (trained on {run?.backend?.name}).
+        <p className="muted" data-testid="run-imported-note">
+          Showing {state.importedFrom} (trained on {run?.backend?.name}).{' '}
+          {importedModel?.state === 'none' && 'The file has no weights.'}
+          {importedModel?.state === 'restoring' && 'Rebuilding its model from the weights…'}
+          {importedModel?.state === 'ready' && 'Its model was rebuilt from the weights.'}
+        </p>
+      )}
+      {importedModel?.state === 'failed' && (
+        <p className="note warn" role="status" data-testid="run-model-problem">
+          {importedModel.message}
         </p>
       )}
       {problem && (

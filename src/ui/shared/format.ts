@@ -3,6 +3,13 @@ export function formatMetric(value: number | null | undefined): string {
   return value === null || value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(4)
 }
 
+/** A size in bytes as B, KB or MB (powers of 1,024), one decimal. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+}
+
 export function formatCount(value: number): string {
   return value.toLocaleString('en-US')
 }

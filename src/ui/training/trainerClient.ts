@@ -14,6 +14,9 @@ import type {
   FromWorker,
   ToWorker,
 } from '../../worker/protocol'
+import type { RunDataset } from '../../model/results'
+import type { TrainConfig } from '../../model/config'
+import type { ModelWeights } from '../../model/weights'
 
 export type WorkerListener = (message: FromWorker) => void
 
@@ -79,6 +82,36 @@ export class TrainerClient {
     ).catch((e: unknown) => ({ kind: 'error', message: e instanceof Error ? e.message : String(e) }))
   }
 
+  /** The weights of run `runId`'s model, or null with the reason when it is gone. */
+  weights(runId: number): Promise<{ weights: ModelWeights | null; message: string }> {
+    if (!this.worker) return Promise.resolve({ weights: null, message: 'The worker is not running.' })
+    return this.request(
+      (requestId) => this.post({ type: 'weights', requestId, runId }),
+      (reply) => (reply.type === 'weights' ? { weights: reply.weights, message: reply.message } : undefined),
+    ).catch((e: unknown) => ({ weights: null, message: e instanceof Error ? e.message : String(e) }))
+  }
+
+  /**
+   * Rebuilds an imported run's model in the worker (see the `restore` message). The weights' buffers are
+   * handed over to the worker, so the caller must not use them afterwards.
+   */
+  restore(
+    runId: number,
+    config: TrainConfig,
+    dataset: RunDataset,
+    weights: ModelWeights,
+  ): Promise<{ ok: boolean; message: string }> {
+    const worker = this.worker ?? this.start()
+    return this.request(
+      (requestId) =>
+        worker.postMessage(
+          { type: 'restore', requestId, runId, config, dataset, weights } satisfies ToWorker,
+          weights.variables.map((v) => v.values.buffer),
+        ),
+      (reply) => (reply.type === 'restored' ? { ok: reply.ok, message: reply.message } : undefined),
+    ).catch((e: unknown) => ({ ok: false, message: e instanceof Error ? e.message : String(e) }))
+  }
+
   /** Times training steps on the current backend (see model/benchmark.ts). */
   benchmark(request: BenchmarkRequest): Promise<BenchmarkResult> {
     return this.request(
@@ -142,7 +175,13 @@ export class TrainerClient {
       pending?.reply(message)
     }
     // Explorer answers and benchmark results are replies only; everything else is an event as well.
-    if (message.type === 'explore' || message.type === 'benchmark') return
+    if (
+      message.type === 'explore' ||
+      message.type === 'benchmark' ||
+      message.type === 'weights' ||
+      message.type === 'restored'
+    )
+      return
     this.emit(message)
   }
 

@@ -109,6 +109,7 @@ describe('trainingReducer with run files', () => {
       type: 'run-imported',
       record,
       fileName: 'demo.run.json',
+      hasWeights: false,
     })
     expect(s.record).toBe(record)
     expect(s.status).toBe('done')
@@ -123,6 +124,40 @@ describe('trainingReducer with run files', () => {
     })
     expect(s.dataset?.summary).toMatchObject({ name: 'Card offers', interactions: 50, sparsity: 0 })
     expect(s.dataset?.split.test).toBe(10)
+    expect(s.importedModel).toEqual({ state: 'none', message: '' })
+  })
+
+  it('follows the rebuilding of an imported model, and ignores an answer for a run it has left', () => {
+    const opened = trainingReducer(INITIAL_TRAINING_STATE, {
+      type: 'run-imported',
+      record,
+      fileName: 'w.run.json.gz',
+      hasWeights: true,
+    })
+    expect(opened.importedModel).toEqual({ state: 'restoring', message: '' })
+    const stale = trainingReducer(opened, {
+      type: 'model-restored',
+      runId: opened.runId - 1,
+      ok: true,
+      message: '',
+    })
+    expect(stale).toBe(opened)
+    const failed = trainingReducer(opened, {
+      type: 'model-restored',
+      runId: opened.runId,
+      ok: false,
+      message: 'no',
+    })
+    expect(failed.importedModel).toEqual({ state: 'failed', message: 'no' })
+    const ready = trainingReducer(opened, {
+      type: 'model-restored',
+      runId: opened.runId,
+      ok: true,
+      message: '',
+    })
+    expect(ready.importedModel).toEqual({ state: 'ready', message: '' })
+    // A run trained here has its model without any restoring.
+    expect(trainingReducer(ready, started(ready.runId + 1)).importedModel).toBeNull()
   })
 
   it('opens a saved run to the same record that was saved', () => {
@@ -137,6 +172,7 @@ describe('trainingReducer with run files', () => {
       type: 'run-imported',
       record: parsed.record,
       fileName: 'x.run.json',
+      hasWeights: false,
     })
     expect(opened.record).toEqual(record)
   })

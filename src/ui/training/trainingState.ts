@@ -34,6 +34,12 @@ export interface TrainingState {
   } | null
   /** Set when the results on screen come from a dropped run file rather than from training here. */
   importedFrom: string | null
+  /**
+   * The model of an imported run, for the explorer and the embedding map: `none` when the file has no
+   * weights, `restoring` while the worker rebuilds it, `ready`, or `failed` with the reason. Null for
+   * runs trained here (their model is kept in the worker once they finish).
+   */
+  importedModel: { state: 'none' | 'restoring' | 'ready' | 'failed'; message: string } | null
   dataset: {
     summary: DatasetSummary
     fingerprint: string
@@ -63,6 +69,7 @@ export const INITIAL_TRAINING_STATE: TrainingState = {
   loaded: null,
   run: null,
   importedFrom: null,
+  importedModel: null,
   dataset: null,
   validationBaselines: null,
   lossPoints: [],
@@ -75,7 +82,8 @@ export const INITIAL_TRAINING_STATE: TrainingState = {
 
 export type TrainingAction =
   | { type: 'run-started'; runId: number; config: TrainConfig; source: DatasetSource }
-  | { type: 'run-imported'; record: RunRecord; fileName: string }
+  | { type: 'run-imported'; record: RunRecord; fileName: string; hasWeights: boolean }
+  | { type: 'model-restored'; runId: number; ok: boolean; message: string }
   | { type: 'worker'; message: FromWorker }
 
 export function trainingReducer(state: TrainingState, action: TrainingAction): TrainingState {
@@ -101,6 +109,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       runId: state.runId + 1,
       status: 'done',
       importedFrom: action.fileName,
+      importedModel: { state: action.hasWeights ? 'restoring' : 'none', message: '' },
       run: { config: record.config, source: record.dataset.source, backend: record.backend },
       dataset: {
         summary: {
@@ -125,9 +134,14 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       record,
     }
   }
+  if (action.type === 'model-restored')
+    return action.runId === state.runId && state.importedModel
+      ? { ...state, importedModel: { state: action.ok ? 'ready' : 'failed', message: action.message } }
+      : state
   const msg = action.message
   if (msg.type === 'backend') return { ...state, backend: { name: msg.backend, reason: msg.reason } }
-  if (msg.type === 'benchmark' || msg.type === 'explore') return state
+  if (msg.type === 'benchmark' || msg.type === 'explore' || msg.type === 'weights' || msg.type === 'restored')
+    return state
   // Ingestion replies belong to datasetState.ts.
   if ('ingestId' in msg) return state
   if (msg.type === 'loaded') {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
 import type { TrainConfig } from '../../model/config'
 import type { RunRecord } from '../../model/results'
+import type { ModelWeights } from '../../model/weights'
 import type {
   BackendChoice,
   DatasetSource,
@@ -20,8 +21,13 @@ export interface Trainer {
   pause: () => void
   resume: () => void
   stop: () => void
-  /** Shows a run file's results; a run in progress is stopped first. */
-  importRun: (record: RunRecord, fileName: string) => void
+  /**
+   * Shows a run file's results; a run in progress is stopped first. With weights, the worker rebuilds
+   * the model for the explorer (`state.importedModel` follows it); the weights are handed to the worker.
+   */
+  importRun: (record: RunRecord, fileName: string, weights: ModelWeights | null) => void
+  /** The weights of the run on screen (trained here, or imported with weights), or null with the reason. */
+  modelWeights: () => Promise<{ weights: ModelWeights | null; message: string }>
   /** Dropped files: their parsing, mapping, cleaning and EDA (see datasetState.ts). */
   dataset: DatasetState
   ingest: IngestActions
@@ -77,17 +83,22 @@ export function useTrainer(backend: BackendChoice): Trainer {
   const resume = useCallback(() => send({ type: 'resume', runId: runIdRef.current }), [send])
   const stop = useCallback(() => send({ type: 'stop', runId: runIdRef.current }), [send])
   const importRun = useCallback(
-    (record: RunRecord, fileName: string) => {
+    (record: RunRecord, fileName: string, weights: ModelWeights | null) => {
       send({ type: 'stop', runId: runIdRef.current })
-      runIdRef.current++
-      dispatch({ type: 'run-imported', record, fileName })
+      const runId = ++runIdRef.current
+      dispatch({ type: 'run-imported', record, fileName, hasWeights: weights !== null })
+      if (weights)
+        void client
+          .restore(runId, record.config, record.dataset, weights)
+          .then(({ ok, message }) => dispatch({ type: 'model-restored', runId, ok, message }))
     },
-    [send],
+    [send, client],
   )
+  const modelWeights = useCallback(() => client.weights(runIdRef.current), [client])
 
   const ingest = useIngestActions(dataset, dispatchDataset, client)
 
   const explore = useCallback((query: ExploreQuery) => client.explore(runIdRef.current, query), [client])
 
-  return { state, load, start, pause, resume, stop, importRun, dataset, ingest, explore }
+  return { state, load, start, pause, resume, stop, importRun, modelWeights, dataset, ingest, explore }
 }
