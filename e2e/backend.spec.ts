@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test'
+import { gunzipSync } from 'fflate'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,9 +44,11 @@ test('switching the backend keeps the applied upload: the next run trains on it 
 
   const downloadPromise = page.waitForEvent('download')
   await page.getByTestId('run-export').click()
-  const path = testInfo.outputPath('switched.run.json')
+  const path = testInfo.outputPath('switched.run.json.gz')
   await (await downloadPromise).saveAs(path)
-  const run = JSON.parse(readFileSync(path, 'utf8'))
+  // Saved with the model's weights (small), so gzipped.
+  const run = JSON.parse(Buffer.from(gunzipSync(readFileSync(path))).toString('utf8'))
+  expect(run.weights.variables[0].name).toBe('user/embeddings')
   expect(run.backend.name).toBe('cpu')
   expect(run.dataset.name).toContain('plays.csv')
   expect(run.dataset.counts).toMatchObject({ users: 50 })

@@ -12,6 +12,7 @@ import { LossChart } from './training/LossChart'
 import { MetricsTable } from './results/MetricsTable'
 import { OwnDataExploration, OwnDataPanel } from './data/OwnDataPanel'
 import { RankingChart } from './results/RankingChart'
+import { KeptData } from './share/KeptData'
 import { RunPanel } from './share/RunPanel'
 import { SharedDataNote, ShareLink } from './share/ShareLink'
 import { SettingsPanel } from './training/SettingsPanel'
@@ -114,7 +115,7 @@ export function App() {
             />
           </section>
           <section aria-labelledby="run-heading">
-            <h2 id="run-heading">Share</h2>
+            <h2 id="run-heading">Share and keep</h2>
             {/* Keyed by run: a failed import's message goes when a run (or an import) starts. */}
             <RunPanel
               key={state.runId}
@@ -123,6 +124,7 @@ export function App() {
               modelWeights={trainer.modelWeights}
             />
             <ShareLink link={link} data={shareData} />
+            <KeptData kept={state.kept} onForget={trainer.forgetKept} />
           </section>
           <section aria-labelledby="settings-heading">
             <h2 id="settings-heading">Model settings</h2>

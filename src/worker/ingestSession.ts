@@ -37,6 +37,7 @@ import { DEFAULT_TRAIN_CONFIG } from '../model/config'
 import { datasetFingerprint } from '../model/runFile'
 import type {
   FromWorker,
+  IngestApplied,
   IngestParseOverrides,
   IngestProposal,
   IngestStage,
@@ -99,17 +100,27 @@ export class Ingestor {
   private reading: { ingestId: number; cancel: { aborted: boolean } } | null = null
   private uploaded: { source: UploadSource; data: EncodedDataset } | null = null
 
+  /**
+   * `onApplied` hears of every successful apply after the page did (the worker keeps the upload in
+   * this browser there).
+   */
   constructor(
     private readonly post: (message: FromWorker) => void,
     private readonly now: () => number = () => Date.now(),
+    private readonly onApplied?: (applied: IngestApplied, data: EncodedDataset) => void,
   ) {}
 
-  /** The encoded upload `source` names; throws (a bug, not bad data) when it is no longer here. */
   /** The latest applied upload's data, or null when none was applied. */
   latestDataset(): EncodedDataset | null {
     return this.uploaded?.data ?? null
   }
 
+  /** Makes an upload applied in an earlier visit (kept in this browser) the latest upload again. */
+  adopt(source: UploadSource, data: EncodedDataset): void {
+    this.uploaded = { source, data }
+  }
+
+  /** The encoded upload `source` names; throws (a bug, not bad data) when it is no longer here. */
   dataset(source: UploadSource): EncodedDataset {
     if (this.uploaded?.source.ingestId !== source.ingestId)
       throw new Error(`The uploaded data "${source.name}" is no longer loaded; drop the files again.`)
@@ -302,23 +313,21 @@ export class Ingestor {
     this.uploaded = { source, data: encoded.data }
     const summary = summarize(encoded.data)
     const seconds = (this.now() - started) / 1000
-    this.post({
-      type: 'ingest-applied',
-      ingestId,
-      applied: {
-        source,
-        sessionId,
-        issues: issues.filter((i) => i.severity === 'warning'),
-        leaks,
-        steps: cleaned.data.steps,
-        eda: computeEda(cleaned.data.tables, mapping),
-        summary,
-        fingerprint: datasetFingerprint(encoded.data),
-        mapping,
-        requested: mappingIn,
-        seconds,
-      },
-    })
+    const applied: IngestApplied = {
+      source,
+      sessionId,
+      issues: issues.filter((i) => i.severity === 'warning'),
+      leaks,
+      steps: cleaned.data.steps,
+      eda: computeEda(cleaned.data.tables, mapping),
+      summary,
+      fingerprint: datasetFingerprint(encoded.data),
+      mapping,
+      requested: mappingIn,
+      seconds,
+    }
+    this.post({ type: 'ingest-applied', ingestId, applied })
     this.post({ type: 'loaded', source, summary, seconds })
+    this.onApplied?.(applied, encoded.data)
   }
 }

@@ -92,6 +92,13 @@ export type ToWorker =
       cleaning: CleaningOptions
     }
   | { type: 'ingest-cancel'; ingestId: number }
+  /**
+   * Reads what this browser kept from earlier visits (worker/keep.ts): answered by `kept-upload` and
+   * `kept-run` when there is something, then `kept`. Sent once, when the page starts.
+   */
+  | { type: 'kept-load' }
+  /** Deletes everything kept in this browser; the data and run on screen stay. Answered by `kept`. */
+  | { type: 'kept-forget' }
 
 export type ExploreQuery =
   | { kind: 'users'; text: string }
@@ -139,6 +146,23 @@ export type FromWorker =
   | { type: 'ingest-applied'; ingestId: number; applied: IngestApplied }
   /** Bad input or cancellation; whatever was loaded before stays loaded. */
   | { type: 'ingest-failed'; ingestId: number; stage: IngestStage; problem: DataProblem }
+  /** What this browser keeps now, after a load, a save or a forget. */
+  | { type: 'kept'; kept: KeptSummary }
+  /** The upload kept from an earlier visit, loaded again in the worker as the latest upload. */
+  | { type: 'kept-upload'; applied: IngestApplied }
+  /** The last run kept from an earlier visit, to show as an opened run file would (weights handed over). */
+  | { type: 'kept-run'; record: RunRecord; weights: ModelWeights | null }
+
+/** What this browser keeps between visits (see worker/keep.ts): names and sizes, no data. */
+export interface KeptSummary {
+  upload: { name: string; interactions: number; fingerprint: string; savedAt: string } | null
+  run: { name: string; savedAt: string; withWeights: boolean } | null
+  /** Bytes this page's storage uses and may use, as the browser estimates them; null where it cannot say. */
+  usage: number | null
+  quota: number | null
+  /** Why something could not be kept or read back (the quota, no IndexedDB), or null. */
+  problem: string | null
+}
 
 /** Parse choices the person can override for all dropped files; absent means detect. */
 export interface IngestParseOverrides {

@@ -19,6 +19,15 @@ import { readWeights, restoreTrainer } from '../model/restore'
 import type { ModelWeights } from '../model/weights'
 import { selectBackend } from './backend'
 import { Ingestor } from './ingestSession'
+import {
+  datasetBytes,
+  Keep,
+  KeepFailed,
+  storageUse,
+  summarizeKept,
+  type KeptRun,
+  type KeptUpload,
+} from './keep'
 import type {
   BackendChoice,
   BackendName,
@@ -63,7 +72,7 @@ let explorer: { runId: number; explorer: Explorer } | null = null
 let cachedSource = ''
 let cachedData: EncodedDataset | null = null
 /** Dropped files: parsed, mapped and encoded by `ingestSession.ts`, which keeps the latest upload. */
-const ingestor = new Ingestor(post)
+const ingestor = new Ingestor(post, undefined, (applied, data) => void keepUpload(applied, data))
 
 function datasetFor(source: DatasetSource): EncodedDataset {
   if (source.kind === 'upload') return ingestor.dataset(source)
@@ -195,7 +204,10 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
     })
     flushLoss()
     if (!dataset) throw new Error('the run ended before its data was prepared')
-    post({ type: 'done', runId, record: { config, dataset, backend: backendInfo, lossCurve, ...result } })
+    const record = { config, dataset, backend: backendInfo, lossCurve, ...result }
+    post({ type: 'done', runId, record })
+    // The weights are read before the next run may replace the model; the write goes on behind.
+    void keepRun(record, await weightsToKeep(runId, record))
   } catch (e) {
     post({ type: 'error', runId, message: `Training failed: ${e instanceof Error ? e.message : String(e)}` })
   } finally {
@@ -218,6 +230,125 @@ async function explore(runId: number, query: ExploreQuery): Promise<ExploreAnswe
     case 'map':
       return { kind: 'map', map: await x.embeddingMap() }
   }
+}
+
+/** Weights larger than this (float32 bytes) are not kept in this browser with the last run. */
+const MAX_KEPT_WEIGHT_BYTES = 64 * 1024 * 1024
+
+/** This browser's store, opened on first use; null (with the reason in `keptProblem`) where there is none. */
+let keepOpened: Promise<Keep | null> | null = null
+/** What is kept now, as the page is told (no data). */
+let kept: { upload: KeptUpload | null; run: KeptRun | null } = { upload: null, run: null }
+let keptProblem: string | null = null
+
+function keepStore(): Promise<Keep | null> {
+  keepOpened ??= Keep.open().catch((e: unknown) => {
+    keptProblem = `Nothing can be kept in this browser between visits (${e instanceof Error ? e.message : String(e)}); your data and runs stay until the page is closed or reloaded.`
+    return null
+  })
+  return keepOpened
+}
+
+const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
+
+/** Tells the page what is kept now and how much storage it takes. */
+async function postKept(): Promise<void> {
+  post({ type: 'kept', kept: summarizeKept(kept.upload, kept.run, await storageUse(), keptProblem) })
+}
+
+/**
+ * Writes one kept entry. When it fails, the entry is deleted rather than left as it was (a reload must
+ * not bring back older data as if it were the current one) and the page is told why.
+ */
+async function keepEntry(
+  key: 'upload' | 'run',
+  what: string,
+  bytes: number,
+  write: (store: Keep) => Promise<void>,
+): Promise<boolean> {
+  const store = await keepStore()
+  if (!store) return false
+  try {
+    await write(store)
+    keptProblem = null
+    return true
+  } catch (e) {
+    const use = await storageUse()
+    keptProblem =
+      e instanceof KeepFailed && e.quota
+        ? `${what} (${megabytes(bytes)}) could not be kept in this browser: its storage for this page is full${use ? ` (${megabytes(use.usage)} used of ${megabytes(use.quota)})` : ''}. It stays here until the page is closed or reloaded; Forget saved data frees what is kept.`
+        : `${what} could not be kept in this browser (${e instanceof Error ? e.message : String(e)}); it stays here until the page is closed or reloaded.`
+    kept = { ...kept, [key]: null }
+    await store.delete(key).catch(() => undefined)
+    return false
+  }
+}
+
+async function keepUpload(applied: KeptUpload['applied'], data: EncodedDataset): Promise<void> {
+  const entry: KeptUpload = { applied, data, savedAt: new Date().toISOString() }
+  if (await keepEntry('upload', 'Your data', datasetBytes(data), (store) => store.put('upload', entry)))
+    kept = { ...kept, upload: entry }
+  await postKept()
+}
+
+/** The weights to keep with run `runId`: read from its kept model, or null when too large (or gone). */
+async function weightsToKeep(runId: number, record: KeptRun['record']): Promise<ModelWeights | null> {
+  const model = explorer?.runId === runId ? explorer.explorer.model : null
+  return model && (record.parameters ?? 0) * 4 <= MAX_KEPT_WEIGHT_BYTES ? await readWeights(model) : null
+}
+
+/** Keeps the last run trained here, with its model's weights when given. */
+async function keepRun(record: KeptRun['record'], weights: ModelWeights | null): Promise<void> {
+  const bytes = (record.parameters ?? 0) * 4
+  const entry: KeptRun = { record, weights, savedAt: new Date().toISOString() }
+  if (await keepEntry('run', 'The last run', bytes, (store) => store.put('run', entry)))
+    kept = { ...kept, run: entry }
+  await postKept()
+}
+
+/**
+ * Brings back what earlier visits kept: the upload becomes the latest upload again (`kept-upload`), the
+ * last run is shown as an opened run file (`kept-run`). Anything unreadable is dropped with a message.
+ */
+async function loadKept(): Promise<void> {
+  const store = await keepStore()
+  if (store) {
+    try {
+      const [upload, run] = await Promise.all([store.get('upload'), store.get('run')])
+      kept = { upload, run }
+      if (upload) {
+        ingestor.adopt(upload.applied.source, upload.data)
+        post({ type: 'kept-upload', applied: upload.applied })
+        post({ type: 'loaded', source: upload.applied.source, summary: upload.applied.summary, seconds: 0 })
+      }
+      if (run) {
+        // Its own copy: the kept entry's arrays stay with `kept`.
+        const weights = run.weights
+          ? { variables: run.weights.variables.map((v) => ({ ...v, values: v.values.slice() })) }
+          : null
+        post({ type: 'kept-run', record: run.record, weights })
+      }
+    } catch (e) {
+      keptProblem = `What this browser kept from an earlier visit could not be read back (${e instanceof Error ? e.message : String(e)}), so it was forgotten.`
+      kept = { upload: null, run: null }
+      await store.clear().catch(() => undefined)
+    }
+  }
+  await postKept()
+}
+
+async function forgetKept(): Promise<void> {
+  const store = await keepStore()
+  kept = { upload: null, run: null }
+  if (store) {
+    try {
+      await store.clear()
+      keptProblem = null
+    } catch (e) {
+      keptProblem = `What is kept could not be deleted (${e instanceof Error ? e.message : String(e)}).`
+    }
+  }
+  await postKept()
 }
 
 const MODEL_GONE = 'That model is no longer in memory: train again to explore it.'
@@ -367,6 +498,12 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'ingest-apply':
     case 'ingest-cancel':
       void ingestor.handle(msg)
+      return
+    case 'kept-load':
+      void loadKept()
+      return
+    case 'kept-forget':
+      void forgetKept()
       return
     case 'explore': {
       const { requestId, runId } = msg

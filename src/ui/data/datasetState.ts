@@ -284,6 +284,9 @@ function onWorker(state: DatasetState, msg: FromWorker): DatasetState {
   if (msg.type === 'loaded')
     return { ...state, problem: null, ...(msg.source.kind === 'demo' ? { active: null } : {}) }
   if (msg.type === 'done') return state.problem ? { ...state, problem: null } : state
+  // The upload an earlier visit applied, kept in this browser: applied again unless one was since.
+  if (msg.type === 'kept-upload')
+    return state.applied ? state : { ...state, applied: msg.applied, active: msg.applied.source }
   if (!('ingestId' in msg) || msg.ingestId !== state.requestId) return state
   switch (msg.type) {
     case 'ingest-progress':

@@ -6,7 +6,7 @@ import { AttentionHeatmap, type HeatmapSource } from './AttentionHeatmap'
 import { EmbeddingMap } from './EmbeddingMap'
 import { LatestOnly } from '../shared/latestOnly'
 import { RecommendationsExplorer } from './RecommendationsExplorer'
-import type { TrainingState } from '../training/trainingState'
+import { importedLabel, type TrainingState } from '../training/trainingState'
 import './inspect.css'
 
 type Tab = 'heatmap' | 'recommendations' | 'map'
@@ -194,14 +194,15 @@ function InspectPanelView({
 export const InspectPanel = memo(InspectPanelView)
 
 /** Why the explorer of an imported run is not (yet) there. */
-function importedNote(fileName: string, model: TrainingState['importedModel']): string {
+function importedNote(importedFrom: string, model: TrainingState['importedModel']): string {
+  const from = importedLabel(importedFrom)
   switch (model?.state) {
     case 'restoring':
-      return `Rebuilding the model of ${fileName} from its weights…`
+      return `Rebuilding the model of ${from} from its weights…`
     case 'failed':
-      return `The model of ${fileName} could not be rebuilt: ${model.message} The heatmaps and importance come from the file.`
+      return `The model of ${from} could not be rebuilt: ${model.message} The heatmaps and importance come from the saved run.`
     default:
-      return `These results come from the run file ${fileName}, saved without the model's weights, so the recommendations and the embedding map need a model trained here (or a run file saved with its weights); the heatmaps and importance come from the file.`
+      return `These results come from ${from}, saved without the model's weights, so the recommendations and the embedding map need a model trained here (or a run file saved with its weights); the heatmaps and importance come from the saved run.`
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatHalfWidth, formatSigned, formatTimes, valueAxisTicks } from './format'
+import { formatBytes, formatHalfWidth, formatSigned, formatTimes, valueAxisTicks } from './format'
 
 describe('value axis ticks', () => {
   it('tell ticks apart for values around 0.002 (no "0.00" at every tick)', () => {
@@ -54,5 +54,16 @@ describe('signed differences and interval half-widths', () => {
     expect(formatTimes(2.834)).toBe('2.8×')
     expect(formatTimes(1.011)).toBe('1.01×')
     expect(formatTimes(0.95)).toBe('0.95×')
+  })
+})
+
+describe('sizes in bytes', () => {
+  it('pick the unit by powers of 1,024', () => {
+    expect(formatBytes(1023)).toBe('1023 B')
+    expect(formatBytes(1024)).toBe('1.0 KB')
+    expect(formatBytes(181.1 * 1024)).toBe('181.1 KB')
+    expect(formatBytes(5 * 1024 ** 2)).toBe('5.0 MB')
+    expect(formatBytes(1024 ** 3 - 1)).toBe('1024.0 MB')
+    expect(formatBytes(300 * 1024 ** 3)).toBe('300.0 GB')
   })
 })

@@ -12,7 +12,15 @@ import type {
   SplitSizes,
 } from '../../model/results'
 import type { TrainConfig } from '../../model/config'
-import type { BackendName, DatasetSource, FromWorker } from '../../worker/protocol'
+import type { BackendName, DatasetSource, FromWorker, KeptSummary } from '../../worker/protocol'
+
+/** What `importedFrom` says of the last run kept in this browser, shown again after a reload. */
+export const KEPT_RUN = 'your last run, kept in this browser'
+
+/** Where the results of an imported run come from, in words: a run file by its name, or the kept run. */
+export function importedLabel(importedFrom: string): string {
+  return importedFrom === KEPT_RUN ? KEPT_RUN : `the run file ${importedFrom}`
+}
 
 /** The `data-state` of `training-status`. */
 export type TrainingStatus = 'idle' | 'training' | 'paused' | 'done' | 'error'
@@ -59,6 +67,8 @@ export interface TrainingState {
    */
   record: RunRecord | null
   error: string | null
+  /** What this browser keeps between visits (the worker says after loading, saving or forgetting). */
+  kept: KeptSummary | null
 }
 
 export const INITIAL_TRAINING_STATE: TrainingState = {
@@ -78,6 +88,7 @@ export const INITIAL_TRAINING_STATE: TrainingState = {
   currentEpoch: 0,
   record: null,
   error: null,
+  kept: null,
 }
 
 export type TrainingAction =
@@ -92,6 +103,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       ...INITIAL_TRAINING_STATE,
       backend: state.backend,
       loaded: state.loaded,
+      kept: state.kept,
       runId: action.runId,
       status: 'training',
       detail: 'Starting the worker',
@@ -105,6 +117,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       ...INITIAL_TRAINING_STATE,
       backend: state.backend,
       loaded: state.loaded,
+      kept: state.kept,
       // A new runId detaches the UI from any run still in the worker.
       runId: state.runId + 1,
       status: 'done',
@@ -140,7 +153,16 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       : state
   const msg = action.message
   if (msg.type === 'backend') return { ...state, backend: { name: msg.backend, reason: msg.reason } }
-  if (msg.type === 'benchmark' || msg.type === 'explore' || msg.type === 'weights' || msg.type === 'restored')
+  if (msg.type === 'kept') return { ...state, kept: msg.kept }
+  // Replies to requests, and the kept upload and run (datasetState.ts and useTrainer take those).
+  if (
+    msg.type === 'benchmark' ||
+    msg.type === 'explore' ||
+    msg.type === 'weights' ||
+    msg.type === 'restored' ||
+    msg.type === 'kept-upload' ||
+    msg.type === 'kept-run'
+  )
     return state
   // Ingestion replies belong to datasetState.ts.
   if ('ingestId' in msg) return state

@@ -10,7 +10,7 @@ import type {
   ToWorker,
 } from '../../worker/protocol'
 import { TrainerClient } from './trainerClient'
-import { INITIAL_TRAINING_STATE, trainingReducer, type TrainingState } from './trainingState'
+import { INITIAL_TRAINING_STATE, KEPT_RUN, trainingReducer, type TrainingState } from './trainingState'
 import { datasetReducer, INITIAL_DATASET_STATE, type DatasetState } from '../data/datasetState'
 import { useIngestActions, type IngestActions } from '../data/useIngest'
 
@@ -26,6 +26,8 @@ export interface Trainer {
    * the model for the explorer (`state.importedModel` follows it); the weights are handed to the worker.
    */
   importRun: (record: RunRecord, fileName: string, weights: ModelWeights | null) => void
+  /** Deletes what this browser keeps between visits (the data and run on screen stay). */
+  forgetKept: () => void
   /** The weights of the run on screen (trained here, or imported with weights), or null with the reason. */
   modelWeights: () => Promise<{ weights: ModelWeights | null; message: string }>
   /** Dropped files: their parsing, mapping, cleaning and EDA (see datasetState.ts). */
@@ -50,18 +52,36 @@ export function useTrainer(backend: BackendChoice): Trainer {
   const [client] = useState(() => new TrainerClient(backend))
   const runIdRef = useRef(0)
 
+  const importRun = useCallback(
+    (record: RunRecord, fileName: string, weights: ModelWeights | null) => {
+      client.post({ type: 'stop', runId: runIdRef.current })
+      const runId = ++runIdRef.current
+      dispatch({ type: 'run-imported', record, fileName, hasWeights: weights !== null })
+      if (weights)
+        void client
+          .restore(runId, record.config, record.dataset, weights)
+          .then(({ ok, message }) => dispatch({ type: 'model-restored', runId, ok, message }))
+    },
+    [client],
+  )
+
   useEffect(() => {
     const unsubscribe = client.subscribe((message) => {
       dispatch({ type: 'worker', message })
       dispatchDataset({ type: 'worker', message })
+      // The last run of an earlier visit comes back as an opened run file would, unless a run started.
+      if (message.type === 'kept-run' && runIdRef.current === 0)
+        importRun(message.record, KEPT_RUN, message.weights)
     })
+    // What earlier visits kept in this browser (an applied upload, the last run) comes back first.
+    client.post({ type: 'kept-load' })
     return () => {
       unsubscribe()
       client.terminate()
       // Uploaded data lived in that worker.
       dispatchDataset({ type: 'worker-reset' })
     }
-  }, [client])
+  }, [client, importRun])
 
   useEffect(() => {
     // A failure reaches the state as an `error` message too, which is where it is shown.
@@ -82,23 +102,25 @@ export function useTrainer(backend: BackendChoice): Trainer {
   const pause = useCallback(() => send({ type: 'pause', runId: runIdRef.current }), [send])
   const resume = useCallback(() => send({ type: 'resume', runId: runIdRef.current }), [send])
   const stop = useCallback(() => send({ type: 'stop', runId: runIdRef.current }), [send])
-  const importRun = useCallback(
-    (record: RunRecord, fileName: string, weights: ModelWeights | null) => {
-      send({ type: 'stop', runId: runIdRef.current })
-      const runId = ++runIdRef.current
-      dispatch({ type: 'run-imported', record, fileName, hasWeights: weights !== null })
-      if (weights)
-        void client
-          .restore(runId, record.config, record.dataset, weights)
-          .then(({ ok, message }) => dispatch({ type: 'model-restored', runId, ok, message }))
-    },
-    [send, client],
-  )
   const modelWeights = useCallback(() => client.weights(runIdRef.current), [client])
+  const forgetKept = useCallback(() => send({ type: 'kept-forget' }), [send])
 
   const ingest = useIngestActions(dataset, dispatchDataset, client)
 
   const explore = useCallback((query: ExploreQuery) => client.explore(runIdRef.current, query), [client])
 
-  return { state, load, start, pause, resume, stop, importRun, modelWeights, dataset, ingest, explore }
+  return {
+    state,
+    load,
+    start,
+    pause,
+    resume,
+    stop,
+    importRun,
+    modelWeights,
+    forgetKept,
+    dataset,
+    ingest,
+    explore,
+  }
 }

@@ -1,0 +1,107 @@
+import { expect, test, type Page } from '@playwright/test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { drop, expectClean, openForUpload, rng, waitForDone } from './helpers'
+
+let dir = ''
+test.beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'keep-e2e-'))
+})
+test.afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+/** A timestamped log of `users` × 10 events. */
+function writeLog(name: string, users: number): string {
+  const r = rng(7)
+  const rows = ['user_id,item_id,timestamp']
+  for (let u = 1; u <= users; u++)
+    for (let k = 0; k < 10; k++)
+      rows.push(`u${u},i${1 + Math.floor(r() * 40)},${1_600_000_000 + u * 100 + k}`)
+  const path = join(dir, name)
+  writeFileSync(path, rows.join('\n') + '\n')
+  return path
+}
+
+const modelRecall = (page: Page) =>
+  page
+    .getByTestId('baseline-table')
+    .locator('tr[data-scorer="model"] td[data-metric="recall@10"]')
+    .textContent()
+
+test('a reload brings back the applied upload and the last run, explorer included; Forget deletes both', async ({
+  page,
+  baseURL,
+}) => {
+  const guards = await openForUpload(page, baseURL)
+  const kept = page.getByTestId('kept')
+  await expect(kept).toContainText('Nothing is kept in this browser yet')
+  await expect(page.getByTestId('kept-forget')).toBeDisabled()
+
+  await drop(page, [writeLog('my-log.csv', 80)])
+  await page.getByTestId('mapping-apply').click()
+  await expect(page.getByTestId('mapping-applied')).toContainText('interactions')
+  await expect(kept).toHaveAttribute('data-upload', 'yes')
+  await expect(kept).toContainText('your data “my-log.csv” (800 interactions, encoded)')
+  await expect(page.getByTestId('kept-usage')).toContainText(
+    /Storage this page uses, its offline copy included: [\d.]+ [KM]?B of/,
+  )
+  await page.getByTestId('train-start').click()
+  await waitForDone(page)
+  await expect(kept).toHaveAttribute('data-run', 'yes')
+  await expect(kept).toContainText('the last run trained here, with its model')
+  const recall = await modelRecall(page)
+  const points = await page.getByTestId('loss-chart').getAttribute('data-points')
+
+  // Reload: the same data is what the next run trains on, and the last run is on screen with its model.
+  await page.reload()
+  await expect(page.getByTestId('training-status')).toHaveAttribute('data-state', 'done')
+  await expect(page.getByTestId('run-imported-note')).toContainText(
+    'Showing your last run, kept in this browser (trained on wasm). Its model was rebuilt from the weights.',
+  )
+  expect(await modelRecall(page)).toBe(recall)
+  expect(await page.getByTestId('loss-chart').getAttribute('data-points')).toBe(points)
+  await expect(kept).toHaveAttribute('data-upload', 'yes')
+  await expect(page.getByText('Next run trains on:')).toContainText('my-log.csv')
+  await page.getByRole('tab', { name: 'Recommendations' }).click()
+  const explorer = page.getByTestId('recommendations')
+  await expect(explorer).toHaveAttribute('data-state', 'ready')
+  await explorer.getByTestId('user-list').getByRole('button').first().click()
+  await expect(explorer.getByTestId('recommendation-list').locator('tbody tr').first()).toBeVisible()
+  // Training again works on the kept data, no files dropped.
+  await page.getByTestId('train-start').click()
+  await waitForDone(page)
+  expect(await modelRecall(page)).toBe(recall)
+
+  // Forget: nothing is kept; what is on screen stays until the next reload, which starts clean.
+  await page.getByTestId('kept-forget').click()
+  await expect(kept).toHaveAttribute('data-upload', 'no')
+  await expect(kept).toHaveAttribute('data-run', 'no')
+  await expect(page.getByTestId('training-status')).toHaveAttribute('data-state', 'done')
+  await page.reload()
+  await expect(kept).toContainText('Nothing is kept in this browser yet')
+  await expect(page.getByTestId('training-status')).toHaveAttribute('data-state', 'idle')
+  await expect(page.getByText('Next run trains on:')).toContainText('the demo data')
+  await expectClean(guards)
+})
+
+test('a full storage quota is said in words, and the page works on without keeping', async ({
+  page,
+  baseURL,
+}) => {
+  const guards = await openForUpload(page, baseURL)
+  // Chromium lets a test set this origin's quota: 1 byte, so every write to IndexedDB fails.
+  const cdp = await page.context().newCDPSession(page)
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(baseURL!).origin, quotaSize: 1 })
+  await drop(page, [writeLog('big-log.csv', 80)])
+  await page.getByTestId('mapping-apply').click()
+  await expect(page.getByTestId('mapping-applied')).toContainText('interactions')
+  const problem = page.getByTestId('kept-problem')
+  await expect(problem).toContainText('Your data (')
+  await expect(problem).toContainText('could not be kept in this browser: its storage for this page is full')
+  await expect(page.getByTestId('kept')).toHaveAttribute('data-upload', 'no')
+  await page.getByTestId('train-start').click()
+  await waitForDone(page)
+  await expect(problem).toContainText('The last run')
+  await expect(page.getByTestId('error-message')).toHaveCount(0)
+  await expectClean(guards)
+})
