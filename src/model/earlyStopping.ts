@@ -22,6 +22,16 @@ export function improvesOn(current: ArrayLike<number>, best: ArrayLike<number>):
   return d.difference > 0 && d.difference > IMPROVEMENT_STANDARD_ERRORS * noise
 }
 
+/** A tracker's whole state, as plain data (a resumed run goes on from it). */
+export interface TrackerState {
+  first: EpochScore | null
+  last: EpochScore | null
+  best: (EpochScore & { perQuery: Float64Array }) | null
+  previousBest: EpochScore | null
+  lastImprovement: number
+  lastImproved: boolean
+}
+
 export class ValidationTracker {
   private first: EpochScore | null = null
   private last: EpochScore | null = null
@@ -29,6 +39,18 @@ export class ValidationTracker {
   private previousBest: EpochScore | null = null
   private lastImprovement = 0
   private lastImproved = false
+
+  /** A tracker that goes on from `state` (of `state()`), or a new one. */
+  static from(state?: TrackerState | null): ValidationTracker {
+    const tracker = new ValidationTracker()
+    if (state) Object.assign(tracker, state)
+    return tracker
+  }
+
+  state(): TrackerState {
+    const { first, last, best, previousBest, lastImprovement, lastImproved } = this
+    return { first, last, best, previousBest, lastImprovement, lastImproved }
+  }
 
   /**
    * Records an epoch's validation NDCG@10 (`ndcg`, the mean of `perQuery`, the per-query values in query

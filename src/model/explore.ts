@@ -4,14 +4,18 @@
  * forward pass that scores (the scores and the weights shown are computed together), and all of it
  * runs in the worker: the UI receives plain arrays.
  */
+import { splitDataset } from '../data/split'
 import type { EncodedDataset, MultiField } from '../data/types'
+import type { TrainConfig } from './config'
 import { embedCatalogue } from './evaluate'
-import { historyRowsOf, rowParts } from './history'
+import { buildHistories, historyRowsOf, rowParts } from './history'
 import { topK } from './metrics'
 import { pca, project, type Projection } from './pca'
+import { assignWeights } from './restore'
 import * as tf from './tf'
-import type { Trainer } from './train'
+import { Trainer } from './train'
 import { foldCode } from './twoTower.rows'
+import type { ModelWeights } from './weights'
 import type { EmbeddingMap, FieldValue, ItemRef, ItemView, UserHit, UserView, WhatIf } from './explore.types'
 
 /** How many recommendations a user view lists. */
@@ -36,6 +40,24 @@ export class Explorer {
   /** The model explored. */
   get model(): Trainer['model'] {
     return this.trainer.model
+  }
+
+  /**
+   * The explorer of a finished run rebuilt from its data, config and weights: the same split and
+   * histories as training made (both follow from the seed), the attention model with the given weights.
+   * For an imported run; throws with the problem when the weights do not fit the model this data and
+   * config build (then nothing stays allocated).
+   */
+  static fromWeights(data: EncodedDataset, config: TrainConfig, weights: ModelWeights): Explorer {
+    const split = splitDataset(data, config.seed)
+    const histories = buildHistories(data, split, config.historyLength)
+    const trainer = new Trainer(data, split, config, histories, 'attention')
+    const problem = assignWeights(trainer.model, weights)
+    if (problem) {
+      trainer.dispose()
+      throw new Error(`The run file's weights do not fit: ${problem}.`)
+    }
+    return new Explorer(trainer)
   }
 
   /** Takes over the trainer (disposes it on `dispose`). */

@@ -11,6 +11,12 @@ import * as tf from './tf'
  * - webgl: its scatter shader loops over every update for every table cell (O(vocabulary × rows used)),
  *   so rows are replaced with `where(mask, gather(newRows, position), table)`: O(vocabulary), parallel.
  */
+/** A `LazyAdam`'s state as plain data: its step count and each updated table's moments. */
+export interface LazyAdamState {
+  step: number
+  moments: { table: string; m: Float32Array; v: Float32Array }[]
+}
+
 export class LazyAdam {
   private readonly moments = new Map<tf.Variable, { m: tf.Variable; v: tf.Variable }>()
   private step = 0
@@ -65,6 +71,36 @@ export class LazyAdam {
       v.assign(replace(v, vRows))
       table.assign(replace(table, pRows))
     })
+  }
+
+  /** The step count and the moments of each named table that has had an update, as plain arrays. */
+  async state(tables: [string, tf.Variable][]): Promise<LazyAdamState> {
+    const moments: LazyAdamState['moments'] = []
+    for (const [table, variable] of tables) {
+      const state = this.moments.get(variable)
+      if (state)
+        moments.push({
+          table,
+          m: ((await state.m.data()) as Float32Array).slice(),
+          v: ((await state.v.data()) as Float32Array).slice(),
+        })
+    }
+    return { step: this.step, moments }
+  }
+
+  /** Goes on from `state` (of `state(tables)` with the same names and table shapes); only before any update. */
+  load(state: LazyAdamState, tables: [string, tf.Variable][]): void {
+    if (this.moments.size > 0) throw new Error('LazyAdam.load: this optimizer has already taken steps')
+    for (const { table, m, v } of state.moments) {
+      const variable = tables.find(([name]) => name === table)?.[1]
+      if (!variable || m.length !== variable.size || v.length !== variable.size)
+        throw new Error(`LazyAdam.load: no table "${table}" of ${m.length} values here`)
+      this.moments.set(variable, {
+        m: tf.tidy(() => tf.variable(tf.tensor(m, variable.shape), false)),
+        v: tf.tidy(() => tf.variable(tf.tensor(v, variable.shape), false)),
+      })
+    }
+    this.step = state.step
   }
 
   dispose(): void {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { Explorer } from './explore'
-import { assignWeights, readWeights, restoreTrainer } from './restore'
+import { assignWeights, readWeights } from './restore'
 import { runTraining } from './run'
 import * as tf from './tf'
 import type { Trainer } from './train'
@@ -49,7 +49,7 @@ describe('a model rebuilt from its run file weights', () => {
 
   it('gives the same recommendations, scores, attention and embedding map as the model trained here', async () => {
     const before = tf.memory().numTensors
-    const restored = new Explorer(restoreTrainer(data, config, weights))
+    const restored = Explorer.fromWeights(data, config, weights)
     for (const user of [0, 7, 123]) {
       const a = await trained.viewUser(user)
       const b = await restored.viewUser(user)
@@ -66,18 +66,18 @@ describe('a model rebuilt from its run file weights', () => {
 
   it('refuses weights of another shape or order, leaving nothing allocated', () => {
     const before = tf.memory().numTensors
-    expect(() => restoreTrainer(data, { ...config, dim: 16 }, weights)).toThrow(
+    expect(() => Explorer.fromWeights(data, { ...config, dim: 16 }, weights)).toThrow(
       "The run file's weights do not fit: user/embeddings has shape",
     )
     const swapped = { variables: [weights.variables[1], weights.variables[0], ...weights.variables.slice(2)] }
-    expect(() => restoreTrainer(data, config, swapped)).toThrow(
+    expect(() => Explorer.fromWeights(data, config, swapped)).toThrow(
       `weight 0 is "${weights.variables[1].name}" in the file and "user/embeddings" in the model`,
     )
-    expect(() => restoreTrainer(data, config, { variables: weights.variables.slice(1) })).toThrow(
+    expect(() => Explorer.fromWeights(data, config, { variables: weights.variables.slice(1) })).toThrow(
       `the model has ${weights.variables.length} weight tensors and the file ${weights.variables.length - 1}`,
     )
     // History length changes the position table: a run's config must come with its weights.
-    expect(() => restoreTrainer(data, { ...config, historyLength: 5 }, weights)).toThrow(
+    expect(() => Explorer.fromWeights(data, { ...config, historyLength: 5 }, weights)).toThrow(
       'user/positions has shape [3, 8] in the file and [5, 8]',
     )
     expect(tf.memory().numTensors).toBe(before)

@@ -1,15 +1,18 @@
 /**
- * A trained model's weights out of and back into tfjs variables (plain data in `weights.ts`), and the
- * trainer of a finished run rebuilt from its data, config and weights: the explorer of an imported run.
+ * A trained model's weights out of and back into tfjs variables (plain data in `weights.ts`): for run
+ * files with the model, the explorer of an imported run (`Explorer.fromWeights`) and resumable runs.
  */
-import { splitDataset } from '../data/split'
-import type { EncodedDataset } from '../data/types'
-import type { TrainConfig } from './config'
-import { buildHistories } from './history'
 import * as tf from './tf'
-import { Trainer } from './train'
 import type { TwoTowerModel } from './twoTower'
 import type { ModelWeights, NamedWeight } from './weights'
+
+/**
+ * A copy of a tensor's float32 values. A copy, because the cpu backend hands out its own storage, which
+ * the lazy Adam's row updates then change in place.
+ */
+export async function valuesOf(tensor: tf.Tensor): Promise<Float32Array> {
+  return ((await tensor.data()) as Float32Array).slice()
+}
 
 /** A variable's stable name: tfjs names are global, so the towers append `#instance`. */
 export function weightName(variable: tf.Variable): string {
@@ -20,7 +23,7 @@ export function weightName(variable: tf.Variable): string {
 export async function readWeights(model: TwoTowerModel): Promise<ModelWeights> {
   const variables: NamedWeight[] = []
   for (const v of model.variables)
-    variables.push({ name: weightName(v), shape: [...v.shape], values: (await v.data()) as Float32Array })
+    variables.push({ name: weightName(v), shape: [...v.shape], values: await valuesOf(v) })
   return { variables }
 }
 
@@ -48,20 +51,20 @@ export function assignWeights(model: TwoTowerModel, weights: ModelWeights): stri
   return null
 }
 
-/**
- * The trainer of a finished run rebuilt from its data, config and weights: the same split and histories
- * as training made (both follow from the seed), the attention model with the given weights. For the
- * explorer of an imported run; the caller disposes it. Throws with the problem when the weights do not
- * fit the model this data and config build.
- */
-export function restoreTrainer(data: EncodedDataset, config: TrainConfig, weights: ModelWeights): Trainer {
-  const split = splitDataset(data, config.seed)
-  const histories = buildHistories(data, split, config.historyLength)
-  const trainer = new Trainer(data, split, config, histories, 'attention')
-  const problem = assignWeights(trainer.model, weights)
-  if (problem) {
-    trainer.dispose()
-    throw new Error(`The run file's weights do not fit: ${problem}.`)
-  }
-  return trainer
+/** Weight tensors of plain weights, as a `WeightSnapshot` holds them (the caller disposes them). */
+export function snapshotOfWeights(weights: ModelWeights): tf.Tensor[] {
+  return weights.variables.map((w) => tf.tensor(w.values, w.shape, 'float32'))
+}
+
+/** The values of a snapshot of `model`'s variables, named as the model names them. */
+export async function weightsOfSnapshot(model: TwoTowerModel, snapshot: tf.Tensor[]): Promise<ModelWeights> {
+  const variables = model.variables
+  const out: NamedWeight[] = []
+  for (let i = 0; i < snapshot.length; i++)
+    out.push({
+      name: weightName(variables[i]),
+      shape: [...snapshot[i].shape],
+      values: await valuesOf(snapshot[i]),
+    })
+  return { variables: out }
 }

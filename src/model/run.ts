@@ -1,7 +1,7 @@
 import { splitDataset, type Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import type { TrainConfig } from './config'
-import { ValidationTracker } from './earlyStopping'
+import { ValidationTracker, type TrackerState } from './earlyStopping'
 import { buildQueries, firstQueries, RankingStopped, summarizeTest } from './evaluate'
 import { buildHistories } from './history'
 import { dropFieldImportance, summarizeAttention } from './inspect'
@@ -17,8 +17,10 @@ import {
   type ValidationTrend,
 } from './results'
 import { TRAINED_SCORERS, type CountScorerMetrics } from './scorers'
-import { Trainer, TrainingDiverged, type WeightSnapshot } from './train'
+import { snapshotOfWeights, weightsOfSnapshot } from './restore'
+import { Trainer, TrainingDiverged, type TrainerState, type WeightSnapshot } from './train'
 import * as tf from './tf'
+import type { ModelWeights } from './weights'
 
 /** At most this many validation queries feed attention summaries and drop-field importance. */
 export const INSPECTION_QUERIES = 1000
@@ -43,6 +45,48 @@ export interface RunHooks {
   onModel?: (trainer: Trainer) => void
   /** The data's own truth (the demo's planted utility), ranked beside the baselines as the oracle. */
   truth?: BatchScorer
+  /**
+   * Called after every finished epoch that is not the run's last, with everything needed to go on from
+   * there (`resume`); awaited, so the state it reads is the epoch's. The worker keeps it in this browser.
+   */
+  onCheckpoint?: (checkpoint: RunCheckpoint) => Promise<void> | void
+  /**
+   * Goes on from a checkpoint of a run with the same data and config: the finished epochs are reported
+   * again (`onValidationBaselines`, `onEpoch`) and training continues with the next one, exactly as the
+   * uninterrupted run would have.
+   */
+  resume?: RunCheckpoint
+}
+
+/**
+ * A run's whole state at the end of a finished epoch, as plain data (typed arrays included): the
+ * trainers (weights, optimizers, counters), the early-stopping trackers, the weights each model would be
+ * tested with, and what was reported so far.
+ */
+export interface RunCheckpoint {
+  /** Epochs finished. */
+  epoch: number
+  main: TrainerState
+  tracker: TrackerState
+  /**
+   * The best epoch's weights under early stopping when they are not the last epoch's; null when they
+   * are (`bestIsLast`) or when no best is kept.
+   */
+  best: ModelWeights | null
+  bestIsLast: boolean
+  comparisons: {
+    name: TrainedScorerName
+    /** Null once it diverged (it trains no more). */
+    state: TrainerState | null
+    tracker: TrackerState
+    diverged: boolean
+    /** The weights it would be tested with when not its current ones (null: its current ones). */
+    kept: ModelWeights | null
+    keptEpoch: number
+  }[]
+  history: EpochRecord[]
+  attention: AttentionSnapshot[]
+  validationBaselines: CountScorerMetrics
 }
 
 /** `RunResult` lives in `results.ts` (plain data the UI may import); re-exported for model code. */
@@ -119,15 +163,69 @@ export async function runTraining(
 
     const history: EpochRecord[] = []
     const attentionSnapshots: AttentionSnapshot[] = []
-    const tracker = new ValidationTracker()
+    let tracker = new ValidationTracker()
     let end: RunEnd = 'completed'
     let message: string | null = null
     let lastGood = keep(main.snapshot())
     let bestWeights: WeightSnapshot | null = null
 
+    let firstEpoch = 1
+    const { resume } = hooks
+    if (resume) {
+      // Back to where the checkpoint was taken, then the finished epochs reported again.
+      await main.loadState(resume.main)
+      tracker = ValidationTracker.from(resume.tracker)
+      validationBaselines = resume.validationBaselines
+      prepareComparisons()
+      for (const saved of resume.comparisons) {
+        const c = comparisons.get(saved.name)
+        if (!c) throw new Error(`The saved run has a ${saved.name} baseline this run does not train.`)
+        if (saved.state) await c.trainer.loadState(saved.state)
+        c.tracker = ValidationTracker.from(saved.tracker)
+        c.diverged = saved.diverged
+        c.keptEpoch = saved.keptEpoch
+        if (saved.keptEpoch > 0)
+          c.kept = keep(saved.kept ? snapshotOfWeights(saved.kept) : c.trainer.snapshot())
+      }
+      release(lastGood)
+      lastGood = keep(main.snapshot())
+      bestWeights = resume.bestIsLast ? lastGood : resume.best ? keep(snapshotOfWeights(resume.best)) : null
+      hooks.onValidationBaselines?.(validationBaselines)
+      resume.history.forEach((record, e) => {
+        history.push(record)
+        attentionSnapshots.push(resume.attention[e])
+        hooks.onEpoch?.(record, resume.attention[e])
+      })
+      firstEpoch = resume.epoch + 1
+    }
+    const checkpointAt = async (epoch: number): Promise<RunCheckpoint> => {
+      const saved: RunCheckpoint['comparisons'] = []
+      for (const [name, c] of comparisons)
+        saved.push({
+          name,
+          state: c.diverged ? null : await c.trainer.saveState(),
+          tracker: c.tracker.state(),
+          diverged: c.diverged,
+          kept: c.kept && c.keptEpoch !== epoch ? await weightsOfSnapshot(c.trainer.model, c.kept) : null,
+          keptEpoch: c.keptEpoch,
+        })
+      return {
+        epoch,
+        main: await main.saveState(),
+        tracker: tracker.state(),
+        best:
+          bestWeights && bestWeights !== lastGood ? await weightsOfSnapshot(main.model, bestWeights) : null,
+        bestIsLast: bestWeights !== null && bestWeights === lastGood,
+        comparisons: saved,
+        history: [...history],
+        attention: [...attentionSnapshots],
+        validationBaselines,
+      }
+    }
+
     await between()
     if (stoppedEarly) end = 'stopped'
-    epochs: for (let epoch = 1; epoch <= config.epochs && !stoppedEarly; epoch++) {
+    epochs: for (let epoch = firstEpoch; epoch <= config.epochs && !stoppedEarly; epoch++) {
       hooks.onPhase?.('')
       let record: EpochRecord
       let validationNdcg: Float64Array
@@ -206,6 +304,7 @@ export async function runTraining(
         message = `Validation NDCG@10 did not improve by more than its noise (one standard error) for ${config.earlyStoppingPatience} epoch(s); the weights of epoch ${tracker.bestEpoch}, the best on validation, were restored.`
         break
       }
+      if (epoch < config.epochs && hooks.onCheckpoint) await hooks.onCheckpoint(await checkpointAt(epoch))
     }
     // The weights to test: the best epoch's under early stopping; after a stop, a finished epoch's
     // (the interrupted epoch has no validation score); after a divergence, the last good ones (restored).

@@ -13,14 +13,16 @@ import {
   type RankingOptions,
 } from './evaluate'
 import type { Histories } from './history'
-import { LazyAdam, uniqueRows } from './lazyAdam'
+import { LazyAdam, uniqueRows, type LazyAdamState } from './lazyAdam'
 import type { BatchScorer, MetricAccumulator, RankingMetrics } from './metrics'
 import type { EpochRecord, LossPoint } from './results'
 import { COUNT_SCORERS, type CountScorerMetrics, type CountScorerName } from './scorers'
+import { assignWeights, readWeights, valuesOf } from './restore'
 import * as tf from './tf'
 import { TwoTowerModel } from './twoTower'
 import { inBatchSoftmaxLoss } from './twoTower.loss'
 import type { FieldOverride, ModelVariant } from './twoTower.rows'
+import type { ModelWeights } from './weights'
 
 /** Losses are read back from the backend every this many steps (a read forces a GPU sync). */
 export const LOSS_READ_EVERY = 5
@@ -53,6 +55,29 @@ export class TrainingDiverged extends Error {
 
 /** Copies of a model's variables, to go back to (the best epoch, or the last finite state). */
 export type WeightSnapshot = tf.Tensor[]
+
+/**
+ * A trainer's whole state at the end of an epoch, as plain data: what a run resumed after a reload
+ * starts from, so it goes on exactly as the uninterrupted run would have (see `Trainer.loadState`).
+ */
+export interface TrainerState {
+  epochsDone: number
+  globalStep: number
+  weights: ModelWeights
+  /**
+   * The dense weights' Adam: its step count, its running products beta^(t+1) (kept as they are, not
+   * recomputed, so the bias correction stays bit-identical) and its moments, every m then every v.
+   */
+  dense: { iterations: number; accBeta1: number; accBeta2: number; moments: Float32Array[] }
+  /** The embedding tables' lazy Adam. */
+  tables: LazyAdamState
+}
+
+/** tfjs's Adam keeps its bias-correction products private; a resumed run needs them exactly. */
+interface AdamProducts {
+  accBeta1: tf.Variable
+  accBeta2: tf.Variable
+}
 
 /**
  * Owns the model, optimizers and evaluation set of one training run (one model variant). Call `dispose`
@@ -318,6 +343,71 @@ export class Trainer {
    */
   snapshot(): WeightSnapshot {
     return tf.tidy(() => this.model.variables.map((v) => tf.add(v, 0)))
+  }
+
+  /** The tables by name, as the lazy Adam's state names them. */
+  private get namedTables(): [string, tf.Variable][] {
+    return [
+      ['user', this.model.user.table],
+      ['item', this.model.item.table],
+    ]
+  }
+
+  /** This trainer's state after its last finished epoch (see `TrainerState`); call between epochs. */
+  async saveState(): Promise<TrainerState> {
+    const named = await this.denseOptimizer.getWeights()
+    // The first entry is a step-count scalar made for this call; the rest are the moments themselves.
+    const iterations = (await named[0].tensor.data())[0]
+    named[0].tensor.dispose()
+    const moments: Float32Array[] = []
+    for (const { tensor } of named.slice(1)) moments.push(await valuesOf(tensor))
+    const products = this.denseOptimizer as unknown as AdamProducts
+    return {
+      epochsDone: this.epochsDone,
+      globalStep: this.globalStep,
+      weights: await readWeights(this.model),
+      dense: {
+        iterations,
+        accBeta1: (await products.accBeta1.data())[0],
+        accBeta2: (await products.accBeta2.data())[0],
+        moments,
+      },
+      tables: await this.tableOptimizer.state(this.namedTables),
+    }
+  }
+
+  /**
+   * Goes on from a saved state of a trainer built the same way (same data, split, config and variant):
+   * weights, both optimizers and counters, and the batch order, whose shuffles are replayed from the
+   * seed. Only on a trainer that has not trained yet. Throws when the state does not fit this model.
+   */
+  async loadState(state: TrainerState): Promise<void> {
+    if (this.globalStep > 0) throw new Error('loadState: this trainer has already trained')
+    const problem = assignWeights(this.model, state.weights)
+    if (problem) throw new Error(`The saved run does not fit this model: ${problem}.`)
+    const dense = this.model.denseVariables
+    const { moments } = state.dense
+    if (moments.length !== 2 * dense.length)
+      throw new Error(`The saved run has ${moments.length} optimizer moments for ${dense.length} weights.`)
+    const tensors = [
+      { name: 'iter', tensor: tf.scalar(state.dense.iterations, 'int32') },
+      ...moments.map((values, i) => ({
+        name: `moment${i}`,
+        tensor: tf.tensor(values, dense[i % dense.length].shape, 'float32'),
+      })),
+    ]
+    // setWeights makes its own variables of these (sharing their data), so ours are freed after.
+    await this.denseOptimizer.setWeights(tensors)
+    tf.dispose(tensors.map((t) => t.tensor))
+    const products = this.denseOptimizer as unknown as AdamProducts
+    tf.tidy(() => {
+      products.accBeta1.assign(tf.scalar(state.dense.accBeta1))
+      products.accBeta2.assign(tf.scalar(state.dense.accBeta2))
+    })
+    this.tableOptimizer.load(state.tables, this.namedTables)
+    this.globalStep = state.globalStep
+    for (let e = 0; e < state.epochsDone; e++) shuffleInPlace(this.rng, this.order)
+    this.epochsDone = state.epochsDone
   }
 
   /** Puts the snapshot's values back into the model (the snapshot stays valid; dispose it yourself). */

@@ -15,7 +15,7 @@ import { Explorer } from '../model/explore'
 import { historyLengthFor } from '../model/history'
 import { runTraining } from '../model/run'
 import { datasetFingerprint } from '../model/runFile'
-import { readWeights, restoreTrainer } from '../model/restore'
+import { readWeights } from '../model/restore'
 import type { ModelWeights } from '../model/weights'
 import { selectBackend } from './backend'
 import { Ingestor } from './ingestSession'
@@ -398,7 +398,7 @@ async function restore(
     }
   const config = normalizeTrainConfig(msg.config)
   try {
-    explorer = { runId: msg.runId, explorer: new Explorer(restoreTrainer(data, config, msg.weights)) }
+    explorer = { runId: msg.runId, explorer: Explorer.fromWeights(data, config, msg.weights) }
   } catch (e) {
     return { ok: false, message: e instanceof Error ? e.message : String(e) }
   }
