@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { drop, expectClean, openForUpload, rng, waitForDone } from './helpers'
+import { drop, expectClean, guardPage, openForUpload, rng, TINY, waitForDone } from './helpers'
 
 let dir = ''
 test.beforeAll(() => {
@@ -104,4 +104,64 @@ test('a full storage quota is said in words, and the page works on without keepi
   await expect(problem).toContainText('The last run')
   await expect(page.getByTestId('error-message')).toHaveCount(0)
   await expectClean(guards)
+})
+
+/** The tiny demo over three epochs: a checkpoint after epochs 1 and 2. */
+const THREE_EPOCHS = `${TINY.replace('epochs=2', 'epochs=3')}&earlyStoppingPatience=0`
+
+/** What a finished run shows: every model's test metrics, validation per epoch, the loss points. */
+async function results(page: Page) {
+  const cells = (table: string) =>
+    page
+      .getByTestId(table)
+      .locator('td[data-metric]')
+      .evaluateAll((tds) =>
+        tds.map(
+          (td) =>
+            `${td.closest('tr')!.getAttribute('data-scorer') ?? td.closest('tr')!.getAttribute('data-epoch')} ${td.getAttribute('data-metric')} ${td.textContent}`,
+        ),
+      )
+  return {
+    test: await cells('baseline-table'),
+    validation: await cells('metrics-table'),
+    lossPoints: await page.getByTestId('loss-chart').getAttribute('data-points'),
+  }
+}
+
+test('a reload during training resumes from the last finished epoch and ends as the uninterrupted run', async ({
+  page,
+  browser,
+  baseURL,
+}) => {
+  const guards = await guardPage(page, new URL(baseURL!).origin)
+  await page.goto(`./?backend=wasm#${THREE_EPOCHS}`)
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+  await page.getByTestId('train-start').click()
+  // Paused once epoch 1 is kept, so the reload surely lands mid-run.
+  await expect(page.getByTestId('kept')).toHaveAttribute('data-checkpoint', '1', { timeout: 120_000 })
+  await page.getByTestId('train-pause').click()
+  await expect(page.getByTestId('training-status')).toHaveAttribute('data-state', 'paused')
+  await expect(page.getByTestId('kept')).toContainText('the run in progress after epoch 1')
+
+  await page.reload()
+  await expect(page.getByTestId('resumed-note')).toContainText('went on from the end of epoch 1')
+  await expect(page.getByTestId('metrics-table')).toHaveAttribute('data-rows', /[12]/)
+  await waitForDone(page)
+  await expect(page.getByTestId('metrics-table')).toHaveAttribute('data-rows', '3')
+  const resumed = await results(page)
+  // Done: nothing left to resume, the run is kept as the last run.
+  await expect(page.getByTestId('kept')).toHaveAttribute('data-checkpoint', '0')
+  await expect(page.getByTestId('kept')).toHaveAttribute('data-run', 'yes')
+  await expectClean(guards)
+
+  // The same settings in a fresh browser, never interrupted.
+  const context = await browser.newContext()
+  const fresh = await context.newPage()
+  await fresh.goto(`${baseURL}?backend=wasm#${THREE_EPOCHS}`)
+  await expect(fresh.getByTestId('backend-badge')).toHaveText('wasm')
+  await fresh.getByTestId('train-start').click()
+  await waitForDone(fresh)
+  expect(resumed).toEqual(await results(fresh))
+  expect(resumed.test.length).toBeGreaterThan(20)
+  await context.close()
 })

@@ -8,9 +8,11 @@
  * page: the data and run on screen stay, they are just not kept.
  */
 import type { EncodedDataset } from '../data/types'
-import type { RunRecord } from '../model/results'
+import type { TrainConfig } from '../model/config'
+import type { LossPoint, RunRecord } from '../model/results'
+import type { RunCheckpoint } from '../model/run'
 import type { ModelWeights } from '../model/weights'
-import type { IngestApplied, KeptSummary } from './protocol'
+import type { DatasetSource, IngestApplied, KeptSummary } from './protocol'
 
 export const KEEP_DATABASE = 'attentive-playground'
 const STORE = 'kept'
@@ -30,9 +32,23 @@ export interface KeptRun {
   savedAt: string
 }
 
+/** The run in progress after its last finished epoch: what a reload resumes from. */
+export interface KeptCheckpoint {
+  /** The config and source the run was started with (as the page sent them). */
+  config: TrainConfig
+  source: DatasetSource
+  /** `datasetFingerprint` of the data it trains on: a resume on other data is refused. */
+  fingerprint: string
+  /** The loss points posted so far. */
+  lossCurve: LossPoint[]
+  checkpoint: RunCheckpoint
+  savedAt: string
+}
+
 interface Entries {
   upload: KeptUpload
   run: KeptRun
+  checkpoint: KeptCheckpoint
 }
 
 /** A write that failed; `quota` when the browser's storage for this page is full. */
@@ -141,8 +157,10 @@ export function summarizeKept(
   run: KeptRun | null,
   usage: { usage: number; quota: number } | null,
   problem: string | null,
+  checkpoint: KeptCheckpoint | null = null,
 ): KeptSummary {
   return {
+    checkpoint: checkpoint ? { epoch: checkpoint.checkpoint.epoch, epochs: checkpoint.config.epochs } : null,
     upload: upload
       ? {
           name: upload.applied.source.name,
@@ -162,6 +180,15 @@ export function summarizeKept(
     quota: usage?.quota ?? null,
     problem,
   }
+}
+
+/** Bytes of the typed arrays in a value (weights, moments, per-query scores): about what keeping it takes. */
+export function arrayBytes(value: unknown): number {
+  if (ArrayBuffer.isView(value)) return value.byteLength
+  if (Array.isArray(value)) return value.reduce((sum: number, v) => sum + arrayBytes(v), 0)
+  if (typeof value === 'object' && value !== null)
+    return Object.values(value).reduce((sum: number, v) => sum + arrayBytes(v), 0)
+  return 0
 }
 
 /** The storage this page uses and may use, as the browser estimates it; null where it cannot say. */

@@ -55,7 +55,11 @@ export type ToWorker =
   | { type: 'init'; backend: BackendChoice; requestId?: number; wasmThreads?: number }
   /** Generate (or parse) and encode a dataset so its summary can be shown before training. */
   | { type: 'load'; source: DatasetSource }
-  | { type: 'start'; runId: number; config: TrainConfig; source: DatasetSource }
+  /**
+   * `resume`: go on from the checkpoint of an interrupted run kept in this browser (see `kept-checkpoint`)
+   * instead of from scratch; without one that fits, the run starts from scratch and says so.
+   */
+  | { type: 'start'; runId: number; config: TrainConfig; source: DatasetSource; resume?: boolean }
   | { type: 'pause'; runId: number }
   | { type: 'resume'; runId: number }
   | { type: 'stop'; runId: number }
@@ -128,6 +132,8 @@ export type FromWorker =
       stepsPerEpoch: number
       batchSize: number
     }
+  /** The run went on from a checkpoint kept in this browser, after epoch `epoch` (a `start` with `resume`). */
+  | { type: 'resumed'; runId: number; epoch: number }
   /** Count baselines on the validation part, computed once, after the model's first epoch. */
   | { type: 'validation-baselines'; runId: number; validationBaselines: CountScorerMetrics }
   | { type: 'loss'; runId: number; epoch: number; points: LossPoint[] }
@@ -152,11 +158,18 @@ export type FromWorker =
   | { type: 'kept-upload'; applied: IngestApplied }
   /** The last run kept from an earlier visit, to show as an opened run file would (weights handed over). */
   | { type: 'kept-run'; record: RunRecord; weights: ModelWeights | null }
+  /**
+   * A run that a reload interrupted, kept after its last finished epoch (`epoch`): `start` with `resume`
+   * and this config and source goes on from there. Sent on `kept-load` before `kept-run`.
+   */
+  | { type: 'kept-checkpoint'; config: TrainConfig; source: DatasetSource; epoch: number }
 
 /** What this browser keeps between visits (see worker/keep.ts): names and sizes, no data. */
 export interface KeptSummary {
   upload: { name: string; interactions: number; fingerprint: string; savedAt: string } | null
   run: { name: string; savedAt: string; withWeights: boolean } | null
+  /** The run in progress, kept after its last finished epoch so that a reload resumes it. */
+  checkpoint: { epoch: number; epochs: number } | null
   /** Bytes this page's storage uses and may use, as the browser estimates them; null where it cannot say. */
   usage: number | null
   quota: number | null

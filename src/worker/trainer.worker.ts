@@ -20,11 +20,13 @@ import type { ModelWeights } from '../model/weights'
 import { selectBackend } from './backend'
 import { Ingestor } from './ingestSession'
 import {
+  arrayBytes,
   datasetBytes,
   Keep,
   KeepFailed,
   storageUse,
   summarizeKept,
+  type KeptCheckpoint,
   type KeptRun,
   type KeptUpload,
 } from './keep'
@@ -110,7 +112,7 @@ function nextTask(): Promise<void> {
   })
 }
 
-async function run(runId: number, configIn: unknown, source: DatasetSource): Promise<void> {
+async function run(runId: number, configIn: unknown, source: DatasetSource, resume = false): Promise<void> {
   const control: RunControl = { runId, paused: false, stopped: false, resume: null }
   current = control
   explorer?.explorer.dispose()
@@ -133,6 +135,24 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
     let pending: LossPoint[] = []
     /** Every loss point posted: the record's loss curve, the same points the UI plotted. */
     const lossCurve: LossPoint[] = []
+    // The run a reload interrupted, kept after its last finished epoch: it goes on from there when it fits.
+    const fingerprint = datasetFingerprint(data)
+    const saved = resume ? await keptCheckpointFor(requested, fingerprint) : null
+    if (resume && !saved)
+      post({
+        type: 'phase',
+        runId,
+        phase: 'preparing',
+        detail:
+          'The interrupted run could not be resumed (nothing kept fits this data and config): starting it again',
+      })
+    if (saved) {
+      post({ type: 'resumed', runId, epoch: saved.checkpoint.epoch })
+      lossCurve.push(...saved.lossCurve)
+      if (saved.lossCurve.length > 0)
+        post({ type: 'loss', runId, epoch: saved.checkpoint.epoch, points: saved.lossCurve })
+      epoch = saved.checkpoint.epoch + 1
+    }
     // Set once the split is known (`onPrepared`); `as` keeps TypeScript from narrowing it to null.
     let dataset = null as RunDataset | null
     let lastPost = 0
@@ -168,7 +188,6 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
           validation: split.validation.length,
           test: split.test.length,
         }
-        const fingerprint = datasetFingerprint(data)
         dataset = {
           name: summary.name,
           counts: { interactions: summary.interactions, users: summary.users, items: summary.items },
@@ -201,6 +220,16 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
         post({ type: 'epoch', runId, record, attention })
         epoch = record.epoch + 1
       },
+      resume: saved?.checkpoint,
+      onCheckpoint: (checkpoint) =>
+        void keepCheckpoint({
+          config: requested,
+          source,
+          fingerprint,
+          lossCurve: [...lossCurve],
+          checkpoint,
+          savedAt: new Date().toISOString(),
+        }),
     })
     flushLoss()
     if (!dataset) throw new Error('the run ended before its data was prepared')
@@ -212,6 +241,8 @@ async function run(runId: number, configIn: unknown, source: DatasetSource): Pro
     post({ type: 'error', runId, message: `Training failed: ${e instanceof Error ? e.message : String(e)}` })
   } finally {
     if (current === control) current = null
+    // Finished, stopped or failed: nothing to resume any more.
+    void forgetCheckpoint()
   }
 }
 
@@ -238,7 +269,11 @@ const MAX_KEPT_WEIGHT_BYTES = 64 * 1024 * 1024
 /** This browser's store, opened on first use; null (with the reason in `keptProblem`) where there is none. */
 let keepOpened: Promise<Keep | null> | null = null
 /** What is kept now, as the page is told (no data). */
-let kept: { upload: KeptUpload | null; run: KeptRun | null } = { upload: null, run: null }
+let kept: { upload: KeptUpload | null; run: KeptRun | null; checkpoint: KeptCheckpoint | null } = {
+  upload: null,
+  run: null,
+  checkpoint: null,
+}
 let keptProblem: string | null = null
 
 function keepStore(): Promise<Keep | null> {
@@ -253,7 +288,10 @@ const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 
 /** Tells the page what is kept now and how much storage it takes. */
 async function postKept(): Promise<void> {
-  post({ type: 'kept', kept: summarizeKept(kept.upload, kept.run, await storageUse(), keptProblem) })
+  post({
+    type: 'kept',
+    kept: summarizeKept(kept.upload, kept.run, await storageUse(), keptProblem, kept.checkpoint),
+  })
 }
 
 /**
@@ -261,7 +299,7 @@ async function postKept(): Promise<void> {
  * not bring back older data as if it were the current one) and the page is told why.
  */
 async function keepEntry(
-  key: 'upload' | 'run',
+  key: 'upload' | 'run' | 'checkpoint',
   what: string,
   bytes: number,
   write: (store: Keep) => Promise<void>,
@@ -306,6 +344,34 @@ async function keepRun(record: KeptRun['record'], weights: ModelWeights | null):
   await postKept()
 }
 
+/** Checkpoints larger than this (their arrays' bytes) are not kept: a reload then starts the run again. */
+const MAX_KEPT_CHECKPOINT_BYTES = 256 * 1024 * 1024
+
+/** Keeps the run in progress after a finished epoch, so a reload resumes it from there. */
+async function keepCheckpoint(entry: KeptCheckpoint): Promise<void> {
+  const bytes = arrayBytes(entry.checkpoint)
+  if (bytes > MAX_KEPT_CHECKPOINT_BYTES) return
+  if (await keepEntry('checkpoint', 'The run in progress', bytes, (store) => store.put('checkpoint', entry)))
+    kept = { ...kept, checkpoint: entry }
+  await postKept()
+}
+
+async function forgetCheckpoint(): Promise<void> {
+  if (!kept.checkpoint) return
+  kept = { ...kept, checkpoint: null }
+  const store = await keepStore()
+  await store?.delete('checkpoint').catch(() => undefined)
+  await postKept()
+}
+
+/** The kept checkpoint when it is of a run with this config on this data; null otherwise. */
+async function keptCheckpointFor(config: TrainConfig, fingerprint: string): Promise<KeptCheckpoint | null> {
+  const store = await keepStore()
+  const entry = store ? await store.get('checkpoint').catch(() => null) : null
+  if (!entry || entry.fingerprint !== fingerprint) return null
+  return JSON.stringify(normalizeTrainConfig(entry.config)) === JSON.stringify(config) ? entry : null
+}
+
 /**
  * Brings back what earlier visits kept: the upload becomes the latest upload again (`kept-upload`), the
  * last run is shown as an opened run file (`kept-run`). Anything unreadable is dropped with a message.
@@ -314,12 +380,34 @@ async function loadKept(): Promise<void> {
   const store = await keepStore()
   if (store) {
     try {
-      const [upload, run] = await Promise.all([store.get('upload'), store.get('run')])
-      kept = { upload, run }
+      const [upload, run, checkpoint] = await Promise.all([
+        store.get('upload'),
+        store.get('run'),
+        store.get('checkpoint'),
+      ])
+      kept = { upload, run, checkpoint }
       if (upload) {
         ingestor.adopt(upload.applied.source, upload.data)
         post({ type: 'kept-upload', applied: upload.applied })
         post({ type: 'loaded', source: upload.applied.source, summary: upload.applied.summary, seconds: 0 })
+      }
+      // An interrupted run goes on from its last finished epoch, if its data is here: the demo always,
+      // an upload when it is the kept one.
+      if (checkpoint) {
+        const { source } = checkpoint
+        const dataHere =
+          source.kind === 'demo' || (upload !== null && upload.applied.source.ingestId === source.ingestId)
+        if (dataHere)
+          post({
+            type: 'kept-checkpoint',
+            config: checkpoint.config,
+            source,
+            epoch: checkpoint.checkpoint.epoch,
+          })
+        else {
+          kept = { ...kept, checkpoint: null }
+          await store.delete('checkpoint')
+        }
       }
       if (run) {
         // Its own copy: the kept entry's arrays stay with `kept`.
@@ -330,7 +418,7 @@ async function loadKept(): Promise<void> {
       }
     } catch (e) {
       keptProblem = `What this browser kept from an earlier visit could not be read back (${e instanceof Error ? e.message : String(e)}), so it was forgotten.`
-      kept = { upload: null, run: null }
+      kept = { upload: null, run: null, checkpoint: null }
       await store.clear().catch(() => undefined)
     }
   }
@@ -339,7 +427,7 @@ async function loadKept(): Promise<void> {
 
 async function forgetKept(): Promise<void> {
   const store = await keepStore()
-  kept = { upload: null, run: null }
+  kept = { upload: null, run: null, checkpoint: null }
   if (store) {
     try {
       await store.clear()
@@ -473,7 +561,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     }
     case 'start': {
       stopCurrentRun()
-      currentDone = currentDone.then(() => run(msg.runId, msg.config, msg.source))
+      currentDone = currentDone.then(() => run(msg.runId, msg.config, msg.source, msg.resume))
       return
     }
     case 'pause':

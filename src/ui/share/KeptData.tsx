@@ -7,8 +7,10 @@ import { formatBytes, formatCount } from '../shared/format'
  */
 export function KeptData({ kept, onForget }: { kept: KeptSummary | null; onForget: () => void }) {
   if (!kept) return null
-  const { upload, run, usage, quota, problem } = kept
+  const { upload, run, checkpoint, usage, quota, problem } = kept
   const parts: string[] = []
+  if (checkpoint)
+    parts.push(`the run in progress after epoch ${checkpoint.epoch} (a reload resumes it there)`)
   if (upload)
     parts.push(`your data “${upload.name}” (${formatCount(upload.interactions)} interactions, encoded)`)
   if (run) parts.push(`the last run trained here${run.withWeights ? ', with its model' : ''}`)
@@ -18,10 +20,11 @@ export function KeptData({ kept, onForget }: { kept: KeptSummary | null; onForge
       data-testid="kept"
       data-upload={upload ? 'yes' : 'no'}
       data-run={run ? 'yes' : 'no'}
+      data-checkpoint={checkpoint?.epoch ?? 0}
     >
       <p>
         {parts.length > 0
-          ? `Kept in this browser for a reload or your next visit: ${parts.join(' and ')}. It never leaves this browser.`
+          ? `Kept in this browser for a reload or your next visit: ${listed(parts)}. It never leaves this browser.`
           : 'Nothing is kept in this browser yet: an applied upload and the last run trained here will be, so a reload loses nothing.'}
       </p>
       {usage !== null && quota !== null && (
@@ -35,9 +38,19 @@ export function KeptData({ kept, onForget }: { kept: KeptSummary | null; onForge
           {problem}
         </p>
       )}
-      <button type="button" data-testid="kept-forget" onClick={onForget} disabled={!upload && !run}>
+      <button
+        type="button"
+        data-testid="kept-forget"
+        onClick={onForget}
+        disabled={!upload && !run && !checkpoint}
+      >
         Forget saved data
       </button>
     </div>
   )
+}
+
+/** "a", "a and b", "a, b and c". */
+function listed(parts: string[]): string {
+  return parts.length < 3 ? parts.join(' and ') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`
 }

@@ -121,6 +121,12 @@ export function TrainingControls({
             `. Early stopping: ends after ${config!.earlyStoppingPatience} epochs without a better validation NDCG@10 and keeps the best epoch.`}
         </p>
       )}
+      {state.resumedFrom !== null && (
+        <p className="muted" data-testid="resumed-note">
+          A reload interrupted this run; it went on from the end of epoch {state.resumedFrom}, kept in this
+          browser, with the same weights, optimizer state and batch order, so it ends as it would have.
+        </p>
+      )}
       {note && (
         <p className="trend-note" data-testid="validation-trend">
           {note}

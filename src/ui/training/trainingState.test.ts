@@ -177,3 +177,16 @@ describe('trainingReducer with run files', () => {
     expect(opened.record).toEqual(record)
   })
 })
+
+describe('trainingReducer with a run resumed after a reload', () => {
+  it('says it resumes, and marks the run resumed only when the worker says it went on from a checkpoint', () => {
+    const starting = trainingReducer(INITIAL_TRAINING_STATE, { ...started(1), resumedFrom: 2 })
+    expect(starting.detail).toBe('Resuming after a reload from the end of epoch 2')
+    expect(starting.resumedFrom).toBeNull()
+    const resumed = worker(starting, { type: 'resumed', runId: 1, epoch: 2 })
+    expect(resumed.resumedFrom).toBe(2)
+    // A message of another run changes nothing; a new run is not a resumed one.
+    expect(worker(starting, { type: 'resumed', runId: 7, epoch: 2 })).toBe(starting)
+    expect(trainingReducer(resumed, started(2)).resumedFrom).toBeNull()
+  })
+})

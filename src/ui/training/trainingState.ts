@@ -69,6 +69,11 @@ export interface TrainingState {
   error: string | null
   /** What this browser keeps between visits (the worker says after loading, saving or forgetting). */
   kept: KeptSummary | null
+  /**
+   * Set when this run was interrupted by a reload and the worker resumed it: the last epoch it had
+   * finished (a run that could not be resumed starts again, and this stays null).
+   */
+  resumedFrom: number | null
 }
 
 export const INITIAL_TRAINING_STATE: TrainingState = {
@@ -89,10 +94,18 @@ export const INITIAL_TRAINING_STATE: TrainingState = {
   record: null,
   error: null,
   kept: null,
+  resumedFrom: null,
 }
 
 export type TrainingAction =
-  | { type: 'run-started'; runId: number; config: TrainConfig; source: DatasetSource }
+  | {
+      type: 'run-started'
+      runId: number
+      config: TrainConfig
+      source: DatasetSource
+      /** The epoch a reload-interrupted run resumes after. */
+      resumedFrom?: number
+    }
   | { type: 'run-imported'; record: RunRecord; fileName: string; hasWeights: boolean }
   | { type: 'model-restored'; runId: number; ok: boolean; message: string }
   | { type: 'worker'; message: FromWorker }
@@ -106,7 +119,10 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       kept: state.kept,
       runId: action.runId,
       status: 'training',
-      detail: 'Starting the worker',
+      detail: action.resumedFrom
+        ? `Resuming after a reload from the end of epoch ${action.resumedFrom}`
+        : 'Starting the worker',
+      resumedFrom: null,
       currentEpoch: 1,
       run: { config: action.config, source: action.source, backend: state.backend },
     }
@@ -161,7 +177,8 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
     msg.type === 'weights' ||
     msg.type === 'restored' ||
     msg.type === 'kept-upload' ||
-    msg.type === 'kept-run'
+    msg.type === 'kept-run' ||
+    msg.type === 'kept-checkpoint'
   )
     return state
   // Ingestion replies belong to datasetState.ts.
@@ -194,6 +211,8 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
           batchSize: msg.batchSize,
         },
       }
+    case 'resumed':
+      return { ...state, resumedFrom: msg.epoch }
     case 'validation-baselines':
       return { ...state, validationBaselines: msg.validationBaselines }
     case 'loss':

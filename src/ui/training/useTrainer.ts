@@ -69,7 +69,14 @@ export function useTrainer(backend: BackendChoice): Trainer {
     const unsubscribe = client.subscribe((message) => {
       dispatch({ type: 'worker', message })
       dispatchDataset({ type: 'worker', message })
-      // The last run of an earlier visit comes back as an opened run file would, unless a run started.
+      // A run a reload interrupted goes on from its last finished epoch; else the last run of an
+      // earlier visit comes back as an opened run file would. Either only before anything else started.
+      if (message.type === 'kept-checkpoint' && runIdRef.current === 0) {
+        const runId = ++runIdRef.current
+        const { config, source, epoch } = message
+        dispatch({ type: 'run-started', runId, config, source, resumedFrom: epoch })
+        client.post({ type: 'start', runId, config, source, resume: true })
+      }
       if (message.type === 'kept-run' && runIdRef.current === 0)
         importRun(message.record, KEPT_RUN, message.weights)
     })
