@@ -1,5 +1,11 @@
 import { expect, test } from '@playwright/test'
+import * as tf from '@tensorflow/tfjs-core'
+import '@tensorflow/tfjs-backend-cpu'
+import { strFromU8, unzipSync } from 'fflate'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { download, expectClean, guardPage, screenshot, TINY, waitForDone } from './helpers'
 
 test('trains on wasm, exports a run file whose numbers match the page, and restores it without training', async ({
@@ -171,7 +177,7 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
   await fresh.close()
 })
 
-test('a run file with the model brings back the explorer and the embedding map in a fresh browser', async ({
+test('a run file with the model brings back the explorer and the embedding map in a fresh browser; the model export scores as the page does', async ({
   page,
   browser,
   baseURL,
@@ -210,6 +216,64 @@ test('a run file with the model brings back the explorer and the embedding map i
     return { id, top, pooling, map: mapCsv.toString('utf8'), recall }
   }
   const here = await looks(page, null)
+
+  // The model export, scored outside the page by the recipe shipped in it, gives the explorer's scores.
+  await page.getByRole('tab', { name: 'Recommendations' }).click()
+  const explorer = page.getByTestId('recommendations')
+  const features = Object.fromEntries(
+    await explorer
+      .locator('.what-if-field')
+      .evaluateAll((fields) =>
+        fields.map((f) => [
+          f.querySelector('label')!.getAttribute('title')!,
+          f.querySelector('select')!.selectedOptions[0].textContent!,
+        ]),
+      ),
+  )
+  const history = await explorer
+    .getByTestId('history-tokens')
+    .locator('li[data-item]')
+    .evaluateAll((items) => items.map((li) => li.getAttribute('data-item')!))
+  const shown = await explorer
+    .getByTestId('recommendation-list')
+    .locator('tbody tr')
+    .evaluateAll((rows) =>
+      rows.map((tr) => ({
+        id: tr.getAttribute('data-item')!,
+        score: Number(tr.lastElementChild!.textContent),
+      })),
+    )
+  const exported = await download(page, page.getByTestId('model-export'))
+  expect(exported.download.suggestedFilename()).toMatch(/\.model\.zip$/)
+  const files = unzipSync(new Uint8Array(exported.bytes))
+  expect(Object.keys(files).sort()).toEqual([
+    'README.md',
+    'items.bin',
+    'model.json',
+    'score.d.ts',
+    'score.js',
+    'weights.bin',
+  ])
+  const dir = testInfo.outputPath('model')
+  mkdirSync(dir, { recursive: true })
+  for (const [name, bytes] of Object.entries(files)) writeFileSync(join(dir, name), bytes)
+  const { loadTowers } = (await import(
+    pathToFileURL(join(dir, 'score.js')).href
+  )) as typeof import('../src/model/export/score.js')
+  await tf.setBackend('cpu')
+  const model = JSON.parse(strFromU8(files['model.json']))
+  const towers = loadTowers(tf, model, files['weights.bin'])
+  const user = towers.embedUsers([{ features, history }])
+  const items = tf.tensor2d(new Float32Array(files['items.bin'].slice().buffer), model.catalogue.shape)
+  const scores = (await towers.score(user, items).data()) as Float32Array
+  expect(history.length).toBeGreaterThan(0)
+  for (const { id, score } of shown)
+    expect(Math.abs(scores[model.catalogue.ids.indexOf(id)] - score), id).toBeLessThanOrEqual(5.1e-5)
+  // And the recipe orders those 20 as the page does.
+  const best = [...scores.keys()].sort((a, b) => scores[b] - scores[a]).map((i) => model.catalogue.ids[i])
+  const shownIds = shown.map((s) => s.id)
+  expect(best.filter((id) => shownIds.includes(id)).slice(0, 20)).toEqual(shownIds)
+  towers.dispose()
 
   // Small models are saved with their weights by default; the size is shown.
   await expect(page.getByTestId('run-export-weights')).toBeChecked()

@@ -27,7 +27,7 @@ export type { EmbeddingMap, FieldValue, ItemRef, ItemView, UserHit, UserView, Wh
 
 export class Explorer {
   private readonly trainer: Trainer
-  private readonly data: EncodedDataset
+  readonly data: EncodedDataset
   private readonly catalogue: tf.Tensor2D
   private projection: Projection | null = null
   private readonly trainRowsByUser: number[][]
@@ -37,9 +37,12 @@ export class Explorer {
   /** Lowercased id, and label when there is one, of every user: what the search matches. */
   private searchKeys: string[] | null = null
 
-  /** The model explored. */
+  /** The model explored, its data and the config it was trained with. */
   get model(): Trainer['model'] {
     return this.trainer.model
+  }
+  get config(): Trainer['config'] {
+    return this.trainer.config
   }
 
   /**

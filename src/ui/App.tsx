@@ -122,6 +122,7 @@ export function App() {
               state={state}
               onImport={trainer.importRun}
               modelWeights={trainer.modelWeights}
+              modelZip={trainer.modelZip}
             />
             <ShareLink link={link} data={shareData} />
             <KeptData kept={state.kept} onForget={trainer.forgetKept} />

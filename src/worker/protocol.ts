@@ -68,6 +68,8 @@ export type ToWorker =
   | { type: 'explore'; requestId: number; runId: number; query: ExploreQuery }
   /** The weights of run `runId`'s kept model, for a run file (the `weights` reply). */
   | { type: 'weights'; requestId: number; runId: number }
+  /** Run `runId`'s kept model as a zip another app can score with (model/modelExport.ts; `model-zip` reply). */
+  | { type: 'model-zip'; requestId: number; runId: number }
   /**
    * Rebuilds the model of an imported run from its data (the demo from its seed, or the applied upload
    * when its fingerprint matches) and the file's weights, and keeps it for the explorer as run `runId`.
@@ -147,6 +149,8 @@ export type FromWorker =
   /** Null weights with the reason when that run's model is gone. */
   | { type: 'weights'; requestId: number; runId: number; weights: ModelWeights | null; message: string }
   | { type: 'restored'; requestId: number; runId: number; ok: boolean; message: string }
+  /** Null bytes with the reason when that run's model is gone. */
+  | { type: 'model-zip'; requestId: number; runId: number; zip: Uint8Array | null; message: string }
   | { type: 'ingest-progress'; ingestId: number; progress: IngestProgress }
   | { type: 'ingest-proposal'; ingestId: number; proposal: IngestProposal }
   | { type: 'ingest-applied'; ingestId: number; applied: IngestApplied }

@@ -15,10 +15,12 @@ import { Explorer } from '../model/explore'
 import { historyLengthFor } from '../model/history'
 import { runTraining } from '../model/run'
 import { datasetFingerprint } from '../model/runFile'
+import { exportModel } from '../model/modelExport'
 import { readWeights } from '../model/restore'
 import type { ModelWeights } from '../model/weights'
 import { selectBackend } from './backend'
 import { Ingestor } from './ingestSession'
+import { modelZip } from './modelZip'
 import {
   arrayBytes,
   datasetBytes,
@@ -448,6 +450,18 @@ async function weightsOf(runId: number): Promise<{ weights: ModelWeights | null;
   return { weights: await readWeights(explorer.explorer.model), message: '' }
 }
 
+/** The kept model as a model-export zip, queued behind any run in progress. */
+async function modelZipOf(runId: number): Promise<{ zip: Uint8Array | null; message: string }> {
+  await currentDone
+  if (!explorer || explorer.runId !== runId) return { zip: null, message: MODEL_GONE }
+  const { model, data, config } = explorer.explorer
+  const exported = await exportModel(model, data, config, {
+    name: data.name,
+    fingerprint: datasetFingerprint(data),
+  })
+  return { zip: modelZip(exported), message: '' }
+}
+
 /** Whether a run record's `dataset.source` names a demo (it comes from a file: checked, not trusted). */
 function demoSourceOf(source: unknown): DemoSource | null {
   if (typeof source !== 'object' || source === null) return null
@@ -621,6 +635,25 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
             requestId,
             runId,
             weights: null,
+            message: e instanceof Error ? e.message : String(e),
+          }),
+      )
+      return
+    }
+    case 'model-zip': {
+      const { requestId, runId } = msg
+      modelZipOf(runId).then(
+        ({ zip, message }) =>
+          self.postMessage(
+            { type: 'model-zip', requestId, runId, zip, message } satisfies FromWorker,
+            zip ? [zip.buffer] : [],
+          ),
+        (e: unknown) =>
+          post({
+            type: 'model-zip',
+            requestId,
+            runId,
+            zip: null,
             message: e instanceof Error ? e.message : String(e),
           }),
       )

@@ -337,7 +337,7 @@ function HistoryList({
       ) : (
         <ul>
           {view.historyTokens.map((item) => (
-            <li key={item.item}>
+            <li key={item.item} data-item={item.id}>
               <span>
                 <ItemName item={item} />
               </span>

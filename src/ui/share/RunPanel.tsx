@@ -27,10 +27,12 @@ export function RunPanel({
   state,
   onImport,
   modelWeights,
+  modelZip,
 }: {
   state: TrainingState
   onImport: (record: RunRecord, fileName: string, weights: ModelWeights | null) => void
   modelWeights: () => Promise<{ weights: ModelWeights | null; message: string }>
+  modelZip: () => Promise<{ zip: Uint8Array | null; message: string }>
 }) {
   const id = useId()
   const [problem, setProblem] = useState<string | null>(null)
@@ -68,6 +70,23 @@ export function RunPanel({
     }
   }
 
+  const exportModel = async () => {
+    if (!record) return
+    setSaving(true)
+    try {
+      const { zip, message } = await modelZip()
+      if (!zip) {
+        setProblem(`The model could not be exported (${message})`)
+        return
+      }
+      const slug = record.dataset.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
+      download(zip as Uint8Array<ArrayBuffer>, `${slug}.model.zip`, 'application/zip')
+      setProblem(null)
+    } finally {
+      setSaving(false)
+    }
+  }
+
   const importFile = async (file: File) => {
     const opened = openRunFile(new Uint8Array(await file.arrayBuffer()), file.name)
     if (!opened.ok) {
@@ -88,6 +107,15 @@ export function RunPanel({
           disabled={!record || saving}
         >
           {saving ? 'Saving…' : 'Save run file'}
+        </button>
+        <button
+          type="button"
+          data-testid="model-export"
+          onClick={() => void exportModel()}
+          disabled={!modelHere || saving}
+          title="The towers as TensorFlow.js weights, the catalogue's item embeddings and a scoring recipe, for another web app"
+        >
+          Export model
         </button>
         <label className="file-button">
           Open run file

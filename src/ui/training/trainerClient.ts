@@ -91,6 +91,15 @@ export class TrainerClient {
     ).catch((e: unknown) => ({ weights: null, message: e instanceof Error ? e.message : String(e) }))
   }
 
+  /** Run `runId`'s model as a model-export zip, or null with the reason when it is gone. */
+  modelZip(runId: number): Promise<{ zip: Uint8Array | null; message: string }> {
+    if (!this.worker) return Promise.resolve({ zip: null, message: 'The worker is not running.' })
+    return this.request(
+      (requestId) => this.post({ type: 'model-zip', requestId, runId }),
+      (reply) => (reply.type === 'model-zip' ? { zip: reply.zip, message: reply.message } : undefined),
+    ).catch((e: unknown) => ({ zip: null, message: e instanceof Error ? e.message : String(e) }))
+  }
+
   /**
    * Rebuilds an imported run's model in the worker (see the `restore` message). The weights' buffers are
    * handed over to the worker, so the caller must not use them afterwards.
@@ -179,7 +188,8 @@ export class TrainerClient {
       message.type === 'explore' ||
       message.type === 'benchmark' ||
       message.type === 'weights' ||
-      message.type === 'restored'
+      message.type === 'restored' ||
+      message.type === 'model-zip'
     )
       return
     this.emit(message)

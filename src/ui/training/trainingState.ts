@@ -176,6 +176,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
     msg.type === 'explore' ||
     msg.type === 'weights' ||
     msg.type === 'restored' ||
+    msg.type === 'model-zip' ||
     msg.type === 'kept-upload' ||
     msg.type === 'kept-run' ||
     msg.type === 'kept-checkpoint'

@@ -1,0 +1,23 @@
+/**
+ * A model export as one zip: the towers' files (`model/modelExport.ts`), the scoring recipe and its
+ * types, and a README saying how to use them. Built in the worker, handed to the page as bytes.
+ */
+import { strToU8, zipSync } from 'fflate'
+import type { ExportedModel } from '../model/modelExport'
+import readme from '../model/export/README.md?raw'
+import scoreTypes from '../model/export/score.d.ts?raw'
+import score from '../model/export/score.js?raw'
+
+export function modelZip(exported: ExportedModel): Uint8Array {
+  return zipSync(
+    {
+      'model.json': strToU8(JSON.stringify(exported.modelJson)),
+      'weights.bin': exported.weights,
+      'items.bin': exported.items,
+      'score.js': strToU8(score),
+      'score.d.ts': strToU8(scoreTypes),
+      'README.md': strToU8(readme),
+    },
+    { level: 6 },
+  )
+}
