@@ -1,5 +1,15 @@
 import { expect, test } from '@playwright/test'
-import { createReadStream, existsSync, statSync } from 'node:fs'
+import {
+  cpSync,
+  createReadStream,
+  existsSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { extname, join, normalize } from 'node:path'
@@ -22,9 +32,9 @@ const TYPES: Record<string, string> = {
   '.csv': 'text/csv',
 }
 
-function plainStaticHost(): Promise<Server> {
-  const root = join(process.cwd(), 'dist')
+function plainStaticHost(rootOf: () => string = () => join(process.cwd(), 'dist')): Promise<Server> {
   const server = createServer((req, res) => {
+    const root = rootOf()
     const path = decodeURIComponent((req.url ?? '/').split('?')[0])
     if (!path.startsWith(BASE_PATH)) return void res.writeHead(404).end()
     let file = normalize(join(root, path.slice(BASE_PATH.length)))
@@ -113,5 +123,81 @@ test('on a static host without headers the service worker isolates the page afte
   } finally {
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
+  }
+})
+
+/**
+ * The next deployment of this build as a static host would get it: the page's main script under a new
+ * hashed name (its content is the same, which does not matter here), a mark in the page, and a
+ * precache list of a new version that names the new script.
+ */
+function nextVersion(from: string, to: string): { oldScript: string; newScript: string; version: string } {
+  cpSync(from, to, { recursive: true })
+  const html = readFileSync(join(to, 'index.html'), 'utf8')
+  const oldScript = html.match(/assets\/index-[\w-]+\.js/)![0]
+  const newScript = oldScript.replace('.js', 'n3xt.js')
+  renameSync(join(to, oldScript), join(to, newScript))
+  writeFileSync(
+    join(to, 'index.html'),
+    html.replace(oldScript, newScript).replace('<head>', '<head><meta name="build" content="next" />'),
+  )
+  const precache = readFileSync(join(to, 'precache.js'), 'utf8')
+  const version = 'n3xtb11d'
+  writeFileSync(
+    join(to, 'precache.js'),
+    precache.replace(oldScript, newScript).replace(/"version":"\w+"/, `"version":"${version}"`),
+  )
+  return { oldScript, newScript, version }
+}
+
+const cacheNames = (page: import('@playwright/test').Page) =>
+  page.evaluate(() => caches.keys()).catch(() => [] as string[])
+
+test('a new version on the host is picked up on the next visit: its files only, the old cache gone, offline too', async ({
+  page,
+  context,
+}) => {
+  const dir = join(tmpdir(), `update-e2e-${process.pid}`)
+  rmSync(dir, { recursive: true, force: true })
+  const first = join(dir, 'first')
+  cpSync(join(process.cwd(), 'dist'), first, { recursive: true })
+  const next = nextVersion(first, join(dir, 'next'))
+  const firstVersion = readFileSync(join(first, 'precache.js'), 'utf8').match(/"version":"(\w+)"/)![1]
+  let root = first
+  const server = await plainStaticHost(() => root)
+  try {
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${BASE_PATH}`
+    await page.goto(url)
+    await expect.poll(() => page.evaluate(() => self.crossOriginIsolated).catch(() => false)).toBe(true)
+    await expect.poll(() => cacheNames(page)).toEqual([`attentive-${firstVersion}`])
+
+    // The host now serves the next version; the person comes back.
+    root = join(dir, 'next')
+    const requested: string[] = []
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname))
+    await page.reload()
+    await expect(page.locator('meta[name="build"]')).toHaveAttribute('content', 'next')
+    await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+    expect(requested.some((p) => p.endsWith(next.newScript))).toBe(true)
+    expect(requested.some((p) => p.endsWith(next.oldScript))).toBe(false)
+    // The new service worker replaced the old one's cache with the new build's files.
+    await expect.poll(() => cacheNames(page), { timeout: 30_000 }).toEqual([`attentive-${next.version}`])
+    const cached = await page.evaluate(async (name) => {
+      const cache = await caches.open(name)
+      return (await cache.keys()).map((r) => new URL(r.url).pathname)
+    }, `attentive-${next.version}`)
+    expect(cached.some((p) => p.endsWith(next.newScript))).toBe(true)
+    expect(cached.some((p) => p.endsWith(next.oldScript))).toBe(false)
+
+    // Offline, the page is the new version.
+    await context.setOffline(true)
+    await page.reload()
+    await expect(page.locator('meta[name="build"]')).toHaveAttribute('content', 'next')
+    await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+  } finally {
+    await context.setOffline(false)
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
+    rmSync(dir, { recursive: true, force: true })
   }
 })

@@ -31,7 +31,9 @@ function start(): void {
     location.reload()
   }
   navigator.serviceWorker
-    .register(new URL('isolate.js', document.baseURI))
+    // Not through the HTTP cache: a host's caching (GitHub Pages: 10 minutes) would delay the check that
+    // finds a new build's precache.js.
+    .register(new URL('isolate.js', document.baseURI), { updateViaCache: 'none' })
     .then(() => {
       if (isolatedAlready) return
       // Controlled already (the worker was installed on an earlier visit, this load came from before
