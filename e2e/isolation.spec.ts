@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test'
+import { chromium, expect, test } from '@playwright/test'
 import {
   cpSync,
   createReadStream,
@@ -199,5 +199,33 @@ test('a new version on the host is picked up on the next visit: its files only, 
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
     rmSync(dir, { recursive: true, force: true })
+  }
+})
+
+test('the page is an installable web app: Chromium finds nothing missing in its manifest, icon or worker', async ({
+  baseURL,
+  browserName,
+}, testInfo) => {
+  // Installability is judged outside incognito, which Playwright's usual contexts are: a real profile.
+  const profile = testInfo.outputPath('profile')
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-component-update', '--no-first-run'],
+  })
+  try {
+    expect(browserName).toBe('chromium')
+    const page = await context.newPage()
+    await page.goto(baseURL!)
+    await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+    await expect
+      .poll(() => page.evaluate(async () => (await navigator.serviceWorker.ready).active !== null))
+      .toBe(true)
+    const cdp = await context.newCDPSession(page)
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors')
+    expect(installabilityErrors).toEqual([])
+    const manifest = await cdp.send('Page.getAppManifest')
+    expect(manifest.errors).toEqual([])
+  } finally {
+    await context.close()
   }
 })
