@@ -20,6 +20,7 @@ const TFJS_FREE_MODEL = [
   'baselines',
   'cooccurrence',
   'weights',
+  'modelFile',
 ]
 const TFJS_FREE_ALTERNATION = TFJS_FREE_MODEL.map((m) => m.replace('.', '\\.')).join('|')
 /** Forbids every model/ module but those, however deep the importing file sits. */

@@ -177,7 +177,7 @@ test('trains on wasm, exports a run file whose numbers match the page, and resto
   await fresh.close()
 })
 
-test('a run file with the model brings back the explorer and the embedding map in a fresh browser; the model export scores as the page does', async ({
+test('a run file with the model brings back the explorer and the embedding map in a fresh browser; the model export scores as the page does and opens in the page', async ({
   page,
   browser,
   baseURL,
@@ -250,6 +250,7 @@ test('a run file with the model brings back the explorer and the embedding map i
     'README.md',
     'items.bin',
     'model.json',
+    'run.json',
     'score.d.ts',
     'score.js',
     'weights.bin',
@@ -296,6 +297,21 @@ test('a run file with the model brings back the explorer and the embedding map i
   await expect(fresh.getByTestId('run-imported-note')).toContainText('Its model was rebuilt from the weights')
   const there = await looks(fresh, here.id)
   expect(there).toEqual(here)
+
+  // The model export opens in a fresh browser too: it carries its run, and the explorer comes back.
+  const zipPath = testInfo.outputPath('demo.model.zip')
+  await exported.download.saveAs(zipPath)
+  const zipContext = await browser.newContext()
+  const zipPage = await zipContext.newPage()
+  const zipGuards = await guardPage(zipPage, origin)
+  await zipPage.goto(`./?backend=wasm`)
+  await zipPage.getByTestId('run-import').setInputFiles(zipPath)
+  await expect(zipPage.getByTestId('run-imported-note')).toContainText(
+    'Its model was rebuilt from the weights',
+  )
+  expect(await looks(zipPage, here.id)).toEqual(here)
+  await expectClean(zipGuards)
+  await zipContext.close()
   await screenshot(fresh, 'imported-run-with-model')
 
   // Its weights can be saved again from there, and the file still opens.

@@ -125,3 +125,60 @@ export function decodeWeights(
   }
   return { ok: true, weights: { variables: out } }
 }
+
+/**
+ * The weights of a TensorFlow.js weights manifest (`[{ paths, weights: [{ name, shape, dtype }] }]`) and
+ * its one binary file (little-endian float32 in manifest order), with the checks of `decodeWeights`:
+ * names, whole shapes, at most `MAX_WEIGHT_VALUES` values, the file exactly as long as the manifest
+ * says, every value finite. Otherwise the first problem, named by its path.
+ */
+export function weightsFromManifest(
+  manifest: unknown,
+  bytes: Uint8Array,
+  path = 'model.json weightsManifest',
+): { ok: true; weights: ModelWeights } | { ok: false; problem: string } {
+  const fail = (problem: string) => ({ ok: false as const, problem })
+  const group =
+    Array.isArray(manifest) && manifest.length === 1 ? (manifest[0] as Record<string, unknown>) : null
+  if (!group || typeof group !== 'object' || !Array.isArray(group.weights))
+    return fail(`${path} is not one group of weights`)
+  const specs = group.weights as unknown[]
+  if (specs.length > MAX_VARIABLES)
+    return fail(`${path} lists ${specs.length} weights (at most ${MAX_VARIABLES})`)
+  const out: NamedWeight[] = []
+  let total = 0
+  for (let i = 0; i < specs.length; i++) {
+    const at = `${path}[0].weights[${i}]`
+    const spec = specs[i] as Record<string, unknown> | null
+    if (typeof spec !== 'object' || spec === null) return fail(`${at} is not an object`)
+    const { name, shape, dtype } = spec
+    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_WEIGHT_NAME)
+      return fail(`${at}.name is not a short text`)
+    if (dtype !== 'float32') return fail(`${at}.dtype is not "float32"`)
+    if (
+      !Array.isArray(shape) ||
+      shape.length === 0 ||
+      shape.length > 4 ||
+      !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0 && d <= MAX_WEIGHT_VALUES)
+    )
+      return fail(`${at}.shape is not a list of 1 to 4 whole numbers > 0`)
+    const size = (shape as number[]).reduce((a, b) => a * b, 1)
+    if (total + size > MAX_WEIGHT_VALUES)
+      return fail(`${path} holds more than ${MAX_WEIGHT_VALUES.toLocaleString('en-US')} values`)
+    out.push({ name, shape: shape as number[], values: new Float32Array(0) })
+    total += size
+  }
+  if (bytes.length !== 4 * total)
+    return fail(`weights.bin has ${bytes.length} bytes; ${path} lists ${4 * total}`)
+  const all = new Float32Array(bytes.slice().buffer)
+  let offset = 0
+  for (const [i, w] of out.entries()) {
+    const size = w.shape.reduce((a, b) => a * b, 1)
+    w.values = all.slice(offset, offset + size)
+    for (let k = 0; k < size; k++)
+      if (!Number.isFinite(w.values[k]))
+        return fail(`weights.bin: ${w.name} (weight ${i}) has a value that is not finite (at ${k})`)
+    offset += size
+  }
+  return { ok: true, weights: { variables: out } }
+}

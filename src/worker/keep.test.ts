@@ -78,6 +78,7 @@ describe('what the page keeps in this browser', () => {
     expect(summarizeKept(upload, run, { usage: 10, quota: 100 }, null)).toEqual({
       upload: { name: 'ratings.csv', interactions: 600, fingerprint: 'abcd1234', savedAt: upload.savedAt },
       run: { name: 'ratings.csv', savedAt: run.savedAt, withWeights: true },
+      checkpoint: null,
       usage: 10,
       quota: 100,
       problem: null,
@@ -85,6 +86,7 @@ describe('what the page keeps in this browser', () => {
     expect(summarizeKept(null, null, null, 'full')).toEqual({
       upload: null,
       run: null,
+      checkpoint: null,
       usage: null,
       quota: null,
       problem: 'full',

@@ -68,8 +68,11 @@ export type ToWorker =
   | { type: 'explore'; requestId: number; runId: number; query: ExploreQuery }
   /** The weights of run `runId`'s kept model, for a run file (the `weights` reply). */
   | { type: 'weights'; requestId: number; runId: number }
-  /** Run `runId`'s kept model as a zip another app can score with (model/modelExport.ts; `model-zip` reply). */
-  | { type: 'model-zip'; requestId: number; runId: number }
+  /**
+   * Run `runId`'s kept model as a zip another app can score with (model/modelExport.ts; `model-zip`
+   * reply), with `record`, the run it came from, as its run.json (so the page can open the zip too).
+   */
+  | { type: 'model-zip'; requestId: number; runId: number; record: RunRecord }
   /**
    * Rebuilds the model of an imported run from its data (the demo from its seed, or the applied upload
    * when its fingerprint matches) and the file's weights, and keeps it for the explorer as run `runId`.

@@ -10,7 +10,7 @@ import { oracleScorer } from '../demo/oracle'
 import type { BatchScorer } from '../model/metrics'
 import { benchmarkTraining } from '../model/benchmark'
 import { normalizeDemoSource, normalizeTrainConfig, type TrainConfig } from '../model/config'
-import type { LossPoint, RunDataset } from '../model/results'
+import type { LossPoint, RunDataset, RunRecord } from '../model/results'
 import { Explorer } from '../model/explore'
 import { historyLengthFor } from '../model/history'
 import { runTraining } from '../model/run'
@@ -451,7 +451,10 @@ async function weightsOf(runId: number): Promise<{ weights: ModelWeights | null;
 }
 
 /** The kept model as a model-export zip, queued behind any run in progress. */
-async function modelZipOf(runId: number): Promise<{ zip: Uint8Array | null; message: string }> {
+async function modelZipOf(
+  runId: number,
+  record: RunRecord,
+): Promise<{ zip: Uint8Array | null; message: string }> {
   await currentDone
   if (!explorer || explorer.runId !== runId) return { zip: null, message: MODEL_GONE }
   const { model, data, config } = explorer.explorer
@@ -459,7 +462,7 @@ async function modelZipOf(runId: number): Promise<{ zip: Uint8Array | null; mess
     name: data.name,
     fingerprint: datasetFingerprint(data),
   })
-  return { zip: modelZip(exported), message: '' }
+  return { zip: modelZip(exported, record), message: '' }
 }
 
 /** Whether a run record's `dataset.source` names a demo (it comes from a file: checked, not trusted). */
@@ -642,7 +645,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     }
     case 'model-zip': {
       const { requestId, runId } = msg
-      modelZipOf(runId).then(
+      modelZipOf(runId, msg.record).then(
         ({ zip, message }) =>
           self.postMessage(
             { type: 'model-zip', requestId, runId, zip, message } satisfies FromWorker,

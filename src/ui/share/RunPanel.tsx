@@ -1,5 +1,6 @@
 import { useId, useRef, useState } from 'react'
 import type { RunRecord } from '../../model/results'
+import { isZip, openModelZip } from '../../model/modelFile'
 import { openRunFile, runFileBytes, toRunFile } from '../../model/runFile'
 import type { ModelWeights } from '../../model/weights'
 import { formatBytes } from '../shared/format'
@@ -32,7 +33,7 @@ export function RunPanel({
   state: TrainingState
   onImport: (record: RunRecord, fileName: string, weights: ModelWeights | null) => void
   modelWeights: () => Promise<{ weights: ModelWeights | null; message: string }>
-  modelZip: () => Promise<{ zip: Uint8Array | null; message: string }>
+  modelZip: (record: RunRecord) => Promise<{ zip: Uint8Array | null; message: string }>
 }) {
   const id = useId()
   const [problem, setProblem] = useState<string | null>(null)
@@ -74,7 +75,7 @@ export function RunPanel({
     if (!record) return
     setSaving(true)
     try {
-      const { zip, message } = await modelZip()
+      const { zip, message } = await modelZip(record)
       if (!zip) {
         setProblem(`The model could not be exported (${message})`)
         return
@@ -88,7 +89,9 @@ export function RunPanel({
   }
 
   const importFile = async (file: File) => {
-    const opened = openRunFile(new Uint8Array(await file.arrayBuffer()), file.name)
+    const bytes = new Uint8Array(await file.arrayBuffer())
+    // A model export carries its run: opened as a run file with weights.
+    const opened = isZip(bytes) ? openModelZip(bytes, file.name) : openRunFile(bytes, file.name)
     if (!opened.ok) {
       setProblem(opened.reason)
       return
@@ -122,7 +125,7 @@ export function RunPanel({
           <input
             ref={input}
             type="file"
-            accept=".json,.gz,application/json,application/gzip"
+            accept=".json,.gz,.zip,application/json,application/gzip,application/zip"
             data-testid="run-import"
             onChange={(e) => {
               const file = e.target.files?.[0]

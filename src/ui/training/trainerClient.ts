@@ -14,7 +14,7 @@ import type {
   FromWorker,
   ToWorker,
 } from '../../worker/protocol'
-import type { RunDataset } from '../../model/results'
+import type { RunDataset, RunRecord } from '../../model/results'
 import type { TrainConfig } from '../../model/config'
 import type { ModelWeights } from '../../model/weights'
 
@@ -92,10 +92,10 @@ export class TrainerClient {
   }
 
   /** Run `runId`'s model as a model-export zip, or null with the reason when it is gone. */
-  modelZip(runId: number): Promise<{ zip: Uint8Array | null; message: string }> {
+  modelZip(runId: number, record: RunRecord): Promise<{ zip: Uint8Array | null; message: string }> {
     if (!this.worker) return Promise.resolve({ zip: null, message: 'The worker is not running.' })
     return this.request(
-      (requestId) => this.post({ type: 'model-zip', requestId, runId }),
+      (requestId) => this.post({ type: 'model-zip', requestId, runId, record }),
       (reply) => (reply.type === 'model-zip' ? { zip: reply.zip, message: reply.message } : undefined),
     ).catch((e: unknown) => ({ zip: null, message: e instanceof Error ? e.message : String(e) }))
   }

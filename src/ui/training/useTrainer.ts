@@ -26,8 +26,8 @@ export interface Trainer {
    * the model for the explorer (`state.importedModel` follows it); the weights are handed to the worker.
    */
   importRun: (record: RunRecord, fileName: string, weights: ModelWeights | null) => void
-  /** The model of the run on screen as a model-export zip, or null with the reason. */
-  modelZip: () => Promise<{ zip: Uint8Array | null; message: string }>
+  /** The model of the run on screen (`record`) as a model-export zip, or null with the reason. */
+  modelZip: (record: RunRecord) => Promise<{ zip: Uint8Array | null; message: string }>
   /** Deletes what this browser keeps between visits (the data and run on screen stay). */
   forgetKept: () => void
   /** The weights of the run on screen (trained here, or imported with weights), or null with the reason. */
@@ -112,7 +112,7 @@ export function useTrainer(backend: BackendChoice): Trainer {
   const resume = useCallback(() => send({ type: 'resume', runId: runIdRef.current }), [send])
   const stop = useCallback(() => send({ type: 'stop', runId: runIdRef.current }), [send])
   const modelWeights = useCallback(() => client.weights(runIdRef.current), [client])
-  const modelZip = useCallback(() => client.modelZip(runIdRef.current), [client])
+  const modelZip = useCallback((record: RunRecord) => client.modelZip(runIdRef.current, record), [client])
   const forgetKept = useCallback(() => send({ type: 'kept-forget' }), [send])
 
   const ingest = useIngestActions(dataset, dispatchDataset, client)
