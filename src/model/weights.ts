@@ -76,6 +76,30 @@ export function encodeWeights(weights: ModelWeights): EncodedWeights {
   }
 }
 
+/** The name and shape of one weight entry (a run file's variable, a manifest's weight), checked. */
+function namedShape(
+  entry: Record<string, unknown>,
+  at: string,
+): { name: string; shape: number[]; size: number } | string {
+  const { name, shape } = entry
+  if (typeof name !== 'string' || name.length === 0 || name.length > MAX_WEIGHT_NAME)
+    return `${at}.name is not a short text`
+  if (
+    !Array.isArray(shape) ||
+    shape.length === 0 ||
+    shape.length > 4 ||
+    !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0 && d <= MAX_WEIGHT_VALUES)
+  )
+    return `${at}.shape is not a list of 1 to 4 whole numbers > 0`
+  return { name, shape: shape as number[], size: (shape as number[]).reduce((a, b) => a * b, 1) }
+}
+
+/** Index of the first value that is not finite, or -1. */
+function firstNotFinite(values: Float32Array): number {
+  for (let k = 0; k < values.length; k++) if (!Number.isFinite(values[k])) return k
+  return -1
+}
+
 /**
  * The weights of a run file's `weights` part, checked: names short, shapes whole and matching their
  * data's length, at most `MAX_WEIGHT_VALUES` values in all, every value finite. Otherwise the first
@@ -99,29 +123,22 @@ export function decodeWeights(
     const at = `${path}.variables[${i}]`
     const v = variables[i] as Record<string, unknown> | null
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(`${at} is not an object`)
-    const { name, shape, data } = v
-    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_WEIGHT_NAME)
-      return fail(`${at}.name is not a short text`)
-    if (
-      !Array.isArray(shape) ||
-      shape.length === 0 ||
-      shape.length > 4 ||
-      !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0 && d <= MAX_WEIGHT_VALUES)
-    )
-      return fail(`${at}.shape is not a list of 1 to 4 whole numbers > 0`)
-    const size = (shape as number[]).reduce((a, b) => a * b, 1)
+    const checked = namedShape(v, at)
+    if (typeof checked === 'string') return fail(checked)
+    const { name, shape, size } = checked
     total += size
     if (total > MAX_WEIGHT_VALUES)
       return fail(`${path} holds more than ${MAX_WEIGHT_VALUES.toLocaleString('en-US')} values`)
+    const { data } = v
     if (typeof data !== 'string') return fail(`${at}.data is not text`)
     // Checked before decoding, so a claimed size never allocates anything.
     if (data.length !== Math.ceil((size * 4) / 3) * 4)
       return fail(`${at}.data has ${data.length} characters, not the base64 of ${size} float32 values`)
     const values = base64ToFloat32(data)
     if (!values || values.length !== size) return fail(`${at}.data is not base64 of ${size} float32 values`)
-    for (let k = 0; k < values.length; k++)
-      if (!Number.isFinite(values[k])) return fail(`${at} has a value that is not finite (at ${k})`)
-    out.push({ name, shape: shape as number[], values })
+    const bad = firstNotFinite(values)
+    if (bad >= 0) return fail(`${at} has a value that is not finite (at ${bad})`)
+    out.push({ name, shape, values })
   }
   return { ok: true, weights: { variables: out } }
 }
@@ -151,21 +168,13 @@ export function weightsFromManifest(
     const at = `${path}[0].weights[${i}]`
     const spec = specs[i] as Record<string, unknown> | null
     if (typeof spec !== 'object' || spec === null) return fail(`${at} is not an object`)
-    const { name, shape, dtype } = spec
-    if (typeof name !== 'string' || name.length === 0 || name.length > MAX_WEIGHT_NAME)
-      return fail(`${at}.name is not a short text`)
-    if (dtype !== 'float32') return fail(`${at}.dtype is not "float32"`)
-    if (
-      !Array.isArray(shape) ||
-      shape.length === 0 ||
-      shape.length > 4 ||
-      !shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d > 0 && d <= MAX_WEIGHT_VALUES)
-    )
-      return fail(`${at}.shape is not a list of 1 to 4 whole numbers > 0`)
-    const size = (shape as number[]).reduce((a, b) => a * b, 1)
+    const checked = namedShape(spec, at)
+    if (typeof checked === 'string') return fail(checked)
+    if (spec.dtype !== 'float32') return fail(`${at}.dtype is not "float32"`)
+    const { name, shape, size } = checked
     if (total + size > MAX_WEIGHT_VALUES)
       return fail(`${path} holds more than ${MAX_WEIGHT_VALUES.toLocaleString('en-US')} values`)
-    out.push({ name, shape: shape as number[], values: new Float32Array(0) })
+    out.push({ name, shape, values: new Float32Array(0) })
     total += size
   }
   if (bytes.length !== 4 * total)
@@ -175,9 +184,9 @@ export function weightsFromManifest(
   for (const [i, w] of out.entries()) {
     const size = w.shape.reduce((a, b) => a * b, 1)
     w.values = all.slice(offset, offset + size)
-    for (let k = 0; k < size; k++)
-      if (!Number.isFinite(w.values[k]))
-        return fail(`weights.bin: ${w.name} (weight ${i}) has a value that is not finite (at ${k})`)
+    const bad = firstNotFinite(w.values)
+    if (bad >= 0)
+      return fail(`weights.bin: ${w.name} (weight ${i}) has a value that is not finite (at ${bad})`)
     offset += size
   }
   return { ok: true, weights: { variables: out } }

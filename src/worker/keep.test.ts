@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto'
 import { IDBFactory } from 'fake-indexeddb'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadDemoDataset } from '../demo/demoDataset'
-import { datasetBytes, Keep, KeepFailed, summarizeKept, type KeptRun, type KeptUpload } from './keep'
+import { arrayBytes, datasetBytes, Keep, KeepFailed, type KeptRun, type KeptUpload } from './keep'
 import type { IngestApplied } from './protocol'
 
 const { data } = loadDemoDataset(3, { users: 50, items: 20, interactions: 600 })
@@ -71,25 +71,9 @@ describe('what the page keeps in this browser', () => {
     await expect(Keep.open(null)).rejects.toThrow('this browser offers no IndexedDB here')
   })
 
-  it('summarises what is kept without the data, and counts its bytes', () => {
-    const bytes = datasetBytes(data)
+  it('counts the bytes of a dataset and of the arrays in a checkpoint', () => {
     // Two Int32 ids and a Float64 time per interaction at least.
-    expect(bytes).toBeGreaterThan(600 * 16)
-    expect(summarizeKept(upload, run, { usage: 10, quota: 100 }, null)).toEqual({
-      upload: { name: 'ratings.csv', interactions: 600, fingerprint: 'abcd1234', savedAt: upload.savedAt },
-      run: { name: 'ratings.csv', savedAt: run.savedAt, withWeights: true },
-      checkpoint: null,
-      usage: 10,
-      quota: 100,
-      problem: null,
-    })
-    expect(summarizeKept(null, null, null, 'full')).toEqual({
-      upload: null,
-      run: null,
-      checkpoint: null,
-      usage: null,
-      quota: null,
-      problem: 'full',
-    })
+    expect(datasetBytes(data)).toBeGreaterThan(600 * 16)
+    expect(arrayBytes({ a: [new Float32Array(10), { b: new Float64Array(2) }], n: 5, s: 'text' })).toBe(56)
   })
 })

@@ -12,7 +12,7 @@ import type { TrainConfig } from '../model/config'
 import type { LossPoint, RunRecord } from '../model/results'
 import type { RunCheckpoint } from '../model/run'
 import type { ModelWeights } from '../model/weights'
-import type { DatasetSource, IngestApplied, KeptSummary } from './protocol'
+import type { DatasetSource, IngestApplied } from './protocol'
 
 export const KEEP_DATABASE = 'attentive-playground'
 const STORE = 'kept'
@@ -149,37 +149,6 @@ export function datasetBytes(data: EncodedDataset): number {
   for (const m of [...(data.multiUser ?? []), ...(data.multiItem ?? [])])
     bytes += m.offsets.byteLength + m.codes.byteLength
   return bytes
-}
-
-/** What is kept, in words and numbers for the page (no data, no weights). */
-export function summarizeKept(
-  upload: KeptUpload | null,
-  run: KeptRun | null,
-  usage: { usage: number; quota: number } | null,
-  problem: string | null,
-  checkpoint: KeptCheckpoint | null = null,
-): KeptSummary {
-  return {
-    checkpoint: checkpoint ? { epoch: checkpoint.checkpoint.epoch, epochs: checkpoint.config.epochs } : null,
-    upload: upload
-      ? {
-          name: upload.applied.source.name,
-          interactions: upload.applied.summary.interactions,
-          fingerprint: upload.applied.fingerprint,
-          savedAt: upload.savedAt,
-        }
-      : null,
-    run: run
-      ? {
-          name: run.record.dataset.name,
-          savedAt: run.savedAt,
-          withWeights: run.weights !== null,
-        }
-      : null,
-    usage: usage?.usage ?? null,
-    quota: usage?.quota ?? null,
-    problem,
-  }
 }
 
 /** Bytes of the typed arrays in a value (weights, moments, per-query scores): about what keeping it takes. */

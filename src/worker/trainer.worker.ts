@@ -21,17 +21,7 @@ import type { ModelWeights } from '../model/weights'
 import { selectBackend } from './backend'
 import { Ingestor } from './ingestSession'
 import { modelZip } from './modelZip'
-import {
-  arrayBytes,
-  datasetBytes,
-  Keep,
-  KeepFailed,
-  storageUse,
-  summarizeKept,
-  type KeptCheckpoint,
-  type KeptRun,
-  type KeptUpload,
-} from './keep'
+import { Keeper, MAX_KEPT_WEIGHT_BYTES } from './keeper'
 import type {
   BackendChoice,
   BackendName,
@@ -56,6 +46,22 @@ function post(message: FromWorker): void {
   self.postMessage(message)
 }
 
+/**
+ * Posts the reply `answer` makes of `work`'s result, handing over the buffers `transfer` names (not
+ * copied: large weights and zips), or the reply `failed` makes of the error's message.
+ */
+function replyWithBytes<T>(
+  work: Promise<T>,
+  answer: (result: T) => FromWorker,
+  transfer: (result: T) => ArrayBufferLike[],
+  failed: (message: string) => FromWorker,
+): void {
+  work.then(
+    (result) => self.postMessage(answer(result), transfer(result) as Transferable[]),
+    (e: unknown) => post(failed(e instanceof Error ? e.message : String(e))),
+  )
+}
+
 let backendReady: Promise<BackendName> | null = null
 /** The backend in use and why it was chosen, once known: part of every run's record. */
 let backendInfo = { name: 'unknown', reason: '' }
@@ -76,7 +82,9 @@ let explorer: { runId: number; explorer: Explorer } | null = null
 let cachedSource = ''
 let cachedData: EncodedDataset | null = null
 /** Dropped files: parsed, mapped and encoded by `ingestSession.ts`, which keeps the latest upload. */
-const ingestor = new Ingestor(post, undefined, (applied, data) => void keepUpload(applied, data))
+const ingestor = new Ingestor(post, undefined, (applied, data) => void keeper.keepUpload(applied, data))
+/** What this browser keeps between visits: the applied upload, the last run, the run in progress. */
+const keeper = new Keeper(post, ingestor)
 
 function datasetFor(source: DatasetSource): EncodedDataset {
   if (source.kind === 'upload') return ingestor.dataset(source)
@@ -139,7 +147,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
     const lossCurve: LossPoint[] = []
     // The run a reload interrupted, kept after its last finished epoch: it goes on from there when it fits.
     const fingerprint = datasetFingerprint(data)
-    const saved = resume ? await keptCheckpointFor(requested, fingerprint) : null
+    const saved = resume ? await keeper.checkpointFor(requested, fingerprint) : null
     if (resume && !saved)
       post({
         type: 'phase',
@@ -224,7 +232,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
       },
       resume: saved?.checkpoint,
       onCheckpoint: (checkpoint) =>
-        void keepCheckpoint({
+        void keeper.keepCheckpoint({
           config: requested,
           source,
           fingerprint,
@@ -238,13 +246,13 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
     const record = { config, dataset, backend: backendInfo, lossCurve, ...result }
     post({ type: 'done', runId, record })
     // The weights are read before the next run may replace the model; the write goes on behind.
-    void keepRun(record, await weightsToKeep(runId, record))
+    void keeper.keepRun(record, await weightsToKeep(runId, record))
   } catch (e) {
     post({ type: 'error', runId, message: `Training failed: ${e instanceof Error ? e.message : String(e)}` })
   } finally {
     if (current === control) current = null
     // Finished, stopped or failed: nothing to resume any more.
-    void forgetCheckpoint()
+    void keeper.dropCheckpoint()
   }
 }
 
@@ -265,180 +273,10 @@ async function explore(runId: number, query: ExploreQuery): Promise<ExploreAnswe
   }
 }
 
-/** Weights larger than this (float32 bytes) are not kept in this browser with the last run. */
-const MAX_KEPT_WEIGHT_BYTES = 64 * 1024 * 1024
-
-/** This browser's store, opened on first use; null (with the reason in `keptProblem`) where there is none. */
-let keepOpened: Promise<Keep | null> | null = null
-/** What is kept now, as the page is told (no data). */
-let kept: { upload: KeptUpload | null; run: KeptRun | null; checkpoint: KeptCheckpoint | null } = {
-  upload: null,
-  run: null,
-  checkpoint: null,
-}
-let keptProblem: string | null = null
-
-function keepStore(): Promise<Keep | null> {
-  keepOpened ??= Keep.open().catch((e: unknown) => {
-    keptProblem = `Nothing can be kept in this browser between visits (${e instanceof Error ? e.message : String(e)}); your data and runs stay until the page is closed or reloaded.`
-    return null
-  })
-  return keepOpened
-}
-
-const megabytes = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
-
-/** Tells the page what is kept now and how much storage it takes. */
-async function postKept(): Promise<void> {
-  post({
-    type: 'kept',
-    kept: summarizeKept(kept.upload, kept.run, await storageUse(), keptProblem, kept.checkpoint),
-  })
-}
-
-/**
- * Writes one kept entry. When it fails, the entry is deleted rather than left as it was (a reload must
- * not bring back older data as if it were the current one) and the page is told why.
- */
-async function keepEntry(
-  key: 'upload' | 'run' | 'checkpoint',
-  what: string,
-  bytes: number,
-  write: (store: Keep) => Promise<void>,
-): Promise<boolean> {
-  const store = await keepStore()
-  if (!store) return false
-  try {
-    await write(store)
-    keptProblem = null
-    return true
-  } catch (e) {
-    const use = await storageUse()
-    keptProblem =
-      e instanceof KeepFailed && e.quota
-        ? `${what} (${megabytes(bytes)}) could not be kept in this browser: its storage for this page is full${use ? ` (${megabytes(use.usage)} used of ${megabytes(use.quota)})` : ''}. It stays here until the page is closed or reloaded; Forget saved data frees what is kept.`
-        : `${what} could not be kept in this browser (${e instanceof Error ? e.message : String(e)}); it stays here until the page is closed or reloaded.`
-    kept = { ...kept, [key]: null }
-    await store.delete(key).catch(() => undefined)
-    return false
-  }
-}
-
-async function keepUpload(applied: KeptUpload['applied'], data: EncodedDataset): Promise<void> {
-  const entry: KeptUpload = { applied, data, savedAt: new Date().toISOString() }
-  if (await keepEntry('upload', 'Your data', datasetBytes(data), (store) => store.put('upload', entry)))
-    kept = { ...kept, upload: entry }
-  await postKept()
-}
-
 /** The weights to keep with run `runId`: read from its kept model, or null when too large (or gone). */
-async function weightsToKeep(runId: number, record: KeptRun['record']): Promise<ModelWeights | null> {
+async function weightsToKeep(runId: number, record: RunRecord): Promise<ModelWeights | null> {
   const model = explorer?.runId === runId ? explorer.explorer.model : null
   return model && (record.parameters ?? 0) * 4 <= MAX_KEPT_WEIGHT_BYTES ? await readWeights(model) : null
-}
-
-/** Keeps the last run trained here, with its model's weights when given. */
-async function keepRun(record: KeptRun['record'], weights: ModelWeights | null): Promise<void> {
-  const bytes = (record.parameters ?? 0) * 4
-  const entry: KeptRun = { record, weights, savedAt: new Date().toISOString() }
-  if (await keepEntry('run', 'The last run', bytes, (store) => store.put('run', entry)))
-    kept = { ...kept, run: entry }
-  await postKept()
-}
-
-/** Checkpoints larger than this (their arrays' bytes) are not kept: a reload then starts the run again. */
-const MAX_KEPT_CHECKPOINT_BYTES = 256 * 1024 * 1024
-
-/** Keeps the run in progress after a finished epoch, so a reload resumes it from there. */
-async function keepCheckpoint(entry: KeptCheckpoint): Promise<void> {
-  const bytes = arrayBytes(entry.checkpoint)
-  if (bytes > MAX_KEPT_CHECKPOINT_BYTES) return
-  if (await keepEntry('checkpoint', 'The run in progress', bytes, (store) => store.put('checkpoint', entry)))
-    kept = { ...kept, checkpoint: entry }
-  await postKept()
-}
-
-async function forgetCheckpoint(): Promise<void> {
-  if (!kept.checkpoint) return
-  kept = { ...kept, checkpoint: null }
-  const store = await keepStore()
-  await store?.delete('checkpoint').catch(() => undefined)
-  await postKept()
-}
-
-/** The kept checkpoint when it is of a run with this config on this data; null otherwise. */
-async function keptCheckpointFor(config: TrainConfig, fingerprint: string): Promise<KeptCheckpoint | null> {
-  const store = await keepStore()
-  const entry = store ? await store.get('checkpoint').catch(() => null) : null
-  if (!entry || entry.fingerprint !== fingerprint) return null
-  return JSON.stringify(normalizeTrainConfig(entry.config)) === JSON.stringify(config) ? entry : null
-}
-
-/**
- * Brings back what earlier visits kept: the upload becomes the latest upload again (`kept-upload`), the
- * last run is shown as an opened run file (`kept-run`). Anything unreadable is dropped with a message.
- */
-async function loadKept(): Promise<void> {
-  const store = await keepStore()
-  if (store) {
-    try {
-      const [upload, run, checkpoint] = await Promise.all([
-        store.get('upload'),
-        store.get('run'),
-        store.get('checkpoint'),
-      ])
-      kept = { upload, run, checkpoint }
-      if (upload) {
-        ingestor.adopt(upload.applied.source, upload.data)
-        post({ type: 'kept-upload', applied: upload.applied })
-        post({ type: 'loaded', source: upload.applied.source, summary: upload.applied.summary, seconds: 0 })
-      }
-      // An interrupted run goes on from its last finished epoch, if its data is here: the demo always,
-      // an upload when it is the kept one.
-      if (checkpoint) {
-        const { source } = checkpoint
-        const dataHere =
-          source.kind === 'demo' || (upload !== null && upload.applied.source.ingestId === source.ingestId)
-        if (dataHere)
-          post({
-            type: 'kept-checkpoint',
-            config: checkpoint.config,
-            source,
-            epoch: checkpoint.checkpoint.epoch,
-          })
-        else {
-          kept = { ...kept, checkpoint: null }
-          await store.delete('checkpoint')
-        }
-      }
-      if (run) {
-        // Its own copy: the kept entry's arrays stay with `kept`.
-        const weights = run.weights
-          ? { variables: run.weights.variables.map((v) => ({ ...v, values: v.values.slice() })) }
-          : null
-        post({ type: 'kept-run', record: run.record, weights })
-      }
-    } catch (e) {
-      keptProblem = `What this browser kept from an earlier visit could not be read back (${e instanceof Error ? e.message : String(e)}), so it was forgotten.`
-      kept = { upload: null, run: null, checkpoint: null }
-      await store.clear().catch(() => undefined)
-    }
-  }
-  await postKept()
-}
-
-async function forgetKept(): Promise<void> {
-  const store = await keepStore()
-  kept = { upload: null, run: null, checkpoint: null }
-  if (store) {
-    try {
-      await store.clear()
-      keptProblem = null
-    } catch (e) {
-      keptProblem = `What is kept could not be deleted (${e instanceof Error ? e.message : String(e)}).`
-    }
-  }
-  await postKept()
 }
 
 const MODEL_GONE = 'That model is no longer in memory: train again to explore it.'
@@ -605,10 +443,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       void ingestor.handle(msg)
       return
     case 'kept-load':
-      void loadKept()
+      void keeper.load()
       return
     case 'kept-forget':
-      void forgetKept()
+      void keeper.forget()
       return
     case 'explore': {
       const { requestId, runId } = msg
@@ -626,39 +464,21 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     }
     case 'weights': {
       const { requestId, runId } = msg
-      weightsOf(runId).then(
-        ({ weights, message }) =>
-          self.postMessage(
-            { type: 'weights', requestId, runId, weights, message } satisfies FromWorker,
-            weights ? weights.variables.map((v) => v.values.buffer) : [],
-          ),
-        (e: unknown) =>
-          post({
-            type: 'weights',
-            requestId,
-            runId,
-            weights: null,
-            message: e instanceof Error ? e.message : String(e),
-          }),
+      replyWithBytes(
+        weightsOf(runId),
+        ({ weights, message }) => ({ type: 'weights', requestId, runId, weights, message }),
+        ({ weights }) => (weights ? weights.variables.map((v) => v.values.buffer) : []),
+        (message) => ({ type: 'weights', requestId, runId, weights: null, message }),
       )
       return
     }
     case 'model-zip': {
       const { requestId, runId } = msg
-      modelZipOf(runId, msg.record).then(
-        ({ zip, message }) =>
-          self.postMessage(
-            { type: 'model-zip', requestId, runId, zip, message } satisfies FromWorker,
-            zip ? [zip.buffer] : [],
-          ),
-        (e: unknown) =>
-          post({
-            type: 'model-zip',
-            requestId,
-            runId,
-            zip: null,
-            message: e instanceof Error ? e.message : String(e),
-          }),
+      replyWithBytes(
+        modelZipOf(runId, msg.record),
+        ({ zip, message }) => ({ type: 'model-zip', requestId, runId, zip, message }),
+        ({ zip }) => (zip ? [zip.buffer] : []),
+        (message) => ({ type: 'model-zip', requestId, runId, zip: null, message }),
       )
       return
     }
