@@ -1,32 +1,8 @@
 import { strToU8, zipSync } from 'fflate'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_TRAIN_CONFIG } from './config'
 import { isZip, openModelZip } from './modelFile'
-import type { RunRecord } from './results'
 import { parseRunFile, toRunFile } from './runFile'
-
-const RECORD = {
-  config: DEFAULT_TRAIN_CONFIG,
-  dataset: {
-    name: 'demo',
-    counts: { interactions: 10, users: 2, items: 3 },
-    fields: [],
-    split: { kind: 'leave-last-out', train: 6, validation: 2, test: 2 },
-    fingerprint: '00000000',
-    source: null,
-  },
-  backend: { name: 'cpu', reason: '' },
-  lossCurve: [],
-  end: 'completed',
-  message: null,
-  history: [],
-  testedEpoch: 1,
-  validationBaselines: {},
-  test: { model: { 'recall@10': 0.5 }, baselines: {} },
-  attention: { user: { tokens: [], pooling: [] }, item: { tokens: [], pooling: [] }, snapshots: [] },
-  importance: [],
-  timing: { examplesPerSecond: 1, secondsPerEpoch: 1, totalSeconds: 1 },
-} as unknown as RunRecord
+import { RUN_RECORD as RECORD } from './testingRecord'
 
 const MANIFEST = [
   {
