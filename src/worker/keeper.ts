@@ -25,6 +25,8 @@ import type { FromWorker, IngestApplied, KeptSummary } from './protocol'
 export const MAX_KEPT_WEIGHT_BYTES = 64 * 1024 * 1024
 /** Checkpoints larger than this (their arrays' bytes) are not kept: a reload then starts the run again. */
 const MAX_KEPT_CHECKPOINT_BYTES = 256 * 1024 * 1024
+/** Uploads larger than this (encoded) are not kept: copying them into storage would hold the worker for seconds. */
+const MAX_KEPT_UPLOAD_BYTES = 512 * 1024 * 1024
 
 type Entry = 'upload' | 'run' | 'checkpoint'
 
@@ -100,10 +102,27 @@ export class Keeper {
     }
   }
 
+  /** An entry not kept, and why: any older one is deleted (it is not the current one any more). */
+  private async skip(key: Entry, why: string): Promise<void> {
+    this.problems.set(key, why)
+    this.summary = { ...this.summary, [key]: null }
+    const store = await this.store()
+    await store?.delete(key).catch(() => undefined)
+    await this.report()
+  }
+
   /** Keeps an applied upload (its encoded arrays and what the page showed of it). */
   async keepUpload(applied: IngestApplied, data: EncodedDataset): Promise<void> {
     const entry: KeptUpload = { applied, data, savedAt: new Date().toISOString() }
-    if (await this.write('upload', 'Your data', datasetBytes(data), entry))
+    const bytes = datasetBytes(data)
+    if (bytes > MAX_KEPT_UPLOAD_BYTES) {
+      await this.skip(
+        'upload',
+        `Your data is too large to keep in this browser (${megabytes(bytes)} encoded; at most ${megabytes(MAX_KEPT_UPLOAD_BYTES)}): a reload asks for the files again.`,
+      )
+      return
+    }
+    if (await this.write('upload', 'Your data', bytes, entry))
       this.summary.upload = {
         name: applied.source.name,
         interactions: applied.summary.interactions,
@@ -124,7 +143,13 @@ export class Keeper {
   /** Keeps the run in progress after a finished epoch, so a reload resumes it from there. */
   async keepCheckpoint(entry: KeptCheckpoint): Promise<void> {
     const bytes = arrayBytes(entry.checkpoint)
-    if (bytes > MAX_KEPT_CHECKPOINT_BYTES) return
+    if (bytes > MAX_KEPT_CHECKPOINT_BYTES) {
+      await this.skip(
+        'checkpoint',
+        `The run in progress is too large to keep after each epoch (${megabytes(bytes)}; at most ${megabytes(MAX_KEPT_CHECKPOINT_BYTES)}): a reload would start it again.`,
+      )
+      return
+    }
     if (await this.write('checkpoint', 'The run in progress', bytes, entry))
       this.summary.checkpoint = { epoch: entry.checkpoint.epoch, epochs: entry.config.epochs }
     await this.report()
@@ -132,7 +157,11 @@ export class Keeper {
 
   /** The run in progress ended (finished, stopped or failed): nothing to resume any more. */
   async dropCheckpoint(): Promise<void> {
-    if (!this.summary.checkpoint) return
+    const hadProblem = this.problems.delete('checkpoint')
+    if (!this.summary.checkpoint) {
+      if (hadProblem) await this.report()
+      return
+    }
     this.summary.checkpoint = null
     const store = await this.store()
     await store?.delete('checkpoint').catch(() => undefined)
