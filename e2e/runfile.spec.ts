@@ -250,6 +250,7 @@ test('a run file with the model brings back the explorer and the embedding map i
     'README.md',
     'items.bin',
     'model.json',
+    'model.py',
     'run.json',
     'score.d.ts',
     'score.js',

@@ -1,4 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { EncodedDataset } from '../data/types'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
@@ -8,6 +12,9 @@ import { runTraining } from './run'
 import { multiValuedDataset } from './testing'
 import * as tf from './tf'
 import type { Trainer } from './train'
+
+/** A Python with PyTorch: Debian's python3-torch (`.ci/run` installs it). */
+const PYTHON = process.env.PYTHON_WITH_TORCH ?? '/usr/bin/python3'
 
 /** The labels of an entity's values of a multi-valued field, in the order the data lists them. */
 function multiLabels(data: EncodedDataset, tower: 'user' | 'item', name: string, entity: number): string[] {
@@ -35,6 +42,18 @@ function userInput(trainer: Trainer, row: number): UserInput {
     if (code > 0) history.push(data.itemIds[code - 1])
   }
   return { features, history }
+}
+
+/** Queries with a full history and with a short one (absent slots), from every part of the split. */
+function mixedRows(trainer: Trainer): number[] {
+  const { histories } = trainer.model
+  const filled = (r: number) =>
+    Array.from({ length: histories.length }, (_, k) => histories.code(r, k)).filter((c) => c > 0).length
+  const all = [...trainer.split.train, ...trainer.split.validation, ...trainer.split.test]
+  const short = all.filter((r) => filled(r) < histories.length).slice(0, 30)
+  const full = all.filter((r) => filled(r) === histories.length).slice(0, 30)
+  expect(new Set(short.map(filled)).size).toBeGreaterThanOrEqual(3)
+  return [...short, ...full]
 }
 
 function itemInput(data: EncodedDataset, item: number) {
@@ -107,15 +126,7 @@ describe('an exported model scored by the recipe shipped with it (score.js)', ()
   it('gives the page’s own user and item embeddings from plain values, and the same scores', async () => {
     const { trainer, towers, exported } = trained
     const data = trainer.data
-    // Queries with a full history and with a short one (absent slots), from every part of the split.
-    const { histories } = trainer.model
-    const filled = (r: number) =>
-      Array.from({ length: histories.length }, (_, k) => histories.code(r, k)).filter((c) => c > 0).length
-    const all = [...trainer.split.train, ...trainer.split.validation, ...trainer.split.test]
-    const short = all.filter((r) => filled(r) < histories.length).slice(0, 30)
-    const full = all.filter((r) => filled(r) === histories.length).slice(0, 30)
-    expect(new Set(short.map(filled)).size).toBeGreaterThanOrEqual(3)
-    const rows = [...short, ...full]
+    const rows = mixedRows(trainer)
     const page = tf.tidy(() => trainer.model.embedQueries(rows).embedding)
     const recipe = towers.embedUsers(rows.map((r) => userInput(trainer, r)))
     expectClose((await recipe.data()) as Float32Array, (await page.data()) as Float32Array, 1e-5)
@@ -130,6 +141,43 @@ describe('an exported model scored by the recipe shipped with it (score.js)', ()
     )
     expectClose((await scores.data()) as Float32Array, (await pageScores.data()) as Float32Array, 1e-5)
     tf.dispose([page, recipe, itemsRecipe, scores, pageScores])
+  })
+
+  it('gives the same embeddings in PyTorch (model.py, shipped in the export) from the same plain values', async () => {
+    const { trainer, exported } = trained
+    const data = trainer.data
+    const dir = mkdtempSync(join(tmpdir(), 'export-torch-'))
+    try {
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(exported.modelJson))
+      writeFileSync(join(dir, 'weights.bin'), exported.weights)
+      const rows = mixedRows(trainer)
+      const inputs = {
+        users: rows.map((r) => userInput(trainer, r)),
+        items: Array.from({ length: data.itemIds.length }, (_, i) => itemInput(data, i)),
+      }
+      writeFileSync(join(dir, 'inputs.json'), JSON.stringify(inputs))
+      execFileSync(
+        PYTHON,
+        [
+          join(import.meta.dirname, 'export', 'model.py'),
+          dir,
+          join(dir, 'inputs.json'),
+          join(dir, 'out.bin'),
+        ],
+        {
+          stdio: 'pipe',
+        },
+      )
+      // A copy: a small file's Buffer is a view into a shared pool.
+      const out = new Float32Array(Uint8Array.from(readFileSync(join(dir, 'out.bin'))).buffer)
+      const users = tf.tidy(() => trainer.model.embedQueries(rows).embedding)
+      const pageUsers = (await users.data()) as Float32Array
+      users.dispose()
+      expectClose(out.subarray(0, pageUsers.length), pageUsers, 1e-5)
+      expectClose(out.subarray(pageUsers.length), new Float32Array(exported.items.slice().buffer), 1e-5)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('reads a value it does not know as missing', async () => {
