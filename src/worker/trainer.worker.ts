@@ -331,7 +331,7 @@ async function restore(
     if (!data || datasetFingerprint(data) !== dataset.fingerprint)
       return {
         ok: false,
-        message: `This run was trained on uploaded files (fingerprint ${dataset.fingerprint.slice(0, 8)}). Apply the same files with the same mapping, then open the run file again to explore its model.`,
+        message: `This run was trained on uploaded files (fingerprint ${dataset.fingerprint.slice(0, 8)}). Apply the same files with the same mapping, then open the run file again (or reload the page, for the run kept in this browser) to explore its model.`,
       }
   }
   if (datasetFingerprint(data) !== dataset.fingerprint)
