@@ -43,7 +43,7 @@ test('a reload brings back the applied upload and the last run, explorer include
   await expect(kept).toHaveAttribute('data-upload', 'yes')
   await expect(kept).toContainText('your data “my-log.csv” (800 interactions, encoded)')
   await expect(page.getByTestId('kept-usage')).toContainText(
-    /Storage this page uses, its offline copy included: [\d.]+ [KM]?B of/,
+    /^Storage this page uses, its offline copy included: [\d.]+ [KMG]?B of [\d.]+ [KMG]?B the browser allows it\.$/,
   )
   await page.getByTestId('train-start').click()
   await waitForDone(page)

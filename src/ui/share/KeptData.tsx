@@ -29,8 +29,7 @@ export function KeptData({ kept, onForget }: { kept: KeptSummary | null; onForge
       </p>
       {usage !== null && quota !== null && (
         <p className="muted" data-testid="kept-usage">
-          Storage this page uses, its offline copy included: {formatBytes(usage)} of {formatBytes(quota)}
-          the browser allows it.
+          {`Storage this page uses, its offline copy included: ${formatBytes(usage)} of ${formatBytes(quota)} the browser allows it.`}
         </p>
       )}
       {problem && (
