@@ -20,7 +20,26 @@ export interface Split {
 export const MIN_INTERACTIONS_FOR_HOLDOUT = 3
 
 export function splitDataset(data: EncodedDataset, seed: number): Split {
-  return data.interactionTime ? leaveLastOut(data, data.interactionTime) : randomSplit(data, seed)
+  return splitWithOrder(data, seed).split
+}
+
+/** Each user's rows in time order (ties by row): `order[start[u]..start[u + 1])` for user u. */
+export interface RowsInTime {
+  start: Int32Array
+  order: Int32Array
+}
+
+/**
+ * The split and, for a leave-last-out split, the per-user time order it was cut from (null for a random
+ * split): a caller that needs that order next (the histories) takes it instead of sorting again.
+ */
+export function splitWithOrder(
+  data: EncodedDataset,
+  seed: number,
+): { split: Split; inTime: RowsInTime | null } {
+  return data.interactionTime
+    ? leaveLastOut(data, data.interactionTime)
+    : { split: randomSplit(data, seed), inTime: null }
 }
 
 /**
@@ -48,7 +67,7 @@ export function rowsByUser(
   return { start, order }
 }
 
-function leaveLastOut(data: EncodedDataset, time: Float64Array): Split {
+function leaveLastOut(data: EncodedDataset, time: Float64Array): { split: Split; inTime: RowsInTime } {
   const { start, order } = rowsByUser(data)
   const nUsers = data.userIds.length
   let heldOut = 0
@@ -72,7 +91,7 @@ function leaveLastOut(data: EncodedDataset, time: Float64Array): Split {
     train.set(rows.subarray(0, rows.length - 2), t)
     t += rows.length - 2
   }
-  return { kind: 'leave-last-out', train, validation, test }
+  return { split: { kind: 'leave-last-out', train, validation, test }, inTime: { start, order } }
 }
 
 function randomSplit(data: EncodedDataset, seed: number): Split {

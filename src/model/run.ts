@@ -1,4 +1,4 @@
-import { splitDataset, type Split } from '../data/split'
+import { splitWithOrder, type Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import type { TrainConfig } from './config'
 import { ValidationTracker, type TrackerState } from './earlyStopping'
@@ -122,9 +122,9 @@ export async function runTraining(
   const between = async () => {
     if (!stoppedEarly && hooks.checkpoint) stoppedEarly = (await hooks.checkpoint()) === 'stop'
   }
-  const split = splitDataset(data, config.seed)
+  const { split, inTime } = splitWithOrder(data, config.seed)
   await between()
-  const histories = buildHistories(data, split, config.historyLength)
+  const histories = buildHistories(data, split, config.historyLength, inTime)
   await between()
   const main = new Trainer(data, split, config, histories, 'attention')
   main.truth = hooks.truth
