@@ -133,6 +133,8 @@ describe('an exported model scored by the recipe shipped with it (score.js)', ()
     const itemsRecipe = towers.embedItems(
       Array.from({ length: data.itemIds.length }, (_, i) => itemInput(data, i)),
     )
+    // Every value given is one the model knows.
+    expect(towers.unknownValues()).toEqual({})
     const shipped = new Float32Array(exported.items.slice().buffer)
     expectClose((await itemsRecipe.data()) as Float32Array, shipped, 1e-5)
     const scores = towers.score(recipe, itemsRecipe)
@@ -156,7 +158,7 @@ describe('an exported model scored by the recipe shipped with it (score.js)', ()
         items: Array.from({ length: data.itemIds.length }, (_, i) => itemInput(data, i)),
       }
       writeFileSync(join(dir, 'inputs.json'), JSON.stringify(inputs))
-      execFileSync(
+      const printed = execFileSync(
         PYTHON,
         [
           join(import.meta.dirname, 'export', 'model.py'),
@@ -169,6 +171,8 @@ describe('an exported model scored by the recipe shipped with it (score.js)', ()
         },
       )
       // A copy: a small file's Buffer is a view into a shared pool.
+      // Every value given is one the model knows: a mapping bug would show up here as well.
+      expect(JSON.parse(printed.toString())).toEqual({ unknownValues: {} })
       const out = new Float32Array(Uint8Array.from(readFileSync(join(dir, 'out.bin'))).buffer)
       const users = tf.tidy(() => trainer.model.embedQueries(rows).embedding)
       const pageUsers = (await users.data()) as Float32Array
@@ -191,6 +195,8 @@ describe('an exported model scored by the recipe shipped with it (score.js)', ()
       { ...input, features: { ...input.features, [trainer.data.userFields[1].name]: undefined } },
     ])
     expectClose((await unknown.data()) as Float32Array, (await missing.data()) as Float32Array, 0)
+    // Scored as missing, but not silently: the recipe lists it.
+    expect(towers.unknownValues()).toEqual({ [trainer.data.userFields[1].name]: ['never seen'] })
     tf.dispose([unknown, missing])
   })
 

@@ -90,6 +90,16 @@ describe('a model export opened in the page', () => {
         'has a key named "constructor"',
       ],
     ]
+    // A zip that claims 2 GB for weights.bin in its central directory is refused before inflating.
+    const claimed = exportZip()
+    const view = new DataView(claimed.buffer, claimed.byteOffset, claimed.byteLength)
+    for (let at = 0; at + 46 <= claimed.length; at++)
+      if (view.getUint32(at, true) === 0x02014b50) {
+        const nameLength = view.getUint16(at + 28, true)
+        const name = new TextDecoder().decode(claimed.subarray(at + 46, at + 46 + nameLength))
+        if (name === 'weights.bin') view.setUint32(at + 24, 0x7fffffff, true)
+      }
+    cases.push([claimed, 'm.zip holds more than 256 MB'])
     for (const [bytes, reason] of cases) {
       const opened = openModelZip(bytes, 'm.zip')
       expect(opened.ok, reason).toBe(false)

@@ -27,10 +27,11 @@ export function openModelZip(
   let declared = 0
   try {
     files = unzipSync(bytes, {
+      // Sizes as the zip declares them, summed before anything is inflated: past the cap, nothing is.
       filter: (file) => {
         if (!(NEEDED as readonly string[]).includes(file.name)) return false
         declared += file.originalSize
-        return true
+        return declared <= MAX_RUN_FILE_BYTES
       },
     })
   } catch (e) {

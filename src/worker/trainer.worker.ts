@@ -324,20 +324,15 @@ async function restore(
   explorer = null
   const { dataset } = msg
   const demo = demoSourceOf(dataset.source)
-  let data: EncodedDataset | null
-  if (demo) data = datasetFor(demo)
-  else {
-    data = ingestor.latestDataset()
-    if (!data || datasetFingerprint(data) !== dataset.fingerprint)
-      return {
-        ok: false,
-        message: `This run was trained on uploaded files (fingerprint ${dataset.fingerprint.slice(0, 8)}). Apply the same files with the same mapping, then open the run file again (or reload the page, for the run kept in this browser) to explore its model.`,
-      }
-  }
-  if (datasetFingerprint(data) !== dataset.fingerprint)
+  const data = demo ? datasetFor(demo) : ingestor.latestDataset()
+  // Fingerprinted once: at 10,000,000 rows it reads every interaction.
+  const fingerprint = data ? datasetFingerprint(data) : null
+  if (!data || fingerprint !== dataset.fingerprint)
     return {
       ok: false,
-      message: `The demo data made here from the run's seed differs from the data the run trained on (fingerprint ${datasetFingerprint(data)}, not ${dataset.fingerprint.slice(0, 8)}), so its model cannot be explored here.`,
+      message: demo
+        ? `The demo data made here from the run's seed differs from the data the run trained on (fingerprint ${fingerprint}, not ${dataset.fingerprint.slice(0, 8)}), so its model cannot be explored here.`
+        : `This run was trained on uploaded files (fingerprint ${dataset.fingerprint.slice(0, 8)}). Apply the same files with the same mapping, then open the run file again (or reload the page, for the run kept in this browser) to explore its model.`,
     }
   const config = normalizeTrainConfig(msg.config)
   try {

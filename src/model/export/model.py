@@ -13,7 +13,8 @@ same user and item embeddings as the page, with the same maths (the playground's
     scores = users @ items.T                                               # cosine similarity
 
 Command line (used by the playground's tests): python3 model.py EXPORT_DIR INPUTS.json OUT.bin
-embeds INPUTS.json's {"users": [...], "items": [...]} and writes both embeddings, float32, users first.
+embeds INPUTS.json's {"users": [...], "items": [...]}, writes both embeddings, float32, users first, and
+prints the values no field knew (they were scored as missing) as JSON.
 """
 
 import json
@@ -104,6 +105,8 @@ class TwoTowers(nn.Module):
         self.user = Tower(towers["user"], dim, heads, hidden, shapes["user/embeddings"][0])
         self.item = Tower(towers["item"], dim, heads, hidden, shapes["item/embeddings"][0])
         self.item_id = towers["item"]["tokens"][0]
+        # Values a field never saw, by field: scored as missing (a numeric field takes its bucket label).
+        self.unknown = {}
         for token in [*towers["user"]["tokens"], *towers["item"]["tokens"]]:
             if "vocabulary" in token:
                 token["index"] = {label: i for i, label in enumerate(token["vocabulary"])}
@@ -137,12 +140,25 @@ class TwoTowers(nn.Module):
         if offset != len(values):
             raise ValueError(f"weights.bin holds {len(values)} values; the manifest lists {offset}")
 
-    @staticmethod
-    def row_of(token, label):
+    def row_of(self, token, label):
         """The table row of a value: its index in the vocabulary (unknown: 0), folded into the slice."""
-        index = token["index"].get("" if label is None else str(label), 0)
+        index = self.index_of(token, label)
         rows = token["rows"]
         return token["offset"] + (index if index < rows else 1 + (index - 1) % (rows - 1))
+
+    def index_of(self, token, label):
+        """A value's index in its field's vocabulary; one the field never saw is 0 (missing) and noted."""
+        if label is None or label == "":
+            return 0
+        index = token["index"].get(str(label))
+        if index is None:
+            self.unknown.setdefault(token["name"], set()).add(str(label))
+            return 0
+        return index
+
+    def unknown_values(self):
+        """Values passed that a field never saw (scored as missing), by field, at most 20 each."""
+        return {field: sorted(values)[:20] for field, values in self.unknown.items()}
 
     def look_up(self, tower, examples, values_of):
         """Tokens [n, tokens, dim] and presence [n, tokens] of examples, as the page builds them."""
@@ -153,7 +169,7 @@ class TwoTowers(nn.Module):
             for token in tower.tokens:
                 values = values_of(example, token)
                 if token["kind"] == "history":
-                    known = bool(values) and self.item_id["index"].get(str(values[0]), 0) > 0
+                    known = bool(values) and self.index_of(self.item_id, values[0]) > 0
                     row = self.row_of(self.item_id, values[0]) if known else 0
                     row_vectors.append(item_table[row])
                     row_present.append(1.0 if known else 0.0)
@@ -195,3 +211,4 @@ if __name__ == "__main__":
     inputs = json.loads(Path(inputs_path).read_text(encoding="utf-8"))
     out = torch.cat([towers.embed_users(inputs["users"]), towers.embed_items(inputs["items"])])
     Path(out_path).write_bytes(struct.pack(f"<{out.numel()}f", *out.flatten().tolist()))
+    print(json.dumps({"unknownValues": towers.unknown_values()}))

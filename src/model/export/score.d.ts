@@ -41,6 +41,8 @@ export interface Towers {
   embedUsers(users: UserInput[]): tfjs.Tensor2D
   embedItems(items: Record<string, string | number | (string | number)[] | null | undefined>[]): tfjs.Tensor2D
   score(users: tfjs.Tensor2D, items: tfjs.Tensor2D): tfjs.Tensor2D
+  /** Values passed that a field never saw (scored as missing), by field, at most 20 each. */
+  unknownValues(): Record<string, string[]>
   dispose(): void
 }
 

@@ -13,7 +13,8 @@
  *
  * What a tower computes, for one user (query) or one item:
  * 1. Tokens. One per field of the tower, in `towers.<tower>.tokens` order: the embedding-table row of the
- *    field's value (its index in the field's `vocabulary`; a value not in it is index 0, "missing").
+ *    field's value (its index in the field's `vocabulary`; a value not in it is index 0, "missing", and
+ *    is listed by `unknownValues()`).
  *    Indices past the field's `rows` share rows: index c uses row 1 + (c - 1) mod (rows - 1). A
  *    multi-valued field is the mean of the rows of its first `width` values (none: the row of index 0).
  *    The user tower then has one token per history slot: the item-table row of the user's k-th most
@@ -53,9 +54,16 @@ export function loadTowers(tf, model, weightsBytes) {
   const { dim, heads } = model.config
   const itemId = model.towers.item.tokens[0]
 
+  /** Values given that a field's vocabulary does not hold, by field: they count as missing. */
+  const unknown = new Map()
   const indexOf = (token, value) => {
     token.index ??= new Map(token.vocabulary.map((label, i) => [label, i]))
-    return token.index.get(value === undefined || value === null ? '' : String(value)) ?? 0
+    if (value === undefined || value === null || value === '') return 0
+    const index = token.index.get(String(value))
+    if (index !== undefined) return index
+    if (!unknown.has(token.name)) unknown.set(token.name, new Set())
+    unknown.get(token.name).add(String(value))
+    return 0
   }
   const rowOf = (token, index) =>
     token.offset + (index < token.rows ? index : 1 + ((index - 1) % (token.rows - 1)))
@@ -174,6 +182,14 @@ export function loadTowers(tf, model, weightsBytes) {
     /** Scores [users, items]: dot products of the embeddings (cosine similarity, as the page ranks). */
     score(userEmbeddings, itemEmbeddings) {
       return tf.matMul(userEmbeddings, itemEmbeddings, false, true)
+    },
+    /**
+     * The values passed so far that a field never saw in training, by field (at most 20 each). They
+     * were scored as missing: a numeric field takes its bucket's label as `vocabulary` lists it, not
+     * the number, so a number shows up here.
+     */
+    unknownValues() {
+      return Object.fromEntries([...unknown].map(([field, values]) => [field, [...values].slice(0, 20)]))
     },
     /** Frees the weights. */
     dispose() {

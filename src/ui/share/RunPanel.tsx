@@ -3,22 +3,13 @@ import type { RunRecord } from '../../model/results'
 import { isZip, openModelZip } from '../../model/modelFile'
 import { openRunFile, runFileBytes, toRunFile } from '../../model/runFile'
 import type { ModelWeights } from '../../model/weights'
+import { downloadBlob, fileSlug } from '../shared/chartExport'
 import { formatBytes } from '../shared/format'
 import type { TrainingState } from '../training/trainingState'
 import './share.css'
 
 /** Weights up to this size (float32, before compression) are included in a saved run file by default. */
 export const WEIGHTS_BY_DEFAULT_BYTES = 16 * 1024 * 1024
-
-/** Saves the browser download of `bytes` under `name`. */
-function download(bytes: Uint8Array<ArrayBuffer>, name: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([bytes], { type }))
-  const a = document.createElement('a')
-  a.href = url
-  a.download = name
-  a.click()
-  setTimeout(() => URL.revokeObjectURL(url), 1000)
-}
 
 /**
  * Saves the finished run as a run file, with the model's weights when asked (then the explorer and the
@@ -62,9 +53,9 @@ export function RunPanel({
         weights = read.weights
       }
       const file = toRunFile(record, new Date(), weights)
-      const slug = record.dataset.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
-      const saved = runFileBytes(file, `${slug}-${file.createdAt.slice(0, 19).replace(/[:T]/g, '-')}`)
-      download(saved.bytes, saved.name, saved.type)
+      const stamp = file.createdAt.slice(0, 19).replace(/[:T]/g, '-')
+      const saved = runFileBytes(file, fileSlug(record.dataset.name, stamp))
+      downloadBlob(new Blob([saved.bytes], { type: saved.type }), saved.name)
       setProblem(null)
     } finally {
       setSaving(false)
@@ -80,8 +71,10 @@ export function RunPanel({
         setProblem(`The model could not be exported (${message})`)
         return
       }
-      const slug = record.dataset.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')
-      download(zip as Uint8Array<ArrayBuffer>, `${slug}.model.zip`, 'application/zip')
+      downloadBlob(
+        new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }),
+        `${fileSlug(record.dataset.name)}.model.zip`,
+      )
       setProblem(null)
     } finally {
       setSaving(false)
