@@ -86,6 +86,21 @@ describe('cleanDataset', () => {
     expect(columnValues(result.data.tables.interactions, 'amount')).toEqual(['10', '11'])
   })
 
+  it('normalises float-looking user and item ids of the same table alike', () => {
+    const interactions = dictTableFromRows(
+      'c.csv',
+      ['user', 'item'],
+      [
+        ['1.0', '2.0'],
+        ['3', '4'],
+      ],
+    )
+    const result = cleanDataset({ interactions }, { userId: 'user', itemId: 'item', features: [] })
+    if (!result.ok) throw new Error(result.reason)
+    expect(columnValues(result.data.tables.interactions, 'user')).toEqual(['1', '3'])
+    expect(columnValues(result.data.tables.interactions, 'item')).toEqual(['2', '4'])
+  })
+
   it('refuses when no interaction is left, naming the step', () => {
     const result = cleanDataset(tables(), MAPPING, { ...DEFAULT_CLEANING, minInteractionsPerUser: 50 })
     expect(result).toMatchObject({ ok: false, file: 'clicks.csv' })

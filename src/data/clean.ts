@@ -310,10 +310,10 @@ export function cleanDataset(
   if (options.normalizeFloatIds) {
     let changed = 0
     for (const role of ['interactions', 'users', 'items'] as const) {
-      const table = tableFor(tables, role)
-      if (!table) continue
       for (const id of [mapping.userId, mapping.itemId]) {
-        if (!table.coded[id]) continue
+        // Read again per id: the user id's normalised column must stay when the item id's is set.
+        const table = tableFor(tables, role)
+        if (!table?.coded[id]) continue
         const result = normalizeFloatIds(table.coded[id])
         changed += result.changed
         if (result.changed > 0) tables = setTable(tables, role, withColumn(table, id, result.column))
