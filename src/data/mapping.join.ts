@@ -21,7 +21,7 @@ import type { ColumnMapping, FeatureMapping } from './mapping'
 import type { Column, DictTable, DictTables, FieldTower } from './types'
 
 /** A one-hot column's name: a prefix and a label joined by `_`, `=` or `.` (`gender_F`, `genre=Drama`). */
-const ONE_HOT_NAME = /^(.+?)[_=.]([^_=.]+)$/
+export const ONE_HOT_NAME = /^(.+?)[_=.]([^_=.]+)$/
 /** Interaction-file columns whose value changes within an entity in at most this share of rows are constant per entity. */
 const CONSTANT_MISMATCH_SHARE = 0.01
 const ROLE_OF_TOWER: Record<Exclude<FieldTower, 'context'>, 'users' | 'items'> = {

@@ -1,6 +1,10 @@
 import { encodeDataset } from '../data/encode'
+import { tablesAsFiles, type MappingFile } from '../data/mappingFile'
 import type { EncodedDataset } from '../data/types'
 import { DEMO_MAPPING, generateCardOffers, type DemoSize, type DemoWorld } from './cardOffers'
+
+/** The demo dataset's name on the page. */
+export const DEMO_NAME = 'Card offers demo'
 
 export interface DemoDataset {
   world: DemoWorld
@@ -10,8 +14,19 @@ export interface DemoDataset {
 /** The demo world and its encoding, through the same encoder that uploaded files go through. */
 export function loadDemoDataset(seed: number, size: DemoSize): DemoDataset {
   const world = generateCardOffers(seed, size)
-  const encoded = encodeDataset('Card offers demo', world.tables, DEMO_MAPPING)
+  const encoded = encodeDataset(DEMO_NAME, world.tables, DEMO_MAPPING)
   // The generator's own tables always match its mapping; a failure here is a bug, not bad input.
   if (!encoded.ok) throw new Error(`Demo data failed to encode: ${encoded.reason}`)
   return { world, data: encoded.data }
+}
+
+/**
+ * The demo's tables as CSV files (users.csv, offers.csv, interactions.csv) and their `mapping.json`,
+ * from which an exported project's data.py rebuilds exactly `loadDemoDataset(seed, size).data`.
+ */
+export function demoDataFiles(
+  seed: number,
+  size: DemoSize,
+): { files: { name: string; text: string }[]; mappingFile: MappingFile } {
+  return tablesAsFiles(DEMO_NAME, generateCardOffers(seed, size).tables, DEMO_MAPPING)
 }
