@@ -61,7 +61,8 @@ class AttentionLayer(nn.Module):
         residual = x + mixed @ self.wo
         mean = residual.mean(-1, keepdim=True)
         variance = residual.var(-1, unbiased=False, keepdim=True)
-        return (residual - mean) / torch.sqrt(variance + LAYER_NORM_EPSILON) * self.gamma + self.beta
+        out = (residual - mean) / torch.sqrt(variance + LAYER_NORM_EPSILON) * self.gamma + self.beta
+        return out, attention  # attention: [n, heads, t, t], row = the token attending
 
 
 class Tower(nn.Module):
@@ -80,18 +81,26 @@ class Tower(nn.Module):
         self.w2 = nn.Parameter(torch.zeros(mlp_hidden, dim))
         self.b2 = nn.Parameter(torch.zeros(dim))
 
-    def forward(self, tokens, present):
-        """tokens [n, tokens, dim] (already looked up), present [n, tokens]: 0 for an absent slot."""
+    def forward(self, tokens, present, details=False):
+        """tokens [n, tokens, dim] (already looked up), present [n, tokens]: 0 for an absent slot.
+
+        Returns the embeddings [n, dim]; with `details`, also the pooling weights [n, tokens] and each
+        layer's attention [n, heads, tokens, tokens] (what the page's heatmaps show).
+        """
         n, t, dim = tokens.shape
         x = tokens
         if self.positions is not None:
-            x = x + torch.cat([torch.zeros(t - self.position_tokens, dim), self.positions])
+            x = x + torch.cat([self.positions.new_zeros(t - self.position_tokens, dim), self.positions])
+        attentions = []
         for layer in self.layers:
-            x = layer(x, present)
+            x, attention = layer(x, present)
+            attentions.append(attention)
         pool_logits = (x @ self.pool_query).reshape(n, t) / math.sqrt(dim) + (1 - present) * ABSENT_LOGIT
-        pooled = (x * torch.softmax(pool_logits, dim=-1).unsqueeze(2)).sum(1)
+        pool_weights = torch.softmax(pool_logits, dim=-1)
+        pooled = (x * pool_weights.unsqueeze(2)).sum(1)
         out = torch.relu(pooled @ self.w1 + self.b1) @ self.w2 + self.b2
-        return out / torch.sqrt((out * out).sum(1, keepdim=True) + 1e-12)
+        embedding = out / torch.sqrt((out * out).sum(1, keepdim=True) + 1e-12)
+        return (embedding, pool_weights, attentions) if details else embedding
 
 
 class TwoTowers(nn.Module):
