@@ -11,7 +11,7 @@
  * the previous upload, so bad input never replaces good data. No DOM here: `post` is injected, so the
  * whole flow runs in Node tests.
  */
-import { cleanDataset } from '../data/clean'
+import { cleanDataset, DEFAULT_CLEANING } from '../data/clean'
 import { computeEda } from '../data/eda'
 import { encodeDataset } from '../data/encode'
 import { summarize } from '../data/encode.summary'
@@ -19,6 +19,7 @@ import { parseNumber } from '../data/encode.values'
 import { knownParseOptions, type FileRole } from '../data/formats'
 import { ingestFile, type CancelFlag } from '../data/ingest'
 import { findLeaks } from '../data/leak'
+import { mappingFileOf, type MappingFile } from '../data/mappingFile'
 import {
   errorsOf,
   mappingFacts,
@@ -44,6 +45,22 @@ import type {
   ToWorker,
   UploadSource,
 } from './protocol'
+
+/** An upload's `mapping.json`, or why there is none. */
+export interface MappingFileResult {
+  file: MappingFile | null
+  problem: string | null
+}
+
+function mappingFileResultOf(applied: IngestApplied): MappingFileResult {
+  if (applied.mappingFile) return { file: applied.mappingFile, problem: null }
+  return {
+    file: null,
+    problem:
+      applied.mappingFileProblem ??
+      'this upload was kept by an older version of the page: apply the files again to export it',
+  }
+}
 
 /** Progress messages are posted at most this often (~10 per second). */
 export const PROGRESS_INTERVAL_MS = 100
@@ -98,7 +115,8 @@ const describe = (e: unknown) => (e instanceof Error ? e.message : String(e))
 export class Ingestor {
   private session: Session | null = null
   private reading: { ingestId: number; cancel: { aborted: boolean } } | null = null
-  private uploaded: { source: UploadSource; data: EncodedDataset } | null = null
+  private uploaded: { source: UploadSource; data: EncodedDataset; mappingFile: MappingFileResult } | null =
+    null
 
   /**
    * `onApplied` hears of every successful apply after the page did (the worker keeps the upload in
@@ -116,8 +134,18 @@ export class Ingestor {
   }
 
   /** Makes an upload applied in an earlier visit (kept in this browser) the latest upload again. */
-  adopt(source: UploadSource, data: EncodedDataset): void {
-    this.uploaded = { source, data }
+  adopt(applied: IngestApplied, data: EncodedDataset): void {
+    this.uploaded = { source: applied.source, data, mappingFile: mappingFileResultOf(applied) }
+  }
+
+  /**
+   * The latest upload's `mapping.json` for an exported PyTorch project, when its data is `data` (same
+   * fingerprint); else why there is none.
+   */
+  mappingFileFor(data: EncodedDataset): MappingFileResult {
+    if (!this.uploaded || this.uploaded.data !== data)
+      return { file: null, problem: 'the files this run trained on are no longer the applied upload' }
+    return this.uploaded.mappingFile
   }
 
   /** The encoded upload `source` names; throws (a bug, not bad data) when it is no longer here. */
@@ -310,7 +338,13 @@ export class Ingestor {
         ? findLeaks(encoded.data, splitDataset(encoded.data, DEFAULT_TRAIN_CONFIG.seed), ratings)
         : []
     const source: UploadSource = { kind: 'upload', ingestId, name }
-    this.uploaded = { source, data: encoded.data }
+    const mappingFile = mappingFileOf({
+      name,
+      files: session.files,
+      proposal: session.mapped,
+      requested: mappingIn,
+      cleaning: cleaning ?? DEFAULT_CLEANING,
+    })
     const summary = summarize(encoded.data)
     const seconds = (this.now() - started) / 1000
     const applied: IngestApplied = {
@@ -324,8 +358,11 @@ export class Ingestor {
       fingerprint: datasetFingerprint(encoded.data),
       mapping,
       requested: mappingIn,
+      mappingFile: mappingFile.ok ? mappingFile.data : null,
+      mappingFileProblem: mappingFile.ok ? null : mappingFile.reason,
       seconds,
     }
+    this.uploaded = { source, data: encoded.data, mappingFile: mappingFileResultOf(applied) }
     this.post({ type: 'ingest-applied', ingestId, applied })
     this.post({ type: 'loaded', source, summary, seconds })
     this.onApplied?.(applied, encoded.data)

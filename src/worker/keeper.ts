@@ -192,7 +192,7 @@ export class Keeper {
           store.get('checkpoint'),
         ])
         if (upload) {
-          this.ingestor.adopt(upload.applied.source, upload.data)
+          this.ingestor.adopt(upload.applied, upload.data)
           this.summary.upload = {
             name: upload.applied.source.name,
             interactions: upload.applied.summary.interactions,

@@ -10,6 +10,7 @@ import type { LeakFinding } from '../data/leak'
 import type { MappingFacts, MappingIssue } from '../data/mapping'
 import type { TextEncoding } from '../data/decode'
 import type { ParseReport } from '../data/parse'
+import type { MappingFile } from '../data/mappingFile'
 import type { ColumnMapping, ColumnProposal } from '../data/mapping'
 import type { DatasetSummary, TableRole } from '../data/types'
 import type { BackendChoice, BackendName, TrainConfig } from '../model/config'
@@ -253,6 +254,13 @@ export interface IngestApplied {
   mapping: ColumnMapping
   /** The mapping as the mapper sent it: the draft it came from, to tell whether edits are unapplied. */
   requested: ColumnMapping
+  /**
+   * How the page read the files, for an exported PyTorch project's data.py (`mapping.json`, no data);
+   * null when data.py cannot repeat it yet, `mappingFileProblem` saying why. Absent in uploads kept
+   * by an older version.
+   */
+  mappingFile?: MappingFile | null
+  mappingFileProblem?: string | null
   seconds: number
 }
 

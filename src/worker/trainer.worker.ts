@@ -4,7 +4,7 @@
  */
 import { summarize } from '../data/encode.summary'
 import type { EncodedDataset } from '../data/types'
-import { loadDemoDataset } from '../demo/demoDataset'
+import { demoDataFiles, loadDemoDataset } from '../demo/demoDataset'
 import { generateCardOffers } from '../demo/cardOffers'
 import { oracleScorer } from '../demo/oracle'
 import type { BatchScorer } from '../model/metrics'
@@ -20,7 +20,7 @@ import { readWeights } from '../model/restore'
 import type { ModelWeights } from '../model/weights'
 import { selectBackend } from './backend'
 import { Ingestor } from './ingestSession'
-import { modelZip } from './modelZip'
+import { modelZip, type ProjectData } from './modelZip'
 import { Keeper, MAX_KEPT_WEIGHT_BYTES } from './keeper'
 import type {
   BackendChoice,
@@ -296,11 +296,27 @@ async function modelZipOf(
   await currentDone
   if (!explorer || explorer.runId !== runId) return { zip: null, message: MODEL_GONE }
   const { model, data, config } = explorer.explorer
-  const exported = await exportModel(model, data, config, {
-    name: data.name,
-    fingerprint: datasetFingerprint(data),
-  })
-  return { zip: modelZip(exported, record), message: '' }
+  const fingerprint = datasetFingerprint(data)
+  const exported = await exportModel(model, data, config, { name: data.name, fingerprint })
+  return { zip: modelZip(exported, record, projectData(record, data, fingerprint)), message: '' }
+}
+
+/**
+ * What the zip's PyTorch project reads: for the demo, its CSV files and their mapping.json (made again
+ * from the seed); for an upload, the mapping.json of the applied files (the files stay the person's).
+ */
+function projectData(record: RunRecord, data: EncodedDataset, fingerprint: string): ProjectData {
+  const demo = demoSourceOf(record.dataset.source)
+  if (demo) {
+    const { files, mappingFile } = demoDataFiles(demo.seed, demo)
+    return { mappingFile, problem: null, files }
+  }
+  const { file, problem } = ingestor.mappingFileFor(data)
+  return {
+    mappingFile: file,
+    problem: problem ?? (file ? null : `no mapping for data ${fingerprint}`),
+    files: [],
+  }
 }
 
 /** Whether a run record's `dataset.source` names a demo (it comes from a file: checked, not trusted). */
