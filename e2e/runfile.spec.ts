@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test'
 import * as tf from '@tensorflow/tfjs-core'
 import '@tensorflow/tfjs-backend-cpu'
 import { strFromU8, unzipSync } from 'fflate'
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -248,12 +249,19 @@ test('a run file with the model brings back the explorer and the embedding map i
   const files = unzipSync(new Uint8Array(exported.bytes))
   expect(Object.keys(files).sort()).toEqual([
     'README.md',
+    'data.py',
+    'interactions.csv',
     'items.bin',
+    'mapping.json',
     'model.json',
     'model.py',
+    'offers.csv',
+    'requirements.txt',
     'run.json',
     'score.d.ts',
     'score.js',
+    'train.py',
+    'users.csv',
     'weights.bin',
   ])
   const dir = testInfo.outputPath('model')
@@ -336,6 +344,77 @@ test('a run file with the model brings back the explorer and the embedding map i
   await expect(fresh.getByTestId('training-status')).toHaveAttribute('data-state', 'done')
   await fresh.getByRole('tab', { name: 'Recommendations' }).click()
   await expect(fresh.getByTestId('recommendations')).toContainText('could not be rebuilt')
+  await expectClean(freshGuards)
+  await context.close()
+})
+
+/** A Python with PyTorch (Debian's python3-torch; `.ci/run` installs it), or null. */
+function pythonWithTorch(): string | null {
+  const python = process.env.PYTHON_WITH_TORCH ?? '/usr/bin/python3'
+  try {
+    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' })
+    return python
+  } catch {
+    return null
+  }
+}
+
+test('the exported PyTorch project trains on the demo files, and its run file opens in the page with the explorer listing PyTorch’s top 20', async ({
+  page,
+  browser,
+  baseURL,
+}, testInfo) => {
+  const python = pythonWithTorch()
+  test.skip(python === null, 'no Python with PyTorch here (apt-get install -y python3-torch)')
+  const origin = new URL(baseURL!).origin
+  const guards = await guardPage(page, origin)
+  await page.goto(`./?backend=wasm#${TINY}&compareBaselines=0`)
+  await page.getByTestId('train-start').click()
+  await waitForDone(page)
+  await page.getByRole('tab', { name: 'Recommendations' }).click()
+  const userId = (await page
+    .getByTestId('recommendations')
+    .getByTestId('user-list')
+    .getByRole('button')
+    .nth(3)
+    .getAttribute('data-user'))!
+  const exported = await download(page, page.getByTestId('model-export'))
+  await expectClean(guards)
+  const dir = testInfo.outputPath('project')
+  mkdirSync(dir, { recursive: true })
+  for (const [name, bytes] of Object.entries(unzipSync(new Uint8Array(exported.bytes))))
+    writeFileSync(join(dir, name), bytes)
+
+  // As the zip's README says: the page's settings from run.json, the demo's files beside mapping.json.
+  const out = execFileSync(
+    python!,
+    ['train.py', '--epochs', '1', '--out', 'pytorch.run.json.gz', '--recommend', userId],
+    { cwd: dir, encoding: 'utf-8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
+  )
+  const summary = JSON.parse(out.trim().split('\n').pop()!)
+  const top: string[] = summary.recommendations[userId]
+  expect(top).toHaveLength(20)
+
+  const context = await browser.newContext()
+  const fresh = await context.newPage()
+  const freshGuards = await guardPage(fresh, origin)
+  await fresh.goto(`./?backend=wasm`)
+  await fresh.getByTestId('run-import').setInputFiles(join(dir, 'pytorch.run.json.gz'))
+  await expect(fresh.getByTestId('run-imported-note')).toContainText('Its model was rebuilt from the weights')
+  await expect(fresh.getByTestId('run-imported-note')).toContainText('trained on pytorch-cpu')
+  await fresh.getByRole('tab', { name: 'Recommendations' }).click()
+  const explorer = fresh.getByTestId('recommendations')
+  await expect(explorer).toHaveAttribute('data-state', 'ready')
+  await explorer.getByLabel('Search users by id').fill(userId)
+  await explorer.getByTestId('user-list').locator(`[data-user="${userId}"]`).first().click()
+  await expect(explorer).toHaveAttribute('data-user', userId)
+  await expect(explorer).toHaveAttribute('data-state', 'ready')
+  const shown = await explorer
+    .getByTestId('recommendation-list')
+    .locator('tbody tr')
+    .evaluateAll((rows) => rows.map((tr) => tr.getAttribute('data-item')!))
+  expect(shown).toEqual(top)
+  await screenshot(fresh, 'pytorch-run-imported')
   await expectClean(freshGuards)
   await context.close()
 })

@@ -986,6 +986,36 @@ def train(ds, config, log=print, weights=None, evaluate_only=False, source=None)
     return record, towers, model_json
 
 
+def recommend(ds, towers, config, users, k=20):
+    """Each user's top k item ids as the page's explorer lists them: the query is the user's validation
+    interaction (else their last training one) with its history; their training items are left out;
+    ties go to the lower item index."""
+    _, split = split_dataset(ds, config["seed"])
+    histories = Histories(ds, parts_of(len(ds.interaction_user), split), config["historyLength"])
+    device = next(towers.parameters()).device
+    batches = Batches(towers, Layout(ds, histories.length), ds, histories).to_device(device).eval()
+    scores_of = model_scorer(batches, len(ds.item_ids))
+    index = {user_id: u for u, user_id in enumerate(ds.user_ids)}
+    time_of = ds.interaction_time if ds.interaction_time is not None else torch.zeros(len(ds.interaction_user))
+    out = {}
+    for user_id in users:
+        u = index.get(user_id)
+        if u is None:
+            raise SystemExit(f"No user {user_id!r} in the data.")
+        own = split[0][ds.interaction_user[split[0]] == u].tolist()
+        held = split[1][ds.interaction_user[split[1]] == u].tolist()
+        if not own and not held:
+            out[user_id] = []
+            continue
+        row = held[0] if held else max(own, key=lambda r: (float(time_of[r]), r))
+        with torch.no_grad():
+            scores = scores_of(torch.tensor([row])).float().cpu()
+        known = torch.zeros(len(ds.item_ids), dtype=torch.bool)
+        known[ds.interaction_item[own]] = True
+        out[user_id] = [ds.item_ids[i] for i in top_items(scores.masked_fill(known, float("-inf")), k)[0]]
+    return out
+
+
 def write_outputs(record, towers, model_json, out):
     """The run file (gzipped, with weights) and, beside it, model.json + weights.bin for model.py."""
     manifest = model_json["weightsManifest"][0]["weights"]
@@ -1012,6 +1042,8 @@ def main():
     parser.add_argument("--weights", default=None, help="start from these weights (the export's weights.bin)")
     parser.add_argument("--evaluate", action="store_true", help="no training: test the weights given")
     parser.add_argument("--out", default="pytorch.run.json.gz", help="the run file to write")
+    parser.add_argument("--recommend", nargs="*", default=[], metavar="USER_ID",
+                        help="print these users' top 20 as the page's explorer lists them")
     for key, value in DEFAULT_CONFIG.items():
         kind = (lambda s: s not in ("0", "false", "no")) if isinstance(value, bool) else type(value)
         option = "--" + "".join("-" + c.lower() if c.isupper() else c for c in key)  # batchSize: --batch-size
@@ -1040,8 +1072,11 @@ def main():
         return
     towers_dir = write_outputs(record, towers, model_json, args.out)
     test = record["test"]["model"]
-    print(json.dumps({"out": args.out, "towers": str(towers_dir), "testedEpoch": record["testedEpoch"],
-                      "test": {k: test[k] for k in ("recall@10", "ndcg@10", "queries")}}))
+    summary = {"out": args.out, "towers": str(towers_dir), "testedEpoch": record["testedEpoch"],
+               "test": {k: test[k] for k in ("recall@10", "ndcg@10", "queries")}}
+    if args.recommend:
+        summary["recommendations"] = recommend(ds, towers, config, args.recommend)
+    print(json.dumps(summary))
 
 
 if __name__ == "__main__":

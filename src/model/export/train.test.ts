@@ -185,24 +185,8 @@ config = json.load(open(sys.argv[1] + "/config.json"))
 record, towers, model_json = train.train(ds, config, log=lambda *a: None)
 if record is not None:
     train.write_outputs(record, towers, model_json, sys.argv[2])
-    # The explorer's query for a user: its validation row, else its last training row; the user's
-    # training items excluded; the 20 best, ties by the lower index.
-    kind, split = train.split_dataset(ds, config["seed"])
-    batches = train.Batches(towers, train.Layout(ds, towers.user.position_tokens),
-                            ds, train.Histories(ds, train.parts_of(len(ds.interaction_user), split), config["historyLength"]))
-    batches.to_device(torch.device("cpu")).eval()
-    scores_of = train.model_scorer(batches, len(ds.item_ids))
-    top = {}
-    for user in range(0, len(ds.user_ids), max(1, len(ds.user_ids) // 7)):
-        own = [int(r) for r in split[0] if int(ds.interaction_user[r]) == user]
-        val = [int(r) for r in split[1] if int(ds.interaction_user[r]) == user]
-        if not own and not val:
-            continue
-        row = val[0] if val else max(own, key=lambda r: (float(ds.interaction_time[r]) if ds.interaction_time is not None else 0, r))
-        scores = scores_of(torch.tensor([row]))
-        excluded = torch.zeros(len(ds.item_ids), dtype=torch.bool)
-        excluded[ds.interaction_item[own]] = True
-        top[user] = train.top_items(scores.masked_fill(excluded, float("-inf")), 20)[0]
+    users = ds.user_ids[:: max(1, len(ds.user_ids) // 7)]
+    top = train.recommend(ds, towers, config, users)
     print(json.dumps({"loss": record["lossCurve"], "validation": [h["validation"] for h in record["history"]],
                       "trainLoss": [h["trainLoss"] for h in record["history"]], "top": top}))
 `
@@ -218,7 +202,7 @@ describe.skipIf(!hasTorch)('training in PyTorch', () => {
     loss: { step: number; loss: number }[]
     validation: Record<string, number>[]
     trainLoss: number[]
-    top: Record<string, number[]>
+    top: Record<string, string[]>
   }
   const lastJson = (out: string): Output =>
     JSON.parse(
@@ -245,11 +229,12 @@ describe.skipIf(!hasTorch)('training in PyTorch', () => {
     try {
       expect(Object.keys(single.top).length).toBeGreaterThanOrEqual(5)
       for (const [user, items] of Object.entries(single.top)) {
-        const view = await explorer.viewUser(Number(user))
+        const view = await explorer.viewUser(data.userIds.indexOf(user))
         expect(
-          view.recommendations.map((r) => r.item),
-          `user ${user}`,
+          view.recommendations.map((r) => r.id),
+          user,
         ).toEqual(items)
+        expect(items).toHaveLength(20)
       }
     } finally {
       explorer.dispose()
