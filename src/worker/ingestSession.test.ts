@@ -99,6 +99,45 @@ describe('Ingestor', () => {
     expect(() => ingestor.dataset({ kind: 'upload', ingestId: 99, name: 'x' })).toThrow(/no longer loaded/)
   })
 
+  it('keeps the applied upload’s mapping.json for an exported PyTorch project, and says why when there is none', async () => {
+    const posted: FromWorker[] = []
+    const ingestor = new Ingestor((m) => posted.push(m))
+    await ingestor.handle({ type: 'ingest-files', ingestId: 1, files: ml100k(), overrides: {} })
+    const proposal = proposalOf(posted)
+    const cleaning = { ...DEFAULT_CLEANING, minInteractionsPerUser: 2 }
+    await ingestor.handle({
+      type: 'ingest-apply',
+      ingestId: 2,
+      sessionId: proposal.sessionId,
+      mapping: proposal.mapping,
+      cleaning,
+    })
+    const message = posted.find((p) => p.type === 'ingest-applied')
+    if (message?.type !== 'ingest-applied') throw new Error(JSON.stringify(posted.at(-1)))
+    const { applied } = message
+    const data = ingestor.dataset(applied.source)
+    const { file, problem } = ingestor.mappingFileFor(data)
+    expect(problem).toBeNull()
+    // How each file was read and what was applied: the page's own choices, no data.
+    expect(file).toEqual(applied.mappingFile)
+    expect(file!.files.map((f) => [f.name, f.encoding])).toEqual([
+      ['u.data', 'utf-8'],
+      ['u.user', 'utf-8'],
+      ['u.item', 'windows-1252'],
+    ])
+    expect(file!.cleaning).toEqual(cleaning)
+    expect(file!.mapping.userId).toBe('user_id')
+    expect(JSON.stringify(file)).not.toContain('881250949')
+    // Other data than the applied upload's, or an upload kept by an older page: no mapping, and why.
+    expect(ingestor.mappingFileFor({ ...data }).problem).toMatch(/no longer the applied upload/)
+    const older = new Ingestor(() => undefined)
+    older.adopt({ ...applied, mappingFile: undefined, mappingFileProblem: undefined }, data)
+    expect(older.mappingFileFor(data)).toEqual({
+      file: null,
+      problem: expect.stringMatching(/older version of the page/),
+    })
+  })
+
   it('infers a generic CSV', async () => {
     const proposal = proposalOf(
       await drive([{ type: 'ingest-files', ingestId: 1, files: [generic()], overrides: {} }]),

@@ -109,7 +109,7 @@ export function RunPanel({
           data-testid="model-export"
           onClick={() => void exportModel()}
           disabled={!modelHere || saving}
-          title="The towers as TensorFlow.js weights, the catalogue's item embeddings and a scoring recipe, for another web app"
+          title="A zip: the towers as TensorFlow.js weights with a scoring recipe for another web app, and a PyTorch project (model.py, train.py, data.py) that trains the same model on your original files, on as many GPUs as you have"
         >
           Export model
         </button>
