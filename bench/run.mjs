@@ -35,7 +35,8 @@ import { createServer } from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { gzipSync } from 'node:zlib'
+import { gunzipSync, gzipSync } from 'node:zlib'
+import { unzipSync } from 'fflate'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BACKENDS = ['webgl', 'wasm', 'cpu']
@@ -304,14 +305,61 @@ async function measureDemoRun(browser, baseUrl) {
     const seconds = (Date.now() - t0) / 1000
     const state = await status.getAttribute('data-state')
     if (state !== 'done') throw new Error(`the demo ended in state ${state}: ${await status.textContent()}`)
+    const testCell = (metric) =>
+      page.locator(`[data-testid="baseline-table"] tr[data-scorer="model"] td[data-metric="${metric}"]`)
     return {
       seconds: round(seconds, 1),
       firstLossSeconds: round(firstLossSeconds, 2),
       backend: await badge.textContent(),
       reason: await page.locator('.backend-reason').textContent(),
+      // A cell reads "0.4466\n±0.0138": the value, then half its 95% interval.
+      test: {
+        'recall@10': Number((await testCell('recall@10').innerText()).split('\n')[0]),
+        'ndcg@10': Number((await testCell('ndcg@10').innerText()).split('\n')[0]),
+      },
+      exportedProject: await trainExportedProject(page),
     }
   } finally {
     await context.close().catch(() => {})
+  }
+}
+
+/**
+ * The same run in PyTorch: the page's model export (a PyTorch project) after its demo run, unzipped,
+ * and `train.py` run as its README says (the page's settings, the demo's CSV files): seconds, examples
+ * per second and test metrics beside the page's. Skipped without a Python with torch.
+ */
+async function trainExportedProject(page) {
+  if (!existsSync(PYTHON)) return { skipped: `${PYTHON} is missing (apt-get install -y python3-torch)` }
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('model-export').click(),
+  ])
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-project-'))
+  try {
+    const zip = unzipSync(new Uint8Array(readFileSync(await download.path())))
+    for (const [name, bytes] of Object.entries(zip)) writeFileSync(path.join(dir, name), bytes)
+    const t0 = Date.now()
+    const run = spawnSync(PYTHON, ['train.py', '--out', 'pytorch.run.json.gz'], {
+      cwd: dir,
+      encoding: 'utf-8',
+    })
+    const seconds = (Date.now() - t0) / 1000
+    if (run.status !== 0) throw new Error(`train.py exited ${run.status}: ${run.stderr.slice(-2000)}`)
+    const file = JSON.parse(gunzipSync(readFileSync(path.join(dir, 'pytorch.run.json.gz'))).toString('utf-8'))
+    return {
+      seconds: round(seconds, 1),
+      epochs: file.history.length,
+      testedEpoch: file.testedEpoch,
+      examplesPerSecond: Math.round(file.timing.examplesPerSecond),
+      test: {
+        'recall@10': round(file.test.model['recall@10'], 4),
+        'ndcg@10': round(file.test.model['ndcg@10'], 4),
+      },
+      backend: file.backend.reason,
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 

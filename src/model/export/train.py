@@ -976,7 +976,8 @@ def train(ds, config, log=print, weights=None, evaluate_only=False, source=None)
         },
         "backend": {
             "name": f"pytorch-{device.type}",
-            "reason": f"train.py, PyTorch {torch.__version__}, {world} process(es) on {device.type}",
+            "reason": f"train.py, PyTorch {torch.__version__}, {world} process(es) on {device.type}, "
+            f"{torch.get_num_threads()} thread(s) each",
         },
         "lossCurve": loss_curve,
     }
