@@ -12,9 +12,7 @@ import { runTraining } from './run'
 import { multiValuedDataset } from './testing'
 import * as tf from './tf'
 import type { Trainer } from './train'
-
-/** A Python with PyTorch: Debian's python3-torch (`.ci/run` installs it). */
-const PYTHON = process.env.PYTHON_WITH_TORCH ?? '/usr/bin/python3'
+import { PYTHON } from './export/python.testing'
 
 /** The labels of an entity's values of a multi-valued field, in the order the data lists them. */
 function multiLabels(data: EncodedDataset, tower: 'user' | 'item', name: string, entity: number): string[] {

@@ -5,7 +5,7 @@
  * a folder, and `python3 data.py mapping.json FOLDER --dump` must give the very dataset the page
  * trained on: every id, vocabulary, code and time.
  */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -22,10 +22,9 @@ import { shapeFiles, type ShapeFile, type ShapeName } from '../../data/testingSh
 import type { EncodedDataset, EncodedField, MultiField } from '../../data/types'
 import { demoDataFiles, loadDemoDataset } from '../../demo/demoDataset'
 import { Ingestor } from '../../worker/ingestSession'
+import { HAS_TORCH, PYTHON } from './python.testing'
 
 /** A Python with PyTorch: Debian's python3-torch (`.ci/run` installs it). */
-const PYTHON = process.env.PYTHON_WITH_TORCH ?? '/usr/bin/python3'
-const HAS_TORCH = spawnSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0
 const DATA_PY = fileURLToPath(new URL('./data.py', import.meta.url))
 const SEED = 3
 

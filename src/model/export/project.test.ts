@@ -25,16 +25,7 @@ import type { RunRecord } from '../results'
 import { runTraining } from '../run'
 import { datasetFingerprint, openRunFile } from '../runFile'
 import type { Trainer } from '../train'
-
-const PYTHON = process.env.PYTHON_WITH_TORCH ?? '/usr/bin/python3'
-const hasTorch = (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
+import { HAS_TORCH, PYTHON, torchrunArgs } from './python.testing'
 
 const work = mkdtempSync(join(tmpdir(), 'project-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -73,7 +64,7 @@ function opened(file: string) {
   return result
 }
 
-describe.skipIf(!hasTorch)('the exported PyTorch project', () => {
+describe.skipIf(!HAS_TORCH)('the exported PyTorch project', () => {
   let page: RunRecord
   beforeAll(async () => {
     let trainer: Trainer | null = null
@@ -134,20 +125,7 @@ describe.skipIf(!hasTorch)('the exported PyTorch project', () => {
 
   it('trains in one process and in two (torchrun, gloo), and both run files open in the page', () => {
     inProject(PYTHON, ['train.py', '--epochs', '1', '--out', 'one.run.json.gz'])
-    // Debian's torch 1.13 on Python 3.11 needs `--redirects 1 --tee 1` (see the README).
-    inProject(PYTHON, [
-      ...[
-        '-m',
-        'torch.distributed.run',
-        '--standalone',
-        '--nproc_per_node=2',
-        '--redirects',
-        '1',
-        '--tee',
-        '1',
-      ],
-      ...['train.py', '--epochs', '1', '--out', 'two.run.json.gz'],
-    ])
+    inProject(PYTHON, torchrunArgs(2, 'train.py', ['--epochs', '1', '--out', 'two.run.json.gz']))
     const one = opened('one.run.json.gz')
     const two = opened('two.run.json.gz')
     for (const file of [one, two]) {

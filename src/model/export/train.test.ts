@@ -21,8 +21,8 @@ import { runTraining } from '../run'
 import { datasetFingerprint, openRunFile } from '../runFile'
 import { multiValuedDataset } from '../testing'
 import type { Trainer } from '../train'
+import { HAS_TORCH, PYTHON, torchrunArgs } from './python.testing'
 
-const PYTHON = process.env.PYTHON_WITH_TORCH ?? '/usr/bin/python3'
 const HERE = resolve(__dirname)
 const work = mkdtempSync(join(tmpdir(), 'train-py-'))
 afterAll(() => rmSync(work, { recursive: true, force: true }))
@@ -59,40 +59,16 @@ function python(code: string, args: string[] = []): string {
   return execFileSync(PYTHON, ['-c', PRELUDE + code, ...args], { encoding: 'utf-8', maxBuffer: 64 << 20 })
 }
 
-/**
- * `code` as a script run by torchrun with `processes` processes (gloo on CPU). Debian's torch 1.13 under
- * Python 3.11 cannot parse torchrun's default `--redirects 0` (its flag enum lost the 0 member), hence
- * `--redirects 1 --tee 1`: each process's stdout goes to a log and to the console, prefixed by its rank.
- */
+/** `code` as a script run by torchrun with `processes` processes (gloo on CPU). */
 function torchrun(processes: number, code: string, args: string[]): string {
   const script = join(work, `torchrun-${processes}.py`)
   writeFileSync(script, PRELUDE + code)
-  return execFileSync(
-    PYTHON,
-    [
-      '-m',
-      'torch.distributed.run',
-      '--standalone',
-      `--nproc_per_node=${processes}`,
-      '--redirects',
-      '1',
-      '--tee',
-      '1',
-      script,
-      ...args,
-    ],
-    { encoding: 'utf-8', maxBuffer: 64 << 20, env: { ...process.env, OMP_NUM_THREADS: '1' } },
-  )
+  return execFileSync(PYTHON, torchrunArgs(processes, script, args), {
+    encoding: 'utf-8',
+    maxBuffer: 64 << 20,
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+  })
 }
-
-const hasTorch = (() => {
-  try {
-    execFileSync(PYTHON, ['-c', 'import torch'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 const CONFIG: TrainConfig = {
   ...DEFAULT_TRAIN_CONFIG,
@@ -150,7 +126,7 @@ function withTies(data: EncodedDataset): EncodedDataset {
   return { ...data, name: 'ties', interactionTime: data.interactionTime!.map((t) => Math.floor(t / 7)) }
 }
 
-describe.skipIf(!hasTorch)('train.py against the page', () => {
+describe.skipIf(!HAS_TORCH)('train.py against the page', () => {
   it.each([
     ['multi-valued fields, history', () => multiValuedDataset(3)],
     ['ties in time', () => withTies(multiValuedDataset(4))],
@@ -191,7 +167,7 @@ if record is not None:
                       "trainLoss": [h["trainLoss"] for h in record["history"]], "top": top}))
 `
 
-describe.skipIf(!hasTorch)('training in PyTorch', () => {
+describe.skipIf(!HAS_TORCH)('training in PyTorch', () => {
   const data = loadDemoDataset(11, { users: 600, items: 150, interactions: 12_000 }).data
   const config: TrainConfig = { ...CONFIG, epochs: 2, earlyStoppingPatience: 0 }
   const dir = join(work, 'pytorch')
