@@ -39,6 +39,7 @@ import json
 import math
 import os
 import time
+import types
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -373,6 +374,7 @@ class Batches(nn.Module):
         self.layout = layout
         self.histories = histories
         self.interaction_user = ds.interaction_user
+        self.interaction_item = ds.interaction_item
         # History tokens are rows of the item table's id slice (its first, at offset 0).
         self.id_rows = layout.item["tokens"][0]["rows"]
 
@@ -674,6 +676,67 @@ COMPARED = MEAN_NAMES + ["pairLoss", "pairAccuracy"]
 # Training
 
 
+class Steps:
+    """Gradient steps on batches of training rows: the loss, then Adam on the dense weights and the lazy
+    Adam on the rows of the embedding tables the batch used. With several processes, each computes the
+    loss of its slice of the batch against the whole batch's items, and DDP averages the gradients."""
+
+    def __init__(self, batches, config, log_q, rank_id=0, world=1, group=None):
+        self.batches, self.config, self.log_q = batches, config, log_q
+        self.rank_id, self.world, self.group = rank_id, world, group
+        self.model = nn.parallel.DistributedDataParallel(batches) if world > 1 else batches
+        towers = batches.towers
+        self.tables = [towers.user.embeddings, towers.item.embeddings]
+        dense = [p for p in towers.parameters() if all(p is not t for t in self.tables)]
+        self.adam = torch.optim.Adam(dense, lr=config["learningRate"], eps=ADAM_EPSILON)
+        self.lazy = LazyAdam(self.tables, config["learningRate"])
+
+    def loss(self, rows):
+        """Mean in-batch softmax cross-entropy of this process's slice of `rows` (a CPU LongTensor)."""
+        device, config = self.batches.device, self.config
+        local = len(rows) // self.world
+        mine = slice(self.rank_id * local, (self.rank_id + 1) * local)
+        items = self.batches.interaction_item[rows]
+        queries, own_items = self.model(rows[mine], items[mine])
+        all_items = GatherWithGradient.apply(own_items, self.group) if self.world > 1 else own_items
+        logits = queries @ all_items.T / config["temperature"]
+        items = items.to(device)
+        if config["logQ"]:
+            logits = logits - self.log_q[items].unsqueeze(0)
+        # Row i's positive is column (its place in the whole batch); the same item elsewhere in the
+        # batch is not a negative (accidental hit).
+        at = torch.arange(local, device=device)
+        positive = at + self.rank_id * local
+        hits = items[positive].unsqueeze(1) == items.unsqueeze(0)
+        hits[at, positive] = False
+        logits = logits.masked_fill(hits, ACCIDENTAL_HIT_LOGIT)
+        return (torch.logsumexp(logits, 1) - logits[at, positive]).mean()
+
+    def step(self, rows):
+        """One step on `rows`; returns the loss of the whole batch before the step."""
+        loss = self.loss(rows)
+        self.adam.zero_grad(set_to_none=True)
+        for t in self.tables:
+            t.grad = None
+        loss.backward()
+        local = len(rows) // self.world
+        mine = rows[self.rank_id * local : (self.rank_id + 1) * local]
+        used = self.batches.used_rows(mine, self.batches.interaction_item[mine])
+        if self.world > 1:
+            # Rows any process used; the gradients DDP averaged are those of the whole batch.
+            used = [u.to(torch.uint8) for u in used]
+            for u in used:
+                dist.all_reduce(u, op=dist.ReduceOp.MAX)
+            used = [u.bool() for u in used]
+        self.adam.step()
+        self.lazy.update(used)
+        value = loss.detach()
+        if self.world > 1:
+            dist.all_reduce(value)
+            value /= self.world
+        return float(value)
+
+
 def distributed():
     """(rank, world size, device, group for the batch gather); one process without torchrun."""
     world = int(os.environ.get("WORLD_SIZE", "1"))
@@ -767,41 +830,50 @@ def field_summary(ds):
     ]
 
 
+def prepare(ds, config, weights=None, device=torch.device("cpu")):
+    """The split, histories, towers (the page's weights when given, else fresh ones) and the log item
+    frequencies of the logQ correction, ready to train on `device`."""
+    torch.manual_seed(config["seed"])
+    kind, split = split_dataset(ds, config["seed"])
+    histories = Histories(ds, parts_of(len(ds.interaction_user), split), config["historyLength"])
+    layout = Layout(ds, histories.length)
+    meta = {"name": ds.name, "fingerprint": fingerprint(ds)}
+    model_json = layout.model_json(config, ds.item_ids, meta)
+    towers = TwoTowers(model_json)
+    initialise(towers, config["seed"])
+    if weights is not None:
+        towers.load_weights(weights)
+    towers.to(device)
+    batches = Batches(towers, layout, ds, histories).to_device(device)
+    train_rows = split[0]
+    counts = torch.bincount(ds.interaction_item[train_rows], minlength=len(ds.item_ids)).double()
+    # log of each item's share of the training interactions; an unseen item counts once.
+    log_q = torch.log(counts.clamp(min=1) / len(train_rows)).float().to(device)
+    return types.SimpleNamespace(kind=kind, split=split, histories=histories, layout=layout, meta=meta,
+                                 model_json=model_json, towers=towers, batches=batches, counts=counts,
+                                 log_q=log_q)
+
+
 def train(ds, config, log=print, weights=None, evaluate_only=False, source=None):
     """One run as the page runs it; returns the run record (the run file's body) and the towers."""
     rank_id, world, device, group = distributed()
     main = rank_id == 0
     started = time.time()
     seed = config["seed"]
-    torch.manual_seed(seed)
-    kind, split = split_dataset(ds, seed)
     n_rows, n_items = len(ds.interaction_user), len(ds.item_ids)
-    histories = Histories(ds, parts_of(n_rows, split), config["historyLength"])
-    layout = Layout(ds, histories.length)
-    meta = {"name": ds.name, "fingerprint": fingerprint(ds)}
-    model_json = layout.model_json(config, ds.item_ids, meta)
-    towers = TwoTowers(model_json)
-    initialise(towers, seed)
-    if weights is not None:
-        towers.load_weights(weights)
-    towers.to(device)
-    batches = Batches(towers, layout, ds, histories).to_device(device)
+    prepared = prepare(ds, config, weights, device)
+    kind, split, histories, layout = prepared.kind, prepared.split, prepared.histories, prepared.layout
+    towers, batches, counts, log_q = prepared.towers, prepared.batches, prepared.counts, prepared.log_q
+    model_json, meta = prepared.model_json, prepared.meta
     train_rows = split[0]
     batch_size = max(2, min(config["batchSize"], len(train_rows)))
     if batch_size % world:
         raise SystemExit(f"The batch of {batch_size} does not split evenly over {world} processes.")
-    local = batch_size // world
     steps_per_epoch = max(1, len(train_rows) // batch_size)
-    counts = torch.bincount(ds.interaction_item[train_rows], minlength=n_items).double()
-    log_q = torch.log(counts.clamp(min=1) / len(train_rows)).float().to(device)
     validation = build_queries(ds, split, "validation", seed)
     inspection = validation["rows"][:INSPECTION_QUERIES]
 
-    ddp = nn.parallel.DistributedDataParallel(batches) if world > 1 else batches
-    tables = [towers.user.embeddings, towers.item.embeddings]
-    dense = [p for p in towers.parameters() if all(p is not t for t in tables)]
-    adam = torch.optim.Adam(dense, lr=config["learningRate"], eps=ADAM_EPSILON)
-    lazy = LazyAdam(tables, config["learningRate"])
+    steps = Steps(batches, config, log_q, rank_id, world, group)
     rng = mulberry32(derive_seed(seed, "batches"))
     order = train_rows.tolist()
     history, loss_curve, snapshots = [], [], []
@@ -823,40 +895,9 @@ def train(ds, config, log=print, weights=None, evaluate_only=False, source=None)
         began = time.time()
         loss_sum, window = 0.0, []
         for s in range(steps_per_epoch):
-            rows = epoch_order[s * batch_size : (s + 1) * batch_size]
-            items = ds.interaction_item[rows]
-            mine = rows[rank_id * local : (rank_id + 1) * local]
-            queries, own_items = ddp(mine, items[rank_id * local : (rank_id + 1) * local])
-            all_items = GatherWithGradient.apply(own_items, group) if world > 1 else own_items
-            logits = queries @ all_items.T / config["temperature"]
-            items_d = items.to(device)
-            if config["logQ"]:
-                logits = logits - log_q[items_d].unsqueeze(0)
-            positive = torch.arange(local, device=device) + rank_id * local
-            mine_items = items_d[positive]
-            hits = (mine_items.unsqueeze(1) == items_d.unsqueeze(0))
-            hits[torch.arange(local, device=device), positive] = False
-            logits = logits.masked_fill(hits, ACCIDENTAL_HIT_LOGIT)
-            loss = (torch.logsumexp(logits, 1) - logits[torch.arange(local, device=device), positive]).mean()
-            adam.zero_grad(set_to_none=True)
-            for t in tables:
-                t.grad = None
-            loss.backward()
-            used = batches.used_rows(mine, items[rank_id * local : (rank_id + 1) * local])
-            if world > 1:
-                # Rows any process used; the gradients DDP averaged are those of the whole batch.
-                used = [u.to(torch.uint8) for u in used]
-                for u in used:
-                    dist.all_reduce(u, op=dist.ReduceOp.MAX)
-                used = [u.bool() for u in used]
-            adam.step()
-            lazy.update(used)
+            value = steps.step(epoch_order[s * batch_size : (s + 1) * batch_size])
             global_step += 1
-            value = loss.detach()
-            if world > 1:
-                dist.all_reduce(value)
-                value /= world
-            window.append(float(value))
+            window.append(value)
             if len(window) == LOSS_READ_EVERY or s == steps_per_epoch - 1:
                 if not all(math.isfinite(v) for v in window):
                     raise SystemExit(

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { EncodedDataset } from '../../data/types'
 import { loadDemoDataset } from '../../demo/demoDataset'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../config'
-import { historyLengthFor } from '../history'
+import { buildHistories, historyLengthFor } from '../history'
 import { Explorer } from '../explore'
 import { exportModel } from '../modelExport'
 import { RANK_METRIC_NAMES } from '../metrics'
@@ -20,7 +20,9 @@ import type { RunResult } from '../results'
 import { runTraining } from '../run'
 import { datasetFingerprint, openRunFile } from '../runFile'
 import { multiValuedDataset } from '../testing'
-import type { Trainer } from '../train'
+import { Trainer } from '../train'
+import { readWeights } from '../restore'
+import { splitWithOrder } from '../../data/split'
 import { HAS_TORCH, PYTHON, torchrunArgs } from './python.testing'
 
 const HERE = resolve(__dirname)
@@ -166,6 +168,66 @@ if record is not None:
     print(json.dumps({"loss": record["lossCurve"], "validation": [h["validation"] for h in record["history"]],
                       "trainLoss": [h["trainLoss"] for h in record["history"]], "top": top}))
 `
+
+describe.skipIf(!HAS_TORCH)('one training step, the page’s and train.py’s', () => {
+  it.each([
+    ['multi-valued fields, history', () => multiValuedDataset(6)],
+    [
+      'the demo (context fields)',
+      () => loadDemoDataset(12, { users: 200, items: 80, interactions: 4000 }).data,
+    ],
+  ])(
+    '%s: the same loss from the same weights, and the same loss on the next batch after both stepped',
+    async (name, make) => {
+      const data = make()
+      const config = { ...CONFIG, historyLength: historyLengthFor(data, CONFIG.historyLength) }
+      const { split, inTime } = splitWithOrder(data, config.seed)
+      const trainer = new Trainer(
+        data,
+        split,
+        config,
+        buildHistories(data, split, config.historyLength, inTime),
+      )
+      const dir = join(work, `step-${name.replace(/\W+/g, '-')}`)
+      execFileSync('mkdir', ['-p', dir])
+      const weights = await readWeights(trainer.model)
+      writeFileSync(
+        join(dir, 'weights.bin'),
+        Buffer.concat(weights.variables.map((v) => Buffer.from(v.values.buffer))),
+      )
+      writeFileSync(join(dir, 'dataset.json'), datasetJson(data))
+      writeFileSync(join(dir, 'config.json'), JSON.stringify(config))
+      // Two batches with repeated items (accidental hits) and users with histories of every length.
+      const batches = [split.train.slice(0, 64), split.train.slice(64, 128)]
+      const page: number[] = []
+      for (const rows of batches) {
+        const loss = trainer.step(rows)
+        page.push((await loss.data())[0])
+        loss.dispose()
+      }
+      trainer.dispose()
+      writeFileSync(join(dir, 'batches.json'), JSON.stringify(batches.map((b) => Array.from(b))))
+      const py: number[] = JSON.parse(
+        python(
+          `
+ds = dataset(sys.argv[1] + "/dataset.json")
+config = json.load(open(sys.argv[1] + "/config.json"))
+run = train.prepare(ds, config, open(sys.argv[1] + "/weights.bin", "rb").read())
+steps = train.Steps(run.batches, config, run.log_q)
+print(json.dumps([steps.step(torch.tensor(rows)) for rows in json.load(open(sys.argv[1] + "/batches.json"))]))
+`,
+          [dir],
+        ),
+      )
+      // float32 arithmetic in another order: 1e-5 before any step; after one Adam step of both (the
+      // first step moves every used weight by about the learning rate, whatever the gradient's size),
+      // the second batch's loss must still agree to 1e-4.
+      expect(Math.abs(py[0] - page[0]), `first loss ${page[0]}`).toBeLessThan(1e-5)
+      expect(Math.abs(py[1] - page[1]), `second loss ${page[1]}`).toBeLessThan(1e-4)
+    },
+    60_000,
+  )
+})
 
 describe.skipIf(!HAS_TORCH)('training in PyTorch', () => {
   const data = loadDemoDataset(11, { users: 600, items: 150, interactions: 12_000 }).data
