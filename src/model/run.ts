@@ -128,8 +128,9 @@ export async function runTraining(
   await between()
   const main = new Trainer(data, split, config, histories, 'attention')
   main.truth = hooks.truth
-  const validation = main.validationQueries
-  const inspection = firstQueries(validation, INSPECTION_QUERIES)
+  // The validation queries are made when the first epoch ends (`Trainer.validationQueries`), so the
+  // first step does not wait for them.
+  const inspection = () => firstQueries(main.validationQueries, INSPECTION_QUERIES)
   const comparisons = new Map<TrainedScorerName, Comparison>()
   // The trained baselines and the count baselines' validation metrics are first needed after the
   // model's first epoch, so they are made then: the first step does not wait for them (on a
@@ -140,7 +141,7 @@ export async function runTraining(
       if ('needsHistory' in spec && spec.needsHistory && histories.length === 0) continue
       const { name, variant } = spec
       comparisons.set(name, {
-        trainer: new Trainer(data, split, config, histories, variant, validation),
+        trainer: new Trainer(data, split, config, histories, variant, main.validationQueries),
         tracker: new ValidationTracker(),
         diverged: false,
         kept: null,
@@ -247,7 +248,7 @@ export async function runTraining(
       if (epoch === 1) {
         hooks.onPhase?.('Computing baselines on the validation split')
         try {
-          validationBaselines = await main.evaluateCountBaselines(validation, hooks.checkpoint)
+          validationBaselines = await main.evaluateCountBaselines(main.validationQueries, hooks.checkpoint)
         } catch (e) {
           // Stopped meanwhile: as a stop during the baselines' first epoch, epoch 1 is not finished.
           if (!(e instanceof RankingStopped)) throw e
@@ -287,7 +288,7 @@ export async function runTraining(
       }
       if (comparisons.size > 0) record.baselines = baselineMetrics
       hooks.onPhase?.('Summarising attention')
-      const attention: AttentionSnapshot = { epoch, ...(await summarizeAttention(main, inspection.rows)) }
+      const attention: AttentionSnapshot = { epoch, ...(await summarizeAttention(main, inspection().rows)) }
       history.push(record)
       attentionSnapshots.push(attention)
       hooks.onEpoch?.(record, attention)
@@ -344,11 +345,11 @@ export async function runTraining(
     hooks.onPhase?.(
       end === 'stopped' ? 'Summarising attention' : 'Summarising attention and drop-field importance',
     )
-    const final = await summarizeAttention(main, inspection.rows)
+    const final = await summarizeAttention(main, inspection().rows)
     const importance =
       end === 'stopped'
         ? []
-        : await dropFieldImportance(main, inspection, final, (done, total) =>
+        : await dropFieldImportance(main, inspection(), final, (done, total) =>
             hooks.onPhase?.(`Drop-field importance: ${done} of ${total} fields`),
           )
     if (hooks.onModel) {
