@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { itemsPerUser, MIN_INTERACTIONS_FOR_HOLDOUT, rowsByUser, splitDataset } from './split'
+import { itemsPerUser, MIN_INTERACTIONS_FOR_HOLDOUT, rowsByUser, splitDataset, splitWithOrder } from './split'
 import { randomInteractions as interactions } from './testing'
 
 describe('splitDataset', () => {
@@ -28,6 +28,25 @@ describe('splitDataset', () => {
     // Every row is in exactly one part; some users are too small to hold anything out.
     expect(split.train.length + split.validation.length + split.test.length).toBe(4000)
     expect(validation.length).toBeLessThan(byUser.size)
+  })
+
+  it.each([
+    ['whole seconds with ties (the packed sort)', (t: number) => Math.floor(t / 7)],
+    ['fractional seconds (the comparator sort)', (t: number) => t / 3],
+    ['negative seconds (the comparator sort)', (t: number) => -Math.floor(t / 5)],
+    ['seconds past 2^35 (the comparator sort)', (t: number) => 2 ** 35 + Math.floor(t / 5)],
+    ['already in order (no sort)', (_: number, r: number) => r],
+  ])('the per-user time order it hands on is (time, row), times carried: %s', (_, shape) => {
+    const data = interactions(3000, 300, 50, true)
+    const time = Float64Array.from(data.interactionTime!, (t, r) => shape(t, r))
+    const { inTime } = splitWithOrder({ ...data, interactionTime: time }, 1)
+    const { start, order, timeAt } = inTime!
+    for (let u = 0; u < data.userIds.length; u++) {
+      const rows = data.interactionUser.reduce<number[]>((out, v, r) => (v === u ? [...out, r] : out), [])
+      const expected = rows.sort((a, b) => time[a] - time[b] || a - b)
+      expect(Array.from(order.subarray(start[u], start[u + 1])), `user ${u}`).toEqual(expected)
+      expect(Array.from(timeAt.subarray(start[u], start[u + 1]))).toEqual(expected.map((r) => time[r]))
+    }
   })
 
   it('without timestamps cuts a seeded 80/10/10 permutation of the rows', () => {
