@@ -898,7 +898,8 @@ def train(ds, config, log=print, weights=None, evaluate_only=False, source=None)
             value = steps.step(epoch_order[s * batch_size : (s + 1) * batch_size])
             global_step += 1
             window.append(value)
-            if len(window) == LOSS_READ_EVERY or s == steps_per_epoch - 1:
+            # Points as the page plots them: the first step alone, then means of every few steps.
+            if len(window) == LOSS_READ_EVERY or global_step == 1 or s == steps_per_epoch - 1:
                 if not all(math.isfinite(v) for v in window):
                     raise SystemExit(
                         f"The training loss became NaN or infinite at step {global_step}; try a lower learning rate."
