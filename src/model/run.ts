@@ -122,9 +122,12 @@ export async function runTraining(
   const between = async () => {
     if (!stoppedEarly && hooks.checkpoint) stoppedEarly = (await hooks.checkpoint()) === 'stop'
   }
-  const { split, inTime } = splitWithOrder(data, config.seed)
+  const ordered = splitWithOrder(data, config.seed)
+  const { split } = ordered
   await between()
-  const histories = buildHistories(data, split, config.historyLength, inTime)
+  const histories = buildHistories(data, split, config.historyLength, ordered.inTime)
+  // The per-user time order is not needed past here: not held for the run (120 MB at 10,000,000 rows).
+  ordered.inTime = null
   await between()
   const main = new Trainer(data, split, config, histories, 'attention')
   main.truth = hooks.truth
