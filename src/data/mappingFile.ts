@@ -111,6 +111,8 @@ export interface AppliedUpload {
   proposal: Pick<MappingProposal, 'format' | 'roles' | 'tables'>
   /** The mapping the person applied, before `liftToTowers`. */
   requested: ColumnMapping
+  /** The same after `liftToTowers`, when the caller has it (lifting again reads every row). */
+  lifted?: ColumnMapping
   cleaning: CleaningOptions
 }
 
@@ -335,7 +337,7 @@ export function mappingFileOf(upload: AppliedUpload): DataResult<MappingFile> {
       name: upload.name,
       files: upload.files.filter((f) => used.has(f.table.name)).map(mappedFile),
       tables: withLifts(recipes.data, proposal.tables, requested),
-      mapping: liftToTowers(proposal.tables, requested).mapping,
+      mapping: upload.lifted ?? liftToTowers(proposal.tables, requested).mapping,
       cleaning: upload.cleaning,
       encoding: { numericBuckets: NUMERIC_BUCKETS, missingLabel: MISSING_LABEL },
     },

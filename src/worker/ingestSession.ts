@@ -343,6 +343,7 @@ export class Ingestor {
       files: session.files,
       proposal: session.mapped,
       requested: mappingIn,
+      lifted: mapping,
       cleaning: cleaning ?? DEFAULT_CLEANING,
     })
     const summary = summarize(encoded.data)
