@@ -139,8 +139,8 @@ export class Ingestor {
   }
 
   /**
-   * The latest upload's `mapping.json` for an exported PyTorch project, when its data is `data` (same
-   * fingerprint); else why there is none.
+   * The latest upload's `mapping.json` for an exported PyTorch project, when `data` is that upload's
+   * dataset (the one a run on it trained on); else why there is none.
    */
   mappingFileFor(data: EncodedDataset): MappingFileResult {
     if (!this.uploaded || this.uploaded.data !== data)
@@ -338,14 +338,20 @@ export class Ingestor {
         ? findLeaks(encoded.data, splitDataset(encoded.data, DEFAULT_TRAIN_CONFIG.seed), ratings)
         : []
     const source: UploadSource = { kind: 'upload', ingestId, name }
-    const mappingFile = mappingFileOf({
-      name,
-      files: session.files,
-      proposal: session.mapped,
-      requested: mappingIn,
-      lifted: mapping,
-      cleaning: cleaning ?? DEFAULT_CLEANING,
-    })
+    // Only a description for an export: a bug in it must not stop the upload from being applied.
+    let mappingFile: ReturnType<typeof mappingFileOf>
+    try {
+      mappingFile = mappingFileOf({
+        name,
+        files: session.files,
+        proposal: session.mapped,
+        requested: mappingIn,
+        lifted: mapping,
+        cleaning: cleaning ?? DEFAULT_CLEANING,
+      })
+    } catch (e) {
+      mappingFile = { ok: false, reason: `The files could not be described for data.py (${describe(e)}).` }
+    }
     const summary = summarize(encoded.data)
     const seconds = (this.now() - started) / 1000
     const applied: IngestApplied = {
