@@ -2,8 +2,12 @@ import { describe, expect, it } from 'vitest'
 import type { EncodedDataset } from '../data/types'
 import { splitDataset } from '../data/split'
 import { randomInteractions } from '../data/testing'
-import { cooccurrenceScorer, neighboursPerItem, recentHistories } from './cooccurrence'
-import { buildQueries, rankQueries } from './evaluate'
+import '@tensorflow/tfjs-backend-cpu'
+import { DEFAULT_TRAIN_CONFIG } from './config'
+import { cooccurrenceScorer, cooccurrenceSteps, neighboursPerItem, recentHistories } from './cooccurrence'
+import { buildQueries, firstQueries, rankQueries, RankingStopped } from './evaluate'
+import { NO_HISTORIES } from './history'
+import { Trainer } from './train'
 
 /** Interactions as [user, item] or [user, item, time]; users u0.., items A, B, C... No features. */
 function dataset(rows: [number, number, number?][], users: number, items: number): EncodedDataset {
@@ -235,5 +239,42 @@ describe('recentHistories', () => {
     const h = recentHistories(HAND, HAND_TRAIN, 2)
     expect(Array.from(h.items.subarray(h.start[2], h.start[3]))).toEqual([D, C])
     expect(h.start[5] - h.start[4]).toBe(0)
+  })
+})
+
+describe('co-occurrence built in steps', () => {
+  const data = randomInteractions(20_000, 400, 3000, true)
+  const split = splitDataset(data, 1)
+
+  it('pauses at each phase and every 1,024 items, and gives the scorer built in one go', async () => {
+    const steps = cooccurrenceSteps(data, split.train, 5)
+    let pauses = 0
+    let next = steps.next()
+    for (; !next.done; next = steps.next()) pauses++
+    // Two phases, then items 1,024 and 2,048 of 3,000.
+    expect(pauses).toBe(4)
+    const rows = split.validation.subarray(0, 20)
+    expect(await next.value(rows)).toEqual(await cooccurrenceScorer(data, split.train, 5)(rows))
+  })
+
+  it('lets a Stop in while it builds: the baselines’ validation ranking ends before ranking anything', async () => {
+    const config = { ...DEFAULT_TRAIN_CONFIG, historyLength: 0, seed: 5 }
+    const trainer = new Trainer(data, split, config, NO_HISTORIES)
+    // Fewer than 256 queries: ranking itself would not ask, so every call comes from the build.
+    const queries = firstQueries(trainer.validationQueries, 100)
+    try {
+      let calls = 0
+      const stopSecond = async () => (++calls === 2 ? ('stop' as const) : ('continue' as const))
+      await expect(trainer.evaluateCountBaselines(queries, stopSecond)).rejects.toBeInstanceOf(RankingStopped)
+      expect(calls).toBe(2)
+      // Nothing half-built was kept: the next ranking builds again, the same as one built in one go.
+      const goOn = async () => 'continue' as const
+      const built = await trainer.evaluateCountBaselines(queries, goOn)
+      const scorer = cooccurrenceScorer(data, split.train, config.seed)
+      const direct = (await rankQueries(scorer, queries, data.itemIds.length)).result()
+      expect(built['co-occurrence']).toEqual(direct)
+    } finally {
+      trainer.dispose()
+    }
   })
 })

@@ -11,7 +11,7 @@
  */
 import type { EncodedDataset } from '../data/types'
 import { itemCounts, popularityScorer, randomScorer } from './baselines'
-import { cooccurrenceScorer } from './cooccurrence'
+import { cooccurrenceScorer, cooccurrenceSteps } from './cooccurrence'
 import type { BatchScorer } from './metrics'
 import type { MetricName, RankingMetrics } from './metrics'
 
@@ -47,6 +47,11 @@ export interface CountScorerSpec extends ScorerLook {
   kind: 'count'
   /** The scorer for this data, or null when it does not apply (the oracle without a truth). */
   build: (input: CountScorerInput) => BatchScorer | null
+  /**
+   * The same build in steps, for a scorer whose build takes seconds on big data: it pauses (`yield`)
+   * where a Stop may come in (see `Trainer.rankCountBaselines`).
+   */
+  steps?: (input: CountScorerInput) => Generator<void, BatchScorer | null, void>
 }
 
 export interface TrainedScorerSpec extends ScorerLook {
@@ -104,6 +109,7 @@ export const BASELINES = [
     validationColumns: ['recall@10'],
     comparison: { label: 'vs item co-occurrence', question: 'Does it beat items seen together?', order: 4 },
     build: ({ data, trainRows, seed }) => cooccurrenceScorer(data, trainRows, seed),
+    steps: ({ data, trainRows, seed }) => cooccurrenceSteps(data, trainRows, seed),
   },
   {
     name: 'popularity',

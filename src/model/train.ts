@@ -325,13 +325,19 @@ export class Trainer {
   ): Promise<Partial<Record<CountScorerName, MetricAccumulator>>> {
     const n = this.data.itemIds.length
     const out: Partial<Record<CountScorerName, MetricAccumulator>> = {}
-    for (const [name, scorer] of this.countScorers())
+    for (const [name, scorer] of await this.countScorers(checkpoint))
       out[name] = await rankQueries(scorer, queries, n, { keepRecommendations, checkpoint })
     return out
   }
 
-  /** The count scorers, built once from the training rows (validation and test rank with the same). */
-  private countScorers(): Map<CountScorerName, BatchScorer> {
+  /**
+   * The count scorers, built once from the training rows (validation and test rank with the same). A
+   * scorer built in steps lets `checkpoint` in at each pause: 'stop' ends the build with
+   * `RankingStopped` (nothing is kept; a later call builds again).
+   */
+  private async countScorers(
+    checkpoint?: RankingOptions['checkpoint'],
+  ): Promise<Map<CountScorerName, BatchScorer>> {
     if (!this.builtCountScorers) {
       const input = {
         data: this.data,
@@ -339,11 +345,22 @@ export class Trainer {
         seed: this.config.seed,
         truth: this.truth,
       }
-      this.builtCountScorers = new Map()
+      const built = new Map<CountScorerName, BatchScorer>()
       for (const spec of COUNT_SCORERS) {
-        const scorer = spec.build(input)
-        if (scorer) this.builtCountScorers.set(spec.name, scorer)
+        let scorer: BatchScorer | null
+        if ('steps' in spec && checkpoint) {
+          const steps = spec.steps(input)
+          for (let next = steps.next(); ; next = steps.next()) {
+            if (next.done) {
+              scorer = next.value
+              break
+            }
+            if ((await checkpoint()) === 'stop') throw new RankingStopped()
+          }
+        } else scorer = spec.build(input)
+        if (scorer) built.set(spec.name, scorer)
       }
+      this.builtCountScorers = built
     }
     return this.builtCountScorers
   }
