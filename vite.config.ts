@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react'
 import { defineConfig, type Plugin } from 'vite'
-import { generateCardOffers, toCsv } from './src/demo/cardOffers'
+import { csvOf } from './src/data/table'
+import { generateCardOffers } from './src/demo/cardOffers'
 
 /**
  * Serves the default demo's CSVs at demo/*.csv (dev) and writes them into the build, generated from the
@@ -12,9 +13,9 @@ function demoCsvPlugin(): Plugin {
     if (!files) {
       const { tables } = generateCardOffers()
       files = new Map([
-        ['users.csv', toCsv(tables.users!)],
-        ['offers.csv', toCsv(tables.items!)],
-        ['interactions.csv', toCsv(tables.interactions)],
+        ['users.csv', csvOf(tables.users!)],
+        ['offers.csv', csvOf(tables.items!)],
+        ['interactions.csv', csvOf(tables.interactions)],
       ])
     }
     return files

@@ -27,7 +27,7 @@ import { foldOneHotGroups, liftToTowers, ONE_HOT_NAME } from './mapping.join'
 import type { MappingProposal } from './mapping.propose'
 import type { ParsedFile } from './parse'
 import type { Newline } from './sniff'
-import { dictOf } from './table'
+import { csvOf, dictOf } from './table'
 import type { DataResult, DatasetTables, DictTable, DictTables, Table, TableRole } from './types'
 
 export const MAPPING_FILE_FORMAT = 'attentive-mapping'
@@ -342,15 +342,6 @@ export function mappingFileOf(upload: AppliedUpload): DataResult<MappingFile> {
       encoding: { numericBuckets: NUMERIC_BUCKETS, missingLabel: MISSING_LABEL },
     },
   }
-}
-
-/** RFC 4180 text of a table: a header, quotes only where needed, LF line ends. */
-export function csvOf(table: Table): string {
-  const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
-  const lines = [table.columns.map(quote).join(',')]
-  for (let r = 0; r < table.rowCount; r++)
-    lines.push(table.columns.map((c) => quote(table.data[c][r])).join(','))
-  return lines.join('\n') + '\n'
 }
 
 /**

@@ -363,3 +363,12 @@ export function isOne(value: string): boolean {
   const v = value.trim().toLowerCase()
   return v === '1' || v === '1.0' || v === 'true' || v === 'yes'
 }
+
+/** RFC 4180 text of a table: a header, quotes only where needed, LF line ends. */
+export function csvOf(table: Table): string {
+  const quote = (v: string) => (/[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
+  const lines = [table.columns.map(quote).join(',')]
+  for (let r = 0; r < table.rowCount; r++)
+    lines.push(table.columns.map((c) => quote(table.data[c][r])).join(','))
+  return lines.join('\n') + '\n'
+}

@@ -294,11 +294,3 @@ export function generateCardOffers(
     previousCategory: Int8Array.from(previous),
   }
 }
-
-/** RFC 4180 CSV text of a table (quotes only where needed, LF line ends). */
-export function toCsv(t: Table): string {
-  const quote = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)
-  const lines = [t.columns.map(quote).join(',')]
-  for (let r = 0; r < t.rowCount; r++) lines.push(t.columns.map((c) => quote(t.data[c][r])).join(','))
-  return lines.join('\n') + '\n'
-}
