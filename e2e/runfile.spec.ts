@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { HAS_TORCH, PYTHON } from '../src/model/export/python.testing'
 import { download, expectClean, guardPage, screenshot, TINY, waitForDone } from './helpers'
 
 test('trains on wasm, exports a run file whose numbers match the page, and restores it without training', async ({
@@ -348,24 +349,12 @@ test('a run file with the model brings back the explorer and the embedding map i
   await context.close()
 })
 
-/** A Python with PyTorch (Debian's python3-torch; `.ci/run` installs it), or null. */
-function pythonWithTorch(): string | null {
-  const python = process.env.PYTHON_WITH_TORCH ?? '/usr/bin/python3'
-  try {
-    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' })
-    return python
-  } catch {
-    return null
-  }
-}
-
 test('the exported PyTorch project trains on the demo files, and its run file opens in the page with the explorer listing PyTorch’s top 20', async ({
   page,
   browser,
   baseURL,
 }, testInfo) => {
-  const python = pythonWithTorch()
-  test.skip(python === null, 'no Python with PyTorch here (apt-get install -y python3-torch)')
+  test.skip(!HAS_TORCH, `${PYTHON} has no PyTorch (apt-get install -y python3-torch)`)
   const origin = new URL(baseURL!).origin
   const guards = await guardPage(page, origin)
   await page.goto(`./?backend=wasm#${TINY}&compareBaselines=0`)
@@ -387,7 +376,7 @@ test('the exported PyTorch project trains on the demo files, and its run file op
 
   // As the zip's README says: the page's settings from run.json, the demo's files beside mapping.json.
   const out = execFileSync(
-    python!,
+    PYTHON,
     ['train.py', '--epochs', '1', '--out', 'pytorch.run.json.gz', '--recommend', userId],
     { cwd: dir, encoding: 'utf-8', env: { ...process.env, OMP_NUM_THREADS: '1' } },
   )
