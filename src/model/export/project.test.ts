@@ -6,7 +6,7 @@
  * python3-torch (`.ci/run` installs it).
  */
 import '@tensorflow/tfjs-backend-cpu'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -108,6 +108,16 @@ describe.skipIf(!HAS_TORCH)('the exported PyTorch project', () => {
     expect(readFileSync(join(work, 'interactions.csv'), 'utf-8').split('\n').length).toBe(
       data.interactionUser.length + 2,
     )
+  })
+
+  it('says which file is missing, without a traceback, when the original files are not where it looks', () => {
+    const run = spawnSync(PYTHON, ['train.py', '--data', join(work, 'elsewhere')], {
+      cwd: work,
+      encoding: 'utf-8',
+    })
+    expect(run.status).not.toBe(0)
+    expect(run.stderr).toMatch(/^Could not read the data: .*\.csv was not found in .*elsewhere/)
+    expect(run.stderr).not.toMatch(/Traceback/)
   })
 
   it('tests the page’s weights from the original files with the page’s numbers to 1e-6', () => {

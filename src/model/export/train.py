@@ -1100,7 +1100,10 @@ def main():
     if not Path(args.mapping).exists():
         why = Path(args.mapping).parent / "NO_MAPPING.txt"
         raise SystemExit(why.read_text(encoding="utf-8") if why.exists() else f"{args.mapping} is missing.")
-    ds = data_py.load_dataset(args.mapping, args.data)
+    try:
+        ds = data_py.load_dataset(args.mapping, args.data)
+    except data_py.DataError as problem:  # bad or missing files: the message, not a traceback
+        raise SystemExit(f"Could not read the data: {problem}")
     weights = Path(args.weights).read_bytes() if args.weights else None
     if args.evaluate and weights is None:
         raise SystemExit("--evaluate needs --weights (the export's weights.bin).")
