@@ -120,6 +120,16 @@ describe.skipIf(!HAS_TORCH)('the exported PyTorch project', () => {
     expect(run.stderr).not.toMatch(/Traceback/)
   })
 
+  it('refuses the page’s weights for a model of other settings, saying so', () => {
+    const run = spawnSync(PYTHON, ['train.py', '--evaluate', '--weights', 'weights.bin', '--dim', '8'], {
+      cwd: work,
+      encoding: 'utf-8',
+    })
+    expect(run.status).not.toBe(0)
+    expect(run.stderr).toMatch(/^weights\.bin does not fit the model these files build/)
+    expect(run.stderr).not.toMatch(/Traceback/)
+  })
+
   it('tests the page’s weights from the original files with the page’s numbers to 1e-6', () => {
     const out = JSON.parse(
       inProject(PYTHON, ['train.py', '--evaluate', '--weights', 'weights.bin', '--out', 'eval.run.json.gz']),

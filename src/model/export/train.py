@@ -830,6 +830,10 @@ def field_summary(ds):
     ]
 
 
+class WeightsMismatch(ValueError):
+    """Weights whose sizes are not those of the model the data and settings build."""
+
+
 def prepare(ds, config, weights=None, device=torch.device("cpu")):
     """The split, histories, towers (the page's weights when given, else fresh ones) and the log item
     frequencies of the logQ correction, ready to train on `device`."""
@@ -842,7 +846,10 @@ def prepare(ds, config, weights=None, device=torch.device("cpu")):
     towers = TwoTowers(model_json)
     initialise(towers, config["seed"])
     if weights is not None:
-        towers.load_weights(weights)
+        try:
+            towers.load_weights(weights)
+        except (ValueError, RuntimeError) as problem:  # a count or a shape that differs
+            raise WeightsMismatch(str(problem)) from problem
     towers.to(device)
     batches = Batches(towers, layout, ds, histories).to_device(device)
     train_rows = split[0]
@@ -1113,7 +1120,11 @@ def main():
     source = {"kind": "pytorch", "files": [f["name"] for f in files]}
     if page_run and page_run["dataset"].get("fingerprint") == fingerprint(ds):
         source = page_run["dataset"]["source"]
-    record, towers, model_json = train(ds, config, weights=weights, evaluate_only=args.evaluate, source=source)
+    try:
+        record, towers, model_json = train(ds, config, weights=weights, evaluate_only=args.evaluate, source=source)
+    except WeightsMismatch as problem:
+        raise SystemExit(f"{args.weights} does not fit the model these files build ({problem}); were the "
+                         "files or the settings changed since the export?")
     if record is None:
         return
     towers_dir = write_outputs(record, towers, model_json, args.out)
