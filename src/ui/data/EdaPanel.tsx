@@ -1,4 +1,4 @@
-import { useId } from 'react'
+import { memo, useId } from 'react'
 import type { EdaReport } from '../../data/eda'
 import { EdaCategoryChart } from './EdaCategoryChart'
 import { EdaHistogramChart } from './EdaHistogramChart'
@@ -13,7 +13,7 @@ import { formatCount } from '../shared/format'
  * missing values, each column's distribution, and the warnings worth reading before training.
  * `stage` says whether the report is of the data as read or after cleaning.
  */
-export function EdaPanel({
+function EdaPanelView({
   report,
   stage,
   ratingColumn,
@@ -83,3 +83,9 @@ export function EdaPanel({
     </div>
   )
 }
+
+/**
+ * Re-renders only when the report or its labels change: not on every message of a training run, which
+ * re-drew each of its charts (dozens of main-thread tasks over 50 ms in a short run on an upload).
+ */
+export const EdaPanel = memo(EdaPanelView)

@@ -1,4 +1,4 @@
-import { useId, useState, type KeyboardEvent, type MouseEvent } from 'react'
+import { Fragment, useId, useState, type KeyboardEvent, type MouseEvent } from 'react'
 import {
   cellAfterKey,
   cellAt,
@@ -119,8 +119,10 @@ export function AttentionHeatmapSvg({
               const i = Math.floor(k / n)
               const j = k % n
               const fill = cellColour(matrix[k], max, min)
+              // One element per cell unless the value is written in it (a 27-token matrix is 729 cells,
+              // re-drawn after every epoch).
               return (
-                <g key={k}>
+                <Fragment key={k}>
                   <rect
                     x={left + j * c}
                     y={top + i * c}
@@ -143,7 +145,7 @@ export function AttentionHeatmapSvg({
                       {matrix[k].toFixed(2)}
                     </text>
                   )}
-                </g>
+                </Fragment>
               )
             })}
           </g>

@@ -37,10 +37,12 @@ function RankingChartView({
                 domain={[1, 'dataMax']}
                 allowDecimals={false}
                 stroke={COLORS.axis}
+                interval={0}
                 label={{ value: 'epoch', position: 'insideBottomRight', offset: -4, fill: COLORS.axis }}
               />
               <YAxis
                 stroke={COLORS.axis}
+                interval={0}
                 domain={[0, axis.ticks[axis.ticks.length - 1]]}
                 ticks={axis.ticks}
                 tickFormatter={axis.format}

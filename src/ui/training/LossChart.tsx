@@ -1,16 +1,11 @@
+import { memo } from 'react'
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts'
 import type { LossPoint } from '../../model/results'
 import { toLossRows } from '../results/chartRows'
 import { COLORS } from '../shared/theme'
 
 /** Training loss per step, streamed as the worker reports it (animation off so it keeps up). */
-export function LossChart({
-  points,
-  stepsPerEpoch,
-}: {
-  points: readonly LossPoint[]
-  stepsPerEpoch: number
-}) {
+function LossChartView({ points, stepsPerEpoch }: { points: readonly LossPoint[]; stepsPerEpoch: number }) {
   const rows = toLossRows(points)
   return (
     <figure className="chart" data-testid="loss-chart" data-points={rows.length}>
@@ -41,10 +36,12 @@ export function LossChart({
                 type="number"
                 domain={['dataMin', 'dataMax']}
                 stroke={COLORS.axis}
+                interval={0}
                 label={{ value: 'step', position: 'insideBottom', offset: -12, fill: COLORS.axis }}
               />
               <YAxis
                 stroke={COLORS.axis}
+                interval={0}
                 domain={['auto', 'auto']}
                 tickFormatter={(v: number) => v.toFixed(2)}
                 width={52}
@@ -69,3 +66,6 @@ export function LossChart({
     </figure>
   )
 }
+
+/** Re-renders only when points arrive, not on every phase message of a run (each re-draw is a long task). */
+export const LossChart = memo(LossChartView)

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer, useRef, useState } from 'react'
+import { startTransition, useCallback, useEffect, useReducer, useRef, useState } from 'react'
 import type { TrainConfig } from '../../model/config'
 import type { RunRecord } from '../../model/results'
 import type { ModelWeights } from '../../model/weights'
@@ -69,8 +69,13 @@ export function useTrainer(backend: BackendChoice): Trainer {
 
   useEffect(() => {
     const unsubscribe = client.subscribe((message) => {
-      dispatch({ type: 'worker', message })
-      dispatchDataset({ type: 'worker', message })
+      // What the worker reports renders as a transition: React renders it in slices of a few
+      // milliseconds, so an epoch's tables, chart and heatmap do not hold the page in one long task
+      // (a click or a keystroke is answered between the slices and renders first).
+      startTransition(() => {
+        dispatch({ type: 'worker', message })
+        dispatchDataset({ type: 'worker', message })
+      })
       // A run a reload interrupted goes on from its last finished epoch; else the last run of an
       // earlier visit comes back as an opened run file would. Either only before anything else started.
       if (message.type === 'kept-checkpoint' && runIdRef.current === 0) {
