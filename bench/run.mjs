@@ -61,6 +61,12 @@ const BENCH_PAGE = '?bench=1&backend=cpu#demoUsers=50&demoItems=10&demoInteracti
 /** A moderately small real training run, watched for main-thread long tasks. */
 const LONG_TASK_PAGE = '?backend=wasm#demoUsers=1500&demoItems=300&demoInteractions=30000&epochs=2'
 /**
+ * The same, on a generated ratings log dropped on the page first (a run on an upload also has the
+ * data's charts on the page, which the demo has not).
+ */
+const LONG_TASK_UPLOAD = { rows: 24_000, users: 600, items: 400, timestamps: true }
+const LONG_TASK_UPLOAD_PAGE = '?backend=wasm#epochs=2'
+/**
  * Generated interactions files dropped on the page. `ingest1M` is the issue's target (about 25 MB);
  * `ingest1MIsoTimes` is the same with ISO date-times (`2021-02-03T04:05:06Z`) instead of epoch seconds;
  * the 10M-row files check that the page loads them without crashing, with and without a timestamp.
@@ -363,10 +369,14 @@ async function trainExportedProject(page) {
   }
 }
 
-/** Counts main-thread tasks over 50 ms between clicking train-start and the run being done. */
-async function measureLongTasks(browser, baseUrl) {
+/**
+ * Counts main-thread tasks over 50 ms between clicking train-start and the run being done; with
+ * `upload`, on a generated interactions CSV dropped on the page and applied first.
+ */
+async function measureLongTasks(browser, baseUrl, upload = null) {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } })
   const page = await context.newPage()
+  const dir = upload ? mkdtempSync(path.join(os.tmpdir(), 'bench-longtasks-')) : null
   forwardConsole(page, 'longtasks')
   await page.addInitScript(() => {
     window.__longTasks = []
@@ -376,8 +386,16 @@ async function measureLongTasks(browser, baseUrl) {
     }).observe({ type: 'longtask', buffered: true })
   })
   try {
-    await page.goto(baseUrl + LONG_TASK_PAGE)
+    await page.goto(baseUrl + (upload ? LONG_TASK_UPLOAD_PAGE : LONG_TASK_PAGE))
     await page.getByTestId('backend-badge').filter({ hasText: 'wasm' }).waitFor({ timeout: 60_000 })
+    if (upload) {
+      await page.getByTestId('dataset-input').setInputFiles(writeIngestCsv(dir, upload))
+      await page.getByTestId('mapping-apply').click({ timeout: INGEST_TIMEOUT_MS })
+      const applied = page.getByTestId('mapping-applied').or(page.getByTestId('error-message'))
+      await applied.first().waitFor({ timeout: INGEST_TIMEOUT_MS })
+      if (!(await page.getByTestId('mapping-applied').isVisible()))
+        throw new Error(`the upload was refused: ${await page.getByTestId('error-message').textContent()}`)
+    }
     const start = page.getByTestId('train-start')
     await start.waitFor({ timeout: 30_000 })
     await trainStartEnabled(page)
@@ -421,10 +439,12 @@ async function measureLongTasks(browser, baseUrl) {
         atSeconds: round((t.startMs - startMs) / 1000, 2),
         ms: round(t.durationMs),
       })),
-      page: LONG_TASK_PAGE,
+      page: upload ? LONG_TASK_UPLOAD_PAGE : LONG_TASK_PAGE,
+      ...(upload ? { upload } : {}),
     }
   } finally {
     await context.close().catch(() => {})
+    if (dir) rmSync(dir, { recursive: true, force: true })
   }
 }
 
@@ -627,6 +647,8 @@ async function main() {
     /** Step time at the largest vocabulary divided by the step time at the smallest, per backend. */
     vocabularyStepRatio: Object.fromEntries(BACKENDS.map((b) => [b, null])),
     mainThreadLongTasks: null,
+    /** The same on a generated ratings log dropped on the page (`upload` says its shape). */
+    mainThreadLongTasksUpload: null,
     /**
      * Seconds to read, map, clean and encode a CSV dropped on the page, and peak memory (MB); `refused`
      * is the page's message when it declined the file. Shapes in `settings.ingestFiles`.
@@ -766,6 +788,12 @@ async function main() {
     if (!options.skip.has('longtasks'))
       result.mainThreadLongTasks = await part('long tasks', 'training the demo in the page on wasm', () =>
         measureLongTasks(browser, baseUrl),
+      )
+    if (!options.skip.has('longtasks'))
+      result.mainThreadLongTasksUpload = await part(
+        'long tasks, upload',
+        'training on a dropped ratings log in the page on wasm',
+        () => measureLongTasks(browser, baseUrl, LONG_TASK_UPLOAD),
       )
     for (const [key, spec] of Object.entries(INGEST_FILES)) {
       if (
