@@ -1,5 +1,31 @@
 import { describe, expect, it } from 'vitest'
+import { mulberry32 } from '../data/random'
 import { MetricAccumulator, targetRank, topK } from './metrics'
+
+/**
+ * Random rows shaped like scores on a real catalogue: many exact ties (scores on a coarse grid), a few
+ * NaNs, exclusions sorted with repeats, the target sometimes among them, sometimes items past the end.
+ */
+function randomRankingCases(count: number) {
+  const rng = mulberry32(20261201)
+  return Array.from({ length: count }, () => {
+    const n = 1 + Math.floor(rng() * 300)
+    const scores = Float32Array.from({ length: n }, () => (rng() < 0.03 ? NaN : Math.floor(rng() * 12) / 4))
+    const target = Math.floor(rng() * n)
+    const excluded = Array.from({ length: Math.floor(rng() * 40) }, () => Math.floor(rng() * (n + 3)))
+    if (rng() < 0.3) excluded.push(target)
+    if (excluded.length > 0 && rng() < 0.3) excluded.push(excluded[0])
+    excluded.sort((a, b) => a - b)
+    return { scores, target, excluded, k: 1 + Math.floor(rng() * 30) }
+  })
+}
+
+/** Candidates of a query, counted one by one: the definition both functions must keep. */
+function candidatesOf(n: number, excluded: number[], target: number | null) {
+  const out = new Set<number>()
+  for (let i = 0; i < n; i++) if (!excluded.includes(i) && i !== target) out.add(i)
+  return [...out]
+}
 
 describe('targetRank', () => {
   it('counts strictly better candidates and ties, skipping excluded items and the target', () => {
@@ -13,6 +39,17 @@ describe('targetRank', () => {
 
   it('ranks a NaN target below everything', () => {
     expect(targetRank([NaN, 0.1, 0.2], 0, [])).toEqual({ greater: 2, ties: 0 })
+  })
+
+  it('equals counting candidate by candidate, with ties, NaNs, repeated exclusions and the target excluded', () => {
+    for (const { scores, target, excluded } of randomRankingCases(400)) {
+      const t = scores[target]
+      const others = candidatesOf(scores.length, excluded, target).map((i) => scores[i])
+      const expected = Number.isNaN(t)
+        ? { greater: others.filter((s) => !Number.isNaN(s)).length, ties: others.filter(Number.isNaN).length }
+        : { greater: others.filter((s) => s > t).length, ties: others.filter((s) => s === t).length }
+      expect(targetRank(scores, target, excluded)).toEqual(expected)
+    }
   })
 })
 
@@ -95,6 +132,18 @@ describe('topK', () => {
   it('returns the best candidates in order, skipping excluded items', () => {
     expect(Array.from(topK([0.1, 0.9, 0.5, 0.7, 0.3], [3], 2))).toEqual([1, 2])
     expect(Array.from(topK([0.1, 0.9], [], 5))).toEqual([1, 0])
+  })
+
+  it('equals a full sort of the candidates (ties by lower index, NaN last), whatever the exclusions', () => {
+    for (const { scores, excluded, k } of randomRankingCases(400)) {
+      const candidates = candidatesOf(scores.length, excluded, null)
+      const finite = candidates.filter((i) => !Number.isNaN(scores[i]))
+      const expected = [
+        ...finite.sort((a, b) => scores[b] - scores[a] || a - b),
+        ...candidates.filter((i) => Number.isNaN(scores[i])),
+      ].slice(0, k)
+      expect(Array.from(topK(scores, excluded, k))).toEqual(expected)
+    }
   })
 
   it('gives coverage as the share of the catalogue that appears in some top-K list', () => {
