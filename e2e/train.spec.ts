@@ -126,6 +126,28 @@ test('pause, resume and stop control a running wasm run; the page answers clicks
   await waitForDone(page, 60_000)
   await expect(status).toContainText('stopped early')
   await expect(page.getByTestId('baseline-table')).toContainText('stopped early')
+  // Every baseline of the registry that this run compares with is either a row of the test table or
+  // named as left out by the Stop (co-occurrence before the first validation built it, a trained
+  // baseline before its first epoch), never silently missing.
+  const rows = await page
+    .locator('[data-testid="baseline-table"] tbody tr[data-scorer]')
+    .evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-scorer')))
+  const leftOutNote = page.getByTestId('baselines-left-out')
+  const leftOut =
+    (await leftOutNote.count()) > 0 ? (await leftOutNote.getAttribute('data-baselines'))!.split(' ') : []
+  expect([...rows, ...leftOut].sort()).toEqual(
+    [
+      'model',
+      'random',
+      'popularity',
+      'co-occurrence',
+      'id-only',
+      'mean-pooling',
+      'sequence',
+      'oracle',
+    ].sort(),
+  )
+  expect(rows.filter((r) => leftOut.includes(r!))).toEqual([])
   // A stop asks for the results now: drop-field importance is left out, and the heatmap says so.
   await page.getByRole('tab', { name: 'Attention heatmaps' }).click()
   await expect(page.getByTestId('importance-skipped').first()).toBeVisible()

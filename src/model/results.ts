@@ -148,6 +148,11 @@ export interface RunResult {
   test: TestResult
   attention: RunAttention
   importance: FieldImportance[]
+  /**
+   * Baselines the test left out because the person stopped the run before they were ready (trained
+   * for an epoch, or built: item co-occurrence before any validation). Absent when none were.
+   */
+  leftOut?: BaselineName[]
   timing: TimingSummary
   /** Trainable values of the attention model (its weights' size in a run file is 4 bytes each). */
   parameters?: number

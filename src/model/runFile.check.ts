@@ -175,6 +175,7 @@ const RUN_RECORD = shape({
     }),
     2 * MAX_TOKENS,
   ),
+  leftOut: optional(list(text(MAX_NAME), 50)),
   timing: shape({ examplesPerSecond: finite, secondsPerEpoch: finite, totalSeconds: finite }),
   parameters: optional(count),
 })

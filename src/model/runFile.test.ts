@@ -166,6 +166,7 @@ const BAD_FILES: [string, string, RegExp][] = [
   ['a version that is text', tampered((r) => (r.version = '2')), /has version 2;/],
   ['no test', tampered((r) => delete r.test), /lacks test/],
   ['history not a list', tampered((r) => (r.history = { 0: HISTORY_ENTRY })), /run\.history is not a list/],
+  ['left-out baselines not names', tampered((r) => (r.leftOut = [{ name: 'x' }])), /run\.leftOut\[0\]/],
   [
     'a metric as text',
     tampered((r) => (r.test.model['recall@10'] = '0.9')),
@@ -278,6 +279,12 @@ describe('bad run files (a corpus of damaged, foreign and hostile files)', () =>
     const parsed = parseRunFile(good)
     if (!parsed.ok) throw new Error(parsed.reason)
     expect(parsed.record.attention.user.tokens[0]).toBe('<img src=x onerror=alert(1)>')
+  })
+
+  it('keep the baselines a stopped run left out of its test', () => {
+    const parsed = parseRunFile(tampered((r) => (r.leftOut = ['co-occurrence', 'mean-pooling'])))
+    if (!parsed.ok) throw new Error(parsed.reason)
+    expect(parsed.record.leftOut).toEqual(['co-occurrence', 'mean-pooling'])
   })
 })
 

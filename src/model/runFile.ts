@@ -211,6 +211,7 @@ function recordOfFile(run: RunRecord): RunRecord {
     test: { ...run.test, uncertainty: readUncertainty(run.test.uncertainty) },
     baselineEpochs: isObject(run.baselineEpochs) ? run.baselineEpochs : undefined,
     baselineTrends: isObject(run.baselineTrends) ? run.baselineTrends : undefined,
+    leftOut: Array.isArray(run.leftOut) ? run.leftOut : undefined,
     trend: isObject(run.trend) ? run.trend : null,
     attention: {
       ...run.attention,

@@ -165,6 +165,13 @@ function BaselineTableView({ result }: { result: RunResult | null }) {
           ))}
         </ul>
       )}
+      {result.leftOut && result.leftOut.length > 0 && (
+        <p className="note" data-testid="baselines-left-out" data-baselines={result.leftOut.join(' ')}>
+          Not tested: {result.leftOut.map(leftOutLabel).join(', ')}. The run was stopped before{' '}
+          {result.leftOut.length === 1 ? 'it was' : 'they were'} ready (trained for an epoch, or built: item
+          co-occurrence is built at the first validation), and a Stop asks for the results now.
+        </p>
+      )}
       {risingNotes.map((n) => (
         <p key={n.baseline} className="trend-note" data-testid="baseline-rising" data-baseline={n.baseline}>
           {n.text}
@@ -178,6 +185,11 @@ function BaselineTableView({ result }: { result: RunResult | null }) {
       <ExportButtons what="test table" fileBase="test-metrics" csv={() => testTableCsv(result)} />
     </div>
   )
+}
+
+/** A baseline's name as the table's rows say it; a name from a newer run file as it is. */
+function leftOutLabel(name: string): string {
+  return (SERIES_LABELS as Record<string, string | undefined>)[name] ?? name
 }
 
 /** Re-renders only when its own props change, not on every loss update of the page. */
