@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
-import { itemsPerUser, MIN_INTERACTIONS_FOR_HOLDOUT, rowsByUser, splitDataset, splitWithOrder } from './split'
+import {
+  itemsPerUser,
+  itemsPerUserInParts,
+  MIN_INTERACTIONS_FOR_HOLDOUT,
+  rowsByUser,
+  splitDataset,
+  splitWithOrder,
+} from './split'
 import { randomInteractions as interactions } from './testing'
 
 describe('splitDataset', () => {
@@ -84,5 +91,22 @@ describe('rowsByUser and itemsPerUser', () => {
     const users = Uint8Array.from({ length: 40 }, (_, u) => (u % 3 === 0 ? 1 : 0))
     const some = itemsPerUser(data, [split.train, split.validation], users)
     some.forEach((items, u) => expect(Array.from(items)).toEqual(u % 3 === 0 ? Array.from(got[u]) : []))
+  })
+
+  it('give the items of the first parts and of all parts in one pass, equal to asking for each', () => {
+    // 60 rows per user among 300 items: a held-out item is often one the user had not had before.
+    const data = interactions(3000, 50, 300, true)
+    const split = splitDataset(data, 2)
+    const parts = [split.train, split.validation, split.test]
+    const users = Uint8Array.from({ length: 50 }, (_, u) => (u % 4 === 1 ? 1 : 0))
+    for (const knownParts of [1, 2, 3])
+      for (const wanted of [undefined, users]) {
+        const { known, all } = itemsPerUserInParts(data, parts, knownParts, wanted)
+        const lists = (a: Int32Array[]) => a.map((items) => Array.from(items))
+        expect(lists(known)).toEqual(lists(itemsPerUser(data, parts.slice(0, knownParts), wanted)))
+        expect(lists(all)).toEqual(lists(itemsPerUser(data, parts, wanted)))
+        // Known items are the user's only when they are in the first parts: some users have more.
+        if (knownParts < 3) expect(known.some((k, u) => k.length < all[u].length)).toBe(true)
+      }
   })
 })

@@ -178,21 +178,74 @@ export function itemsPerUser(
   rows: ArrayLike<number>[],
   users?: Uint8Array,
 ): Int32Array[] {
+  return itemsPerUserInParts(data, rows, rows.length, users).all
+}
+
+/**
+ * `itemsPerUser` of the first `knownParts` parts (`known`) and of all of them (`all`) in one pass over
+ * the rows: an evaluation needs both (the items to exclude, and every item of the user for its
+ * negatives), and on a 10,000,000-row log each pass over the rows costs about half a second.
+ */
+export function itemsPerUserInParts(
+  data: EncodedDataset,
+  parts: ArrayLike<number>[],
+  knownParts: number,
+  users?: Uint8Array,
+): { known: Int32Array[]; all: Int32Array[] } {
   const user = data.interactionUser
-  const wanted = (r: number) => !users || users[user[r]] === 1
-  let n = 0
-  for (const part of rows) for (let i = 0; i < part.length; i++) if (wanted(part[i])) n++
-  const all = new Int32Array(n)
-  let k = 0
-  for (const part of rows) for (let i = 0; i < part.length; i++) if (wanted(part[i])) all[k++] = part[i]
-  const { start, order } = rowsByUser(data, all)
-  const items = order.map((r) => data.interactionItem[r])
-  const out: Int32Array[] = []
-  for (let u = 0; u < data.userIds.length; u++) {
-    const own = items.subarray(start[u], start[u + 1]).sort()
-    let unique = 0
-    for (let i = 0; i < own.length; i++) if (i === 0 || own[i] !== own[i - 1]) own[unique++] = own[i]
-    out.push(own.subarray(0, unique))
+  const nUsers = data.userIds.length
+  const start = new Int32Array(nUsers + 1)
+  for (const part of parts)
+    for (let i = 0; i < part.length; i++) {
+      const u = user[part[i]]
+      if (!users || users[u] === 1) start[u + 1]++
+    }
+  for (let u = 0; u < nUsers; u++) start[u + 1] += start[u]
+  const items = new Int32Array(start[nUsers])
+  const isKnown = new Uint8Array(items.length)
+  const fill = start.slice(0, nUsers)
+  let knownCount = 0
+  parts.forEach((part, p) => {
+    for (let i = 0; i < part.length; i++) {
+      const r = part[i]
+      const u = user[r]
+      if (users && users[u] !== 1) continue
+      const at = fill[u]++
+      items[at] = data.interactionItem[r]
+      if (p < knownParts) {
+        isKnown[at] = 1
+        knownCount++
+      }
+    }
+  })
+  const separate = knownParts < parts.length
+  const knownItems = separate ? new Int32Array(knownCount) : items
+  const empty = new Int32Array(0)
+  const known: Int32Array[] = []
+  const all: Int32Array[] = []
+  for (let u = 0, k = 0; u < nUsers; u++) {
+    if (start[u] === start[u + 1]) {
+      known.push(empty)
+      all.push(empty)
+      continue
+    }
+    let ownKnown: Int32Array = empty
+    if (separate) {
+      const from = k
+      for (let at = start[u]; at < start[u + 1]; at++) if (isKnown[at]) knownItems[k++] = items[at]
+      ownKnown = sortedUnique(knownItems.subarray(from, k))
+    }
+    const own = sortedUnique(items.subarray(start[u], start[u + 1]))
+    known.push(separate ? ownKnown : own)
+    all.push(own)
   }
-  return out
+  return { known, all }
+}
+
+/** Sorts the view in place and gives the view of its distinct values. */
+function sortedUnique(view: Int32Array): Int32Array {
+  view.sort()
+  let unique = 0
+  for (let i = 0; i < view.length; i++) if (i === 0 || view[i] !== view[i - 1]) view[unique++] = view[i]
+  return view.subarray(0, unique)
 }

@@ -1,6 +1,6 @@
 import { deriveSeed, mulberry32, randInt, shuffleInPlace } from '../data/random'
 import type { Split } from '../data/split'
-import { itemsPerUser } from '../data/split'
+import { itemsPerUserInParts } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { MAX_EVAL_QUERIES } from './config'
 import {
@@ -61,12 +61,12 @@ export function buildQueries(
   // Only the queries' users are read (a sample of a big log leaves most users out).
   const users = new Uint8Array(data.userIds.length)
   for (const r of rows) users[data.interactionUser[r]] = 1
-  const known = itemsPerUser(
+  const { known, all: everything } = itemsPerUserInParts(
     data,
-    part === 'validation' ? [split.train] : [split.train, split.validation],
+    [split.train, split.validation, split.test],
+    part === 'validation' ? 1 : 2,
     users,
   )
-  const everything = itemsPerUser(data, [split.train, split.validation, split.test], users)
   const rng = mulberry32(deriveSeed(seed, `negatives-${part}`))
   const nItems = data.itemIds.length
   const negatives = Int32Array.from(rows, (r) => {
