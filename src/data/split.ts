@@ -153,10 +153,7 @@ function leaveLastOut(data: EncodedDataset, time: Float64Array): { split: Split;
 
 function randomSplit(data: EncodedDataset, seed: number): Split {
   const n = data.interactionUser.length
-  const order = shuffleInPlace(
-    mulberry32(deriveSeed(seed, 'split')),
-    Int32Array.from({ length: n }, (_, i) => i),
-  )
+  const order = shuffleInPlace(mulberry32(deriveSeed(seed, 'split')), indices(n))
   const nTrain = Math.round(n * 0.8)
   const nValidation = Math.round(n * 0.1)
   return {
@@ -248,4 +245,14 @@ function sortedUnique(view: Int32Array): Int32Array {
   let unique = 0
   for (let i = 0; i < view.length; i++) if (i === 0 || view[i] !== view[i - 1]) view[unique++] = view[i]
   return view.subarray(0, unique)
+}
+
+/**
+ * 0, 1, …, n − 1. A plain loop: `Int32Array.from({ length: n }, fn)` takes the iterator path, about
+ * 70 ns an element (0.7 s for a 10,000,000-row log without timestamps).
+ */
+export function indices(n: number): Int32Array<ArrayBuffer> {
+  const out = new Int32Array(n)
+  for (let i = 0; i < n; i++) out[i] = i
+  return out
 }

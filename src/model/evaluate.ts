@@ -1,6 +1,6 @@
 import { deriveSeed, mulberry32, randInt, shuffleInPlace } from '../data/random'
 import type { Split } from '../data/split'
-import { itemsPerUserInParts } from '../data/split'
+import { indices, itemsPerUserInParts } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { MAX_EVAL_QUERIES } from './config'
 import {
@@ -42,7 +42,7 @@ export function evaluationRows(
 ): Int32Array {
   const rows = split[part]
   if (rows.length <= max) return rows
-  const picked = shuffleInPlace(mulberry32(deriveSeed(seed, `queries-${part}`)), Int32Array.from(rows.keys()))
+  const picked = shuffleInPlace(mulberry32(deriveSeed(seed, `queries-${part}`)), indices(rows.length))
   return Int32Array.from(picked.subarray(0, max).sort(), (i) => rows[i])
 }
 
