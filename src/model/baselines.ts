@@ -1,4 +1,5 @@
 import { deriveSeed, mulberry32 } from '../data/random'
+import type { Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { sameForEveryQuery, SharedRanking, UniformRanking, type BatchScorer } from './metrics'
 
@@ -6,6 +7,22 @@ import { sameForEveryQuery, SharedRanking, UniformRanking, type BatchScorer } fr
 export function itemCounts(data: EncodedDataset, trainRows: ArrayLike<number>): Float64Array {
   const counts = new Float64Array(data.itemIds.length)
   for (let i = 0; i < trainRows.length; i++) counts[data.interactionItem[trainRows[i]]]++
+  return counts
+}
+
+/**
+ * `itemCounts` of a split's training rows, read in file order: every row counted, then the held-out
+ * rows taken out again. The training rows in their own (per-user) order are random reads: 0.6 s at
+ * 10,000,000 rows, against a few tens of milliseconds this way. A split whose parts do not cover the
+ * rows exactly once is counted the direct way.
+ */
+export function trainItemCounts(data: EncodedDataset, split: Split): Float64Array {
+  const { train, validation, test } = split
+  const items = data.interactionItem
+  if (train.length + validation.length + test.length !== items.length) return itemCounts(data, train)
+  const counts = new Float64Array(data.itemIds.length)
+  for (let r = 0; r < items.length; r++) counts[items[r]]++
+  for (const part of [validation, test]) for (let i = 0; i < part.length; i++) counts[items[part[i]]]--
   return counts
 }
 

@@ -57,6 +57,8 @@ export interface CooccurrenceOptions {
   historyLength?: number
   itemUsers?: number
   neighbours?: number
+  /** The training rows' item counts when the caller has them (see `trainItemCounts`). */
+  trainCounts?: Float64Array
 }
 
 /** Items whose neighbours are found between two pauses of `cooccurrenceSteps`. */
@@ -127,7 +129,7 @@ export function* cooccurrenceSteps(
   }
   // Any co-occurrence scores at least (1/√cap)·(1/√n_i) ≥ 1/√(cap · most users); the tie-break stays
   // below a thousandth of that, so it only orders items of equal co-occurrence (mostly 0).
-  const counts = itemCounts(data, trainRows)
+  const counts = options.trainCounts ?? itemCounts(data, trainRows)
   let mostCount = 1
   let mostUsers = 1
   for (let i = 0; i < nItems; i++) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { splitDataset } from '../data/split'
 import { loadDemoDataset } from '../demo/demoDataset'
+import { itemCounts, trainItemCounts } from './baselines'
 import { BASELINES, COMPARISON_ORDER, COUNT_SCORERS, TRAINED_SCORERS } from './scorers'
 
 const { data } = loadDemoDataset(5, { users: 120, items: 40, interactions: 2_000 })
@@ -41,5 +42,21 @@ describe('the scorer registry', () => {
       if (spec.name === 'oracle') expect(built).toBeNull()
       else expect(built).toBeTypeOf('function')
     }
+  })
+})
+
+describe('trainItemCounts', () => {
+  it('equals counting the training rows, for a timed split, a random one, and parts that do not cover the rows', () => {
+    const untimed = { ...data, interactionTime: null }
+    for (const [d, s] of [
+      [data, split],
+      [untimed, splitDataset(untimed, 9)],
+    ] as const) {
+      expect(Array.from(trainItemCounts(d, s))).toEqual(Array.from(itemCounts(d, s.train)))
+      // Held-out rows are taken out: some item has fewer training counts than rows.
+      expect(trainItemCounts(d, s).reduce((a, b) => a + b, 0)).toBe(s.train.length)
+    }
+    const partial = { ...split, test: split.test.subarray(1) }
+    expect(Array.from(trainItemCounts(data, partial))).toEqual(Array.from(itemCounts(data, split.train)))
   })
 })

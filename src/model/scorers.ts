@@ -20,6 +20,8 @@ export interface CountScorerInput {
   data: EncodedDataset
   /** Interaction rows of the training split (never validation or test rows). */
   trainRows: Int32Array
+  /** Training interactions per item, when the caller has them (`trainItemCounts`); else counted here. */
+  trainCounts?: Float64Array
   seed: number
   /**
    * The data's own truth, when it was generated from one (the demo's planted utility,
@@ -108,8 +110,10 @@ export const BASELINES = [
     dash: '10 3 2 3',
     validationColumns: ['recall@10'],
     comparison: { label: 'vs item co-occurrence', question: 'Does it beat items seen together?', order: 4 },
-    build: ({ data, trainRows, seed }) => cooccurrenceScorer(data, trainRows, seed),
-    steps: ({ data, trainRows, seed }) => cooccurrenceSteps(data, trainRows, seed),
+    build: ({ data, trainRows, seed, trainCounts }) =>
+      cooccurrenceScorer(data, trainRows, seed, { trainCounts }),
+    steps: ({ data, trainRows, seed, trainCounts }) =>
+      cooccurrenceSteps(data, trainRows, seed, { trainCounts }),
   },
   {
     name: 'popularity',
@@ -120,7 +124,7 @@ export const BASELINES = [
     dash: '6 4',
     validationColumns: ['recall@10', 'ndcg@10'],
     comparison: { label: 'vs most popular', question: 'Does it beat the obvious?', order: 5 },
-    build: ({ data, trainRows }) => popularityScorer(itemCounts(data, trainRows)),
+    build: ({ data, trainRows, trainCounts }) => popularityScorer(trainCounts ?? itemCounts(data, trainRows)),
   },
   {
     name: 'random',

@@ -1,7 +1,7 @@
 import { deriveSeed, mulberry32, shuffleInPlace } from '../data/random'
 import type { Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
-import { itemCounts } from './baselines'
+import { trainItemCounts } from './baselines'
 import type { TrainConfig } from './config'
 import { embeddingLookup } from './embedding'
 import {
@@ -120,7 +120,7 @@ export class Trainer {
     this.batchSize = Math.max(2, Math.min(config.batchSize, split.train.length))
     this.stepsPerEpoch = Math.max(1, Math.floor(split.train.length / this.batchSize))
     this.builtValidation = validationQueries ?? null
-    this.trainItemCounts = itemCounts(data, split.train)
+    this.trainItemCounts = trainItemCounts(data, split)
     const total = split.train.length
     // log of each item's share of training interactions; unseen items get a pseudo-count of 1.
     this.logQ = tf.tensor1d(Float32Array.from(this.trainItemCounts, (c) => Math.log(Math.max(c, 1) / total)))
@@ -356,6 +356,7 @@ export class Trainer {
       const input = {
         data: this.data,
         trainRows: this.split.train,
+        trainCounts: this.trainItemCounts,
         seed: this.config.seed,
         truth: this.truth,
       }
