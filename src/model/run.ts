@@ -135,15 +135,15 @@ export async function runTraining(
   // first step does not wait for them.
   const inspection = () => firstQueries(main.validationQueries, INSPECTION_QUERIES)
   const comparisons = new Map<TrainedScorerName, Comparison>()
-  // The trained baselines and the count baselines' validation metrics are first needed after the
-  // model's first epoch, so they are made then: the first step does not wait for them (on a
-  // 10,000,000-row upload they take most of a minute).
   /** The trained baselines this run compares with (the sequence-only one needs histories). */
   const trainedBaselines = config.compareBaselines
     ? TRAINED_SCORERS.filter(
         (spec) => !('needsHistory' in spec && spec.needsHistory && histories.length === 0),
       )
     : []
+  // The trained baselines and the count baselines' validation metrics are first needed after the
+  // model's first epoch, so they are made then: the first step does not wait for them (on a
+  // 10,000,000-row upload they take most of a minute).
   const prepareComparisons = () => {
     for (const spec of trainedBaselines) {
       const { name, variant } = spec
