@@ -8,7 +8,7 @@
  * users/s (through `window.__runBenchmark`, see src/ui/benchmarkHook.ts); the same model's step in
  * PyTorch on the same machine (`bench/twotower.py`, `wasmVsPytorch`); the default demo trained whole
  * in the page (click to first loss point, click to done); main-thread long
- * tasks during a real training run in the page; gzip sizes of the main and worker chunks; the time and
+ * tasks during a real training run in the page, on the demo and on a dropped ratings log; gzip sizes of the main and worker chunks; the time and
  * peak memory of the page's renderer to read, map, clean and encode generated 1,000,000- and
  * 10,000,000-row CSVs dropped on the page (or to refuse them).
  *
