@@ -143,6 +143,89 @@ describe('absent tokens and position embeddings', () => {
   })
 })
 
+/**
+ * The sequential tower written out in full, every token's row in every layer, then the newest token
+ * read out: what `AttentionTower` computed before its last layer kept the newest row only.
+ */
+function sequentialReference(
+  tower: AttentionTower,
+  tokens: tf.Tensor2D,
+  batch: number,
+  present: tf.Tensor2D,
+) {
+  return tf.tidy(() => {
+    const { dim, heads, layers } = tower.shape
+    const n = tower.shape.tokens.length
+    const h = dim / heads
+    const [positions, ...rest] = tower.denseVariables
+    let x = tf.reshape(tf.add(tf.reshape(tokens, [batch, n, dim]), positions), [batch * n, dim])
+    const causal = tf.tensor2d(
+      Array.from({ length: n * n }, (_, k) => (k % n < Math.floor(k / n) ? -1e4 : 0)),
+      [n, n],
+    )
+    const absent = tf.reshape(tf.mul(tf.sub(1, present), -1e4), [batch, 1, 1, n])
+    const mask = tf.reshape(present, [batch, 1, n, 1])
+    const rows: tf.Tensor[] = []
+    for (let l = 0; l < layers; l++) {
+      const [wq, wk, wv, wo, gamma, beta] = rest.slice(6 * l, 6 * l + 6)
+      const split = (w: tf.Tensor) =>
+        tf.transpose(tf.reshape(tf.matMul(x, w), [batch, n, heads, h]), [0, 2, 1, 3])
+      const logits = tf.add(
+        tf.add(tf.div(tf.matMul(split(wq), split(wk), false, true), Math.sqrt(h)), causal),
+        absent,
+      )
+      const weights = tf.mul(tf.softmax(logits), mask)
+      rows.push(tf.slice(weights, [0, 0, 0, 0], [batch, heads, 1, n]))
+      const mixed = tf.reshape(tf.transpose(tf.matMul(weights, split(wv)), [0, 2, 1, 3]), [batch * n, dim])
+      const y = tf.add(x, tf.matMul(mixed, wo))
+      const { mean, variance } = tf.moments(y, -1, true)
+      x = tf.add(tf.mul(tf.div(tf.sub(y, mean), tf.sqrt(tf.add(variance, 1e-5))), gamma), beta)
+    }
+    const [w1, b1, w2, b2] = rest.slice(6 * layers)
+    const newest = tf.reshape(tf.slice(tf.reshape(x, [batch, n, dim]), [0, 0, 0], [batch, 1, dim]), [
+      batch,
+      dim,
+    ])
+    const out = tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(newest, w1), b1)), w2), b2)
+    return { embedding: tf.div(out, tf.norm(out, 2, 1, true)), lastRow: rows[rows.length - 1] }
+  })
+}
+
+describe('the sequential readout', () => {
+  it('computes only the newest row of its last layer, with the numbers of the full computation', () => {
+    for (const layers of [1, 2]) {
+      const shape = { ...SHAPE, layers, positionTokens: 3, sequential: true, attentionPooling: false }
+      const tower = new AttentionTower(shape, 21)
+      const batch = 4
+      const tokens = tf.randomNormal([batch * 3, 4], 0, 1, 'float32', 7) as tf.Tensor2D
+      // Full, one old slot empty, only the newest, none (a user without history).
+      const present = tf.tensor2d([1, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0, 0], [batch, 3])
+      const out = tower.apply(tokens, batch, present)
+      const reference = sequentialReference(tower, tokens, batch, present)
+      const got = out.embedding.arraySync()
+      ;(reference.embedding.arraySync() as number[][]).forEach((row, b) =>
+        row.forEach((v, j) => expect(got[b][j]).toBeCloseTo(v, 5)),
+      )
+      const last = out.attention[layers - 1]
+      expect(last.shape).toEqual([batch, 2, 1, 3])
+      const want = reference.lastRow.arraySync() as number[][][][]
+      ;(last.arraySync() as number[][][][]).forEach((example, b) =>
+        example.forEach((head, k) => head[0].forEach((w, j) => expect(w).toBeCloseTo(want[b][k][0][j], 5))),
+      )
+      tf.dispose([
+        tokens,
+        present,
+        out.embedding,
+        out.poolWeights,
+        ...out.attention,
+        reference.embedding,
+        reference.lastRow,
+      ])
+      tower.dispose()
+    }
+  })
+})
+
 describe('inBatchSoftmaxLoss', () => {
   // Two users, three batch items (item ids 7, 8, 7: row 2 repeats row 0's item).
   const u = [

@@ -39,6 +39,7 @@ export interface TowerOutput {
   /**
    * Per layer, [batch, heads, tokens, tokens]: self-attention from each token (row) to each token
    * (column); a present token's row sums to 1 over present tokens, an absent token's row is all 0.
+   * The sequential readout's last layer has the newest item's row only: [batch, heads, 1, tokens].
    */
   attention: tf.Tensor4D[]
 }
@@ -157,16 +158,23 @@ export class AttentionTower {
     // Per (example, head): an additive key bias and a multiplicative row mask, [batch × heads, 1, tokens].
     const perHead = (t: tf.Tensor2D) =>
       tf.reshape(tf.tile(tf.reshape(t, [batch, 1, fields]), [1, heads, 1]), [batch * heads, 1, fields])
-    let keyBias: tf.Tensor | null = present
-      ? perHead(tf.mul(tf.sub(1, present), ABSENT_LOGIT) as tf.Tensor2D)
-      : null
+    const absentBias = present ? perHead(tf.mul(tf.sub(1, present), ABSENT_LOGIT) as tf.Tensor2D) : null
+    let keyBias: tf.Tensor | null = absentBias
     if (this.shape.sequential) {
       const causal = tf.tensor2d(causalBias(fields, positionTokens), [fields, fields])
       keyBias = keyBias ? tf.add(keyBias, causal) : causal
     }
     const rowMask = present ? tf.reshape(perHead(present), [batch * heads, fields, 1]) : null
     const attention: tf.Tensor4D[] = []
-    for (const layer of this.layers) {
+    // The sequential readout reads the newest item's output only, so its last layer computes that one
+    // row: the same numbers, at 1/tokens of the layer's attention products (the sequence baseline's
+    // step on the demo, 20 history tokens: about half its time was those products).
+    let newest: tf.Tensor2D | null = null
+    for (const [l, layer] of this.layers.entries()) {
+      if (this.shape.sequential && l === this.layers.length - 1) {
+        newest = this.newestRow(x, batch, layer, absentBias, rowMask, attention)
+        break
+      }
       const split = (w: tf.Variable) =>
         tf.reshape(
           tf.transpose(
@@ -191,13 +199,51 @@ export class AttentionTower {
       ) as tf.Tensor2D
       x = layerNorm(tf.add(x, linear(mixed, layer.wo as tf.Tensor2D)), layer.gamma, layer.beta)
     }
-    const tokenGrid = tf.reshape(x, [batch, fields, dim])
     const poolWeights = this.pool(x, batch, present)
-    const pooled = tf.sum(tf.mul(tokenGrid, tf.expandDims(poolWeights, 2)), 1) as tf.Tensor2D
+    const pooled =
+      newest ??
+      (tf.sum(tf.mul(tf.reshape(x, [batch, fields, dim]), tf.expandDims(poolWeights, 2)), 1) as tf.Tensor2D)
     const hidden = tf.relu(tf.add(linear(pooled, this.w1 as tf.Tensor2D), this.b1)) as tf.Tensor2D
     const out = tf.add(linear(hidden, this.w2 as tf.Tensor2D), this.b2) as tf.Tensor2D
     const norm = tf.sqrt(tf.add(tf.sum(tf.square(out), 1, true), 1e-12))
     return { embedding: tf.div(out, norm) as tf.Tensor2D, poolWeights, attention }
+  }
+
+  /**
+   * The last layer of the sequential readout for the newest item alone: its query against every key
+   * (the newest sees all its history, so only the absent slots are masked), residual and layer norm.
+   * Pushes that layer's attention as [batch, heads, 1, tokens]; returns the newest output [batch, dim].
+   */
+  private newestRow(
+    x: tf.Tensor2D,
+    batch: number,
+    layer: AttentionLayer,
+    absentBias: tf.Tensor | null,
+    rowMask: tf.Tensor | null,
+    attention: tf.Tensor4D[],
+  ): tf.Tensor2D {
+    const { dim, heads, positionTokens } = this.shape
+    const fields = this.shape.tokens.length
+    const headDim = dim / heads
+    const at = fields - positionTokens
+    const own = tf.reshape(tf.slice(tf.reshape(x, [batch, fields, dim]), [0, at, 0], [batch, 1, dim]), [
+      batch,
+      dim,
+    ]) as tf.Tensor2D
+    const all = (w: tf.Variable) =>
+      tf.reshape(
+        tf.transpose(tf.reshape(linear(x, w as tf.Tensor2D), [batch, fields, heads, headDim]), [0, 2, 1, 3]),
+        [batch * heads, fields, headDim],
+      ) as tf.Tensor3D
+    // [batch, dim] is [batch, heads, headDim] row by row: one query row per (example, head).
+    const q = tf.reshape(linear(own, layer.wq as tf.Tensor2D), [batch * heads, 1, headDim]) as tf.Tensor3D
+    let logits = tf.mul(tf.matMul(q, all(layer.wk), false, true), 1 / Math.sqrt(headDim)) // [b*h, 1, f]
+    if (absentBias) logits = tf.add(logits, absentBias)
+    let weights = tf.softmax(logits) as tf.Tensor3D
+    if (rowMask) weights = tf.mul(weights, tf.slice(rowMask, [0, at, 0], [-1, 1, 1]))
+    attention.push(tf.reshape(weights, [batch, heads, 1, fields]))
+    const mixed = tf.reshape(tf.matMul(weights, all(layer.wv)), [batch, dim]) as tf.Tensor2D
+    return layerNorm(tf.add(own, linear(mixed, layer.wo as tf.Tensor2D)), layer.gamma, layer.beta)
   }
 
   /** Pooling weights [batch, tokens]: softmax of the learned query's scores, or the mean, over present tokens. */
