@@ -175,17 +175,9 @@ export class AttentionTower {
         newest = this.newestRow(x, batch, layer, absentBias, rowMask, attention)
         break
       }
-      const split = (w: tf.Variable) =>
-        tf.reshape(
-          tf.transpose(
-            tf.reshape(linear(x, w as tf.Tensor2D), [batch, fields, heads, headDim]),
-            [0, 2, 1, 3],
-          ),
-          [batch * heads, fields, headDim],
-        ) as tf.Tensor3D
-      const q = split(layer.wq)
-      const k = split(layer.wk)
-      const v = split(layer.wv)
+      const q = this.perHead(x, layer.wq, batch)
+      const k = this.perHead(x, layer.wk, batch)
+      const v = this.perHead(x, layer.wv, batch)
       let logits = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)) // [b*h, f, f]
       if (keyBias) logits = tf.add(logits, keyBias)
       let weights = tf.softmax(logits) as tf.Tensor3D
@@ -209,6 +201,14 @@ export class AttentionTower {
     return { embedding: tf.div(out, norm) as tf.Tensor2D, poolWeights, attention }
   }
 
+  /** Every token's projection by `w`, split into heads: [batch × heads, tokens, head dim]. */
+  private perHead(x: tf.Tensor2D, w: tf.Variable, batch: number): tf.Tensor3D {
+    const { dim, heads } = this.shape
+    const fields = this.shape.tokens.length
+    const projected = tf.reshape(linear(x, w as tf.Tensor2D), [batch, fields, heads, dim / heads])
+    return tf.reshape(tf.transpose(projected, [0, 2, 1, 3]), [batch * heads, fields, dim / heads])
+  }
+
   /**
    * The last layer of the sequential readout for the newest item alone: its query against every key
    * (the newest sees all its history, so only the absent slots are masked), residual and layer norm.
@@ -230,19 +230,17 @@ export class AttentionTower {
       batch,
       dim,
     ]) as tf.Tensor2D
-    const all = (w: tf.Variable) =>
-      tf.reshape(
-        tf.transpose(tf.reshape(linear(x, w as tf.Tensor2D), [batch, fields, heads, headDim]), [0, 2, 1, 3]),
-        [batch * heads, fields, headDim],
-      ) as tf.Tensor3D
     // [batch, dim] is [batch, heads, headDim] row by row: one query row per (example, head).
     const q = tf.reshape(linear(own, layer.wq as tf.Tensor2D), [batch * heads, 1, headDim]) as tf.Tensor3D
-    let logits = tf.mul(tf.matMul(q, all(layer.wk), false, true), 1 / Math.sqrt(headDim)) // [b*h, 1, f]
+    let logits = tf.mul(tf.matMul(q, this.perHead(x, layer.wk, batch), false, true), 1 / Math.sqrt(headDim)) // [b*h, 1, f]
     if (absentBias) logits = tf.add(logits, absentBias)
     let weights = tf.softmax(logits) as tf.Tensor3D
     if (rowMask) weights = tf.mul(weights, tf.slice(rowMask, [0, at, 0], [-1, 1, 1]))
     attention.push(tf.reshape(weights, [batch, heads, 1, fields]))
-    const mixed = tf.reshape(tf.matMul(weights, all(layer.wv)), [batch, dim]) as tf.Tensor2D
+    const mixed = tf.reshape(tf.matMul(weights, this.perHead(x, layer.wv, batch)), [
+      batch,
+      dim,
+    ]) as tf.Tensor2D
     return layerNorm(tf.add(own, linear(mixed, layer.wo as tf.Tensor2D)), layer.gamma, layer.beta)
   }
 
