@@ -391,10 +391,8 @@ async function measureLongTasks(browser, baseUrl, upload = null) {
     if (upload) {
       await page.getByTestId('dataset-input').setInputFiles(writeIngestCsv(dir, upload))
       await page.getByTestId('mapping-apply').click({ timeout: INGEST_TIMEOUT_MS })
-      const applied = page.getByTestId('mapping-applied').or(page.getByTestId('error-message'))
-      await applied.first().waitFor({ timeout: INGEST_TIMEOUT_MS })
-      if (!(await page.getByTestId('mapping-applied').isVisible()))
-        throw new Error(`the upload was refused: ${await page.getByTestId('error-message').textContent()}`)
+      const refused = await appliedOrRefused(page, 'the upload')
+      if (refused) throw new Error(`the upload was refused: ${refused}`)
     }
     const start = page.getByTestId('train-start')
     await start.waitFor({ timeout: 30_000 })
@@ -446,6 +444,15 @@ async function measureLongTasks(browser, baseUrl, upload = null) {
     await context.close().catch(() => {})
     if (dir) rmSync(dir, { recursive: true, force: true })
   }
+}
+
+/** Waits for the applied mapping (null) or the page's error message (its text). */
+async function appliedOrRefused(page, what) {
+  const outcome = page.getByTestId('mapping-applied').or(page.getByTestId('error-message'))
+  await withTimeout(outcome.first().waitFor({ timeout: 0 }), INGEST_TIMEOUT_MS, `Applying ${what}`)
+  return (await page.getByTestId('mapping-applied').isVisible())
+    ? null
+    : await page.getByTestId('error-message').textContent()
 }
 
 /**
@@ -561,10 +568,7 @@ async function measureIngest(browser, baseUrl, spec) {
     } else {
       const t1 = Date.now()
       await page.getByTestId('mapping-apply').click()
-      const applied = page.getByTestId('mapping-applied').or(page.getByTestId('error-message'))
-      await withTimeout(applied.first().waitFor({ timeout: 0 }), INGEST_TIMEOUT_MS, `Applying the ${what}`)
-      if (!(await page.getByTestId('mapping-applied').isVisible()))
-        refused = await page.getByTestId('error-message').textContent()
+      refused = await appliedOrRefused(page, `the ${what}`)
       applySeconds = (Date.now() - t1) / 1000
     }
     const training = spec.trainAfter && !refused ? await firstStepAndStop(page) : null
