@@ -1,5 +1,5 @@
 import * as tf from './tf'
-import { linear } from './ops'
+import { batchMatMul, linear } from './ops'
 import { tableOffsets } from './twoTower.rows'
 
 /** Shape of one tower: its tokens, its own embedding table and the sizes that follow from the config. */
@@ -178,7 +178,7 @@ export class AttentionTower {
       const q = this.perHead(x, layer.wq, batch)
       const k = this.perHead(x, layer.wk, batch)
       const v = this.perHead(x, layer.wv, batch)
-      let logits = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headDim)) // [b*h, f, f]
+      let logits = tf.mul(batchMatMul(q, k, false, true), 1 / Math.sqrt(headDim)) // [b*h, f, f]
       if (keyBias) logits = tf.add(logits, keyBias)
       let weights = tf.softmax(logits) as tf.Tensor3D
       // An absent token's own output is never used (no one attends to it, it is not pooled): its row is
@@ -186,7 +186,7 @@ export class AttentionTower {
       if (rowMask) weights = tf.mul(weights, rowMask)
       attention.push(tf.reshape(weights, [batch, heads, fields, fields]))
       const mixed = tf.reshape(
-        tf.transpose(tf.reshape(tf.matMul(weights, v), [batch, heads, fields, headDim]), [0, 2, 1, 3]),
+        tf.transpose(tf.reshape(batchMatMul(weights, v), [batch, heads, fields, headDim]), [0, 2, 1, 3]),
         [batch * fields, dim],
       ) as tf.Tensor2D
       x = layerNorm(tf.add(x, linear(mixed, layer.wo as tf.Tensor2D)), layer.gamma, layer.beta)
@@ -232,12 +232,12 @@ export class AttentionTower {
     ]) as tf.Tensor2D
     // [batch, dim] is [batch, heads, headDim] row by row: one query row per (example, head).
     const q = tf.reshape(linear(own, layer.wq as tf.Tensor2D), [batch * heads, 1, headDim]) as tf.Tensor3D
-    let logits = tf.mul(tf.matMul(q, this.perHead(x, layer.wk, batch), false, true), 1 / Math.sqrt(headDim)) // [b*h, 1, f]
+    let logits = tf.mul(batchMatMul(q, this.perHead(x, layer.wk, batch), false, true), 1 / Math.sqrt(headDim)) // [b*h, 1, f]
     if (absentBias) logits = tf.add(logits, absentBias)
     let weights = tf.softmax(logits) as tf.Tensor3D
     if (rowMask) weights = tf.mul(weights, tf.slice(rowMask, [0, at, 0], [-1, 1, 1]))
     attention.push(tf.reshape(weights, [batch, heads, 1, fields]))
-    const mixed = tf.reshape(tf.matMul(weights, this.perHead(x, layer.wv, batch)), [
+    const mixed = tf.reshape(batchMatMul(weights, this.perHead(x, layer.wv, batch)), [
       batch,
       dim,
     ]) as tf.Tensor2D
