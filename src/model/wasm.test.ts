@@ -1,0 +1,119 @@
+import '@tensorflow/tfjs-backend-cpu'
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { splitDataset } from '../data/split'
+import { loadDemoDataset } from '../demo/demoDataset'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
+import { gatherRows } from './embedding'
+import { buildHistories } from './history'
+import { batchMatMul } from './ops'
+import * as tf from './tf'
+import { Trainer } from './train'
+import type { ModelVariant } from './twoTower.rows'
+
+// The wasm backend takes its own paths for attention products and embedding rows; each must give the
+// numbers of the plain ops (and of the cpu backend, where the plain ops run).
+beforeAll(async () => {
+  setWasmPaths(
+    fileURLToPath(new URL('../../node_modules/@tensorflow/tfjs-backend-wasm/dist/', import.meta.url)),
+  )
+  await tf.setBackend('wasm')
+})
+afterAll(async () => {
+  await tf.setBackend('cpu')
+})
+
+const values = (t: tf.Tensor) => Array.from(t.dataSync())
+const expectClose = (a: tf.Tensor, b: tf.Tensor, digits = 4) => {
+  expect(a.shape).toEqual(b.shape)
+  const [x, y] = [values(a), values(b)]
+  for (let i = 0; i < x.length; i++) expect(x[i]).toBeCloseTo(y[i], digits)
+}
+
+describe('batchMatMul on wasm (products as depthwise convolutions)', () => {
+  // Four different sizes, so an operand read in the wrong layout or a swapped gradient cannot pass.
+  const [n, m, k, p] = [3, 4, 5, 2]
+  const normal = (shape: [number, number, number], seed: number) =>
+    tf.randomNormal(shape, 0, 1, 'float32', seed) as tf.Tensor3D
+
+  for (const [transposeA, transposeB] of [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ]) {
+    it(`transposeA ${transposeA}, transposeB ${transposeB}: matMul's value and gradients`, async () => {
+      const a = normal(transposeA ? [n, k, m] : [n, m, k], 1)
+      const b = normal(transposeB ? [n, p, k] : [n, k, p], 2)
+      const up = normal([n, m, p], 3) // a non-uniform upstream gradient
+      const ours = batchMatMul(a, b, transposeA, transposeB)
+      expectClose(ours, tf.matMul(a, b, transposeA, transposeB), 5)
+      const grads = (f: (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor) =>
+        tf.grads((x, y) => tf.sum(tf.mul(f(x as tf.Tensor3D, y as tf.Tensor3D), up)))([a, b])
+      const mine = grads((x, y) => batchMatMul(x, y, transposeA, transposeB))
+      const stock = grads((x, y) => tf.matMul(x, y, transposeA, transposeB))
+      expectClose(mine[0], stock[0], 5)
+      expectClose(mine[1], stock[1], 5)
+      // The convolution path is the one taken (else this compares matMul with itself).
+      const profile = await tf.profile(() => batchMatMul(a, b, transposeA, transposeB))
+      expect(profile.kernels.map((kernel) => kernel.name)).toContain('DepthwiseConv2dNative')
+      expect(profile.kernels.map((kernel) => kernel.name)).not.toContain('BatchMatMul')
+    })
+  }
+})
+
+describe('gatherRows on wasm (rows copied in JavaScript)', () => {
+  it('equals tf.gather, repeats and order kept, and refuses a row outside the table', () => {
+    const table = tf.randomNormal([6, 3], 0, 1, 'float32', 4) as tf.Tensor2D
+    const rows = tf.tensor1d([5, 0, 5, 2, 1], 'int32')
+    expectClose(gatherRows(table, rows), tf.gather(table, rows), 6)
+    expect(() => gatherRows(table, tf.tensor1d([0, 6], 'int32'))).toThrow(/row 6 of a table of 6/)
+    expect(() => gatherRows(table, tf.tensor1d([-1], 'int32'))).toThrow(RangeError)
+  })
+})
+
+describe('training steps on wasm give the cpu backend’s losses', () => {
+  const { data } = loadDemoDataset(5, { users: 300, items: 80, interactions: 6_000 })
+  const split = splitDataset(data, 1)
+  const config: TrainConfig = {
+    ...DEFAULT_TRAIN_CONFIG,
+    epochs: 1,
+    batchSize: 128,
+    dim: 16,
+    heads: 2,
+    layers: 2,
+    mlpHidden: 32,
+    learningRate: 0.02,
+    historyLength: 4,
+    compareBaselines: false,
+  }
+  const histories = buildHistories(data, split, config.historyLength)
+
+  const losses = async (backend: string, variant: ModelVariant) => {
+    await tf.setBackend(backend)
+    const trainer = new Trainer(data, split, config, histories, variant)
+    const out: number[] = []
+    let tensors = 0
+    for (let s = 0; s < 5; s++) {
+      const loss = trainer.step(split.train.subarray(s * 128, (s + 1) * 128))
+      out.push((await loss.data())[0])
+      loss.dispose()
+      if (s === 0) tensors = tf.memory().numTensors
+    }
+    // Nothing the custom products or the copied rows make is left behind.
+    expect(tf.memory().numTensors).toBe(tensors)
+    trainer.dispose()
+    return out
+  }
+
+  for (const variant of ['attention', 'sequence'] as ModelVariant[]) {
+    it(`${variant}: five steps, the same losses to 1e-4`, async () => {
+      const cpu = await losses('cpu', variant)
+      const wasm = await losses('wasm', variant)
+      // Steps after the first depend on every gradient of the one before.
+      expect(new Set(cpu).size).toBe(cpu.length)
+      for (let s = 0; s < cpu.length; s++) expect(wasm[s]).toBeCloseTo(cpu[s], 4)
+    })
+  }
+})
