@@ -1,11 +1,18 @@
 import { splitWithOrder, type Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import type { TrainConfig } from './config'
+import {
+  ComparisonSet,
+  trainedBaselinesFor,
+  type Checkpoint,
+  type Comparisons,
+  type ComparisonState,
+} from './comparisons'
 import { ValidationTracker, type TrackerState } from './earlyStopping'
 import { buildQueries, firstQueries, RankingStopped, summarizeTest } from './evaluate'
 import { buildHistories } from './history'
 import { dropFieldImportance, summarizeAttention } from './inspect'
-import type { BatchScorer, MetricAccumulator, RankingMetrics } from './metrics'
+import type { BatchScorer, MetricAccumulator } from './metrics'
 import {
   type AttentionSnapshot,
   type BaselineName,
@@ -14,9 +21,8 @@ import {
   type RunEnd,
   type RunResult,
   type TrainedScorerName,
-  type ValidationTrend,
 } from './results'
-import { TRAINED_SCORERS, type CountScorerMetrics } from './scorers'
+import type { CountScorerMetrics } from './scorers'
 import { snapshotOfWeights, weightsOfSnapshot } from './restore'
 import { Trainer, TrainingDiverged, type TrainerState, type WeightSnapshot } from './train'
 import * as tf from './tf'
@@ -56,6 +62,12 @@ export interface RunHooks {
    * uninterrupted run would have.
    */
   resume?: RunCheckpoint
+  /**
+   * Where the trained baselines train, given their names and the run's checkpoint: by default (or when
+   * this returns null) in this thread after each of the model's epochs; the page's worker hands them
+   * to a second worker, which trains them beside the model (see worker/comparisons.ts).
+   */
+  comparisons?: (names: TrainedScorerName[], checkpoint: Checkpoint | undefined) => Comparisons | null
 }
 
 /**
@@ -74,16 +86,7 @@ export interface RunCheckpoint {
    */
   best: ModelWeights | null
   bestIsLast: boolean
-  comparisons: {
-    name: TrainedScorerName
-    /** Null once it diverged (it trains no more). */
-    state: TrainerState | null
-    tracker: TrackerState
-    diverged: boolean
-    /** The weights it would be tested with when not its current ones (null: its current ones). */
-    kept: ModelWeights | null
-    keptEpoch: number
-  }[]
+  comparisons: ComparisonState[]
   history: EpochRecord[]
   attention: AttentionSnapshot[]
   validationBaselines: CountScorerMetrics
@@ -92,13 +95,16 @@ export interface RunCheckpoint {
 /** `RunResult` lives in `results.ts` (plain data the UI may import); re-exported for model code. */
 export type { RunResult } from './results'
 
-/** A trained baseline beside the model: its trainer, its validation trend and the weights it will be tested with. */
-interface Comparison {
-  trainer: Trainer
-  tracker: ValidationTracker
-  diverged: boolean
-  kept: WeightSnapshot | null
-  keptEpoch: number
+/**
+ * `checkpoint` for callers that may ask at the same time (the model's epoch and a second worker's
+ * baselines): while one answer is pending, every caller gets that same answer.
+ */
+function sharedCheckpoint(checkpoint: Checkpoint): Checkpoint {
+  let pending: Promise<'continue' | 'stop'> | null = null
+  return () =>
+    (pending ??= checkpoint().finally(() => {
+      pending = null
+    }))
 }
 
 /**
@@ -116,11 +122,12 @@ export async function runTraining(
   hooks: RunHooks = {},
 ): Promise<RunResult> {
   const started = Date.now()
+  const checkpoint = hooks.checkpoint && sharedCheckpoint(hooks.checkpoint)
   // Preparing a big upload takes seconds per phase: between phases the checkpoint lets a Stop in (a
   // stop here trains nothing, and the untrained model is tested as after a stop in epoch 1).
   let stoppedEarly = false
   const between = async () => {
-    if (!stoppedEarly && hooks.checkpoint) stoppedEarly = (await hooks.checkpoint()) === 'stop'
+    if (!stoppedEarly && checkpoint) stoppedEarly = (await checkpoint()) === 'stop'
   }
   const ordered = splitWithOrder(data, config.seed)
   const { split } = ordered
@@ -134,28 +141,14 @@ export async function runTraining(
   // The validation queries are made when the first epoch ends (`Trainer.validationQueries`), so the
   // first step does not wait for them.
   const inspection = () => firstQueries(main.validationQueries, INSPECTION_QUERIES)
-  const comparisons = new Map<TrainedScorerName, Comparison>()
-  /** The trained baselines this run compares with (the sequence-only one needs histories). */
-  const trainedBaselines = config.compareBaselines
-    ? TRAINED_SCORERS.filter(
-        (spec) => !('needsHistory' in spec && spec.needsHistory && histories.length === 0),
-      )
-    : []
-  // The trained baselines and the count baselines' validation metrics are first needed after the
-  // model's first epoch, so they are made then: the first step does not wait for them (on a
-  // 10,000,000-row upload they take most of a minute).
-  const prepareComparisons = () => {
-    for (const spec of trainedBaselines) {
-      const { name, variant } = spec
-      comparisons.set(name, {
-        trainer: new Trainer(data, split, config, histories, variant, main.validationQueries),
-        tracker: new ValidationTracker(),
-        diverged: false,
-        kept: null,
-        keptEpoch: 0,
-      })
-    }
-  }
+  const comparisons: Comparisons =
+    hooks.comparisons?.(trainedBaselinesFor(config, histories), checkpoint) ??
+    new ComparisonSet(
+      trainedBaselinesFor(config, histories),
+      () => ({ data, split, config, histories, validation: () => main.validationQueries }),
+      checkpoint,
+      hooks.onPhase,
+    )
   /** Empty when the run stopped before its first epoch ended (nothing to compare on validation then). */
   let validationBaselines: CountScorerMetrics = {}
   const keepBest = config.earlyStoppingPatience > 0
@@ -184,17 +177,7 @@ export async function runTraining(
       await main.loadState(resume.main)
       tracker = ValidationTracker.from(resume.tracker)
       validationBaselines = resume.validationBaselines
-      prepareComparisons()
-      for (const saved of resume.comparisons) {
-        const c = comparisons.get(saved.name)
-        if (!c) throw new Error(`The saved run has a ${saved.name} baseline this run does not train.`)
-        if (saved.state) await c.trainer.loadState(saved.state)
-        c.tracker = ValidationTracker.from(saved.tracker)
-        c.diverged = saved.diverged
-        c.keptEpoch = saved.keptEpoch
-        if (saved.keptEpoch > 0)
-          c.kept = keep(saved.kept ? snapshotOfWeights(saved.kept) : c.trainer.snapshot())
-      }
+      await comparisons.load(resume.comparisons)
       release(lastGood)
       lastGood = keep(main.snapshot())
       bestWeights = resume.bestIsLast ? lastGood : resume.best ? keep(snapshotOfWeights(resume.best)) : null
@@ -206,46 +189,39 @@ export async function runTraining(
       })
       firstEpoch = resume.epoch + 1
     }
-    const checkpointAt = async (epoch: number): Promise<RunCheckpoint> => {
-      const saved: RunCheckpoint['comparisons'] = []
-      for (const [name, c] of comparisons)
-        saved.push({
-          name,
-          state: c.diverged ? null : await c.trainer.saveState(),
-          tracker: c.tracker.state(),
-          diverged: c.diverged,
-          kept: c.kept && c.keptEpoch !== epoch ? await weightsOfSnapshot(c.trainer.model, c.kept) : null,
-          keptEpoch: c.keptEpoch,
-        })
-      return {
-        epoch,
-        main: await main.saveState(),
-        tracker: tracker.state(),
-        best:
-          bestWeights && bestWeights !== lastGood ? await weightsOfSnapshot(main.model, bestWeights) : null,
-        bestIsLast: bestWeights !== null && bestWeights === lastGood,
-        comparisons: saved,
-        history: [...history],
-        attention: [...attentionSnapshots],
-        validationBaselines,
-      }
-    }
+    const checkpointAt = async (epoch: number): Promise<RunCheckpoint> => ({
+      epoch,
+      main: await main.saveState(),
+      tracker: tracker.state(),
+      best: bestWeights && bestWeights !== lastGood ? await weightsOfSnapshot(main.model, bestWeights) : null,
+      bestIsLast: bestWeights !== null && bestWeights === lastGood,
+      comparisons: await comparisons.save(epoch),
+      history: [...history],
+      attention: [...attentionSnapshots],
+      validationBaselines,
+    })
 
     await between()
     if (stoppedEarly) end = 'stopped'
     epochs: for (let epoch = firstEpoch; epoch <= config.epochs && !stoppedEarly; epoch++) {
       hooks.onPhase?.('')
+      // In a second worker the baselines' epoch runs beside the model's; here, after it.
+      const besides = comparisons.parallel ? comparisons.trainEpoch(epoch, keepBest) : null
+      // Never left unawaited: a break below waits for it (a Stop reaches it through the checkpoint).
+      const baselinesOfEpoch = () => besides ?? comparisons.trainEpoch(epoch, keepBest)
       let record: EpochRecord
       let validationNdcg: Float64Array
       try {
-        const outcome = await main.trainEpoch({ checkpoint: hooks.checkpoint, onLoss: hooks.onLoss })
+        const outcome = await main.trainEpoch({ checkpoint, onLoss: hooks.onLoss })
         if (outcome.stopped) {
           end = 'stopped'
+          await besides
           break
         }
         record = outcome.record!
         validationNdcg = outcome.validationNdcg!
       } catch (e) {
+        await besides?.catch(() => undefined)
         if (!(e instanceof TrainingDiverged)) throw e
         main.restore(lastGood)
         end = 'diverged'
@@ -255,45 +231,23 @@ export async function runTraining(
       if (epoch === 1) {
         hooks.onPhase?.('Computing baselines on the validation split')
         try {
-          validationBaselines = await main.evaluateCountBaselines(main.validationQueries, hooks.checkpoint)
+          validationBaselines = await main.evaluateCountBaselines(main.validationQueries, checkpoint)
         } catch (e) {
+          await besides?.catch(() => undefined)
           // Stopped meanwhile: as a stop during the baselines' first epoch, epoch 1 is not finished.
           if (!(e instanceof RankingStopped)) throw e
           end = 'stopped'
           break
         }
         hooks.onValidationBaselines?.(validationBaselines)
-        prepareComparisons()
       }
-      const baselineMetrics: Partial<Record<TrainedScorerName, RankingMetrics>> = {}
-      const baselineNdcg = new Map<TrainedScorerName, Float64Array>()
-      for (const [name, c] of comparisons) {
-        if (c.diverged) continue
-        hooks.onPhase?.(`Training the ${name} baseline, epoch ${epoch}`)
-        try {
-          const outcome = await c.trainer.trainEpoch({ checkpoint: hooks.checkpoint })
-          if (outcome.stopped) {
-            end = 'stopped'
-            break epochs
-          }
-          baselineMetrics[name] = outcome.record!.validation
-          baselineNdcg.set(name, outcome.validationNdcg!)
-        } catch (e) {
-          if (!(e instanceof TrainingDiverged)) throw e
-          c.diverged = true
-        }
+      if (besides) hooks.onPhase?.('Waiting for the baselines training beside the model')
+      const baselines = await baselinesOfEpoch()
+      if (baselines.stopped) {
+        end = 'stopped'
+        break epochs
       }
-      // Only now is the epoch complete for every model: keep what each will be tested with.
-      for (const [name, ndcg] of baselineNdcg) {
-        const c = comparisons.get(name)!
-        const { best } = c.tracker.record(epoch, baselineMetrics[name]!['ndcg@10'], ndcg)
-        if (best || !keepBest) {
-          release(c.kept)
-          c.kept = keep(c.trainer.snapshot())
-          c.keptEpoch = epoch
-        }
-      }
-      if (comparisons.size > 0) record.baselines = baselineMetrics
+      if (comparisons.names.length > 0) record.baselines = baselines.metrics
       hooks.onPhase?.('Summarising attention')
       const attention: AttentionSnapshot = { epoch, ...(await summarizeAttention(main, inspection().rows)) }
       history.push(record)
@@ -323,40 +277,23 @@ export async function runTraining(
         testedEpoch = tracker.bestEpoch
       } else if (end === 'stopped') main.restore(lastGood)
     }
-    const baselineEpochs: Partial<Record<TrainedScorerName, number>> = {}
-    const baselineTrends: Partial<Record<TrainedScorerName, ValidationTrend | null>> = {}
-    for (const [name, c] of comparisons) {
-      if (c.diverged || c.trainer.epochsCompleted === 0) continue
-      baselineTrends[name] = c.tracker.trend()
-      if (c.kept && history.length > 0) {
-        c.trainer.restore(c.kept)
-        baselineEpochs[name] = c.keptEpoch
-      } else baselineEpochs[name] = c.trainer.epochsCompleted
-    }
+    const finished = await comparisons.finish(history.length)
 
     // A Stop asks for the results now: the test leaves out what is not ready yet, the baselines not
     // trained for an epoch and item co-occurrence when no validation built it (about 11 s of building
     // on a 10,000,000-row log); the page lists them. A run that was not stopped tests every one.
     const slowLeftOut = end === 'stopped' ? main.slowCountScorersNotBuilt : []
-    const leftOut: BaselineName[] = [
-      ...slowLeftOut,
-      ...trainedBaselines
-        .filter((spec) => {
-          const c = comparisons.get(spec.name)
-          return end === 'stopped' && !c?.diverged && !c?.trainer.epochsCompleted
-        })
-        .map((spec) => spec.name),
-    ]
+    const leftOut: BaselineName[] = [...slowLeftOut, ...(end === 'stopped' ? finished.untrained : [])]
     hooks.onPhase?.('Ranking the full catalogue on the test split')
     const testQueries = buildQueries(data, split, 'test', config.seed)
+    const tested = Object.keys(finished.epochs) as TrainedScorerName[]
+    // In a second worker the baselines rank the test split while the model and the counts do here.
+    const besides = comparisons.parallel ? comparisons.rank(tested, () => testQueries) : null
     const modelRanking = await main.rankModel(testQueries, { keepRecommendations: true })
     const rankings: Partial<Record<BaselineName, MetricAccumulator>> = {
       ...(await main.rankCountBaselines(testQueries, true, undefined, slowLeftOut)),
+      ...(await (besides ?? comparisons.rank(tested, () => testQueries))),
     }
-    for (const name of Object.keys(baselineEpochs) as TrainedScorerName[])
-      rankings[name] = await comparisons
-        .get(name)!
-        .trainer.rankModel(testQueries, { keepRecommendations: true })
     hooks.onPhase?.('Estimating intervals and paired differences on the test split')
     const test = summarizeTest(modelRanking, rankings, config.seed)
 
@@ -383,8 +320,8 @@ export async function runTraining(
       message,
       history,
       testedEpoch,
-      baselineEpochs,
-      baselineTrends,
+      baselineEpochs: finished.epochs,
+      baselineTrends: finished.trends,
       trend: tracker.trend(),
       validationBaselines,
       test,
@@ -401,6 +338,6 @@ export async function runTraining(
   } finally {
     for (const snapshot of snapshots) tf.dispose(snapshot)
     if (!kept) main.dispose()
-    for (const c of comparisons.values()) c.trainer.dispose()
+    comparisons.dispose()
   }
 }
