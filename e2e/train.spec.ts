@@ -9,10 +9,14 @@ for (const backend of ['webgl', 'wasm'] as const) {
     await expect(page.getByTestId('backend-badge')).toHaveText(backend)
     await expect(page.getByTestId('train-start')).toBeEnabled()
     expect(await lossPoints(page)).toBe(0)
+    const workers: string[] = []
+    page.on('worker', (worker) => workers.push(worker.url()))
 
     await page.getByTestId('train-start').click()
     await expect.poll(() => lossPoints(page), { timeout: 120_000 }).toBeGreaterThan(0)
     await waitForDone(page)
+    // The trained baselines trained in a second worker beside the model, and each has its test row.
+    expect(workers.filter((url) => /comparisons\.worker/.test(url))).toHaveLength(1)
     const status = page.getByTestId('training-status')
     await expect(status).toHaveAttribute('data-epoch', '2')
     await expect(status).toContainText('Done')
@@ -28,6 +32,10 @@ for (const backend of ['webgl', 'wasm'] as const) {
     const baselines = page.getByTestId('baseline-table')
     await expect(baselines).toHaveAttribute('data-ready', 'true')
     await expect(baselines.locator('tr[data-scorer="popularity"]')).toBeVisible()
+    for (const trained of ['id-only', 'mean-pooling', 'sequence'])
+      await expect(baselines.locator(`tr[data-scorer="${trained}"] td[data-metric="recall@10"]`)).toHaveText(
+        /^\d\.\d{4}±\d\.\d{4}$/,
+      )
     // The model learned on this backend: its test Recall@10 beats random's by three standard errors of
     // the difference over the held-out interactions (measured 0.56 against 0.25 over 300, a standard
     // error near 0.04). An untrained or garbled model ranks like random.

@@ -92,6 +92,28 @@ describe('MetricAccumulator', () => {
     expect(acc.result()['recall@10']).toBeCloseTo(0.5, 12)
   })
 
+  it('goes through plain data (to another worker) unchanged: metrics, errors, per-query values, and goes on', () => {
+    const rng = mulberry32(7)
+    const acc = new MetricAccumulator(300, 0.1, { keepRecommendations: true })
+    const feed = (target: MetricAccumulator, n: number) => {
+      for (let q = 0; q < n; q++) {
+        target.add({ greater: Math.floor(rng() * 150), ties: Math.floor(rng() * 3) })
+        target.addRecommendations(Int32Array.from({ length: 100 }, () => Math.floor(rng() * 300)))
+        target.addPair(rng(), rng())
+      }
+    }
+    feed(acc, 40)
+    const copy = MetricAccumulator.fromData(structuredClone(acc.toData()))
+    expect(copy.result()).toEqual(acc.result())
+    expect(copy.standardErrors(3)).toEqual(acc.standardErrors(3))
+    expect(copy.perQuery('ndcg@10')).toEqual(acc.perQuery('ndcg@10'))
+    expect(copy.perQuery('pairLoss')).toEqual(acc.perQuery('pairLoss'))
+    // Both go on the same way with the same queries.
+    for (const greater of [0, 4, 60]) for (const target of [acc, copy]) target.add({ greater, ties: 1 })
+    expect(copy.result()).toEqual(acc.result())
+    expect(copy.result().queries).toBe(43)
+  })
+
   it('gives zeros, not NaN, with no queries', () => {
     const m = new MetricAccumulator().result()
     expect(m.queries).toBe(0)

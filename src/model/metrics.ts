@@ -312,6 +312,47 @@ export class MetricAccumulator {
     }
     return out
   }
+
+  /** Everything it holds as plain data, to send to another worker (`MetricAccumulator.fromData`). */
+  toData(): AccumulatorData {
+    return {
+      count: this.count,
+      values: [...this.values].map(([name, values]) => [name, values]),
+      recommended: this.recommended.map((set) => [...set]),
+      lists: this.lists,
+      itemCount: this.itemCount,
+      pairScores: this.pairScores,
+      pairTemperature: this.pairTemperature,
+    }
+  }
+
+  /** The accumulator `toData` described; it goes on as that one would. */
+  static fromData(data: AccumulatorData): MetricAccumulator {
+    const out = new MetricAccumulator(data.itemCount, data.pairTemperature, {
+      keepRecommendations: data.lists !== null,
+    })
+    out.count = data.count
+    // Element by element: a spread of a million list entries would overflow the call stack.
+    const append = (target: number[], values: number[]) => {
+      for (const v of values) target.push(v)
+    }
+    for (const [name, values] of data.values) append(out.values.get(name)!, values)
+    data.recommended.forEach((items, j) => items.forEach((item) => out.recommended[j].add(item)))
+    if (data.lists) append(out.lists!, data.lists)
+    append(out.pairScores, data.pairScores)
+    return out
+  }
+}
+
+/** A `MetricAccumulator` as plain data (structured-cloneable). */
+export interface AccumulatorData {
+  count: number
+  values: [Exclude<MeanMetricName, PairMetricName>, number[]][]
+  recommended: number[][]
+  lists: number[] | null
+  itemCount: number
+  pairScores: number[]
+  pairTemperature: number
 }
 
 /**

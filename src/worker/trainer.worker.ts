@@ -19,6 +19,10 @@ import { exportModel } from '../model/modelExport'
 import { readWeights } from '../model/restore'
 import type { ModelWeights } from '../model/weights'
 import { selectBackend } from './backend'
+import { RemoteComparisons } from './comparisons'
+import { nextTask } from './nextTask'
+import type { Checkpoint, Comparisons } from '../model/comparisons'
+import type { TrainedScorerName } from '../model/results'
 import { Ingestor } from './ingestSession'
 import { modelZip, type ProjectData } from './modelZip'
 import { Keeper, MAX_KEPT_WEIGHT_BYTES } from './keeper'
@@ -110,16 +114,32 @@ function truthFor(source: DatasetSource, data: EncodedDataset): BatchScorer | un
   return oracleScorer(generateCardOffers(demo.seed, demo), data)
 }
 
-/** Resolves on the next macrotask without the 4 ms clamp of nested setTimeout. */
-function nextTask(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel()
-    channel.port1.onmessage = () => {
-      channel.port1.close()
-      resolve()
-    }
-    channel.port2.postMessage(null)
-  })
+/**
+ * Uploads up to this many rows train their baselines in a second worker, beside the model; bigger ones
+ * here after the model, as before: the second worker holds its own copy of the data, split and
+ * histories (about as much memory again), and on a big upload an epoch takes far longer than the wait.
+ */
+const BASELINES_BESIDE_MAX_ROWS = 2_000_000
+
+/** The trained baselines in a second worker (see worker/comparisons.ts), or null to train them here. */
+function baselinesBeside(
+  data: EncodedDataset,
+  config: TrainConfig,
+  backend: BackendName | null,
+  names: TrainedScorerName[],
+  checkpoint: Checkpoint | undefined,
+): Comparisons | null {
+  if (!backend || names.length === 0 || data.interactionUser.length > BASELINES_BESIDE_MAX_ROWS) return null
+  // A browser without workers inside workers (Safari before 15.5) trains them here.
+  if (typeof Worker === 'undefined') return null
+  const worker = new Worker(new URL('./comparisons.worker.ts', import.meta.url), { type: 'module' })
+  worker.postMessage({ backend })
+  const remote = new RemoteComparisons(worker, { data, config, names }, checkpoint, () => worker.terminate())
+  worker.onerror = (event) => {
+    event.preventDefault()
+    remote.fail(new Error(`the baselines worker failed: ${event.message || 'it could not start'}`))
+  }
+  return remote
 }
 
 async function run(runId: number, configIn: unknown, source: DatasetSource, resume = false): Promise<void> {
@@ -128,7 +148,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
   explorer?.explorer.dispose()
   explorer = null
   try {
-    await backendReady
+    const backend = await backendReady
     const requested = normalizeTrainConfig(configIn as Partial<TrainConfig>)
     post({
       type: 'phase',
@@ -231,6 +251,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
         epoch = record.epoch + 1
       },
       resume: saved?.checkpoint,
+      comparisons: (names, checkpoint) => baselinesBeside(data, config, backend, names, checkpoint),
       onCheckpoint: (checkpoint) =>
         void keeper.keepCheckpoint({
           config: requested,

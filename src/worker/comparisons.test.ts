@@ -1,0 +1,138 @@
+import '@tensorflow/tfjs-backend-cpu'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadDemoDataset } from '../demo/demoDataset'
+import type { Checkpoint } from '../model/comparisons'
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../model/config'
+import { TRAINED_SCORER_NAMES } from '../model/scorers'
+import { runTraining, type RunResult } from '../model/run'
+import * as tf from '../model/tf'
+import { RemoteComparisons, serveComparisons, type Port } from './comparisons'
+
+// Both ends of the protocol in this thread, on a MessageChannel: every call, answer and checkpoint
+// question goes through structured cloning as between two workers. (The page's own run, in e2e, has
+// them in two real workers.)
+const { data } = loadDemoDataset(4, { users: 300, items: 80, interactions: 6_000 })
+const CONFIG: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  epochs: 2,
+  batchSize: 128,
+  dim: 8,
+  mlpHidden: 16,
+  learningRate: 0.02,
+  historyLength: 3,
+  earlyStoppingPatience: 0,
+}
+
+/** A run whose trained baselines are served on the other end of a MessageChannel; `broken` never answers. */
+function runBeside(checkpoint?: Checkpoint, broken = false) {
+  const channel = new MessageChannel()
+  if (!broken) serveComparisons(channel.port2 as unknown as Port)
+  const answers: string[] = []
+  const post = channel.port1.postMessage.bind(channel.port1)
+  channel.port1.postMessage = (message: { kind: string; answer?: string }) => {
+    if (message.kind === 'answer') answers.push(message.answer!)
+    post(message)
+  }
+  let remote: RemoteComparisons | null = null
+  const result = runTraining(data, CONFIG, {
+    checkpoint,
+    comparisons: (names, shared) => {
+      remote = new RemoteComparisons(
+        channel.port1 as unknown as Port,
+        { data, config: CONFIG, names },
+        shared,
+        () => channel.port1.close(),
+      )
+      if (broken)
+        setTimeout(() => remote!.fail(new Error('the baselines worker failed: it could not start')), 50)
+      return remote
+    },
+  })
+  return { result, remote: () => remote, answers }
+}
+
+/** What a run says about its baselines (times left out: they differ between runs). */
+const baselinesOf = (r: RunResult) => ({
+  end: r.end,
+  validation: r.history.map((e) => e.validation),
+  baselines: r.history.map((e) => e.baselines),
+  epochs: r.baselineEpochs,
+  trends: r.baselineTrends,
+  test: r.test,
+  leftOut: r.leftOut,
+})
+
+let here: RunResult
+beforeAll(async () => {
+  await tf.setBackend('cpu')
+  here = await runTraining(data, CONFIG)
+}, 300_000)
+
+describe('trained baselines in a second worker (protocol on a MessageChannel)', () => {
+  it('give the run the same numbers as trained in the model’s thread', async () => {
+    const { result, remote } = runBeside()
+    const beside = await result
+    expect(remote()!.parallel).toBe(true)
+    expect(Object.keys(here.baselineEpochs ?? {}).sort()).toEqual([...TRAINED_SCORER_NAMES].sort())
+    expect(baselinesOf(beside)).toEqual(baselinesOf(here))
+  }, 300_000)
+
+  it('wait through a pause and go on to the same numbers', async () => {
+    let calls = 0
+    let pausedFor = 0
+    const checkpoint: Checkpoint = async () => {
+      // One long pause in the first epoch (longer than the 100 ms after which the other side waits).
+      if (++calls === 5) {
+        const started = Date.now()
+        await new Promise((resolve) => setTimeout(resolve, 400))
+        pausedFor = Date.now() - started
+      }
+      return 'continue'
+    }
+    const run = runBeside(checkpoint)
+    const beside = await run.result
+    expect(pausedFor).toBeGreaterThanOrEqual(390)
+    // The second worker was told to wait, then to go on.
+    expect(run.answers).toContain('pause')
+    expect(run.answers.slice(run.answers.indexOf('pause') + 1)).toContain('continue')
+    expect(baselinesOf(beside)).toEqual(baselinesOf(here))
+  }, 300_000)
+
+  it('a Stop reaches the second worker: its epoch ends at its next question, nothing trained', async () => {
+    const channel = new MessageChannel()
+    serveComparisons(channel.port2 as unknown as Port)
+    const names = [...TRAINED_SCORER_NAMES]
+    let asked = 0
+    const remote = new RemoteComparisons(
+      channel.port1 as unknown as Port,
+      { data, config: { ...CONFIG, batchSize: 32 }, names },
+      async () => (++asked >= 2 ? 'stop' : 'continue'),
+      () => channel.port1.close(),
+    )
+    const epoch = await remote.trainEpoch(1, false)
+    expect(epoch).toEqual({ stopped: true, metrics: {} })
+    expect(asked).toBe(2)
+    expect(await remote.finish(0)).toEqual({ epochs: {}, trends: {}, untrained: names })
+    remote.dispose()
+  }, 300_000)
+
+  it('stop with the run: each baseline is tested at a finished epoch or named as left out', async () => {
+    let calls = 0
+    const checkpoint: Checkpoint = async () => (++calls > 20 ? 'stop' : 'continue')
+    const stopped = await runBeside(checkpoint).result
+    expect(stopped.end).toBe('stopped')
+    expect(stopped.history).toHaveLength(0)
+    const leftOut = new Set(stopped.leftOut ?? [])
+    for (const name of TRAINED_SCORER_NAMES) {
+      const tested = name in stopped.test.baselines
+      expect(tested !== leftOut.has(name), name).toBe(true)
+      if (tested) expect(stopped.baselineEpochs?.[name]).toBeGreaterThanOrEqual(1)
+    }
+  }, 300_000)
+
+  it('a second worker that fails ends the run with its message', async () => {
+    await expect(runBeside(undefined, true).result).rejects.toThrow(
+      /baselines worker failed: it could not start/,
+    )
+  }, 300_000)
+})
