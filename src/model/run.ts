@@ -123,6 +123,11 @@ export async function runTraining(
 ): Promise<RunResult> {
   const started = Date.now()
   const checkpoint = hooks.checkpoint && sharedCheckpoint(hooks.checkpoint)
+  // The trained baselines' checkpoint also says 'stop' once the model's epoch failed or diverged: a
+  // second worker's epoch in flight is then not waited for to its end.
+  let abandoned = false
+  const baselinesCheckpoint: Checkpoint = async () =>
+    abandoned ? 'stop' : checkpoint ? checkpoint() : 'continue'
   // Preparing a big upload takes seconds per phase: between phases the checkpoint lets a Stop in (a
   // stop here trains nothing, and the untrained model is tested as after a stop in epoch 1).
   let stoppedEarly = false
@@ -142,11 +147,11 @@ export async function runTraining(
   // first step does not wait for them.
   const inspection = () => firstQueries(main.validationQueries, INSPECTION_QUERIES)
   const comparisons: Comparisons =
-    hooks.comparisons?.(trainedBaselinesFor(config, histories), checkpoint) ??
+    hooks.comparisons?.(trainedBaselinesFor(config, histories), baselinesCheckpoint) ??
     new ComparisonSet(
       trainedBaselinesFor(config, histories),
       () => ({ data, split, config, histories, validation: () => main.validationQueries }),
-      checkpoint,
+      baselinesCheckpoint,
       hooks.onPhase,
     )
   /** Empty when the run stopped before its first epoch ended (nothing to compare on validation then). */
@@ -221,6 +226,7 @@ export async function runTraining(
         record = outcome.record!
         validationNdcg = outcome.validationNdcg!
       } catch (e) {
+        abandoned = true
         await besides?.catch(() => undefined)
         if (!(e instanceof TrainingDiverged)) throw e
         main.restore(lastGood)
@@ -233,6 +239,7 @@ export async function runTraining(
         try {
           validationBaselines = await main.evaluateCountBaselines(main.validationQueries, checkpoint)
         } catch (e) {
+          abandoned = true
           await besides?.catch(() => undefined)
           // Stopped meanwhile: as a stop during the baselines' first epoch, epoch 1 is not finished.
           if (!(e instanceof RankingStopped)) throw e

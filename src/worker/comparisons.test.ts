@@ -1,11 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadDemoDataset } from '../demo/demoDataset'
 import type { Checkpoint } from '../model/comparisons'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../model/config'
 import { TRAINED_SCORER_NAMES } from '../model/scorers'
 import { runTraining, type RunResult } from '../model/run'
 import * as tf from '../model/tf'
+import { Trainer } from '../model/train'
 import { RemoteComparisons, serveComparisons, type Port } from './comparisons'
 
 // Both ends of the protocol in this thread, on a MessageChannel: every call, answer and checkpoint
@@ -106,7 +107,12 @@ describe('trained baselines in a second worker (protocol on a MessageChannel)', 
     const remote = new RemoteComparisons(
       channel.port1 as unknown as Port,
       { data, config: { ...CONFIG, batchSize: 32 }, names },
-      async () => (++asked >= 2 ? 'stop' : 'continue'),
+      // Answers come late, as from a model's worker busy with its own step (but not so late as to
+      // read as a pause): the far end must keep looking for them while it trains.
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 60))
+        return ++asked >= 2 ? 'stop' : 'continue'
+      },
       () => channel.port1.close(),
     )
     const epoch = await remote.trainEpoch(1, false)
@@ -127,6 +133,42 @@ describe('trained baselines in a second worker (protocol on a MessageChannel)', 
       const tested = name in stopped.test.baselines
       expect(tested !== leftOut.has(name), name).toBe(true)
       if (tested) expect(stopped.baselineEpochs?.[name]).toBeGreaterThanOrEqual(1)
+    }
+  }, 300_000)
+
+  it('a model that diverges does not wait for the baselines’ epoch in flight to end', async () => {
+    const original = Trainer.prototype.step
+    let modelSteps = 0
+    let baselineSteps = 0
+    let stepsAtDivergence = 0
+    const spy = vi.spyOn(Trainer.prototype, 'step').mockImplementation(function (
+      this: Trainer,
+      rows: Int32Array,
+    ) {
+      if (this.model.variant !== 'attention') {
+        baselineSteps++
+        return original.call(this, rows)
+      }
+      // The model's loss turns NaN from the first step of epoch 2; each step yields so the far end,
+      // which started its epoch 2 at the same time, trains meanwhile.
+      if (++modelSteps > this.stepsPerEpoch) {
+        stepsAtDivergence ||= baselineSteps
+        return tf.scalar(NaN)
+      }
+      return original.call(this, rows)
+    })
+    const yieldEachStep: Checkpoint = async () => (await new Promise((r) => setTimeout(r, 0)), 'continue')
+    try {
+      const diverged = await runBeside(yieldEachStep).result
+      expect(diverged.end).toBe('diverged')
+      expect(diverged.history).toHaveLength(1)
+      // Tested at their finished epoch 1; their epoch 2 ended within a few steps of the model's NaN.
+      for (const name of TRAINED_SCORER_NAMES) expect(diverged.baselineEpochs?.[name]).toBe(1)
+      // (The rest of that epoch is about 100 steps of the three baselines; the model reads its loss
+      // back every few steps, so a few more run before it knows.)
+      expect(baselineSteps - stepsAtDivergence).toBeLessThan(40)
+    } finally {
+      spy.mockRestore()
     }
   }, 300_000)
 

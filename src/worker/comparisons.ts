@@ -160,15 +160,18 @@ export function serveComparisons(port: Port, ready: Promise<unknown> = Promise.r
   // answer holds: 'stop' ends the epoch at the next step, 'pause' waits here for the next answer.
   let latest: 'continue' | 'stop' | 'pause' = 'continue'
   let asking = false
-  let lastAsked = 0
+  let lastLooked = 0
   let wake: (() => void) | null = null
   const checkpoint: Checkpoint = async () => {
-    if (!asking && Date.now() - lastAsked >= ASK_INTERVAL_MS) {
-      asking = true
-      lastAsked = Date.now()
-      port.postMessage({ kind: 'checkpoint' } satisfies FromComparisons)
-      // Lets the answers that came meanwhile in (the steps between are synchronous).
+    if (Date.now() - lastLooked >= ASK_INTERVAL_MS) {
+      // One question at a time; and whether or not one is out, a turn of the event loop, the only
+      // way an answer gets in (the steps between are synchronous).
+      if (!asking) {
+        asking = true
+        port.postMessage({ kind: 'checkpoint' } satisfies FromComparisons)
+      }
       await nextTask()
+      lastLooked = Date.now()
     }
     while (latest === 'pause') await new Promise<void>((resolve) => (wake = resolve))
     return latest
