@@ -130,8 +130,9 @@ function baselinesBeside(
   checkpoint: Checkpoint | undefined,
 ): Comparisons | null {
   if (!backend || names.length === 0 || data.interactionUser.length > BASELINES_BESIDE_MAX_ROWS) return null
-  // A browser without workers inside workers (Safari before 15.5) trains them here.
-  if (typeof Worker === 'undefined') return null
+  // A browser without workers inside workers (Safari before 15.5) trains them here; so does a machine
+  // with one core, where a second worker could only take turns with the first.
+  if (typeof Worker === 'undefined' || (navigator.hardwareConcurrency ?? 2) < 2) return null
   const worker = new Worker(new URL('./comparisons.worker.ts', import.meta.url), { type: 'module' })
   worker.postMessage({ backend })
   const remote = new RemoteComparisons(worker, { data, config, names }, checkpoint, () => worker.terminate())
