@@ -172,6 +172,22 @@ describe('trained baselines in a second worker (protocol on a MessageChannel)', 
     }
   }, 300_000)
 
+  it('a second worker that cannot start says why on every call', async () => {
+    const channel = new MessageChannel()
+    serveComparisons(channel.port2 as unknown as Port)
+    // It would train three baselines on this data; asked for one, it refuses to start.
+    const remote = new RemoteComparisons(
+      channel.port1 as unknown as Port,
+      { data, config: CONFIG, names: ['id-only'] },
+      undefined,
+      () => channel.port1.close(),
+    )
+    const why = /would train id-only, mean-pooling, sequence, not id-only/
+    await expect(remote.trainEpoch(1, false)).rejects.toThrow(why)
+    await expect(remote.finish(0)).rejects.toThrow(why)
+    remote.dispose()
+  }, 300_000)
+
   it('a second worker that fails ends the run with its message', async () => {
     await expect(runBeside(undefined, true).result).rejects.toThrow(
       /baselines worker failed: it could not start/,

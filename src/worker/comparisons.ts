@@ -91,8 +91,9 @@ export class RemoteComparisons implements Comparisons {
       if (message.kind === 'result') call.resolve(message.value)
       else call.reject(new Error(message.message))
     }
-    // Started at once: the second worker prepares while the model's first steps run.
-    void this.call('init', init).catch(() => undefined)
+    // Started at once: the second worker prepares while the model's first steps run. If that fails,
+    // every later call fails with its message.
+    void this.call('init', init).catch((e: Error) => this.fail(e))
   }
 
   readonly names: readonly TrainedScorerName[]
