@@ -146,10 +146,11 @@ export async function runTraining(
   // The validation queries are made when the first epoch ends (`Trainer.validationQueries`), so the
   // first step does not wait for them.
   const inspection = () => firstQueries(main.validationQueries, INSPECTION_QUERIES)
+  const trainedBaselines = trainedBaselinesFor(config, histories)
   const comparisons: Comparisons =
-    hooks.comparisons?.(trainedBaselinesFor(config, histories), baselinesCheckpoint) ??
+    hooks.comparisons?.(trainedBaselines, baselinesCheckpoint) ??
     new ComparisonSet(
-      trainedBaselinesFor(config, histories),
+      trainedBaselines,
       () => ({ data, split, config, histories, validation: () => main.validationQueries }),
       baselinesCheckpoint,
       hooks.onPhase,

@@ -61,6 +61,7 @@ const PAUSED_AFTER_MS = 100
 /** The model's side: `Comparisons` whose work is done by `serveComparisons` at the other end of `port`. */
 export class RemoteComparisons implements Comparisons {
   readonly parallel = true
+  readonly names: readonly TrainedScorerName[]
   private nextId = 1
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>()
   private failure: Error | null = null
@@ -95,8 +96,6 @@ export class RemoteComparisons implements Comparisons {
     // every later call fails with its message.
     void this.call('init', init).catch((e: Error) => this.fail(e))
   }
-
-  readonly names: readonly TrainedScorerName[]
 
   /** Ends every call in flight with `error` (the worker failed to start or crashed). */
   fail(error: Error): void {
