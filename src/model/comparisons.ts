@@ -80,12 +80,28 @@ interface Comparison {
   diverged: boolean
   kept: WeightSnapshot | null
   keptEpoch: number
+  /** The epoch it last finished. */
+  finished: number
+  /** Beside the model only: what it was before its last epoch, until the model has finished that epoch too. */
+  before: {
+    epoch: number
+    kept: WeightSnapshot | null
+    keptEpoch: number
+    finished: number
+    diverged: boolean
+    tracker: TrackerState
+  } | null
 }
 
 /**
  * The trained baselines in this thread. Their trainers are made at the first epoch (`trainEpoch` or
  * `load`), not before: the model's first step does not wait for them (on a 10,000,000-row upload they
  * take seconds). `onPhase` says which one is training. Frees every tensor it made on `dispose`.
+ *
+ * `besideModel`: they train beside the model (in a second worker), so they may finish an epoch the model
+ * does not (it was stopped or diverged meanwhile). Each then holds what it was before its last epoch
+ * until the next `trainEpoch` (the model has finished that epoch), and `finish` goes back to it: a
+ * baseline is never tested at more epochs than the model.
  */
 export class ComparisonSet implements Comparisons {
   readonly parallel = false
@@ -102,6 +118,7 @@ export class ComparisonSet implements Comparisons {
     },
     private readonly checkpoint: Checkpoint | undefined,
     private readonly onPhase: (detail: string) => void = () => {},
+    private readonly besideModel = false,
   ) {}
 
   private prepare(): Map<TrainedScorerName, Comparison> {
@@ -116,6 +133,8 @@ export class ComparisonSet implements Comparisons {
           diverged: false,
           kept: null,
           keptEpoch: 0,
+          finished: 0,
+          before: null,
         })
       }
     }
@@ -125,7 +144,15 @@ export class ComparisonSet implements Comparisons {
   async trainEpoch(epoch: number, keepBest: boolean): Promise<ComparisonEpoch> {
     const metrics: ComparisonEpoch['metrics'] = {}
     const ndcg = new Map<TrainedScorerName, Float64Array>()
-    for (const [name, c] of this.prepare()) {
+    for (const c of this.prepare().values()) {
+      // The model has finished the epoch before this one: what each was before it is not needed.
+      this.release(c)
+      if (this.besideModel) {
+        const { kept, keptEpoch, finished, diverged } = c
+        c.before = { epoch, kept, keptEpoch, finished, diverged, tracker: c.tracker.state() }
+      }
+    }
+    for (const [name, c] of this.trainers) {
       if (c.diverged) continue
       this.onPhase(`Training the ${name} baseline, epoch ${epoch}`)
       try {
@@ -142,13 +169,20 @@ export class ComparisonSet implements Comparisons {
     for (const [name, perQuery] of ndcg) {
       const c = this.trainers.get(name)!
       const { best } = c.tracker.record(epoch, metrics[name]!['ndcg@10'], perQuery)
+      c.finished = epoch
       if (best || !keepBest) {
-        if (c.kept) tf.dispose(c.kept)
+        if (c.kept && c.kept !== c.before?.kept) tf.dispose(c.kept)
         c.kept = c.trainer.snapshot()
         c.keptEpoch = epoch
       }
     }
     return { stopped: false, metrics }
+  }
+
+  /** Forgets what `c` was before its last epoch, freeing the weights kept then if no longer its own. */
+  private release(c: Comparison): void {
+    if (c.before?.kept && c.before.kept !== c.kept) tf.dispose(c.before.kept)
+    c.before = null
   }
 
   async save(epoch: number): Promise<ComparisonState[]> {
@@ -174,6 +208,7 @@ export class ComparisonSet implements Comparisons {
       c.tracker = ValidationTracker.from(s.tracker)
       c.diverged = s.diverged
       c.keptEpoch = s.keptEpoch
+      c.finished = c.trainer.epochsCompleted
       if (s.keptEpoch > 0) c.kept = s.kept ? snapshotOfWeights(s.kept) : c.trainer.snapshot()
     }
   }
@@ -182,8 +217,19 @@ export class ComparisonSet implements Comparisons {
     const out: ComparisonFinish = { epochs: {}, trends: {}, untrained: [] }
     for (const name of this.names) {
       const c = this.trainers.get(name)
+      // It trained an epoch the model did not finish (stopped or diverged): back to what it was before.
+      const before = c?.before
+      if (c && before && before.epoch > epochs) {
+        if (c.kept && c.kept !== before.kept) tf.dispose(c.kept)
+        c.kept = before.kept
+        c.keptEpoch = before.keptEpoch
+        c.finished = before.finished
+        c.diverged = before.diverged
+        c.tracker = ValidationTracker.from(before.tracker)
+        c.before = null
+      }
       if (c?.diverged) continue
-      if (!c || c.trainer.epochsCompleted === 0) {
+      if (!c || c.finished === 0) {
         out.untrained.push(name)
         continue
       }
@@ -191,7 +237,7 @@ export class ComparisonSet implements Comparisons {
       if (c.kept && epochs > 0) {
         c.trainer.restore(c.kept)
         out.epochs[name] = c.keptEpoch
-      } else out.epochs[name] = c.trainer.epochsCompleted
+      } else out.epochs[name] = c.finished
     }
     return out
   }
@@ -210,6 +256,7 @@ export class ComparisonSet implements Comparisons {
 
   dispose(): void {
     for (const c of this.trainers.values()) {
+      this.release(c)
       if (c.kept) tf.dispose(c.kept)
       c.trainer.dispose()
     }

@@ -1,8 +1,11 @@
 import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadDemoDataset } from '../demo/demoDataset'
-import type { Checkpoint } from '../model/comparisons'
+import { splitWithOrder } from '../data/split'
+import { ComparisonSet, type Checkpoint } from '../model/comparisons'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../model/config'
+import { buildQueries } from '../model/evaluate'
+import { buildHistories } from '../model/history'
 import { TRAINED_SCORER_NAMES } from '../model/scorers'
 import { runTraining, type RunResult } from '../model/run'
 import * as tf from '../model/tf'
@@ -133,6 +136,97 @@ describe('trained baselines in a second worker (protocol on a MessageChannel)', 
       const tested = name in stopped.test.baselines
       expect(tested !== leftOut.has(name), name).toBe(true)
       if (tested) expect(stopped.baselineEpochs?.[name]).toBeGreaterThanOrEqual(1)
+      // Never tested at more epochs than the model finished (none here).
+      expect(stopped.baselineEpochs?.[name] ?? 0).toBeLessThanOrEqual(stopped.history.length)
+    }
+  }, 300_000)
+
+  it('a baseline that trained an epoch the model did not finish is tested at the model’s epochs', async () => {
+    // Baselines in a second worker finish their epoch 2 (one of them diverging in it) while the model,
+    // stopped, finished only epoch 1: the run tests them as they were after epoch 1.
+    const names = [...TRAINED_SCORER_NAMES]
+    const config: TrainConfig = { ...CONFIG, earlyStoppingPatience: 2 }
+    const step = Trainer.prototype.step
+    const spy = vi.spyOn(Trainer.prototype, 'step').mockImplementation(function (
+      this: Trainer,
+      rows: Int32Array,
+    ) {
+      const epoch2 = this.epochsCompleted >= 1
+      return this.model.variant === 'id-only' && epoch2 ? tf.scalar(NaN) : step.call(this, rows)
+    })
+    // (The tests before free their far ends' tensors when their dispose message arrives.)
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const tensors = tf.memory().numTensors
+    const channel = new MessageChannel()
+    serveComparisons(channel.port2 as unknown as Port)
+    const remote = new RemoteComparisons(
+      channel.port1 as unknown as Port,
+      { data, config, names },
+      undefined,
+      () => channel.port1.close(),
+    )
+    // The same baselines in this thread, trained for one epoch.
+    const ordered = splitWithOrder(data, config.seed)
+    const histories = buildHistories(data, ordered.split, config.historyLength, ordered.inTime)
+    const make = () => ({
+      data,
+      split: ordered.split,
+      config,
+      histories,
+      validation: () => buildQueries(data, ordered.split, 'validation', config.seed),
+    })
+    const oneEpoch = new ComparisonSet(names, make, undefined)
+    const testQueries = buildQueries(data, ordered.split, 'test', config.seed)
+    try {
+      expect((await remote.trainEpoch(1, true)).stopped).toBe(false)
+      const second = await remote.trainEpoch(2, true)
+      expect(second.stopped).toBe(false)
+      expect(Object.keys(second.metrics).sort()).toEqual(['mean-pooling', 'sequence'])
+      await oneEpoch.trainEpoch(1, true)
+
+      const finished = await remote.finish(1)
+      expect(finished.epochs).toEqual({ 'id-only': 1, 'mean-pooling': 1, sequence: 1 })
+      expect(finished).toEqual(await oneEpoch.finish(1))
+      const ranked = await remote.rank(names)
+      const here = await oneEpoch.rank(names, () => testQueries)
+      for (const name of names) expect(ranked[name]!.toData(), name).toEqual(here[name]!.toData())
+    } finally {
+      spy.mockRestore()
+      remote.dispose()
+      oneEpoch.dispose()
+    }
+    // The weights held back for epoch 1 were freed with the rest (the far end is in this thread).
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(tf.memory().numTensors).toBe(tensors)
+  }, 300_000)
+
+  it('a baseline that diverged in the epoch the model also finished is left out', async () => {
+    const names = [...TRAINED_SCORER_NAMES]
+    const step = Trainer.prototype.step
+    const spy = vi.spyOn(Trainer.prototype, 'step').mockImplementation(function (
+      this: Trainer,
+      rows: Int32Array,
+    ) {
+      const epoch2 = this.epochsCompleted >= 1
+      return this.model.variant === 'id-only' && epoch2 ? tf.scalar(NaN) : step.call(this, rows)
+    })
+    const channel = new MessageChannel()
+    serveComparisons(channel.port2 as unknown as Port)
+    const remote = new RemoteComparisons(
+      channel.port1 as unknown as Port,
+      { data, config: CONFIG, names },
+      undefined,
+      () => channel.port1.close(),
+    )
+    try {
+      await remote.trainEpoch(1, false)
+      await remote.trainEpoch(2, false)
+      const finished = await remote.finish(2)
+      expect(finished.epochs).toEqual({ 'mean-pooling': 2, sequence: 2 })
+      expect(finished.untrained).toEqual([])
+    } finally {
+      spy.mockRestore()
+      remote.dispose()
     }
   }, 300_000)
 

@@ -195,6 +195,8 @@ export function serveComparisons(port: Port, ready: Promise<unknown> = Promise.r
           validation: () => buildQueries(data, split, 'validation', config.seed),
         }),
         checkpoint,
+        undefined,
+        true, // beside the model: never tested at more epochs than it finished
       )
       let test: EvalQueries | null = null
       testQueries = () => (test ??= buildQueries(data, split, 'test', config.seed))
