@@ -2,7 +2,6 @@ import { memo } from 'react'
 import { ScrollFrame } from '../shared/ScrollFrame'
 import type { MetricName } from '../../model/metrics'
 import type { RunResult } from '../../model/results'
-import { TRAINED_SCORER_NAMES } from '../../model/scorers'
 import { ExportButtons } from '../shared/ExportButtons'
 import { formatHalfWidth, formatMetric, formatSigned, formatTimes } from '../shared/format'
 import {
@@ -12,6 +11,7 @@ import {
   isCompared,
   metricLabel,
   TEST_TABLE_METRICS,
+  testedWeightsText,
   testTableCsv,
   tooFewText,
   type ComparisonCell,
@@ -68,25 +68,13 @@ function BaselineTableView({ result }: { result: RunResult | null }) {
   const risingNotes = baselineRisingNotes(result)
   const tooFew = tooFewText(table)
   const columns = TEST_TABLE_METRICS.length + 1
-  const epochs = result.baselineEpochs ?? {}
-  const ownEpochs = TRAINED_SCORER_NAMES.flatMap((name) =>
-    epochs[name] !== undefined && epochs[name] !== result.testedEpoch
-      ? [`${SERIES_LABELS[name].replace(/ \(.*\)$/, '').toLowerCase()} ${epochs[name]}`]
-      : [],
-  )
   return (
     <div className="test-table" data-status={table.status}>
       <ScrollFrame label="Test split table">
         <table className="metrics" data-testid="baseline-table" data-ready="true" data-status={table.status}>
           <caption>
-            Test split ({table.queries.toLocaleString('en-US')} held-out interactions, weights of epoch{' '}
-            {result.testedEpoch}
-            {result.end !== 'diverged' &&
-              result.testedEpoch > 0 &&
-              (result.end === 'early-stopping' || result.testedEpoch < result.history.length) &&
-              ', the best on validation'}
-            {ownEpochs.length > 0 && `; trained baselines at their own best epochs: ${ownEpochs.join(', ')}`})
-            {result.end === 'stopped' && ' — training was stopped early'}
+            Test split ({table.queries.toLocaleString('en-US')} held-out interactions,{' '}
+            {testedWeightsText(result)}){result.end === 'stopped' && ' — training was stopped early'}
           </caption>
           <thead>
             <tr>

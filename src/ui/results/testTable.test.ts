@@ -7,6 +7,7 @@ import {
   buildTestTable,
   comparisonSentences,
   isCompared,
+  testedWeightsText,
   testTableCsv,
   tooFewText,
   trendNote,
@@ -215,5 +216,36 @@ describe('the note for trained baselines still rising', () => {
     )
     expect(baselineRisingNotes({ ...result, end: 'diverged' })).toEqual([])
     expect(baselineRisingNotes(run(5000))).toEqual([])
+  })
+})
+
+describe('the test table’s caption: which weights were tested', () => {
+  const epochs = (n: number) => Array.from({ length: n }, () => ({}) as RunResult['history'][number])
+  it('names the tested epoch, and says when it is the best on validation', () => {
+    expect(testedWeightsText({ ...run(5000), history: epochs(2) })).toBe('weights of epoch 2')
+    expect(testedWeightsText({ ...run(5000), history: epochs(4) })).toBe(
+      'weights of epoch 2, the best on validation',
+    )
+    expect(testedWeightsText({ ...run(5000), history: epochs(2), end: 'early-stopping' })).toBe(
+      'weights of epoch 2, the best on validation',
+    )
+    expect(testedWeightsText({ ...run(5000), history: epochs(3), end: 'diverged' })).toBe(
+      'weights of epoch 2',
+    )
+  })
+
+  it('says "initial weights" in words when no epoch ended, never "epoch 0"', () => {
+    const stopped = { ...run(5000), end: 'stopped' as const, testedEpoch: 0 }
+    expect(testedWeightsText(stopped)).toBe('the model’s initial weights: no epoch ended before the stop')
+    expect(testedWeightsText({ ...stopped, end: 'diverged' })).toBe(
+      'the model’s initial weights: it diverged in epoch 1',
+    )
+  })
+
+  it('names a trained baseline tested at another epoch than the model', () => {
+    const result = { ...run(5000), history: epochs(3), baselineEpochs: { 'id-only': 3, 'mean-pooling': 2 } }
+    expect(testedWeightsText(result)).toMatch(
+      /^weights of epoch 2, the best on validation; trained baselines at their own best epochs: id-only two-tower 3$/,
+    )
   })
 })

@@ -5,7 +5,7 @@
  */
 import { RANK_METRIC_NAMES, type MeanMetricName, type MetricName } from '../../model/metrics'
 import type { BaselineName, RunResult, ValidationTrend } from '../../model/results'
-import { BASELINE_NAMES, baselineSpec, COMPARISON_ORDER } from '../../model/scorers'
+import { BASELINE_NAMES, baselineSpec, COMPARISON_ORDER, TRAINED_SCORER_NAMES } from '../../model/scorers'
 import { MIN_TEST_QUERIES, tooFewQueries, verdictOf, Z95, type Verdict } from '../../model/uncertainty'
 import { formatCount, formatSigned, formatTimes } from '../shared/format'
 import { SERIES_LABELS } from '../shared/theme'
@@ -291,4 +291,31 @@ export function baselineRisingNotes(result: RunResult): { baseline: BaselineName
       ]
     },
   )
+}
+
+/**
+ * The test table's caption after its size: which weights were tested. A run stopped before its first
+ * epoch ended is tested with the model's initial weights, and says so in words (not "epoch 0").
+ */
+export function testedWeightsText(result: RunResult): string {
+  const { testedEpoch, end, history } = result
+  const parts: string[] = []
+  if (testedEpoch === 0)
+    parts.push(
+      end === 'diverged'
+        ? 'the model’s initial weights: it diverged in epoch 1'
+        : 'the model’s initial weights: no epoch ended before the stop',
+    )
+  else {
+    const best = end !== 'diverged' && (end === 'early-stopping' || testedEpoch < history.length)
+    parts.push(`weights of epoch ${testedEpoch}${best ? ', the best on validation' : ''}`)
+  }
+  const epochs = result.baselineEpochs ?? {}
+  const own = TRAINED_SCORER_NAMES.flatMap((name) =>
+    epochs[name] !== undefined && epochs[name] !== testedEpoch
+      ? [`${SERIES_LABELS[name].replace(/ \(.*\)$/, '').toLowerCase()} ${epochs[name]}`]
+      : [],
+  )
+  if (own.length > 0) parts.push(`trained baselines at their own best epochs: ${own.join(', ')}`)
+  return parts.join('; ')
 }
