@@ -8,6 +8,7 @@ import {
   COMPARED_METRICS,
   evaluateRanking,
   evaluationRows,
+  rankingBatch,
   rankQueries,
   firstQueries,
   summarizeTest,
@@ -358,5 +359,46 @@ describe('the random baseline, ranked exactly', () => {
       const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1))
       expect(Math.abs(exact.result()[metric] - mean)).toBeLessThan((3 * sd) / Math.sqrt(values.length))
     }
+  })
+})
+
+describe('ranking a big catalogue in blocks of scores', () => {
+  it('scores at most 16 MB at once (256 queries on small catalogues), one query when one is more', () => {
+    expect(rankingBatch(300)).toBe(256)
+    expect(rankingBatch(100_000)).toBe(41)
+    expect(rankingBatch(10_000_000)).toBe(1)
+    for (const items of [20_000, 50_000, 100_000, 1_000_000])
+      expect(rankingBatch(items) * items * 4).toBeLessThanOrEqual(16 * 2 ** 20)
+  })
+
+  it('gives what ranking one query at a time gives, asking for no more than a block', async () => {
+    const items = 50_000
+    const rng = mulberry32(11)
+    const queries: EvalQueries = {
+      rows: Int32Array.from({ length: 300 }, (_, q) => q),
+      targets: Int32Array.from({ length: 300 }, () => Math.floor(rng() * items)),
+      excluded: Array.from({ length: 300 }, () =>
+        Int32Array.from(new Set(Array.from({ length: 20 }, () => Math.floor(rng() * items)))).sort(),
+      ),
+      negatives: Int32Array.from({ length: 300 }, () => Math.floor(rng() * items)),
+    }
+    // Each query's scores depend on its row only, with ties (a few hundred distinct values).
+    const scoresOf = (row: number, out: Float32Array, at: number) => {
+      const r = mulberry32(row + 1)
+      for (let i = 0; i < items; i++) out[at + i] = Math.floor(r() * 500) / 500
+    }
+    const asked: number[] = []
+    const scorer = (rows: Int32Array) => {
+      asked.push(rows.length)
+      const out = new Float32Array(rows.length * items)
+      rows.forEach((row, q) => scoresOf(row, out, q * items))
+      return Promise.resolve(out)
+    }
+    const options = { pairTemperature: 0.5, keepRecommendations: true }
+    const blocks = await rankQueries(scorer, queries, items, options)
+    expect(Math.max(...asked)).toBe(rankingBatch(items))
+    expect(asked.reduce((a, b) => a + b, 0)).toBe(300)
+    const one = await rankQueries(scorer, queries, items, { ...options, batchSize: 1 })
+    expect(blocks.toData()).toEqual(one.toData())
   })
 })
