@@ -400,5 +400,10 @@ describe('ranking a big catalogue in blocks of scores', () => {
     expect(asked.reduce((a, b) => a + b, 0)).toBe(300)
     const one = await rankQueries(scorer, queries, items, { ...options, batchSize: 1 })
     expect(blocks.toData()).toEqual(one.toData())
+    // Scores that are not all there (a view of wasm memory that grew reads as empty) are refused.
+    const short = (rows: Int32Array) => new Float32Array(rows.length * items - 1)
+    await expect(rankQueries(short, queries, items)).rejects.toThrow(
+      `A scorer gave ${83 * items - 1} scores for 83 queries of ${items} items.`,
+    )
   })
 })

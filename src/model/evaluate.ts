@@ -13,6 +13,7 @@ import {
   type RankingMetrics,
 } from './metrics'
 import type { BaselineName, TestResult } from './results'
+import { valuesNow } from './ops'
 import * as tf from './tf'
 import type { TwoTowerModel } from './twoTower'
 import type { FieldOverride } from './twoTower.rows'
@@ -189,6 +190,11 @@ export async function rankQueries(
     if (start > 0) await checkpoint()
     const end = Math.min(queries.rows.length, start + batchSize)
     const scores = await scorer(queries.rows.subarray(start, end))
+    // A view of wasm memory that grew meanwhile reads as empty: never rank what is not there.
+    if (scores.length !== (end - start) * itemCount)
+      throw new Error(
+        `A scorer gave ${scores.length} scores for ${end - start} queries of ${itemCount} items.`,
+      )
     for (let q = start; q < end; q++)
       addQuery(rowRanking(scores.subarray((q - start) * itemCount, (q - start + 1) * itemCount)), q)
   }
@@ -277,13 +283,17 @@ export function modelScorer(
 ): { score: BatchScorer; dispose: () => void } {
   // Held as [dim, items]: a product with a transposed operand takes wasm's slow loop (see ops.ts).
   const catalogue = tf.tidy(() => tf.transpose(embedCatalogue(model, itemCount, override)))
+  // The last batch's scores, read where they lie (see `valuesNow`): kept until the next batch.
+  let last: tf.Tensor | null = null
   return {
     score: async (rows) => {
-      const scores = tf.tidy(() => tf.matMul(model.embedQueries(rows, override).embedding, catalogue))
-      const out = (await scores.data()) as Float32Array
-      scores.dispose()
-      return out
+      last?.dispose()
+      last = tf.tidy(() => tf.matMul(model.embedQueries(rows, override).embedding, catalogue))
+      return valuesNow(last)
     },
-    dispose: () => catalogue.dispose(),
+    dispose: () => {
+      last?.dispose()
+      catalogue.dispose()
+    },
   }
 }

@@ -6,6 +6,7 @@ import { splitDataset } from '../data/split'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { gatherRows } from './embedding'
+import { embedCatalogue, modelScorer, rankQueries } from './evaluate'
 import { buildHistories } from './history'
 import { batchMatMul } from './ops'
 import * as tf from './tf'
@@ -116,4 +117,64 @@ describe('training steps on wasm give the cpu backend’s losses', () => {
       for (let s = 0; s < cpu.length; s++) expect(wasm[s]).toBeCloseTo(cpu[s], 4)
     })
   }
+})
+
+describe('the model’s ranking on wasm reads its scores where they lie', () => {
+  const { data } = loadDemoDataset(6, { users: 300, items: 80, interactions: 6_000 })
+  const split = splitDataset(data, 1)
+  const config: TrainConfig = {
+    ...DEFAULT_TRAIN_CONFIG,
+    dim: 16,
+    mlpHidden: 32,
+    historyLength: 4,
+    compareBaselines: false,
+  }
+  const histories = buildHistories(data, split, config.historyLength)
+  const items = data.itemIds.length
+
+  it('each batch is a view of the module’s memory, with the values of the product', async () => {
+    await tf.setBackend('wasm')
+    const trainer = new Trainer(data, split, config, histories, 'attention')
+    const rows = trainer.validationQueries.rows.subarray(0, 50)
+    const expected = tf.tidy(() =>
+      tf.matMul(
+        trainer.model.embedQueries(rows).embedding,
+        tf.transpose(embedCatalogue(trainer.model, items)),
+      ),
+    )
+    const tensors = tf.memory().numTensors
+    const scorer = modelScorer(trainer.model, items)
+    const scores = await scorer.score(rows)
+    const heap = (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8
+    expect(scores.buffer).toBe(heap.buffer)
+    expect(scores.length).toBe(rows.length * items)
+    const want = expected.dataSync()
+    for (let i = 0; i < want.length; i++) expect(scores[i]).toBeCloseTo(want[i], 5)
+    // The next batch frees this one's scores; dispose frees the last and the catalogue.
+    await scorer.score(rows.subarray(0, 10))
+    scorer.dispose()
+    expect(tf.memory().numTensors).toBe(tensors)
+    expected.dispose()
+    trainer.dispose()
+  })
+
+  it('ranks as a scorer that copies every batch out does', async () => {
+    await tf.setBackend('wasm')
+    const trainer = new Trainer(data, split, config, histories, 'attention')
+    const queries = trainer.validationQueries
+    const catalogue = tf.tidy(() => tf.transpose(embedCatalogue(trainer.model, items)))
+    const copying = (rows: Int32Array) =>
+      tf
+        .tidy(() => tf.matMul(trainer.model.embedQueries(rows).embedding, catalogue))
+        .dataSync() as Float32Array
+    const options = { pairTemperature: config.temperature, keepRecommendations: true, batchSize: 64 }
+    const copied = await rankQueries(copying, queries, items, options)
+    const scorer = modelScorer(trainer.model, items)
+    const viewed = await rankQueries(scorer.score, queries, items, options)
+    scorer.dispose()
+    catalogue.dispose()
+    expect(queries.rows.length).toBeGreaterThan(64)
+    expect(viewed.toData()).toEqual(copied.toData())
+    trainer.dispose()
+  })
 })
