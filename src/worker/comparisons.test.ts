@@ -6,6 +6,7 @@ import { ComparisonSet, type Checkpoint } from '../model/comparisons'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../model/config'
 import { buildQueries } from '../model/evaluate'
 import { buildHistories } from '../model/history'
+import type { TrainedScorerName } from '../model/results'
 import { TRAINED_SCORER_NAMES } from '../model/scorers'
 import { runTraining, type RunResult } from '../model/run'
 import * as tf from '../model/tf'
@@ -53,6 +54,24 @@ function runBeside(checkpoint?: Checkpoint, broken = false) {
     },
   })
   return { result, remote: () => remote, answers }
+}
+
+/** From its epoch 2 on, the id-only baseline's loss is NaN: it diverges there. */
+function idOnlyDivergesFromEpoch2() {
+  const step = Trainer.prototype.step
+  return vi.spyOn(Trainer.prototype, 'step').mockImplementation(function (this: Trainer, rows: Int32Array) {
+    const epoch2 = this.epochsCompleted >= 1
+    return this.model.variant === 'id-only' && epoch2 ? tf.scalar(NaN) : step.call(this, rows)
+  })
+}
+
+/** The trained baselines `names` for `config`, served on the far end of a MessageChannel. */
+function servedBeside(config: TrainConfig, names: TrainedScorerName[]): RemoteComparisons {
+  const channel = new MessageChannel()
+  serveComparisons(channel.port2 as unknown as Port)
+  return new RemoteComparisons(channel.port1 as unknown as Port, { data, config, names }, undefined, () =>
+    channel.port1.close(),
+  )
 }
 
 /** What a run says about its baselines (times left out: they differ between runs). */
@@ -146,25 +165,11 @@ describe('trained baselines in a second worker (protocol on a MessageChannel)', 
     // stopped, finished only epoch 1: the run tests them as they were after epoch 1.
     const names = [...TRAINED_SCORER_NAMES]
     const config: TrainConfig = { ...CONFIG, earlyStoppingPatience: 2 }
-    const step = Trainer.prototype.step
-    const spy = vi.spyOn(Trainer.prototype, 'step').mockImplementation(function (
-      this: Trainer,
-      rows: Int32Array,
-    ) {
-      const epoch2 = this.epochsCompleted >= 1
-      return this.model.variant === 'id-only' && epoch2 ? tf.scalar(NaN) : step.call(this, rows)
-    })
+    const spy = idOnlyDivergesFromEpoch2()
     // (The tests before free their far ends' tensors when their dispose message arrives.)
     await new Promise((resolve) => setTimeout(resolve, 200))
     const tensors = tf.memory().numTensors
-    const channel = new MessageChannel()
-    serveComparisons(channel.port2 as unknown as Port)
-    const remote = new RemoteComparisons(
-      channel.port1 as unknown as Port,
-      { data, config, names },
-      undefined,
-      () => channel.port1.close(),
-    )
+    const remote = servedBeside(config, names)
     // The same baselines in this thread, trained for one epoch.
     const ordered = splitWithOrder(data, config.seed)
     const histories = buildHistories(data, ordered.split, config.historyLength, ordered.inTime)
@@ -202,22 +207,8 @@ describe('trained baselines in a second worker (protocol on a MessageChannel)', 
 
   it('a baseline that diverged in the epoch the model also finished is left out', async () => {
     const names = [...TRAINED_SCORER_NAMES]
-    const step = Trainer.prototype.step
-    const spy = vi.spyOn(Trainer.prototype, 'step').mockImplementation(function (
-      this: Trainer,
-      rows: Int32Array,
-    ) {
-      const epoch2 = this.epochsCompleted >= 1
-      return this.model.variant === 'id-only' && epoch2 ? tf.scalar(NaN) : step.call(this, rows)
-    })
-    const channel = new MessageChannel()
-    serveComparisons(channel.port2 as unknown as Port)
-    const remote = new RemoteComparisons(
-      channel.port1 as unknown as Port,
-      { data, config: CONFIG, names },
-      undefined,
-      () => channel.port1.close(),
-    )
+    const spy = idOnlyDivergesFromEpoch2()
+    const remote = servedBeside(CONFIG, names)
     try {
       await remote.trainEpoch(1, false)
       await remote.trainEpoch(2, false)
