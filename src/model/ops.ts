@@ -113,10 +113,10 @@ interface WasmBackendMemory {
 
 /**
  * A float32 tensor's values, to be read at once. On wasm a view of the module's memory instead of a
- * copy: tfjs copies a wasm tensor out byte by byte when the memory is shared (a cross-origin isolated
- * page), 54 ms for a 16 MB block of scores in Chromium 156 where the product took 8 ms (2026-12-01).
- * The view is good until the tensor is disposed or the module's memory grows (then it reads as empty:
- * check its length); other backends give their data as usual.
+ * copy: copying a 16 MB block of scores out took 54 ms in the page (Chromium 156, cross-origin
+ * isolated, 2026-12-01) where the product that made it took 8 ms. The view is good until the tensor
+ * is disposed or, where the memory is not shared, until it grows (the view then reads as empty: check
+ * its length); other backends give their data as usual.
  */
 export async function valuesNow(t: tf.Tensor): Promise<Float32Array> {
   if (t.dtype === 'float32' && tf.getBackend() === 'wasm') {
