@@ -74,23 +74,24 @@ describe('gatherRows on wasm (rows copied in JavaScript)', () => {
   })
 })
 
-describe('training steps on wasm give the cpu backend’s losses', () => {
-  const { data } = loadDemoDataset(5, { users: 300, items: 80, interactions: 6_000 })
-  const split = splitDataset(data, 1)
-  const config: TrainConfig = {
-    ...DEFAULT_TRAIN_CONFIG,
-    epochs: 1,
-    batchSize: 128,
-    dim: 16,
-    heads: 2,
-    layers: 2,
-    mlpHidden: 32,
-    learningRate: 0.02,
-    historyLength: 4,
-    compareBaselines: false,
-  }
-  const histories = buildHistories(data, split, config.historyLength)
+/** A small demo and model (2 heads, 2 layers, history) for the training and ranking tests below. */
+const { data } = loadDemoDataset(5, { users: 300, items: 80, interactions: 6_000 })
+const split = splitDataset(data, 1)
+const config: TrainConfig = {
+  ...DEFAULT_TRAIN_CONFIG,
+  epochs: 1,
+  batchSize: 128,
+  dim: 16,
+  heads: 2,
+  layers: 2,
+  mlpHidden: 32,
+  learningRate: 0.02,
+  historyLength: 4,
+  compareBaselines: false,
+}
+const histories = buildHistories(data, split, config.historyLength)
 
+describe('training steps on wasm give the cpu backend’s losses', () => {
   const losses = async (backend: string, variant: ModelVariant) => {
     await tf.setBackend(backend)
     const trainer = new Trainer(data, split, config, histories, variant)
@@ -120,16 +121,6 @@ describe('training steps on wasm give the cpu backend’s losses', () => {
 })
 
 describe('the model’s ranking on wasm reads its scores where they lie', () => {
-  const { data } = loadDemoDataset(6, { users: 300, items: 80, interactions: 6_000 })
-  const split = splitDataset(data, 1)
-  const config: TrainConfig = {
-    ...DEFAULT_TRAIN_CONFIG,
-    dim: 16,
-    mlpHidden: 32,
-    historyLength: 4,
-    compareBaselines: false,
-  }
-  const histories = buildHistories(data, split, config.historyLength)
   const items = data.itemIds.length
 
   it('each batch is a view of the module’s memory, with the values of the product', async () => {
