@@ -4,11 +4,12 @@
  *
  * Measures, per backend, the default demo model's training throughput (steps queued, loss read every 5
  * steps, as training runs) and step latency (every loss awaited), the first step apart, wasm with and
- * without cross-origin isolation (threads), the step time at two item vocabularies and evaluation
- * users/s (through `window.__runBenchmark`, see src/ui/benchmarkHook.ts); the same model's step in
- * PyTorch on the same machine (`bench/twotower.py`, `wasmVsPytorch`); the default demo trained whole
- * in the page (click to first loss point, click to done); main-thread long
- * tasks during a real training run in the page, on the demo and on a dropped ratings log; gzip sizes of the main and worker chunks; the time and
+ * without cross-origin isolation (threads), the step time at item vocabularies of 1,000 to 1,000,000
+ * and at 4 to 32 fields, evaluation users/s at 100,000 items (through `window.__runBenchmark`, see
+ * src/ui/benchmarkHook.ts); the same model's step in PyTorch on the same machine (`bench/twotower.py`,
+ * `wasmVsPytorch`); the default demo trained whole in the page (click to first loss point, click to
+ * done); main-thread long tasks during a real training run in the page, on the demo and on a dropped
+ * ratings log; gzip sizes of the main and worker chunks; the time and
  * peak memory of the page's renderer to read, map, clean and encode generated 1,000,000- and
  * 10,000,000-row CSVs dropped on the page (or to refuse them).
  *
@@ -42,7 +43,11 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const BACKENDS = ['webgl', 'wasm', 'cpu']
 /** Run order: the slow, fragile software WebGL last, so a hang there costs the least. */
 const RUN_ORDER = ['wasm', 'cpu', 'webgl']
-const VOCABULARIES = [1_000, 100_000]
+/** Item vocabularies a step is timed at (synthetic data, 4 fields); the evaluation ranks one of them. */
+const VOCABULARIES = [1_000, 100_000, 1_000_000]
+const EVALUATION_ITEMS = 100_000
+/** Field counts (both towers, ids included) a step is timed at, on synthetic data with 1,000 items. */
+const FIELD_COUNTS = [4, 8, 16, 32]
 /**
  * Steps per timing. Software WebGL (SwiftShader) compiles shaders during the first steps; the cpu
  * backend takes ~0.75 s per step at batch 512. The same counts apply to the demo and to each vocabulary.
@@ -53,7 +58,7 @@ const STEPS = {
   cpu: { warmupSteps: 2, timedSteps: 5 },
 }
 /** Wall-clock limit of one backend's benchmark, in ms. */
-const BACKEND_TIMEOUT_MS = { webgl: 300_000, wasm: 180_000, cpu: 240_000 }
+const BACKEND_TIMEOUT_MS = { webgl: 600_000, wasm: 300_000, cpu: 480_000 }
 const LONG_TASK_TIMEOUT_MS = 240_000
 /* The config and demo are the page's defaults (filled in by src/ui/benchmarkHook.ts and reported back). */
 /** The page that hosts `__runBenchmark`: its own worker gets the cheapest backend and a tiny demo. */
@@ -238,6 +243,8 @@ async function benchmarkBackend(browser, baseUrl, backend, contextOptions = {}) 
     await page.waitForTimeout(1000)
     const request = {
       itemVocabularies: VOCABULARIES,
+      fieldCounts: FIELD_COUNTS,
+      evaluationItems: EVALUATION_ITEMS,
       ...STEPS[backend],
     }
     return await withTimeout(
@@ -650,6 +657,10 @@ async function main() {
     stepMsByVocabulary: Object.fromEntries(BACKENDS.map((b) => [b, null])),
     /** Step time at the largest vocabulary divided by the step time at the smallest, per backend. */
     vocabularyStepRatio: Object.fromEntries(BACKENDS.map((b) => [b, null])),
+    /** Per backend: ms per step at each field count (`settings.fieldCounts`), 1,000 items. */
+    stepMsByFields: Object.fromEntries(BACKENDS.map((b) => [b, null])),
+    /** Step time at the most fields divided by the step time at the fewest, per backend. */
+    fieldStepRatio: Object.fromEntries(BACKENDS.map((b) => [b, null])),
     mainThreadLongTasks: null,
     /** The same on a generated ratings log dropped on the page (`upload` says its shape). */
     mainThreadLongTasksUpload: null,
@@ -670,6 +681,8 @@ async function main() {
     settings: {
       steps: STEPS,
       vocabularies: VOCABULARIES,
+      evaluationItems: EVALUATION_ITEMS,
+      fieldCounts: FIELD_COUNTS,
       ingestFiles: INGEST_FILES,
       demo: null,
       config: null,
@@ -728,6 +741,11 @@ async function main() {
         )
         const small = r.stepMsByVocabulary[String(VOCABULARIES[0])]
         const large = r.stepMsByVocabulary[String(VOCABULARIES.at(-1))]
+        const byFields = Object.fromEntries(
+          FIELD_COUNTS.map((f) => [String(f), round(r.stepMsByFields[String(f)])]),
+        )
+        const fewest = r.stepMsByFields[String(FIELD_COUNTS[0])]
+        const most = r.stepMsByFields[String(FIELD_COUNTS.at(-1))]
         const threads = backend === 'wasm' ? Number(/(\d+) threads?/.exec(r.reason)?.[1] ?? NaN) : null
         result.training[key] = {
           examplesPerSecond: round(r.steps.examplesPerSecond),
@@ -747,10 +765,15 @@ async function main() {
           result.trainExamplesPerSecond[key] = round(r.steps.examplesPerSecond)
           result.stepMsByVocabulary[key] = ms
           result.vocabularyStepRatio[key] = round(large / small, 2)
+          result.stepMsByFields[key] = byFields
+          result.fieldStepRatio[key] = round(most / fewest, 2)
         }
         result.settings.demo ??= r.demo
         result.settings.config ??= r.config
-        log(`${key}: ${JSON.stringify(result.training[key])}; ${JSON.stringify(ms)} ms/step by vocabulary`)
+        log(
+          `${key}: ${JSON.stringify(result.training[key])}; ms/step by vocabulary ${JSON.stringify(ms)}, ` +
+            `by fields ${JSON.stringify(byFields)}`,
+        )
       } catch (e) {
         errors.push({ part: key, message: e instanceof Error ? e.message : String(e) })
         log(`${key}: FAILED: ${errors.at(-1).message}`)

@@ -2,59 +2,61 @@ import { MISSING_LABEL } from '../data/encode'
 import { deriveSeed, mulberry32, randInt } from '../data/random'
 import type { EncodedDataset, EncodedField } from '../data/types'
 
+/** Values of each categorical feature of a synthetic dataset (besides the missing-value code). */
+const FEATURE_VALUES = 8
+
 /**
- * A featureless dataset of uniform random interactions with an arbitrary catalogue size: used to time
- * training steps at very different item vocabularies (the demo world's sampling cost grows with the
- * catalogue, this does not). One categorical feature per side keeps both towers' attention busy.
+ * A featureless dataset of uniform random interactions with an arbitrary catalogue size and number of
+ * fields: used to time training steps at very different item vocabularies and field counts (the demo
+ * world's sampling cost grows with the catalogue, this does not). `fields` counts every field of both
+ * towers, the two ids included (at least 2): the user tower gets the larger half, each side's fields
+ * past its id are categorical features of `FEATURE_VALUES` values, so both towers' attention stays busy.
  */
 export function syntheticDataset(
   users: number,
   items: number,
   interactions: number,
   seed: number,
+  fields = 4,
 ): EncodedDataset {
+  if (!Number.isInteger(fields) || fields < 2)
+    throw new Error(`a synthetic dataset needs at least its 2 id fields, not ${fields}`)
   const rng = mulberry32(deriveSeed(seed, 'synthetic'))
   const labels = (prefix: string, n: number) => [
     MISSING_LABEL,
     ...Array.from({ length: n }, (_, i) => prefix + i),
   ]
-  const field = (
-    name: string,
-    tower: EncodedField['tower'],
-    kind: EncodedField['kind'],
-    vocab: string[],
-  ) => ({
-    name,
-    tower,
-    kind,
-    vocabulary: vocab,
-  })
-  const userIds = labels('u', users).slice(1)
-  const itemIds = labels('i', items).slice(1)
-  const userCodes = new Int32Array(users * 2)
-  for (let u = 0; u < users; u++) {
-    userCodes[u * 2] = u + 1
-    userCodes[u * 2 + 1] = 1 + randInt(rng, 8)
+  /** One side's fields (its id first) and codes: row r's field f at r × width + f. */
+  const side = (tower: EncodedField['tower'], rows: number, width: number) => {
+    const [idName, idPrefix, featureName, featurePrefix] =
+      tower === 'user' ? ['user_id', 'u', 'segment', 's'] : ['item_id', 'i', 'kind', 'k']
+    const features = labels(featurePrefix, FEATURE_VALUES)
+    const sideFields: EncodedField[] = [
+      { name: idName, tower, kind: 'id', vocabulary: labels(idPrefix, rows) },
+      ...Array.from({ length: width - 1 }, (_, f) => ({
+        name: f === 0 ? featureName : `${featureName}_${f + 1}`,
+        tower,
+        kind: 'categorical' as const,
+        vocabulary: features,
+      })),
+    ]
+    const codes = new Int32Array(rows * width)
+    for (let r = 0; r < rows; r++) {
+      codes[r * width] = r + 1
+      for (let f = 1; f < width; f++) codes[r * width + f] = 1 + randInt(rng, FEATURE_VALUES)
+    }
+    return { fields: sideFields, codes }
   }
-  const itemCodes = new Int32Array(items * 2)
-  for (let i = 0; i < items; i++) {
-    itemCodes[i * 2] = i + 1
-    itemCodes[i * 2 + 1] = 1 + randInt(rng, 8)
-  }
+  const user = side('user', users, Math.ceil(fields / 2))
+  const item = side('item', items, Math.floor(fields / 2))
   return {
-    name: `synthetic ${users}×${items}`,
-    userIds,
-    itemIds,
-    userFields: [
-      field('user_id', 'user', 'id', labels('u', users)),
-      field('segment', 'user', 'categorical', labels('s', 8)),
-    ],
-    userCodes,
-    itemFields: [
-      field('item_id', 'item', 'id', labels('i', items)),
-      field('kind', 'item', 'categorical', labels('k', 8)),
-    ],
-    itemCodes,
+    name: `synthetic ${users}×${items}${fields === 4 ? '' : `, ${fields} fields`}`,
+    userIds: labels('u', users).slice(1),
+    itemIds: labels('i', items).slice(1),
+    userFields: user.fields,
+    userCodes: user.codes,
+    itemFields: item.fields,
+    itemCodes: item.codes,
     contextFields: [],
     contextCodes: new Int32Array(0),
     interactionUser: Int32Array.from({ length: interactions }, () => randInt(rng, users)),

@@ -8,6 +8,7 @@ import * as tf from './tf'
 const { data } = loadDemoDataset(5, { users: 120, items: 30, interactions: 2400 })
 const PLAN: BenchmarkPlan = {
   itemVocabularies: [20, 400],
+  fieldCounts: [4, 9],
   warmupSteps: 1,
   timedSteps: 2,
   config: { ...TINY_CONFIG, batchSize: 32, historyLength: 0 },
@@ -19,19 +20,21 @@ beforeAll(async () => {
 })
 
 describe('benchmarkTraining', () => {
-  it('returns throughput, latency and a step time per vocabulary size, tensor count flat', async () => {
+  it('returns throughput, latency and a step time per vocabulary size and field count, tensor count flat', async () => {
     const first = await benchmarkTraining(data, PLAN)
     const after = tf.memory().numTensors
     const second = await benchmarkTraining(data, PLAN)
     expect(tf.memory().numTensors).toBe(after)
     for (const timing of [first, second]) {
       expect(Object.keys(timing.stepMsByVocabulary)).toEqual(['20', '400'])
+      expect(Object.keys(timing.stepMsByFields)).toEqual(['4', '9'])
       const { steps } = timing
       for (const value of [steps.examplesPerSecond, steps.latencyMs, steps.firstStepMs])
         expect(value).toBeGreaterThan(0)
       expect(steps.warmupSteps).toBeGreaterThanOrEqual(PLAN.warmupSteps)
       expect(timing.examplesPerSecond).toBe(steps.examplesPerSecond)
-      for (const ms of Object.values(timing.stepMsByVocabulary)) expect(ms).toBeGreaterThan(0)
+      for (const ms of [...Object.values(timing.stepMsByVocabulary), ...Object.values(timing.stepMsByFields)])
+        expect(ms).toBeGreaterThan(0)
       // The evaluation ranks the validation users of the largest vocabulary.
       expect(timing.evaluation?.items).toBe(400)
       expect(timing.evaluation?.users).toBeGreaterThan(10)
@@ -55,7 +58,18 @@ describe('benchmarkTraining', () => {
       batchSize: 32,
     })
     expect(timing.stepMsByVocabulary).toEqual({ '20': 20, '400': 20 })
+    expect(timing.stepMsByFields).toEqual({ '4': 20, '9': 20 })
     expect(timing.evaluation?.seconds).toBeCloseTo(0.06, 9)
+  })
+
+  it('times the evaluation at the vocabulary asked for, and refuses one it does not time', async () => {
+    const plan = { ...PLAN, fieldCounts: [], evaluationItems: 20 }
+    const timing = await benchmarkTraining(data, plan)
+    expect(timing.evaluation?.items).toBe(20)
+    expect(timing.stepMsByFields).toEqual({})
+    await expect(benchmarkTraining(data, { ...plan, evaluationItems: 100 })).rejects.toThrow(
+      'the evaluation vocabulary 100 is not one of the timed vocabularies',
+    )
   })
 
   it('warms up until the step time settles, and says so when it never does', async () => {

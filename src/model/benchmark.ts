@@ -7,44 +7,34 @@
  *   adds a round trip per step, so it under-reports what training does).
  * The first step (kernel and shader compiles, first allocations) is reported apart, and warm-up goes
  * on until the step time settles. Also: the step time at several item vocabularies (it should follow
- * the batch, not the vocabulary) and how many validation users per second a whole-catalogue evaluation
- * ranks at the largest one. Pure of the DOM; runs on whatever tfjs backend is set.
+ * the batch, not the vocabulary), at several field counts (it should grow with the tokens a tower
+ * attends over), and how many validation users per second a whole-catalogue evaluation ranks at one of
+ * the vocabularies. Pure of the DOM; runs on whatever tfjs backend is set.
  */
 import { splitDataset } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { syntheticDataset } from '../demo/synthetic'
 import { normalizeTrainConfig, type TrainConfig } from './config'
-import type { BenchmarkTiming, StepTiming } from './results'
+import type { BenchmarkPlan, BenchmarkTiming, StepTiming } from './results'
 import { buildHistories, historyLengthFor } from './history'
 import type * as tf from './tf'
 import { LOSS_READ_EVERY, Trainer } from './train'
 
-export type { BenchmarkTiming, StepTiming } from './results'
+export type { BenchmarkPlan, BenchmarkTiming, StepTiming } from './results'
 
 /** Users and interactions of the synthetic dataset timed at each vocabulary size. */
 const SYNTHETIC_USERS = 2000
 const SYNTHETIC_INTERACTIONS = 40_000
+/** Items of the synthetic datasets timed at each field count, unless a timed vocabulary is smaller. */
+const SYNTHETIC_FIELD_ITEMS = 1000
 /** Warm-up ends when the median of the last `SETTLE_WINDOW` steps is within this of the window before. */
 const SETTLE_TOLERANCE = 0.1
 const SETTLE_WINDOW = 3
 /** Warm-up gives up waiting to settle after this many steps (and says so in `settled`). */
 const MAX_WARMUP_STEPS = 40
 
-export interface BenchmarkPlan {
-  /** Item vocabulary sizes to time a step at, each on a synthetic dataset with that many items. */
-  itemVocabularies: number[]
-  /** Steps run before timing at the least (first allocations); more until the step time settles. */
-  warmupSteps: number
-  timedSteps: number
-  config: TrainConfig
-  /** Size of each synthetic dataset; the defaults are what `npm run bench` reports. */
-  synthetic?: { users: number; interactions: number }
-  /** Warm-up gives up waiting to settle after this many steps (default `MAX_WARMUP_STEPS`). */
-  maxWarmupSteps?: number
-}
-
 /**
- * Times training on `data`, then on a synthetic dataset per vocabulary size. Every model it builds is
+ * Times training on `data`, then on a synthetic dataset per vocabulary size and per field count. Every model it builds is
  * disposed: the tensor count is unchanged afterwards.
  */
 export async function benchmarkTraining(
@@ -53,17 +43,19 @@ export async function benchmarkTraining(
   now: () => number = () => performance.now(),
 ): Promise<BenchmarkTiming> {
   const config = normalizeTrainConfig(plan.config)
+  const evaluationItems = plan.evaluationItems ?? Math.max(0, ...plan.itemVocabularies)
+  if (plan.itemVocabularies.length > 0 && !plan.itemVocabularies.includes(evaluationItems))
+    throw new Error(`the evaluation vocabulary ${evaluationItems} is not one of the timed vocabularies`)
   const steps = await withTrainer(data, config, (trainer) => timeSteps(trainer, plan, now))
   const synthetic = plan.synthetic ?? { users: SYNTHETIC_USERS, interactions: SYNTHETIC_INTERACTIONS }
+  const stepMs = (timing: StepTiming) => (timing.batchSize / timing.examplesPerSecond) * 1000
   const stepMsByVocabulary: Record<string, number> = {}
   let evaluation: BenchmarkTiming['evaluation'] = null
-  const largest = Math.max(0, ...plan.itemVocabularies)
   for (const items of plan.itemVocabularies) {
     const dataset = syntheticDataset(synthetic.users, items, synthetic.interactions, config.seed)
     await withTrainer(dataset, config, async (trainer) => {
-      const timing = await timeSteps(trainer, plan, now)
-      stepMsByVocabulary[String(items)] = (timing.batchSize / timing.examplesPerSecond) * 1000
-      if (items !== largest) return
+      stepMsByVocabulary[String(items)] = stepMs(await timeSteps(trainer, plan, now))
+      if (items !== evaluationItems) return
       const started = now()
       await trainer.evaluateModel(trainer.validationQueries)
       const seconds = (now() - started) / 1000
@@ -71,7 +63,21 @@ export async function benchmarkTraining(
       evaluation = { items, users, seconds, usersPerSecond: users / Math.max(seconds, 1e-9) }
     })
   }
-  return { steps, examplesPerSecond: steps.examplesPerSecond, stepMsByVocabulary, evaluation }
+  const stepMsByFields: Record<string, number> = {}
+  const fieldItems = Math.min(...plan.itemVocabularies, SYNTHETIC_FIELD_ITEMS)
+  for (const fields of plan.fieldCounts ?? []) {
+    const dataset = syntheticDataset(synthetic.users, fieldItems, synthetic.interactions, config.seed, fields)
+    stepMsByFields[String(fields)] = stepMs(
+      await withTrainer(dataset, config, (trainer) => timeSteps(trainer, plan, now)),
+    )
+  }
+  return {
+    steps,
+    examplesPerSecond: steps.examplesPerSecond,
+    stepMsByVocabulary,
+    stepMsByFields,
+    evaluation,
+  }
 }
 
 async function withTrainer<T>(

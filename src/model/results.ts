@@ -191,6 +191,27 @@ export interface RunRecord extends RunResult {
   lossCurve: LossPoint[]
 }
 
+/** What `benchmarkTraining` (benchmark.ts) times; the bench's request to the worker adds its demo. */
+export interface BenchmarkPlan {
+  /** Item vocabulary sizes to time a step at, each on a synthetic dataset with that many items. */
+  itemVocabularies: number[]
+  /**
+   * Field counts (both towers, ids included: 4 is one feature per side) to time a step at, each on a
+   * synthetic dataset of 1,000 items (or the smallest timed vocabulary, if smaller); none when left out.
+   */
+  fieldCounts?: number[]
+  /** The vocabulary (one of `itemVocabularies`) whose evaluation is timed; the largest when left out. */
+  evaluationItems?: number
+  /** Steps run before timing at the least (first allocations); more until the step time settles. */
+  warmupSteps: number
+  timedSteps: number
+  config: TrainConfig
+  /** Size of each synthetic dataset; the defaults are what `npm run bench` reports. */
+  synthetic?: { users: number; interactions: number }
+  /** Warm-up gives up waiting to settle after this many steps (default 40). */
+  maxWarmupSteps?: number
+}
+
 /** Timing of training steps on one dataset (model/benchmark.ts measures it). */
 export interface StepTiming {
   /** Milliseconds of the very first step: compiles and first allocations, not part of the others. */
@@ -213,6 +234,8 @@ export interface BenchmarkTiming {
   examplesPerSecond: number
   /** Milliseconds per step, queued as in training, at each requested item vocabulary size. */
   stepMsByVocabulary: Record<string, number>
-  /** Whole-catalogue ranking of the validation users at the largest vocabulary, after its timing. */
+  /** Milliseconds per step, queued as in training, at each requested field count (both towers). */
+  stepMsByFields: Record<string, number>
+  /** Whole-catalogue ranking of the validation users at one vocabulary (`items`), after its timing. */
   evaluation: { items: number; users: number; seconds: number; usersPerSecond: number } | null
 }

@@ -16,6 +16,7 @@ import type { DatasetSummary, TableRole } from '../data/types'
 import type { BackendChoice, BackendName, TrainConfig } from '../model/config'
 import type {
   AttentionSnapshot,
+  BenchmarkPlan,
   BenchmarkTiming,
   CountScorerMetrics,
   EpochRecord,
@@ -264,17 +265,8 @@ export interface IngestApplied {
   seconds: number
 }
 
-/** Timing of training steps on synthetic batches (bench/ only; the worker hands it to model/benchmark.ts). */
-export interface BenchmarkRequest {
-  /** Item vocabulary sizes to time one step at. */
-  itemVocabularies: number[]
-  warmupSteps: number
-  timedSteps: number
-  /** Cap on the warm-up (it otherwise goes on until the step time settles, up to 40 steps). */
-  maxWarmupSteps?: number
-  config: TrainConfig
-  demo: DemoSource
-}
+/** Timing of training steps (bench/ only; the worker hands it to model/benchmark.ts) on a demo's data. */
+export type BenchmarkRequest = Omit<BenchmarkPlan, 'synthetic'> & { demo: DemoSource }
 
 export interface BenchmarkResult extends BenchmarkTiming {
   backend: BackendName

@@ -31,9 +31,7 @@ declare global {
 /** The full request the worker receives: the page's default config and demo under any overrides. */
 export function completeBenchmarkRequest(request: BenchmarkHookRequest): BenchmarkRequest {
   return {
-    itemVocabularies: request.itemVocabularies,
-    warmupSteps: request.warmupSteps,
-    timedSteps: request.timedSteps,
+    ...request,
     config: { ...DEFAULT_TRAIN_CONFIG, ...request.config },
     demo: { kind: 'demo', seed: DEFAULT_DEMO_SEED, ...DEFAULT_DEMO_SIZE, ...request.demo },
   }
