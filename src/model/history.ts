@@ -41,9 +41,13 @@ export const UNUSED = 3
 
 export function rowParts(split: Split, rowCount: number): Uint8Array {
   const part = new Uint8Array(rowCount).fill(UNUSED)
-  split.train.forEach((r) => (part[r] = TRAIN))
-  split.validation.forEach((r) => (part[r] = VALIDATION))
-  split.test.forEach((r) => (part[r] = TEST))
+  // Indexed loops: `forEach` took 0.2-0.37 s for a 10,000,000-row split here, these 0.055 s.
+  const mark = (rows: Int32Array, value: number) => {
+    for (let i = 0; i < rows.length; i++) part[rows[i]] = value
+  }
+  mark(split.train, TRAIN)
+  mark(split.validation, VALIDATION)
+  mark(split.test, TEST)
   return part
 }
 
@@ -159,7 +163,10 @@ export function buildHistories(
   const partAt = gathered(part, order)
   const itemAt = gathered(data.interactionItem, order)
   const groupTime = timeAt ?? (time ? gathered(time, order) : null)
-  const end = new Int32Array(n)
+  // Where each row's known items end, written in that order too, and put in row order by one tight
+  // loop at the end: written at random rows inside the loop, it took 1.3-1.4 s at 10,000,000 rows
+  // here, against 0.55 s plus 0.19-0.23 s apart (Node, one run each).
+  const endAt = new Int32Array(n)
   let trainEnd = 0
   let knownEnd = 0
   for (let u = 0; u < data.userIds.length; u++) {
@@ -173,7 +180,7 @@ export function buildHistories(
       if (groupTime) while (last < stop && groupTime[last] === groupTime[g]) last++
       for (let i = g; i < last; i++) {
         const p = partAt[i]
-        end[order[i]] = p === TEST ? knownEnd : p === UNUSED ? known.start[u] : trainEnd
+        endAt[i] = p === TEST ? knownEnd : p === UNUSED ? known.start[u] : trainEnd
       }
       for (let i = g; i < last; i++) {
         const p = partAt[i]
@@ -183,6 +190,8 @@ export function buildHistories(
       g = last
     }
   }
+  const end = new Int32Array(n)
+  for (let i = 0; i < n; i++) end[order[i]] = endAt[i]
   const user = data.interactionUser
   return {
     length,
