@@ -12,8 +12,9 @@ describe('syntheticDataset', () => {
     expect(Math.max(...data.interactionItem)).toBeLessThan(50)
   })
 
-  it('spreads the fields asked for over both towers, the user tower taking the larger half', () => {
-    const data = syntheticDataset(30, 50, 400, 1, 7)
+  it('has the fields asked for on each tower, and timestamps when asked', () => {
+    const data = syntheticDataset(30, 50, 400, 1, { userFields: 4, itemFields: 3 })
+    expect(data.interactionTime).toBeNull()
     expect(data.userFields.map((f) => f.name)).toEqual(['user_id', 'segment', 'segment_2', 'segment_3'])
     expect(data.itemFields.map((f) => f.name)).toEqual(['item_id', 'kind', 'kind_2'])
     const check = (codes: Int32Array, rows: number, width: number, vocabularies: number[]) => {
@@ -43,8 +44,20 @@ describe('syntheticDataset', () => {
     expect(new Set(Array.from({ length: 30 }, (_, r) => data.userCodes[r * 4 + 3])).size).toBeGreaterThan(1)
   })
 
-  it('is the same for the same seed, and needs its two ids', () => {
-    expect(syntheticDataset(20, 20, 100, 3, 6)).toEqual(syntheticDataset(20, 20, 100, 3, 6))
-    expect(() => syntheticDataset(20, 20, 100, 3, 1)).toThrow('at least its 2 id fields')
+  it('draws the same interactions with or without timestamps, and times when asked', () => {
+    const plain = syntheticDataset(30, 50, 400, 1)
+    const timed = syntheticDataset(30, 50, 400, 1, { timestamps: true })
+    expect(timed.interactionUser).toEqual(plain.interactionUser)
+    expect(timed.interactionItem).toEqual(plain.interactionItem)
+    const times = timed.interactionTime ?? new Float64Array(0)
+    expect(times.length).toBe(400)
+    for (const t of times) expect(Number.isInteger(t) && t >= 1_609_459_200).toBe(true)
+    expect(new Set(times).size).toBeGreaterThan(300)
+  })
+
+  it('is the same for the same seed, and needs each id', () => {
+    const shape = { userFields: 3, itemFields: 3, timestamps: true }
+    expect(syntheticDataset(20, 20, 100, 3, shape)).toEqual(syntheticDataset(20, 20, 100, 3, shape))
+    expect(() => syntheticDataset(20, 20, 100, 3, { itemFields: 0 })).toThrow('needs its id field')
   })
 })

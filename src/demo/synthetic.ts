@@ -5,22 +5,32 @@ import type { EncodedDataset, EncodedField } from '../data/types'
 /** Values of each categorical feature of a synthetic dataset (besides the missing-value code). */
 const FEATURE_VALUES = 8
 
+export interface SyntheticShape {
+  /** Fields of each tower, its id included (default 2: the id and one feature). */
+  userFields?: number
+  itemFields?: number
+  /** Random timestamps (whole seconds, ties possible), so a run uses history tokens; none by default. */
+  timestamps?: boolean
+}
+
 /**
  * A featureless dataset of uniform random interactions with an arbitrary catalogue size and number of
  * fields: used to time training steps at very different item vocabularies and field counts (the demo
- * world's sampling cost grows with the catalogue, this does not). `fields` counts every field of both
- * towers, the two ids included (at least 2): the user tower gets the larger half, each side's fields
- * past its id are categorical features of `FEATURE_VALUES` values, so both towers' attention stays busy.
+ * world's sampling cost grows with the catalogue, this does not), and to warm up a training step of a
+ * given shape (model/warmUp.ts). Each side's fields past its id are categorical features of
+ * `FEATURE_VALUES` values, so both towers' attention stays busy.
  */
 export function syntheticDataset(
   users: number,
   items: number,
   interactions: number,
   seed: number,
-  fields = 4,
+  shape: SyntheticShape = {},
 ): EncodedDataset {
-  if (!Number.isInteger(fields) || fields < 2)
-    throw new Error(`a synthetic dataset needs at least its 2 id fields, not ${fields}`)
+  const { userFields = 2, itemFields = 2 } = shape
+  for (const fields of [userFields, itemFields])
+    if (!Number.isInteger(fields) || fields < 1)
+      throw new Error(`each tower of a synthetic dataset needs its id field, not ${fields} fields`)
   const rng = mulberry32(deriveSeed(seed, 'synthetic'))
   const labels = (prefix: string, n: number) => [
     MISSING_LABEL,
@@ -47,8 +57,11 @@ export function syntheticDataset(
     }
     return { fields: sideFields, codes }
   }
-  const user = side('user', users, Math.ceil(fields / 2))
-  const item = side('item', items, Math.floor(fields / 2))
+  const user = side('user', users, userFields)
+  const item = side('item', items, itemFields)
+  const interactionUser = Int32Array.from({ length: interactions }, () => randInt(rng, users))
+  const interactionItem = Int32Array.from({ length: interactions }, () => randInt(rng, items))
+  const fields = userFields + itemFields
   return {
     name: `synthetic ${users}×${items}${fields === 4 ? '' : `, ${fields} fields`}`,
     userIds: labels('u', users).slice(1),
@@ -59,8 +72,11 @@ export function syntheticDataset(
     itemCodes: item.codes,
     contextFields: [],
     contextCodes: new Int32Array(0),
-    interactionUser: Int32Array.from({ length: interactions }, () => randInt(rng, users)),
-    interactionItem: Int32Array.from({ length: interactions }, () => randInt(rng, items)),
-    interactionTime: null,
+    interactionUser,
+    interactionItem,
+    // About a year of seconds from 2021, so some of a heavy user's rows share a second.
+    interactionTime: shape.timestamps
+      ? Float64Array.from({ length: interactions }, () => 1_609_459_200 + randInt(rng, 31_536_000))
+      : null,
   }
 }

@@ -66,7 +66,10 @@ export async function benchmarkTraining(
   const stepMsByFields: Record<string, number> = {}
   const fieldItems = Math.min(...plan.itemVocabularies, SYNTHETIC_FIELD_ITEMS)
   for (const fields of plan.fieldCounts ?? []) {
-    const dataset = syntheticDataset(synthetic.users, fieldItems, synthetic.interactions, config.seed, fields)
+    const dataset = syntheticDataset(synthetic.users, fieldItems, synthetic.interactions, config.seed, {
+      userFields: Math.ceil(fields / 2),
+      itemFields: Math.floor(fields / 2),
+    })
     stepMsByFields[String(fields)] = stepMs(
       await withTrainer(dataset, config, (trainer) => timeSteps(trainer, plan, now)),
     )

@@ -196,8 +196,9 @@ export interface BenchmarkPlan {
   /** Item vocabulary sizes to time a step at, each on a synthetic dataset with that many items. */
   itemVocabularies: number[]
   /**
-   * Field counts (both towers, ids included: 4 is one feature per side) to time a step at, each on a
-   * synthetic dataset of 1,000 items (or the smallest timed vocabulary, if smaller); none when left out.
+   * Field counts (both towers, ids included: 4 is one feature per side; the user tower takes the larger
+   * half) to time a step at, each on a synthetic dataset of 1,000 items (or the smallest timed
+   * vocabulary, if smaller); none when left out.
    */
   fieldCounts?: number[]
   /** The vocabulary (one of `itemVocabularies`) whose evaluation is timed; the largest when left out. */

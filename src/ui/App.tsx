@@ -43,6 +43,17 @@ export function App() {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [load])
 
+  // While the page waits for a click, the worker runs one step of the settings on screen on data shaped
+  // like the loaded data (model/warmUp.ts), so the next run's first loss point comes sooner. Once per
+  // data loaded and backend, with the settings of that moment: not again on every edit.
+  const { warmUp } = trainer
+  const backendName = state.backend?.name ?? null
+  useEffect(() => {
+    if (state.loaded && backendName && !running)
+      warmUp(trainConfigOf(settings), trainer.dataset.active ?? demoSourceOf(settings))
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state.loaded, backendName, warmUp])
+
   // A share link names the data: the demo, or an applied upload by its fingerprint (none before Apply).
   const applied = trainer.dataset.applied
   const shareData: SharedData | null = trainer.dataset.active

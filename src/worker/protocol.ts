@@ -62,6 +62,13 @@ export type ToWorker =
    * instead of from scratch; without one that fits, the run starts from scratch and says so.
    */
   | { type: 'start'; runId: number; config: TrainConfig; source: DatasetSource; resume?: boolean }
+  /**
+   * While the page waits for a click: one training step of `config` on a small dataset shaped like
+   * `source` (model/warmUp.ts), so the next run's first step does not set up its kernels. No reply; a
+   * run started meanwhile waits for it. Not on the cpu backend (nothing to set up), and once per
+   * backend, config and data shape.
+   */
+  | { type: 'warm-up'; config: TrainConfig; source: DatasetSource }
   | { type: 'pause'; runId: number }
   | { type: 'resume'; runId: number }
   | { type: 'stop'; runId: number }

@@ -14,6 +14,7 @@ import type { LossPoint, RunDataset, RunRecord } from '../model/results'
 import { Explorer } from '../model/explore'
 import { historyLengthFor } from '../model/history'
 import { runTraining } from '../model/run'
+import { warmUpTraining } from '../model/warmUp'
 import { datasetFingerprint } from '../model/runFile'
 import { exportModel } from '../model/modelExport'
 import { readWeights } from '../model/restore'
@@ -418,6 +419,28 @@ function stopCurrentRun(): void {
   current.resume = null
 }
 
+/** What the last warm-up was for (backend, config, data shape): the same again is not repeated. */
+let warmedFor = ''
+
+/** A warm-up step (see the `warm-up` message), queued like a run; it never fails a later one. */
+function warmUp(configIn: TrainConfig, source: DatasetSource): void {
+  currentDone = currentDone.then(async () => {
+    const backend = await backendReady?.catch(() => null)
+    if (!backend || backend === 'cpu') return
+    try {
+      const config = normalizeTrainConfig(configIn)
+      const data = datasetFor(source)
+      const shape = [data.userFields.length + data.contextFields.length, data.itemFields.length]
+      const key = JSON.stringify([backend, config, shape, data.interactionTime !== null])
+      if (key === warmedFor) return
+      warmedFor = key
+      await warmUpTraining(config, data)
+    } catch {
+      // Only a head start: whatever failed here fails again in the run, which says so.
+    }
+  })
+}
+
 /** Times training steps (model/benchmark.ts) on the current backend, queued behind any run. */
 async function benchmark(request: BenchmarkRequest): Promise<BenchmarkResult> {
   if (!backendReady) throw new Error('The worker got a benchmark request before init')
@@ -452,6 +475,9 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       currentDone = currentDone.then(() => run(msg.runId, msg.config, msg.source, msg.resume))
       return
     }
+    case 'warm-up':
+      warmUp(msg.config, msg.source)
+      return
     case 'pause':
       if (current?.runId === msg.runId) current.paused = true
       return

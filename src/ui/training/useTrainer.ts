@@ -18,6 +18,8 @@ export interface Trainer {
   state: TrainingState
   load: (source: DatasetSource) => void
   start: (config: TrainConfig, source: DatasetSource) => void
+  /** One step of `config` on data shaped like `source`, ahead of the next run (the `warm-up` message). */
+  warmUp: (config: TrainConfig, source: DatasetSource) => void
   pause: () => void
   resume: () => void
   stop: () => void
@@ -113,6 +115,10 @@ export function useTrainer(backend: BackendChoice): Trainer {
     },
     [send],
   )
+  const warmUp = useCallback(
+    (config: TrainConfig, source: DatasetSource) => send({ type: 'warm-up', config, source }),
+    [send],
+  )
   const pause = useCallback(() => send({ type: 'pause', runId: runIdRef.current }), [send])
   const resume = useCallback(() => send({ type: 'resume', runId: runIdRef.current }), [send])
   const stop = useCallback(() => send({ type: 'stop', runId: runIdRef.current }), [send])
@@ -128,6 +134,7 @@ export function useTrainer(backend: BackendChoice): Trainer {
     state,
     load,
     start,
+    warmUp,
     pause,
     resume,
     stop,
