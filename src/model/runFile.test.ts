@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { metrics, RUN_RECORD as RECORD } from './testingRecord'
-import { openRunFile, parseRunFile, runFileBytes, RUN_VERSION, toRunFile } from './runFile'
+import { syntheticDataset } from '../demo/synthetic'
+import {
+  datasetFingerprint,
+  openRunFile,
+  parseRunFile,
+  runFileBytes,
+  RUN_VERSION,
+  toRunFile,
+} from './runFile'
 import { MAX_RUN_FILE_BYTES } from './runFile.check'
 import { float32ToBase64, type ModelWeights } from './weights'
 
@@ -326,5 +334,29 @@ describe('run files with the model', () => {
       reason:
         'w.run.json is damaged or not from this page: weights.variables[1] has a value that is not finite (at 1).',
     })
+  })
+})
+
+describe('datasetFingerprint', () => {
+  const make = () => syntheticDataset(30, 40, 500, 7)
+
+  it('is the same for the same data, and changes with any interaction or id', () => {
+    const fingerprint = datasetFingerprint(make())
+    expect(fingerprint).toMatch(/^[0-9a-f]{8}$/)
+    expect(datasetFingerprint(make())).toBe(fingerprint)
+    const otherItem = make()
+    otherItem.interactionItem[250] = (otherItem.interactionItem[250] + 1) % 40
+    expect(datasetFingerprint(otherItem)).not.toBe(fingerprint)
+    const otherId = make()
+    otherId.userIds[3] = 'someone else'
+    expect(datasetFingerprint(otherId)).not.toBe(fingerprint)
+  })
+
+  it('is taken once per dataset: an encoded dataset never changes, so it is not read again', () => {
+    const data = make()
+    const fingerprint = datasetFingerprint(data)
+    // Changed behind the contract's back: the fingerprint kept for this object is what comes back.
+    data.interactionUser[0] = (data.interactionUser[0] + 1) % 30
+    expect(datasetFingerprint(data)).toBe(fingerprint)
   })
 })
