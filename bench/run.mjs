@@ -2,7 +2,7 @@
  * `npm run bench`: times training in the built page (dist/) in headless Chromium and prints ONE JSON
  * object to stdout (progress goes to stderr); the same JSON is written to bench/results/latest.json.
  *
- * Measures, per backend, the default demo model's training throughput (steps queued, loss read every 5
+ * Measures, per backend (webgpu only where the browser offers an adapter), the default demo model's training throughput (steps queued, loss read every 5
  * steps, as training runs) and step latency (every loss awaited), the first step apart, wasm with and
  * without cross-origin isolation (threads), the step time at item vocabularies of 1,000 to 1,000,000
  * and at 4 to 32 fields, evaluation users/s at 100,000 items (through `window.__runBenchmark`, see
@@ -14,7 +14,7 @@
  * 10,000,000-row CSVs dropped on the page (or to refuse them).
  *
  * Options: --dist <dir> (default dist), --out <file> (default bench/results/latest.json),
- * --skip <webgl|wasm|wasmNotIsolated|cpu|pytorch|demo|longtasks|ingest|ingest10M> (repeatable;
+ * --skip <webgpu|webgl|wasm|wasmNotIsolated|cpu|pytorch|demo|longtasks|ingest|ingest10M> (repeatable;
  * `ingest` skips every ingest file, `wasm` both wasm pages).
  */
 import { chromium } from '@playwright/test'
@@ -40,9 +40,12 @@ import { gunzipSync, gzipSync } from 'node:zlib'
 import { unzipSync } from 'fflate'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const BACKENDS = ['webgl', 'wasm', 'cpu']
-/** Run order: the slow, fragile software WebGL last, so a hang there costs the least. */
-const RUN_ORDER = ['wasm', 'cpu', 'webgl']
+const BACKENDS = ['webgpu', 'webgl', 'wasm', 'cpu']
+/**
+ * Run order: the slow, fragile software WebGL last, so a hang there costs the least. WebGPU runs only
+ * where the browser offers an adapter (`training.webgpu.notOffered` says why not).
+ */
+const RUN_ORDER = ['wasm', 'cpu', 'webgpu', 'webgl']
 /** Item vocabularies a step is timed at (synthetic data, 4 fields); the evaluation ranks one of them. */
 const VOCABULARIES = [1_000, 100_000, 1_000_000]
 const EVALUATION_ITEMS = 100_000
@@ -53,12 +56,13 @@ const FIELD_COUNTS = [4, 8, 16, 32]
  * backend takes ~0.75 s per step at batch 512. The same counts apply to the demo and to each vocabulary.
  */
 const STEPS = {
+  webgpu: { warmupSteps: 3, timedSteps: 5 },
   webgl: { warmupSteps: 3, timedSteps: 5 },
   wasm: { warmupSteps: 3, timedSteps: 15 },
   cpu: { warmupSteps: 2, timedSteps: 5 },
 }
 /** Wall-clock limit of one backend's benchmark, in ms. */
-const BACKEND_TIMEOUT_MS = { webgl: 600_000, wasm: 300_000, cpu: 480_000 }
+const BACKEND_TIMEOUT_MS = { webgpu: 600_000, webgl: 600_000, wasm: 300_000, cpu: 480_000 }
 const LONG_TASK_TIMEOUT_MS = 240_000
 /* The config and demo are the page's defaults (filled in by src/ui/benchmarkHook.ts and reported back). */
 /** The page that hosts `__runBenchmark`: its own worker gets the cheapest backend and a tiny demo. */
@@ -228,6 +232,25 @@ function forwardConsole(page, label) {
     if (m.type() === 'error' || m.type() === 'warning') log(`${label} console.${m.type()}:`, m.text())
   })
   page.on('pageerror', (e) => log(`${label} page error:`, e.message))
+}
+
+/** Why this browser offers the page no WebGPU adapter, or null when it does. */
+async function webgpuNotOffered(browser, baseUrl) {
+  const page = await browser.newPage()
+  try {
+    await page.goto(baseUrl + BENCH_PAGE)
+    return await page.evaluate(async () => {
+      if (!navigator.gpu) return 'navigator.gpu is missing (WebGPU is off in this browser)'
+      const adapter = await navigator.gpu.requestAdapter().catch((e) => String(e))
+      return adapter === null
+        ? 'requestAdapter() gave no adapter'
+        : typeof adapter === 'string'
+          ? adapter
+          : null
+    })
+  } finally {
+    await page.close().catch(() => {})
+  }
 }
 
 /** One backend's benchmark in a fresh page; returns the worker's BenchmarkResult. */
@@ -738,6 +761,14 @@ async function main() {
     )
     for (const { key, backend, url, context } of runs) {
       if (options.skip.has(backend) || options.skip.has(key)) continue
+      if (backend === 'webgpu') {
+        const notOffered = await webgpuNotOffered(browser, url)
+        if (notOffered) {
+          result.training.webgpu = { notOffered }
+          log(`webgpu: not run: ${notOffered}`)
+          continue
+        }
+      }
       const t0 = Date.now()
       log(
         `${key}: benchmarking (warm-up until steady, then ${STEPS[backend].timedSteps} timed steps each way)`,

@@ -55,7 +55,7 @@ test('switching the backend keeps the applied upload: the next run trains on it 
   await expectClean(guards)
 })
 
-test('"Test my device" times every backend, shows the figures and switches to the fastest', async ({
+test('"Test my device" times every backend offered, shows the figures and switches to the fastest', async ({
   page,
   baseURL,
 }) => {
@@ -74,6 +74,10 @@ test('"Test my device" times every backend, shows the figures and switches to th
     const examplesPerSecond = Number((await cells.first().textContent())!.replace(/,/g, ''))
     expect(examplesPerSecond, backend).toBeGreaterThan(0)
   }
+  // WebGPU is off in this browser (no adapter without a flag): said at once, not timed.
+  await expect(table.getByTestId('device-test-row-webgpu')).toContainText(
+    'not available here: WebAssembly on the CPU; fell back because webgpu: this browser found no WebGPU adapter',
+  )
   // wasm is the fastest where the only GPU is a software one; it is picked, and the badge says why.
   await expect(choice).toContainText('Picked wasm: fastest in the device test')
   await expect(page.locator('#setting-backend')).toHaveValue('wasm')
@@ -81,5 +85,18 @@ test('"Test my device" times every backend, shows the figures and switches to th
   await expect(page.locator('.backend-reason')).toContainText('Chosen as the fastest in the device test')
   await expect(page.getByTestId('device-test')).toBeEnabled()
   await screenshot(page, 'device-test')
+  await expectClean(guards)
+})
+
+test('WebGPU asked for where the browser has no adapter: the page says why and runs on wasm, not on a software WebGL', async ({
+  page,
+  baseURL,
+}) => {
+  const guards = await guardPage(page, new URL(baseURL!).origin)
+  await page.goto(`./?backend=webgpu#${TINY}`)
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+  const reason = page.locator('.backend-reason')
+  await expect(reason).toContainText('webgpu: this browser found no WebGPU adapter')
+  await expect(reason).toContainText('webgl: the GPU is a software renderer')
   await expectClean(guards)
 })

@@ -60,10 +60,14 @@ export const DEFAULT_TRAIN_CONFIG: TrainConfig = {
 }
 
 /** A tfjs backend the worker can run on. */
-export type BackendName = 'webgl' | 'wasm' | 'cpu'
-/** What the person (or the URL) asked for; `auto` tries webgl, then wasm, then cpu. */
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu'
+/**
+ * What the person (or the URL) asked for; `auto` tries webgl, then wasm, then cpu. WebGPU only when
+ * chosen (or picked by "Test my device", which times it): it has not been timed on a GPU yet, so `auto`
+ * does not assume it is faster than WebGL.
+ */
 export type BackendChoice = BackendName | 'auto'
-export const BACKEND_CHOICES: BackendChoice[] = ['auto', 'webgl', 'wasm', 'cpu']
+export const BACKEND_CHOICES: BackendChoice[] = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu']
 
 /**
  * Everything a person can set: the training config, the backend and the demo data's seed and size. The

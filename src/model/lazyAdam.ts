@@ -9,13 +9,17 @@ import * as tf from './tf'
  * Row replacement is backend-specific, because the same op has very different costs:
  * - cpu and wasm: `tensorScatterUpdate` (a copy plus O(rows used));
  * - webgl: its scatter shader loops over every update for every table cell (O(vocabulary × rows used)),
- *   so rows are replaced with `where(mask, gather(newRows, position), table)`: O(vocabulary), parallel.
+ *   so rows are replaced with `where(mask, gather(newRows, position), table)`: O(vocabulary), parallel;
+ *   webgpu the same way (ops every GPU backend has; not timed against its scatter, no GPU here).
  */
 /** A `LazyAdam`'s state as plain data: its step count and each updated table's moments. */
 export interface LazyAdamState {
   step: number
   moments: { table: string; m: Float32Array; v: Float32Array }[]
 }
+
+/** Backends whose rows are replaced by a mask (see above); WebGPU as WebGL, a parallel `where`. */
+const GPU_BACKENDS = new Set(['webgl', 'webgpu'])
 
 export class LazyAdam {
   private readonly moments = new Map<tf.Variable, { m: tf.Variable; v: tf.Variable }>()
@@ -65,7 +69,7 @@ export class LazyAdam {
         table.shape[0],
         rows,
         index,
-        tf.getBackend() === 'webgl' ? 'mask' : 'scatter',
+        GPU_BACKENDS.has(tf.getBackend()) ? 'mask' : 'scatter',
       )
       m.assign(replace(m, mRows))
       v.assign(replace(v, vRows))

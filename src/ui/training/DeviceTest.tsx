@@ -15,9 +15,11 @@ async function tryBackend(
 ): Promise<DeviceTestRow> {
   const client = new TrainerClient(row.backend, undefined, row.threads)
   try {
+    // A backend this browser does not offer falls back to another: said at once, and not timed.
+    const started = await client.setBackend(row.backend)
+    if (started.backend !== row.backend)
+      return { ...row, result: null, problem: `not available here: ${started.reason}` }
     const result = await client.benchmark({ ...STEPS, config, demo })
-    if (result.backend !== row.backend)
-      return { ...row, result: null, problem: `not available here: ${result.reason}` }
     return { ...row, result, problem: null }
   } catch (e) {
     return { ...row, result: null, problem: e instanceof Error ? e.message : String(e) }

@@ -11,11 +11,11 @@ const ran = (label: string, examplesPerSecond: number): DeviceTestRow => ({
 
 describe('device test', () => {
   it('tries every backend, and wasm on one thread only where isolation gives it more', () => {
-    expect(deviceTestPlan(false, 16).map((r) => r.label)).toEqual(['webgl', 'wasm', 'cpu'])
-    expect(deviceTestPlan(true, 2).map((r) => r.label)).toEqual(['webgl', 'wasm', 'cpu'])
+    expect(deviceTestPlan(false, 16).map((r) => r.label)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu'])
+    expect(deviceTestPlan(true, 2).map((r) => r.label)).toEqual(['webgpu', 'webgl', 'wasm', 'cpu'])
     const rows = deviceTestPlan(true, 8)
-    expect(rows.map((r) => r.label)).toEqual(['webgl', 'wasm', 'wasm, 1 thread', 'cpu'])
-    expect(rows[2]).toMatchObject({ backend: 'wasm', threads: 1 })
+    expect(rows.map((r) => r.label)).toEqual(['webgpu', 'webgl', 'wasm', 'wasm, 1 thread', 'cpu'])
+    expect(rows[3]).toMatchObject({ backend: 'wasm', threads: 1 })
   })
 
   it('picks the row with the most examples per second, never one that did not run', () => {

@@ -22,6 +22,7 @@ export function deviceTestPlan(
   cores: number,
 ): Omit<DeviceTestRow, 'result' | 'problem'>[] {
   return [
+    { backend: 'webgpu', label: 'webgpu' },
     { backend: 'webgl', label: 'webgl' },
     { backend: 'wasm', label: 'wasm' },
     ...(isolated && cores >= 4 ? [{ backend: 'wasm' as const, threads: 1, label: 'wasm, 1 thread' }] : []),

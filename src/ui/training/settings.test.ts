@@ -91,7 +91,7 @@ describe('messages about a bad link', () => {
     expect(problems).toEqual([
       '"abc" is not a number for Epochs; kept 30.',
       '"maybe" is not on/off for logQ correction; kept on.',
-      'Backend "quantum" is not one of auto, webgl, wasm, cpu; using auto.',
+      'Backend "quantum" is not one of auto, webgpu, webgl, wasm, cpu; using auto.',
       'Unknown setting "colour" in the link was ignored.',
       'Batch size 1 is outside 8–4096; using 8.',
       'Learning rate 0.000001 is outside 0.00001–10; using 0.00001.',
