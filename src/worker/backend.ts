@@ -115,7 +115,7 @@ function threadsNote(): string {
 export async function selectBackend(
   choice: BackendChoice,
   wasmThreads?: number,
-): Promise<{ backend: BackendName; reason: string }> {
+): Promise<{ backend: BackendName; reason: string; softwareGpu: boolean }> {
   if (wasmThreads !== undefined) setThreadsCount(wasmThreads)
   const candidates = choice === 'auto' ? ORDER : [choice, ...ORDER.filter((b) => b !== choice)]
   const failures: string[] = []
@@ -141,8 +141,10 @@ export async function selectBackend(
           ? `${WHAT[name]}, the first choice`
           : `${WHAT[name]}; fell back because ${failures.join('; ')}`
     if (name === 'wasm') reason += `. ${threadsNote()}`
+    let softwareGpu = false
     if (name === 'webgpu') {
       const adapter = await webgpuAdapter()
+      softwareGpu = 'name' in adapter && adapter.software
       if ('name' in adapter)
         reason += adapter.software
           ? `. The adapter is a software one (${adapter.name}): ?backend=wasm is probably faster here`
@@ -150,11 +152,12 @@ export async function selectBackend(
     }
     if (name === 'webgl') {
       const renderer = webglRenderer()
-      if (SOFTWARE_RENDERER.test(renderer))
+      softwareGpu = SOFTWARE_RENDERER.test(renderer)
+      if (softwareGpu)
         reason += `. The GPU is a software renderer (${renderer}): ?backend=wasm is probably faster here`
       else if (renderer) reason += ` (${renderer})`
     }
-    return { backend: name, reason }
+    return { backend: name, reason, softwareGpu }
   }
   throw new Error(`No TensorFlow.js backend could start: ${failures.join('; ')}`)
 }

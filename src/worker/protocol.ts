@@ -65,8 +65,8 @@ export type ToWorker =
   /**
    * While the page waits for a click: one training step of `config` on a small dataset shaped like
    * `source` (model/warmUp.ts), so the next run's first step does not set up its kernels. No reply; a
-   * run started meanwhile waits for it. Not on the cpu backend (nothing to set up), and once per
-   * backend, config and data shape.
+   * run started meanwhile waits for it. Not on the cpu backend (nothing to set up) nor on a software
+   * GPU (SwiftShader: many seconds of shader compiles), and once per backend, config and data shape.
    */
   | { type: 'warm-up'; config: TrainConfig; source: DatasetSource }
   | { type: 'pause'; runId: number }

@@ -70,6 +70,8 @@ function replyWithBytes<T>(
 let backendReady: Promise<BackendName> | null = null
 /** The backend in use and why it was chosen, once known: part of every run's record. */
 let backendInfo = { name: 'unknown', reason: '' }
+/** Whether the backend in use is a GPU backend on a software renderer or adapter (SwiftShader). */
+let onSoftwareGpu = false
 
 /** Control state of the run in progress. */
 interface RunControl {
@@ -395,8 +397,9 @@ function switchBackend(choice: BackendChoice, requestId: number | undefined, was
     return selectBackend(choice, wasmThreads)
   })
   backendReady = switched.then(
-    ({ backend, reason }) => {
+    ({ backend, reason, softwareGpu }) => {
       backendInfo = { name: backend, reason }
+      onSoftwareGpu = softwareGpu
       post({ type: 'backend', backend, reason, requestId })
       return backend
     },
@@ -426,7 +429,10 @@ let warmedFor = ''
 function warmUp(configIn: TrainConfig, source: DatasetSource): void {
   currentDone = currentDone.then(async () => {
     const backend = await backendReady?.catch(() => null)
-    if (!backend || backend === 'cpu') return
+    // Not on cpu (nothing to set up), nor on a software GPU: there the step's shader compiles take many
+    // seconds of the CPU the page needs, a run clicked at once waits for them (a browser test on
+    // SwiftShader's WebGL ran past its 3-minute limit once so), and the badge already says wasm is faster.
+    if (!backend || backend === 'cpu' || onSoftwareGpu) return
     try {
       const config = normalizeTrainConfig(configIn)
       const data = datasetFor(source)
