@@ -100,3 +100,24 @@ export async function download(page: Page, button: Locator): Promise<{ download:
   const path = await file.path()
   return { download: file, bytes: await readFile(path) }
 }
+
+/**
+ * The model learned on this page's backend: its test Recall@10 beats random's by three standard errors
+ * of the difference over the held-out interactions (the tiny demo: 0.56 against 0.25 over 300, a
+ * standard error near 0.04). An untrained or garbled model ranks like random.
+ */
+export async function expectModelBeatsRandom(page: Page): Promise<void> {
+  const baselines = page.getByTestId('baseline-table')
+  const recall = async (scorer: string) =>
+    parseFloat(
+      (await baselines.locator(`tr[data-scorer="${scorer}"] td[data-metric="recall@10"]`).textContent())!,
+    )
+  const heldOut = Number(
+    (await baselines.textContent())!.match(/([\d,]+) held-out interactions/)![1].replace(/,/g, ''),
+  )
+  const [model, random] = [await recall('model'), await recall('random')]
+  const standardError = Math.sqrt((model * (1 - model) + random * (1 - random)) / heldOut)
+  expect(model - random, `model ${model}, random ${random}, ${heldOut} held out`).toBeGreaterThan(
+    3 * standardError,
+  )
+}

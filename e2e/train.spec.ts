@@ -1,5 +1,14 @@
 import { expect, test, type Page } from '@playwright/test'
-import { expectClean, guardPage, lossPoints, MEDIUM, screenshot, TINY, waitForDone } from './helpers'
+import {
+  expectClean,
+  expectModelBeatsRandom,
+  guardPage,
+  lossPoints,
+  MEDIUM,
+  screenshot,
+  TINY,
+  waitForDone,
+} from './helpers'
 
 for (const backend of ['webgl', 'wasm'] as const) {
   test(`trains the demo end to end on ${backend}, served from a sub-path`, async ({ page, baseURL }) => {
@@ -36,21 +45,7 @@ for (const backend of ['webgl', 'wasm'] as const) {
       await expect(baselines.locator(`tr[data-scorer="${trained}"] td[data-metric="recall@10"]`)).toHaveText(
         /^\d\.\d{4}±\d\.\d{4}$/,
       )
-    // The model learned on this backend: its test Recall@10 beats random's by three standard errors of
-    // the difference over the held-out interactions (measured 0.56 against 0.25 over 300, a standard
-    // error near 0.04). An untrained or garbled model ranks like random.
-    const testRecall = async (scorer: string) =>
-      parseFloat(
-        (await baselines.locator(`tr[data-scorer="${scorer}"] td[data-metric="recall@10"]`).textContent())!,
-      )
-    const heldOut = Number(
-      (await baselines.textContent())!.match(/([\d,]+) held-out interactions/)![1].replace(/,/g, ''),
-    )
-    const [model, random] = [await testRecall('model'), await testRecall('random')]
-    const standardError = Math.sqrt((model * (1 - model) + random * (1 - random)) / heldOut)
-    expect(model - random, `model ${model}, random ${random}, ${heldOut} held out`).toBeGreaterThan(
-      3 * standardError,
-    )
+    await expectModelBeatsRandom(page)
     // Every test number carries its 95% interval.
     await expect(baselines.locator('tr[data-scorer="model"] td[data-metric="recall@10"]')).toHaveText(
       /^\d\.\d{4}±\d\.\d{4}$/,

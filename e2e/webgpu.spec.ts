@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test'
 import config from '../playwright.config'
-import { expectClean, guardPage, lossPoints, TINY, waitForDone } from './helpers'
+import { expectClean, expectModelBeatsRandom, guardPage, lossPoints, TINY, waitForDone } from './helpers'
 
 /** The browser flags of every test, and WebGPU on top (Chromium on Linux offers it only so). */
 const WEBGPU_ARGS = [...(config.use?.launchOptions?.args ?? []), '--enable-unsafe-webgpu']
@@ -28,17 +28,6 @@ test('trains the demo end to end on webgpu, and the badge says the adapter is a 
   await expect.poll(() => lossPoints(page), { timeout: 120_000 }).toBeGreaterThan(0)
   await waitForDone(page, 420_000)
   await expect(page.getByTestId('training-status')).toHaveAttribute('data-epoch', '1')
-  // The model learned on this backend: its test Recall@10 beats random's by three standard errors.
-  const baselines = page.getByTestId('baseline-table')
-  const recall = async (scorer: string) =>
-    parseFloat(
-      (await baselines.locator(`tr[data-scorer="${scorer}"] td[data-metric="recall@10"]`).textContent())!,
-    )
-  const heldOut = Number(
-    (await baselines.textContent())!.match(/([\d,]+) held-out interactions/)![1].replace(/,/g, ''),
-  )
-  const [model, random] = [await recall('model'), await recall('random')]
-  const standardError = Math.sqrt((model * (1 - model) + random * (1 - random)) / heldOut)
-  expect(model - random, `model ${model}, random ${random}`).toBeGreaterThan(3 * standardError)
+  await expectModelBeatsRandom(page)
   await expectClean(guards)
 })
