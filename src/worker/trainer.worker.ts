@@ -430,8 +430,8 @@ function warmUp(configIn: TrainConfig, source: DatasetSource): void {
   currentDone = currentDone.then(async () => {
     const backend = await backendReady?.catch(() => null)
     // Not on cpu (nothing to set up), nor on a software GPU: there the step's shader compiles take many
-    // seconds of the CPU the page needs, a run clicked at once waits for them (a browser test on
-    // SwiftShader's WebGL ran past its 3-minute limit once so), and the badge already says wasm is faster.
+    // seconds of the CPU the page needs, a run clicked at once waits for them, and the badge already
+    // says wasm is faster.
     if (!backend || backend === 'cpu' || onSoftwareGpu) return
     try {
       const config = normalizeTrainConfig(configIn)
