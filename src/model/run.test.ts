@@ -4,7 +4,9 @@ import { loadDemoDataset } from '../demo/demoDataset'
 import { PLANTED_FIELDS } from '../demo/cardOffers'
 import { oracleScorer } from '../demo/oracle'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
+import { splitWithOrder } from '../data/split'
 import { buildQueries } from './evaluate'
+import { buildHistories } from './history'
 import { BASELINE_NAMES, type EpochRecord, type LossPoint } from './results'
 import { runTraining, type RunResult } from './run'
 import { multiValuedDataset } from './testing'
@@ -260,12 +262,15 @@ describe('early stopping restores the best epoch', () => {
   }, 300_000)
 
   it('stopped in epoch 1, it tests the count baselines that are ready and lists the rest as left out', async () => {
-    let checkpoints = 0
+    // A few steps into epoch 1 (its loss read at step 1, then every few steps).
+    let lastStep = 0
     let told = false
     const run = await runTraining(small, config, {
-      checkpoint: async () => (++checkpoints > 3 ? 'stop' : 'continue'),
+      onLoss: (p) => (lastStep = p.step),
+      checkpoint: async () => (lastStep >= 5 ? 'stop' : 'continue'),
       onValidationBaselines: () => (told = true),
     })
+    expect(lastStep).toBeGreaterThanOrEqual(5)
     expect(run.end).toBe('stopped')
     expect(run.history).toHaveLength(0)
     expect(told).toBe(false)
@@ -276,6 +281,19 @@ describe('early stopping restores the best epoch', () => {
     expect([...(run.leftOut ?? [])].sort()).toEqual(['co-occurrence', 'id-only', 'mean-pooling', 'sequence'])
     // A stop asks for the results now: drop-field importance (one re-ranking per field) is left out.
     expect(run.importance).toEqual([])
+    // No epoch ended, so the test ranks the initial weights, as the page's caption says ("the model’s
+    // initial weights"), not the half-trained ones of the steps before the Stop: the same metrics as an
+    // untrained model of this config on the same split.
+    expect(run.testedEpoch).toBe(0)
+    const { split } = splitWithOrder(small, config.seed)
+    const untrained = new Trainer(small, split, config, buildHistories(small, split, config.historyLength))
+    try {
+      expect(run.test.model).toEqual(
+        await untrained.evaluateModel(buildQueries(small, split, 'test', config.seed)),
+      )
+    } finally {
+      untrained.dispose()
+    }
   }, 300_000)
 
   it('a Stop is seen inside the rankings: the model’s validation and the baselines’ (not after them)', async () => {

@@ -114,7 +114,8 @@ function sharedCheckpoint(checkpoint: Checkpoint): Checkpoint {
  * see `earlyStopping.ts`), a NaN guard that restores the last good weights, then test metrics with standard
  * errors and paired comparisons for every scorer, attention summaries and drop-field importance.
  * Under early stopping every trained model is tested with the weights of its own best epoch; a run the
- * person stops is tested with the weights of a finished epoch. Frees every tensor it made.
+ * person stops is tested with the weights of a finished epoch (the initial ones when none finished).
+ * Frees every tensor it made.
  */
 export async function runTraining(
   data: EncodedDataset,
@@ -277,9 +278,10 @@ export async function runTraining(
       if (epoch < config.epochs && hooks.onCheckpoint) await hooks.onCheckpoint(await checkpointAt(epoch))
     }
     // The weights to test: the best epoch's under early stopping; after a stop, a finished epoch's
-    // (the interrupted epoch has no validation score); after a divergence, the last good ones (restored).
+    // (the interrupted epoch has no validation score), which in epoch 1 are the initial weights, as the
+    // page says; after a divergence, the last good ones (restored).
     let testedEpoch = history.length
-    if (end !== 'diverged' && history.length > 0) {
+    if (end !== 'diverged') {
       if (keepBest && bestWeights) {
         main.restore(bestWeights)
         testedEpoch = tracker.bestEpoch
