@@ -2,6 +2,7 @@
  * Small deterministic pseudo-random tools. Everything that must reproduce from a seed (demo data,
  * batch order, train/validation splits) draws from these, never from `Math.random`.
  */
+import { SLICE_ROWS, type Sliced } from './slices'
 
 /** A PRNG returning floats in [0, 1). Mulberry32: 32-bit state, fast, good enough for sampling. */
 export type Rng = () => number
@@ -43,13 +44,41 @@ export function pickWeighted(rng: Rng, weights: ArrayLike<number>, total?: numbe
 
 /** Fisher–Yates shuffle in place. Returns the same array. */
 export function shuffleInPlace<T extends { length: number; [i: number]: unknown }>(rng: Rng, array: T): T {
-  for (let i = array.length - 1; i > 0; i--) {
+  swapDown(rng, array, array.length - 1, 0)
+  return array
+}
+
+/** `shuffleInPlace` (the same swaps in the same order), yielding after every `sliceLength` swaps. */
+export function* shuffleInSlices<T extends { length: number; [i: number]: unknown }>(
+  rng: Rng,
+  array: T,
+  sliceLength = SLICE_ROWS,
+): Sliced<T> {
+  for (let top = array.length - 1; top > 0;) {
+    const bottom = Math.max(0, top - Math.max(1, sliceLength))
+    swapDown(rng, array, top, bottom)
+    top = bottom
+    if (top > 0) yield
+  }
+  return array
+}
+
+/**
+ * Fisher–Yates swaps for positions `top` down to `bottom` + 1. A plain function, not the generator's
+ * own loop: a loop inside a generator ran a 10,000,000-row shuffle up to 1.5× slower here.
+ */
+function swapDown<T extends { length: number; [i: number]: unknown }>(
+  rng: Rng,
+  array: T,
+  top: number,
+  bottom: number,
+): void {
+  for (let i = top; i > bottom; i--) {
     const j = Math.floor(rng() * (i + 1))
     const tmp = array[i]
     array[i] = array[j]
     array[j] = tmp
   }
-  return array
 }
 
 /** Derive an independent seed for a named purpose, so adding one consumer does not shift another's stream. */

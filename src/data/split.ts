@@ -1,4 +1,5 @@
-import { deriveSeed, mulberry32, shuffleInPlace } from './random'
+import { deriveSeed, mulberry32, shuffleInSlices } from './random'
+import { SLICE_ROWS, slicesOf, touchInSlices, userSlices, whole, type Sliced } from './slices'
 import type { EncodedDataset } from './types'
 
 /**
@@ -37,13 +38,26 @@ export interface RowsInTime {
  * The split and, for a leave-last-out split, the per-user time order it was cut from (null for a random
  * split): a caller that needs that order next (the histories) takes it instead of sorting again.
  */
-export function splitWithOrder(
+export function splitWithOrder(data: EncodedDataset, seed: number): SplitWithOrder {
+  return whole(splitInSlices(data, seed))
+}
+
+export interface SplitWithOrder {
+  split: Split
+  inTime: RowsInTime | null
+}
+
+/**
+ * `splitWithOrder` in slices of about `sliceRows` rows or users (see `slices.ts`): a run awaits a Stop
+ * between them, since on a 10,000,000-row log the whole split takes 1.5 s.
+ */
+export function* splitInSlices(
   data: EncodedDataset,
   seed: number,
-): { split: Split; inTime: RowsInTime | null } {
-  return data.interactionTime
-    ? leaveLastOut(data, data.interactionTime)
-    : { split: randomSplit(data, seed), inTime: null }
+  sliceRows = SLICE_ROWS,
+): Sliced<SplitWithOrder> {
+  if (data.interactionTime) return yield* leaveLastOut(data, data.interactionTime, sliceRows)
+  return { split: yield* randomSplit(data, seed, sliceRows), inTime: null }
 }
 
 /**
@@ -56,24 +70,73 @@ export function rowsByUser(
   data: EncodedDataset,
   rows?: ArrayLike<number>,
   carry?: { values: Float64Array; into: Float64Array },
-): { start: Int32Array; order: Int32Array } {
-  const users = data.interactionUser
-  const n = rows ? rows.length : users.length
-  const rowAt = (i: number) => (rows ? rows[i] : i)
+): RowsByUser {
+  return whole(rowsByUserInSlices(data, rows, carry))
+}
+
+export interface RowsByUser {
+  start: Int32Array
+  order: Int32Array
+}
+
+/**
+ * `rowsByUser`, yielding after every `sliceRows` rows of each of its passes. The loops are plain
+ * functions the generator calls (see `swapDown` in random.ts for why).
+ */
+export function* rowsByUserInSlices(
+  data: EncodedDataset,
+  rows?: ArrayLike<number>,
+  carry?: { values: Float64Array; into: Float64Array },
+  sliceRows = SLICE_ROWS,
+): Sliced<RowsByUser> {
+  const n = rows ? rows.length : data.interactionUser.length
   const nUsers = data.userIds.length
   const start = new Int32Array(nUsers + 1)
-  for (let i = 0; i < n; i++) start[users[rowAt(i)] + 1]++
+  for (const [from, to] of slicesOf(n, sliceRows)) {
+    countPerUser(data.interactionUser, rows, from, to, start)
+    yield
+  }
   for (let u = 0; u < nUsers; u++) start[u + 1] += start[u]
   const fill = start.slice(0, nUsers)
   const order = new Int32Array(n)
-  for (let i = 0; i < n; i++) {
-    const r = rowAt(i)
+  // The pass below writes both at random places.
+  yield* touchInSlices(carry ? [order, carry.into] : [order], sliceRows)
+  for (const [from, to] of slicesOf(n, sliceRows)) {
+    placeByUser(data.interactionUser, rows, from, to, fill, order, carry)
+    yield
+  }
+  return { start, order }
+}
+
+/** Adds 1 at `start[user + 1]` for each of the rows `from` … `to` − 1 (of `rows`, or of the log). */
+function countPerUser(
+  users: Int32Array,
+  rows: ArrayLike<number> | undefined,
+  from: number,
+  to: number,
+  start: Int32Array,
+): void {
+  if (rows) for (let i = from; i < to; i++) start[users[rows[i]] + 1]++
+  else for (let i = from; i < to; i++) start[users[i] + 1]++
+}
+
+/** Writes the rows `from` … `to` − 1 at their user's next place (`fill`) in `order`. */
+function placeByUser(
+  users: Int32Array,
+  rows: ArrayLike<number> | undefined,
+  from: number,
+  to: number,
+  fill: Int32Array,
+  order: Int32Array,
+  carry?: { values: Float64Array; into: Float64Array },
+): void {
+  for (let i = from; i < to; i++) {
+    const r = rows ? rows[i] : i
     const at = fill[users[r]]++
     order[at] = r
     // Read in row order, written where the row goes: cheaper than gathering them afterwards.
     if (carry) carry.into[at] = carry.values[r]
   }
-  return { start, order }
 }
 
 /** Positions a packed sort key holds (2^17), and the times below which time × that stays exact (2^35 s). */
@@ -86,48 +149,83 @@ const MAX_PACKED_TIME = 2 ** 35
  * `time[row]` at random rows of a 10,000,000-row log spent most of its 1.5 s on cache misses); a user
  * whose rows are already in order (files sorted by time) is not sorted at all.
  */
-function sortByTime(start: Int32Array, order: Int32Array, timeAt: Float64Array): void {
+function* sortByTime(
+  start: Int32Array,
+  order: Int32Array,
+  timeAt: Float64Array,
+  sliceRows: number,
+): Sliced<void> {
   let longest = 0
   for (let u = 0; u + 1 < start.length; u++) longest = Math.max(longest, start[u + 1] - start[u])
-  const index = new Int32Array(longest)
-  const rows = new Int32Array(longest)
-  const times = new Float64Array(longest)
-  const keys = new Float64Array(longest)
-  for (let u = 0; u + 1 < start.length; u++) {
-    const from = start[u]
-    const n = start[u + 1] - from
-    let sorted = true
-    for (let i = from + 1; i < from + n && sorted; i++)
-      sorted = timeAt[i - 1] < timeAt[i] || (timeAt[i - 1] === timeAt[i] && order[i - 1] < order[i])
-    if (sorted) continue
-    let packable = n <= PACK_POSITIONS
-    for (let i = 0; i < n; i++) {
-      rows[i] = order[from + i]
-      const t = (times[i] = timeAt[from + i])
-      packable &&= Number.isInteger(t) && t >= 0 && t < MAX_PACKED_TIME
-    }
-    if (packable) {
-      // Whole seconds: time × 2^17 + position is an exact float64 and sorts as (time, row), since the
-      // user's rows come in row order; a sort without a comparator is several times faster.
-      for (let i = 0; i < n; i++) keys[i] = times[i] * PACK_POSITIONS + i
-      keys.subarray(0, n).sort()
-      for (let i = 0; i < n; i++) index[i] = keys[i] % PACK_POSITIONS
-    } else {
-      for (let i = 0; i < n; i++) index[i] = i
-      index.subarray(0, n).sort((a, b) => times[a] - times[b] || rows[a] - rows[b])
-    }
-    for (let i = 0; i < n; i++) {
-      order[from + i] = rows[index[i]]
-      timeAt[from + i] = times[index[i]]
-    }
+  const scratch: SortScratch = {
+    index: new Int32Array(longest),
+    rows: new Int32Array(longest),
+    times: new Float64Array(longest),
+    keys: new Float64Array(longest),
+  }
+  for (const [from, to] of userSlices(start, sliceRows)) {
+    for (let u = from; u < to; u++) sortUserByTime(order, timeAt, start[u], start[u + 1] - start[u], scratch)
+    yield
   }
 }
 
-function leaveLastOut(data: EncodedDataset, time: Float64Array): { split: Split; inTime: RowsInTime } {
+interface SortScratch {
+  index: Int32Array
+  rows: Int32Array
+  times: Float64Array
+  keys: Float64Array
+}
+
+/** `sortByTime` of the `n` rows from `from`, one user's. */
+function sortUserByTime(
+  order: Int32Array,
+  timeAt: Float64Array,
+  from: number,
+  n: number,
+  { index, rows, times, keys }: SortScratch,
+): void {
+  let sorted = true
+  for (let i = from + 1; i < from + n && sorted; i++)
+    sorted = timeAt[i - 1] < timeAt[i] || (timeAt[i - 1] === timeAt[i] && order[i - 1] < order[i])
+  if (sorted) return
+  let packable = n <= PACK_POSITIONS
+  for (let i = 0; i < n; i++) {
+    rows[i] = order[from + i]
+    const t = (times[i] = timeAt[from + i])
+    packable &&= Number.isInteger(t) && t >= 0 && t < MAX_PACKED_TIME
+  }
+  if (packable) {
+    // Whole seconds: time × 2^17 + position is an exact float64 and sorts as (time, row), since the
+    // user's rows come in row order; a sort without a comparator is several times faster.
+    for (let i = 0; i < n; i++) keys[i] = times[i] * PACK_POSITIONS + i
+    keys.subarray(0, n).sort()
+    for (let i = 0; i < n; i++) index[i] = keys[i] % PACK_POSITIONS
+  } else {
+    for (let i = 0; i < n; i++) index[i] = i
+    index.subarray(0, n).sort((a, b) => times[a] - times[b] || rows[a] - rows[b])
+  }
+  for (let i = 0; i < n; i++) {
+    order[from + i] = rows[index[i]]
+    timeAt[from + i] = times[index[i]]
+  }
+}
+
+function* leaveLastOut(
+  data: EncodedDataset,
+  time: Float64Array,
+  sliceRows: number,
+): Sliced<{ split: Split; inTime: RowsInTime }> {
   const timeAt = new Float64Array(time.length)
-  const { start, order } = rowsByUser(data, undefined, { values: time, into: timeAt })
-  sortByTime(start, order, timeAt)
-  const nUsers = data.userIds.length
+  const into = { values: time, into: timeAt }
+  const { start, order } = yield* rowsByUserInSlices(data, undefined, into, sliceRows)
+  yield* sortByTime(start, order, timeAt, sliceRows)
+  yield
+  return { split: cutLastOut(start, order), inTime: { start, order, timeAt } }
+}
+
+/** Per user, in time order: the last row is test, the one before validation, the rest train. */
+function cutLastOut(start: Int32Array, order: Int32Array): Split {
+  const nUsers = start.length - 1
   let heldOut = 0
   for (let u = 0; u < nUsers; u++) if (start[u + 1] - start[u] >= MIN_INTERACTIONS_FOR_HOLDOUT) heldOut++
   const train = new Int32Array(order.length - 2 * heldOut)
@@ -148,12 +246,12 @@ function leaveLastOut(data: EncodedDataset, time: Float64Array): { split: Split;
     train.set(rows.subarray(0, rows.length - 2), t)
     t += rows.length - 2
   }
-  return { split: { kind: 'leave-last-out', train, validation, test }, inTime: { start, order, timeAt } }
+  return { kind: 'leave-last-out', train, validation, test }
 }
 
-function randomSplit(data: EncodedDataset, seed: number): Split {
+function* randomSplit(data: EncodedDataset, seed: number, sliceRows: number): Sliced<Split> {
   const n = data.interactionUser.length
-  const order = shuffleInPlace(mulberry32(deriveSeed(seed, 'split')), indices(n))
+  const order = yield* shuffleInSlices(mulberry32(deriveSeed(seed, 'split')), indices(n), sliceRows)
   const nTrain = Math.round(n * 0.8)
   const nValidation = Math.round(n * 0.1)
   return {

@@ -3,7 +3,14 @@ import { mulberry32, randInt, shuffleInPlace } from '../data/random'
 import { splitDataset, splitWithOrder, type Split } from '../data/split'
 import { interactionsDataset } from '../data/testing'
 import type { EncodedDataset } from '../data/types'
-import { buildHistories, historyLengthFor, historyRowsOf, rowParts, type Histories } from './history'
+import {
+  buildHistories,
+  historiesInSlices,
+  historyLengthFor,
+  historyRowsOf,
+  rowParts,
+  type Histories,
+} from './history'
 
 /**
  * A log with many ties: each user rates 3–40 distinct items (so a token names exactly one source row
@@ -83,12 +90,20 @@ describe('buildHistories never leaks the future', () => {
     const histories = buildHistories(data, split, length)
     // A run hands the split's time order over, so histories only re-sort ties: the same tokens.
     const fromSplitOrder = buildHistories(data, split, length, inTime)
+    // A run builds them in slices (here of 7 rows, so every pass stops often): the same tokens again.
+    let slices = 0
+    const inSlices = historiesInSlices(data, split, length, inTime, 7)
+    let next = inSlices.next()
+    for (; !next.done; next = inSlices.next()) slices++
+    const sliced = next.value
+    expect(slices).toBeGreaterThan((4 * data.interactionUser.length) / 7)
     let checked = 0
     let tiedRows = 0
     for (let r = 0; r < data.interactionUser.length; r++) {
       const user = data.interactionUser[r]
       const seen = tokens(histories, r)
       expect(tokens(fromSplitOrder, r)).toEqual(seen)
+      expect(tokens(sliced, r)).toEqual(seen)
       // Every token's source row is strictly earlier and of a part this row may know.
       for (const item of seen) {
         const s = sourceRow(data, user, item)
