@@ -161,6 +161,34 @@ test('pause, resume and stop control a running wasm run; the page answers clicks
   await expectClean(guards)
 })
 
+test('a Stop before the first step cancels the run: the page is ready again at once, nothing tested', async ({
+  page,
+  baseURL,
+}) => {
+  const guards = await guardPage(page, new URL(baseURL!).origin)
+  // Train is clicked as soon as it is enabled: the run then waits behind the warm-up step the page
+  // starts on load (~1 s on wasm), then prepares 300,000 interactions, so the Stop comes before the
+  // first step (a click after it would end with a test).
+  await page.goto(
+    './?backend=wasm#demoUsers=10000&demoItems=600&demoInteractions=300000&epochs=1&batchSize=256&dim=16&mlpHidden=32',
+  )
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm', { timeout: 60_000 })
+  await expect(page.getByTestId('train-start')).toBeEnabled({ timeout: 60_000 })
+  await page.getByTestId('train-start').click()
+  await page.getByTestId('train-stop').click()
+  const status = page.getByTestId('training-status')
+  // Not 'done': nothing was tested (an untrained model's test would take seconds here, and say little).
+  await expect(status).toHaveAttribute('data-state', 'idle', { timeout: 30_000 })
+  await expect(status).toContainText('Stopped before the first training step: nothing was trained or tested.')
+  expect(await lossPoints(page)).toBe(0)
+  await expect(page.getByTestId('train-start')).toBeEnabled()
+  await expect(page.getByTestId('train-stop')).toBeDisabled()
+  // No test table: the placeholder stays.
+  await expect(page.getByTestId('baseline-table')).toHaveAttribute('data-ready', 'false')
+  await screenshot(page, 'cancelled')
+  await expectClean(guards)
+})
+
 test('the demo CSVs are served next to the page', async ({ request }) => {
   const response = await request.get('demo/interactions.csv')
   expect(response.status()).toBe(200)

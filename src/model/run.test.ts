@@ -8,7 +8,7 @@ import { splitWithOrder } from '../data/split'
 import { buildQueries } from './evaluate'
 import { buildHistories } from './history'
 import { BASELINE_NAMES, type EpochRecord, type LossPoint } from './results'
-import { runTraining, type RunResult } from './run'
+import { RunCancelled, runTraining, type RunResult } from './run'
 import { multiValuedDataset } from './testing'
 import * as tf from './tf'
 import { Trainer } from './train'
@@ -324,18 +324,43 @@ describe('early stopping restores the best epoch', () => {
     expect(inBaselines.validationBaselines).toEqual({})
   }, 300_000)
 
-  it('stopped while preparing, it trains no step and ends with the test of the untrained model', async () => {
-    let losses = 0
+  it('a Stop anywhere before the first step cancels the run at once: no step, no test, no tensor left', async () => {
+    const before = tf.memory().numTensors
+    // Where the checkpoints come in a run that is not stopped: the first step's is the last before its
+    // loss is read.
     let checkpoints = 0
+    let firstStep = 0
+    await runTraining(
+      small,
+      { ...config, epochs: 1 },
+      {
+        checkpoint: async () => (++checkpoints, 'continue'),
+        onLoss: (p) => (firstStep ||= p.step === 1 ? checkpoints : 0),
+      },
+    )
+    // The split and the histories stop in slices (each pass over the rows at least once), then one
+    // checkpoint after the histories, one when the model is made, and the one before the first step.
+    expect(firstStep).toBeGreaterThan(10)
+    for (let stopAt = 1; stopAt <= firstStep; stopAt++) {
+      let seen = 0
+      let losses = 0
+      const stopped = runTraining(small, config, {
+        checkpoint: async () => (++seen >= stopAt ? 'stop' : 'continue'),
+        onLoss: () => losses++,
+      })
+      await expect(stopped, `stopped at checkpoint ${stopAt}`).rejects.toBeInstanceOf(RunCancelled)
+      // Seen at the checkpoint it was given at: nothing more was prepared or trained after it.
+      expect(seen).toBe(stopAt)
+      expect(losses).toBe(0)
+      expect(tf.memory().numTensors).toBe(before)
+    }
+    // One step later the run has trained, so it ends with results: the initial weights tested.
+    let seen = 0
     const run = await runTraining(small, config, {
-      checkpoint: async () => (++checkpoints, 'stop'),
-      onLoss: () => losses++,
+      checkpoint: async () => (++seen > firstStep ? 'stop' : 'continue'),
     })
-    // The first checkpoint comes between the split and the histories, before any step.
-    expect(checkpoints).toBe(1)
-    expect(losses).toBe(0)
     expect(run.end).toBe('stopped')
-    expect(run.history).toHaveLength(0)
+    expect(run.testedEpoch).toBe(0)
     expect(run.test.model.queries).toBeGreaterThan(0)
     expect(run.importance).toEqual([])
   }, 300_000)

@@ -130,6 +130,11 @@ export class Trainer {
     this.order = Int32Array.from(split.train)
   }
 
+  /** Training steps taken so far (those of a loaded state included). */
+  get stepsTaken(): number {
+    return this.globalStep
+  }
+
   /**
    * The validation queries this trainer ranks after each epoch. Made on first use, the end of the first
    * epoch, not before the first step: on a 10,000,000-row upload they take 1.6 s (Node, cpu), and a

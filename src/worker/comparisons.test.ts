@@ -101,18 +101,20 @@ describe('trained baselines in a second worker (protocol on a MessageChannel)', 
   }, 300_000)
 
   it('wait through a pause and go on to the same numbers', async () => {
-    let calls = 0
     let pausedFor = 0
+    let run: ReturnType<typeof runBeside> | null = null
     const checkpoint: Checkpoint = async () => {
-      // One long pause in the first epoch (longer than the 100 ms after which the other side waits).
-      if (++calls === 5) {
+      // One long pause in the first epoch, once the second worker trains (it has had an answer; the
+      // run's preparation has checkpoints of its own before that), longer than the 100 ms after which
+      // the other side waits.
+      if (pausedFor === 0 && run && run.answers.length > 0) {
         const started = Date.now()
         await new Promise((resolve) => setTimeout(resolve, 400))
         pausedFor = Date.now() - started
       }
       return 'continue'
     }
-    const run = runBeside(checkpoint)
+    run = runBeside(checkpoint)
     const beside = await run.result
     expect(pausedFor).toBeGreaterThanOrEqual(390)
     // The second worker was told to wait, then to go on.

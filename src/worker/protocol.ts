@@ -154,6 +154,8 @@ export type FromWorker =
   | { type: 'epoch'; runId: number; record: EpochRecord; attention: AttentionSnapshot }
   /** The finished run, whole: what the UI shows and what a run file saves. */
   | { type: 'done'; runId: number; record: RunRecord }
+  /** Stopped before its first training step (`RunCancelled`): no record; the page is ready again. */
+  | { type: 'cancelled'; runId: number; message: string }
   /** `requestId` names the request (init, benchmark) that failed, when one did. */
   | { type: 'error'; runId: number | null; message: string; requestId?: number }
   | { type: 'benchmark'; requestId: number; result: BenchmarkResult }

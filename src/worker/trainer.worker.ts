@@ -13,7 +13,7 @@ import { normalizeDemoSource, normalizeTrainConfig, type TrainConfig } from '../
 import type { LossPoint, RunDataset, RunRecord } from '../model/results'
 import { Explorer } from '../model/explore'
 import { historyLengthFor } from '../model/history'
-import { runTraining } from '../model/run'
+import { RunCancelled, runTraining } from '../model/run'
 import { warmUpTraining } from '../model/warmUp'
 import { datasetFingerprint } from '../model/runFile'
 import { exportModel } from '../model/modelExport'
@@ -82,6 +82,8 @@ interface RunControl {
 }
 let current: RunControl | null = null
 let currentDone: Promise<void> = Promise.resolve()
+/** The latest run id a Stop was asked for (ids only grow): a run queued behind others starts stopped. */
+let stopAsked = 0
 
 /** The finished run's model, kept for the explorer until the next run starts. */
 let explorer: { runId: number; explorer: Explorer } | null = null
@@ -147,7 +149,7 @@ function baselinesBeside(
 }
 
 async function run(runId: number, configIn: unknown, source: DatasetSource, resume = false): Promise<void> {
-  const control: RunControl = { runId, paused: false, stopped: false, resume: null }
+  const control: RunControl = { runId, paused: false, stopped: runId <= stopAsked, resume: null }
   current = control
   explorer?.explorer.dispose()
   explorer = null
@@ -273,7 +275,13 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
     // The weights are read before the next run may replace the model; the write goes on behind.
     void keeper.keepRun(record, await weightsToKeep(runId, record))
   } catch (e) {
-    post({ type: 'error', runId, message: `Training failed: ${e instanceof Error ? e.message : String(e)}` })
+    if (e instanceof RunCancelled) post({ type: 'cancelled', runId, message: e.message })
+    else
+      post({
+        type: 'error',
+        runId,
+        message: `Training failed: ${e instanceof Error ? e.message : String(e)}`,
+      })
   } finally {
     if (current === control) current = null
     // Finished, stopped or failed: nothing to resume any more.
@@ -477,7 +485,10 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       return
     }
     case 'start': {
+      // A new run replaces the one in progress and any still queued: each is stopped (one still queued
+      // is cancelled when its turn comes, before it prepares anything).
       stopCurrentRun()
+      stopAsked = Math.max(stopAsked, msg.runId - 1)
       currentDone = currentDone.then(() => run(msg.runId, msg.config, msg.source, msg.resume))
       return
     }
@@ -495,6 +506,8 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       }
       return
     case 'stop':
+      // A run still queued (behind the warm-up or a run that is ending) is stopped when it starts.
+      stopAsked = Math.max(stopAsked, msg.runId)
       if (current?.runId === msg.runId) {
         current.stopped = true
         current.resume?.()

@@ -81,6 +81,31 @@ describe('trainingReducer', () => {
     expect(s.status).toBe('training')
   })
 
+  it('goes back to ready, with the reason, when the run is cancelled before its first step', () => {
+    let s = worker(INITIAL_TRAINING_STATE, { type: 'backend', backend: 'wasm', reason: 'forced' })
+    s = trainingReducer(s, started(3))
+    s = worker(s, {
+      type: 'dataset',
+      runId: 3,
+      summary: record.dataset as never,
+      fingerprint: 'f',
+      split: record.dataset.split,
+      stepsPerEpoch: 4,
+      batchSize: 8,
+    })
+    // An older run's cancellation is not this one's.
+    expect(worker(s, { type: 'cancelled', runId: 2, message: 'old' }).status).toBe('training')
+    s = worker(s, { type: 'cancelled', runId: 3, message: 'Stopped before the first training step' })
+    expect(s.status).toBe('idle')
+    expect(s.detail).toBe('Stopped before the first training step')
+    expect(s.dataset).toBeNull()
+    expect(s.run).toBeNull()
+    expect(s.record).toBeNull()
+    expect(s.backend?.name).toBe('wasm')
+    // The next run starts as usual.
+    expect(trainingReducer(s, started(4)).status).toBe('training')
+  })
+
   it('shows worker-level errors whatever the run', () => {
     const s = worker(trainingReducer(INITIAL_TRAINING_STATE, started(1)), {
       type: 'error',

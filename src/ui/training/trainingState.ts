@@ -225,6 +225,16 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
         attention: [...state.attention, msg.attention],
         currentEpoch: msg.record.epoch,
       }
+    case 'cancelled':
+      // Nothing was trained: the page is as before the run, with the reason where the status is.
+      return {
+        ...INITIAL_TRAINING_STATE,
+        backend: state.backend,
+        loaded: state.loaded,
+        kept: state.kept,
+        runId: state.runId,
+        detail: msg.message,
+      }
     case 'done':
       return {
         ...state,
