@@ -3,7 +3,14 @@ import { splitDataset } from '../data/split'
 import { itemCounts, popularityScorer } from '../model/baselines'
 import { buildQueries, evaluateRanking } from '../model/evaluate'
 import { csvOf as toCsv } from '../data/table'
-import { CATEGORIES, generateCardOffers, PLANTED_FIELDS, type DemoSize } from './cardOffers'
+import {
+  CATEGORIES,
+  DEVICES,
+  generateCardOffers,
+  PLANTED_FIELDS,
+  plantedUtility,
+  type DemoSize,
+} from './cardOffers'
 import { loadDemoDataset } from './demoDataset'
 import { oracleScorer } from './oracle'
 
@@ -66,6 +73,34 @@ describe('card offers demo generator', () => {
     // Measured 0.197 and 0.481 on the default demo; each share is over thousands of rows (SE < 0.01).
     expect(without).toBeLessThan(0.3)
     expect(planted).toBeGreaterThan(without + 0.15)
+  })
+
+  it('the oracle scores every row with the utility and the previous category the generator drew it with', async () => {
+    const size = { users: 300, items: 80, interactions: 6000 }
+    const { world, data } = loadDemoDataset(11, size)
+    const rows = Int32Array.from({ length: data.interactionUser.length }, (_, r) => r)
+    const fromWorld = await oracleScorer(world, data)(rows)
+    // Without drawing the interactions again (what a run uses): the same scores.
+    expect(await oracleScorer(plantedUtility(11, size), data)(rows)).toEqual(fromWorld)
+    // Written the plain way: the generator's own row for (user, offer), its device and previous
+    // category, the utility of every offer in the data's item order.
+    const generated = world.tables.interactions.data
+    const rowOf = new Map(generated['user_id'].map((u, g) => [`${u}\t${generated['offer_id'][g]}`, g]))
+    const offerIndex = new Map(world.tables.items!.data['offer_id'].map((id, i) => [id, i]))
+    const userIndex = new Map(world.tables.users!.data['user_id'].map((id, i) => [id, i]))
+    const utilities = new Float32Array(size.items)
+    const n = data.itemIds.length
+    let withMomentum = 0
+    for (let r = 0; r < rows.length; r++) {
+      const user = data.userIds[data.interactionUser[r]]
+      const g = rowOf.get(`${user}\t${data.itemIds[data.interactionItem[r]]}`)!
+      const previous = world.previousCategory[g]
+      if (previous >= 0) withMomentum++
+      world.utilities(userIndex.get(user)!, DEVICES.indexOf(generated['device'][g]), previous, utilities)
+      const expected = Float32Array.from(data.itemIds, (id) => utilities[offerIndex.get(id)!])
+      expect(fromWorld.subarray(r * n, (r + 1) * n)).toEqual(expected)
+    }
+    expect(withMomentum).toBeGreaterThan(rows.length / 2)
   })
 
   it('plants a recoverable signal: the oracle ranks far better than popularity', async () => {

@@ -5,7 +5,7 @@
 import { summarize } from '../data/encode.summary'
 import type { EncodedDataset } from '../data/types'
 import { demoDataFiles, loadDemoDataset } from '../demo/demoDataset'
-import { generateCardOffers } from '../demo/cardOffers'
+import { plantedUtility } from '../demo/cardOffers'
 import { oracleScorer } from '../demo/oracle'
 import type { BatchScorer } from '../model/metrics'
 import { benchmarkTraining } from '../model/benchmark'
@@ -109,14 +109,15 @@ function datasetFor(source: DatasetSource): EncodedDataset {
 
 /**
  * The truth a dataset was generated from: the demo's planted utility (the oracle row), for the length
- * of one run; none for uploads. The world is drawn again from its seed rather than kept: its tables
- * held in the worker for the whole visit slowed later uploads' parsing by a third (bench: 1.85 s →
- * 2.45 s for 1,000,000 rows).
+ * of one run; none for uploads. The utility is drawn again from its seed rather than kept (the world's
+ * tables held in the worker for the whole visit slowed later uploads' parsing by a third), without
+ * the interactions: drawing those again took 1.1 s of every demo run's start at the default size, and
+ * ~50 s at 1,000,000 interactions, before the run could see a Stop.
  */
 function truthFor(source: DatasetSource, data: EncodedDataset): BatchScorer | undefined {
   if (source.kind !== 'demo') return undefined
   const demo = normalizeDemoSource(source)
-  return oracleScorer(generateCardOffers(demo.seed, demo), data)
+  return oracleScorer(plantedUtility(demo.seed, demo), data)
 }
 
 /**
