@@ -205,11 +205,12 @@ function trainStartEnabled(page) {
   )
 }
 
-/** Waits until the run is done or failed, at most `ms` (rejects naming `what`). */
-function runEnded(page, ms, what) {
+/** Waits until the run is done or failed (or, with `cancelled`, back to ready), at most `ms`. */
+function runEnded(page, ms, what, { cancelled = false } = {}) {
   const status = page.getByTestId('training-status')
+  const states = ['done', 'error', ...(cancelled ? ['idle'] : [])]
   return withTimeout(
-    status.and(page.locator('[data-state="done"], [data-state="error"]')).waitFor({ timeout: 0 }),
+    status.and(page.locator(states.map((s) => `[data-state="${s}"]`).join(', '))).waitFor({ timeout: 0 }),
     ms,
     what,
   )
@@ -637,7 +638,7 @@ const CLICK_AFTER_UPLOAD_SECONDS = 3
  * After an upload is applied: switches to wasm, waits `CLICK_AFTER_UPLOAD_SECONDS`, clicks Train and
  * times the first loss point on the chart (the first 5 steps: everything the run prepares before them
  * is in it), then clicks Stop and times until the run is done (the test of the weights so far is in
- * that).
+ * that). Then starts two more runs and stops each while it prepares, timing until the page is ready.
  */
 async function firstStepAndStop(page) {
   await page.locator('#setting-backend').selectOption('wasm')
@@ -656,14 +657,39 @@ async function firstStepAndStop(page) {
   await page.getByTestId('train-stop').click()
   const status = page.getByTestId('training-status')
   await runEnded(page, INGEST_TIMEOUT_MS, 'Stopping the run')
+  const stopToDoneSeconds = round((Date.now() - t1) / 1000, 2)
+  const state = await status.getAttribute('data-state')
+  // Stops while the run prepares (the split, then the histories): before the first step a Stop
+  // cancels the run, so the page is ready again as soon as the worker sees it.
+  const stopsWhilePreparing = []
+  for (const after of STOP_WHILE_PREPARING_AFTER_SECONDS) {
+    await trainStartEnabled(page)
+    await page.getByTestId('train-start').click()
+    await page.waitForTimeout(after * 1000)
+    const t = Date.now()
+    await page.getByTestId('train-stop').click()
+    await runEnded(page, INGEST_TIMEOUT_MS, 'Stopping the run while it prepares', { cancelled: true })
+    stopsWhilePreparing.push({
+      clickedAfterSeconds: after,
+      stopSeconds: round((Date.now() - t) / 1000, 2),
+      state: await status.getAttribute('data-state'),
+    })
+  }
   return {
     backend: 'wasm',
     clickedAfterSeconds: CLICK_AFTER_UPLOAD_SECONDS,
     firstLossSeconds: round(firstLossSeconds, 2),
-    stopToDoneSeconds: round((Date.now() - t1) / 1000, 2),
-    state: await status.getAttribute('data-state'),
+    stopToDoneSeconds,
+    state,
+    stopsWhilePreparing,
   }
 }
+
+/**
+ * Seconds after Train at which `firstStepAndStop` clicks Stop in a run that prepares: inside the split
+ * and inside the histories of a 10,000,000-row upload (each 1.5 s or so here; the first loss at ~5 s).
+ */
+const STOP_WHILE_PREPARING_AFTER_SECONDS = [1, 2.5]
 
 async function main() {
   const started = Date.now()
