@@ -487,7 +487,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     }
     case 'start': {
       // A new run replaces the one in progress and any still queued: each is stopped (one still queued
-      // is cancelled when its turn comes, before it prepares anything).
+      // is cancelled at its first checkpoint, before its split is done).
       stopCurrentRun()
       stopAsked = Math.max(stopAsked, msg.runId - 1)
       currentDone = currentDone.then(() => run(msg.runId, msg.config, msg.source, msg.resume))
