@@ -166,9 +166,9 @@ test('a Stop before the first step cancels the run: the page is ready again at o
   baseURL,
 }) => {
   const guards = await guardPage(page, new URL(baseURL!).origin)
-  // Train is clicked as soon as it is enabled: the run then waits behind the warm-up step the page
-  // starts on load (~1 s on wasm), then prepares 300,000 interactions, so the Stop comes before the
-  // first step (a click after it would end with a test).
+  // Train is clicked as soon as it is enabled and Stop right after: whether the run still waits behind
+  // the warm-up step the page starts on load or already prepares 300,000 interactions, the Stop comes
+  // before the first step (a click after it would end with a test).
   await page.goto(
     './?backend=wasm#demoUsers=10000&demoItems=600&demoInteractions=300000&epochs=1&batchSize=256&dim=16&mlpHidden=32',
   )
