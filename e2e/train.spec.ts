@@ -52,9 +52,40 @@ for (const backend of ['webgl', 'wasm'] as const) {
     await expect(baselines.locator('tr[data-scorer="model"] td[data-metric="recall@10"]')).toHaveText(
       /^\d\.\d{4}±\d\.\d{4}$/,
     )
+    await expectChartsDrawn(page, 2)
     await screenshot(page, `trained-${backend}`)
     await expectClean(guards)
   })
+}
+
+/**
+ * The loss and ranking charts (our own SVG) drew every point, list their series, read out the point
+ * under the pointer, and follow the window when it narrows (a drawing that held its old width would make
+ * the page scroll sideways).
+ */
+async function expectChartsDrawn(page: Page, epochs: number) {
+  const loss = page.getByTestId('loss-chart')
+  const points = await lossPoints(page)
+  const path = await loss.locator('[data-series="loss"] path').getAttribute('d')
+  expect(path?.match(/[ML]/g) ?? []).toHaveLength(points)
+  const ranking = page.getByTestId('ranking-chart')
+  await expect(ranking).toHaveAttribute('data-points', String(epochs))
+  await expect(ranking.locator('[data-series="model"] circle')).toHaveCount(epochs)
+  await expect(ranking.locator('[data-series="popularity"] path')).toHaveAttribute('d', /^M[\d.]+,[\d.]+L/)
+  await expect(ranking.locator('.chart-legend li').first()).toHaveText('Attention two-tower')
+
+  const box = (await loss.locator('svg.chart-svg').boundingBox())!
+  await page.mouse.move(box.x + box.width - 30, box.y + 60)
+  await expect(loss.getByTestId('chart-readout')).toContainText(/step \d+loss \d\.\d{4}/)
+  await page.mouse.move(0, 0)
+  await expect(loss.getByTestId('chart-readout')).toHaveCount(0)
+
+  const wide = page.viewportSize()!
+  await page.setViewportSize({ width: 480, height: wide.height })
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(480)
+  const narrow = (await loss.locator('svg.chart-svg').boundingBox())!
+  expect(narrow.width).toBeLessThan(box.width)
+  await page.setViewportSize(wide)
 }
 
 /**

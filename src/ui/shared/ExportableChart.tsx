@@ -3,7 +3,7 @@ import { svgToPng } from './chartExport'
 import { ExportButtons } from './ExportButtons'
 
 /**
- * Adds "Save PNG" and "Save CSV" under a recharts chart without touching it: the PNG is drawn from the
+ * Adds "Save PNG" and "Save CSV" under a chart (recharts' or `SvgLineChart`'s) without touching it: the PNG is drawn from the
  * chart's SVG (the HTML legend is not part of it), the CSV from the rows the caller passes.
  */
 export function ExportableChart({
@@ -27,7 +27,7 @@ export function ExportableChart({
         png={
           csv &&
           (() => {
-            const svg = ref.current?.querySelector<SVGSVGElement>('svg.recharts-surface')
+            const svg = ref.current?.querySelector<SVGSVGElement>('svg.recharts-surface, svg.chart-svg')
             if (!svg) return Promise.reject(new Error('Nothing is drawn yet.'))
             return svgToPng(svg)
           })
