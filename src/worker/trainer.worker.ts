@@ -27,6 +27,7 @@ import type { TrainedScorerName } from '../model/results'
 import { Ingestor } from './ingestSession'
 import { modelZip, type ProjectData } from './modelZip'
 import { Keeper, MAX_KEPT_WEIGHT_BYTES } from './keeper'
+import { RunControls } from './runControls'
 import type {
   BackendChoice,
   BackendName,
@@ -73,17 +74,10 @@ let backendInfo = { name: 'unknown', reason: '' }
 /** Whether the backend in use is a GPU backend on a software renderer or adapter (SwiftShader). */
 let onSoftwareGpu = false
 
-/** Control state of the run in progress. */
-interface RunControl {
-  runId: number
-  paused: boolean
-  stopped: boolean
-  resume: (() => void) | null
-}
-let current: RunControl | null = null
+/** Pause, Resume and Stop as asked, for the run in progress and one still queued. */
+const controls = new RunControls()
+/** The queue of runs, benchmarks and backend switches: each waits for the one before. */
 let currentDone: Promise<void> = Promise.resolve()
-/** The latest run id a Stop was asked for (ids only grow): a run queued behind others starts stopped. */
-let stopAsked = 0
 
 /** The finished run's model, kept for the explorer until the next run starts. */
 let explorer: { runId: number; explorer: Explorer } | null = null
@@ -150,8 +144,7 @@ function baselinesBeside(
 }
 
 async function run(runId: number, configIn: unknown, source: DatasetSource, resume = false): Promise<void> {
-  const control: RunControl = { runId, paused: false, stopped: runId <= stopAsked, resume: null }
-  current = control
+  const control = controls.begin(runId)
   explorer?.explorer.dispose()
   explorer = null
   try {
@@ -284,7 +277,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
         message: `Training failed: ${e instanceof Error ? e.message : String(e)}`,
       })
   } finally {
-    if (current === control) current = null
+    controls.end(control)
     // Finished, stopped or failed: nothing to resume any more.
     void keeper.dropCheckpoint()
   }
@@ -399,7 +392,7 @@ async function restore(
  * applied upload are plain arrays and stay, so switching never asks the person to upload again.
  */
 function switchBackend(choice: BackendChoice, requestId: number | undefined, wasmThreads?: number): void {
-  stopCurrentRun()
+  controls.stopCurrent()
   const switched = currentDone.then(() => {
     explorer?.explorer.dispose()
     explorer = null
@@ -422,13 +415,6 @@ function switchBackend(choice: BackendChoice, requestId: number | undefined, was
     () => undefined,
     () => undefined,
   )
-}
-
-function stopCurrentRun(): void {
-  if (!current) return
-  current.stopped = true
-  current.resume?.()
-  current.resume = null
 }
 
 /** What the last warm-up was for (backend, config, data shape): the same again is not repeated. */
@@ -488,32 +474,22 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
     case 'start': {
       // A new run replaces the one in progress and any still queued: each is stopped (one still queued
       // is cancelled at its first checkpoint, before its split is done).
-      stopCurrentRun()
-      stopAsked = Math.max(stopAsked, msg.runId - 1)
+      controls.replaceWith(msg.runId)
       currentDone = currentDone.then(() => run(msg.runId, msg.config, msg.source, msg.resume))
       return
     }
     case 'warm-up':
       warmUp(msg.config, msg.source)
       return
+    // A run still queued (behind the warm-up or a run that is ending) gets these when it starts.
     case 'pause':
-      if (current?.runId === msg.runId) current.paused = true
+      controls.pause(msg.runId)
       return
     case 'resume':
-      if (current?.runId === msg.runId) {
-        current.paused = false
-        current.resume?.()
-        current.resume = null
-      }
+      controls.resume(msg.runId)
       return
     case 'stop':
-      // A run still queued (behind the warm-up or a run that is ending) is stopped when it starts.
-      stopAsked = Math.max(stopAsked, msg.runId)
-      if (current?.runId === msg.runId) {
-        current.stopped = true
-        current.resume?.()
-        current.resume = null
-      }
+      controls.stop(msg.runId)
       return
     case 'ingest-files':
     case 'ingest-roles':
