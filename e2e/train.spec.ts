@@ -83,8 +83,10 @@ async function expectChartsDrawn(page: Page, epochs: number) {
   const wide = page.viewportSize()!
   await page.setViewportSize({ width: 480, height: wide.height })
   await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(480)
-  const narrow = (await loss.locator('svg.chart-svg').boundingBox())!
-  expect(narrow.width).toBeLessThan(box.width)
+  // Redrawn for the new width once the frame's resize is observed.
+  await expect
+    .poll(async () => (await loss.locator('svg.chart-svg').boundingBox())?.width)
+    .toBeLessThan(box.width)
   await page.setViewportSize(wide)
 }
 
