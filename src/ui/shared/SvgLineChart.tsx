@@ -8,24 +8,8 @@ const MARKER_LABEL_MIN_PX = 56
 /** Width of a character of the hover readout's 12 px text, for sizing its box. */
 const CHAR_PX = 6.8
 
-/**
- * A line chart drawn as plain SVG, for the charts that change while training runs (the loss after
- * every few steps, the validation metrics after every epoch). Recharts redrew the loss chart's one
- * line in 50–190 ms of the main thread on a 2-core machine, a long task at each redraw, and the ranking
- * chart in 140–200 ms at each epoch's end; this draws either in about a millisecond. It has what those
- * charts had: grid, round ticks, an x-axis title, solid or dashed lines with optional dots, a legend and a
- * hover readout of the nearest x. The `svg` carries `chart-svg`, which "Save PNG" draws from.
- */
-export function SvgLineChart({
-  xs,
-  series,
-  xTitle,
-  height,
-  valueAxis = 'fit',
-  markers = [],
-  markerLabel,
-  legend = false,
-}: {
+/** What a chart shows; `SvgLineChart` adds its frame and legend, `ChartSvg` draws it at a width. */
+interface ChartProps {
   xs: readonly number[]
   series: readonly LineSeries[]
   xTitle: string
@@ -34,25 +18,24 @@ export function SvgLineChart({
   /** x values where a dashed vertical line is drawn (such as where each epoch began). */
   markers?: readonly number[]
   markerLabel?: (x: number) => string
-  legend?: boolean
-}) {
+}
+
+/**
+ * A line chart drawn as plain SVG, for the charts that change while training runs (the loss after
+ * every few steps, the validation metrics after every epoch). Recharts redrew the loss chart's one
+ * line in 50–190 ms of the main thread on a 2-core machine, a long task at each redraw, and the ranking
+ * chart in 120–200 ms at each epoch's end; drawn here, no redraw of either reached 50 ms in the
+ * bench's runs. It has what those charts had: grid, round ticks, an x-axis title, solid or dashed
+ * lines with optional dots, a legend and a hover readout of the nearest x. The `svg` carries `chart-svg`, which "Save PNG" draws from.
+ */
+export function SvgLineChart({ legend = false, ...chart }: ChartProps & { legend?: boolean }) {
+  const { series, height } = chart
   const frame = useRef<HTMLDivElement>(null)
   const width = useWidth(frame)
   return (
     <>
       <div ref={frame} className="svg-chart-frame" style={{ height }}>
-        {width > 0 && (
-          <ChartSvg
-            xs={xs}
-            series={series}
-            xTitle={xTitle}
-            width={width}
-            height={height}
-            valueAxis={valueAxis}
-            markers={markers}
-            markerLabel={markerLabel}
-          />
-        )}
+        {width > 0 && <ChartSvg {...chart} width={width} />}
       </div>
       {legend && (
         <ul className="chart-legend">
@@ -87,19 +70,10 @@ function ChartSvg({
   xTitle,
   width,
   height,
-  valueAxis,
-  markers,
+  valueAxis = 'fit',
+  markers = [],
   markerLabel,
-}: {
-  xs: readonly number[]
-  series: readonly LineSeries[]
-  xTitle: string
-  width: number
-  height: number
-  valueAxis: ValueAxis
-  markers: readonly number[]
-  markerLabel?: (x: number) => string
-}) {
+}: ChartProps & { width: number }) {
   const [hover, setHover] = useState<number | null>(null)
   const plotW = Math.max(40, width - MARGIN.left - MARGIN.right)
   const plotH = Math.max(40, height - MARGIN.top - MARGIN.bottom)

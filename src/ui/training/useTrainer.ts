@@ -112,7 +112,7 @@ export function useTrainer(backend: BackendChoice): Trainer {
       const runId = ++runIdRef.current
       send({ type: 'start', runId, config, source })
       // Rendered as a transition too: the whole page changes at a start (settings locked, results
-      // cleared), and in one piece that took 60-90 ms of the main thread on a 2-core machine.
+      // cleared), and in one piece that took 87-95 ms of the main thread on a 2-core machine.
       startTransition(() => dispatch({ type: 'run-started', runId, config, source }))
     },
     [send],
