@@ -3,8 +3,9 @@ import { svgToPng } from './chartExport'
 import { ExportButtons } from './ExportButtons'
 
 /**
- * Adds "Save PNG" and "Save CSV" under a chart (recharts' or `SvgLineChart`'s) without touching it: the PNG is drawn from the
- * chart's SVG (the HTML legend is not part of it), the CSV from the rows the caller passes.
+ * Adds "Save PNG" and "Save CSV" under a chart (recharts' or `SvgLineChart`'s) without touching it:
+ * the PNG is drawn from the chart's SVG (the HTML legend is not part of it), the CSV from the rows the
+ * caller passes.
  */
 export function ExportableChart({
   what,

@@ -26,7 +26,8 @@ interface ChartProps {
  * line in 50–190 ms of the main thread on a 2-core machine, a long task at each redraw, and the ranking
  * chart in 120–200 ms at each epoch's end; drawn here, no redraw of either reached 50 ms in the
  * bench's runs. It has what those charts had: grid, round ticks, an x-axis title, solid or dashed
- * lines with optional dots, a legend and a hover readout of the nearest x. The `svg` carries `chart-svg`, which "Save PNG" draws from.
+ * lines with optional dots, a legend and a hover readout of the nearest x. The `svg` carries
+ * `chart-svg`, which "Save PNG" draws from.
  */
 export function SvgLineChart({ legend = false, ...chart }: ChartProps & { legend?: boolean }) {
   const { series, height } = chart

@@ -1,8 +1,8 @@
 import { valueAxisTicks } from './format'
 
 /**
- * Scales and ticks for the SVG line charts drawn by hand (the live loss chart): pure functions, so the
- * geometry is tested without a DOM.
+ * Scales, ticks and paths for the line charts drawn by hand (`SvgLineChart`: the loss and validation
+ * charts, redrawn while training): pure functions, so the geometry is tested without a DOM.
  */
 
 /** A linear map from `domain` to `range`; a domain of zero width maps everything to the range's middle. */
@@ -25,8 +25,8 @@ function niceStep(span: number, count: number): number {
 }
 
 /**
- * Round tick values covering [min, max] (about `count` of them, a 1-2-5 step), with the domain widened
- * to the outer ticks so the line never touches the frame. A single value gets a window around it.
+ * Round tick values covering [min, max] (about `count` of them, a 1-2-5 step), and the domain widened
+ * to the outer ticks. A single value gets a window around it.
  */
 export function niceTicks(
   min: number,
