@@ -76,7 +76,7 @@ async function expectChartsDrawn(page: Page, epochs: number) {
 
   const box = (await loss.locator('svg.chart-svg').boundingBox())!
   await page.mouse.move(box.x + box.width - 30, box.y + 60)
-  await expect(loss.getByTestId('chart-readout')).toContainText(/step \d+loss \d\.\d{4}/)
+  await expect(loss.getByTestId('chart-readout')).toContainText(/step \d+loss \d+\.\d{4}/)
   await page.mouse.move(0, 0)
   await expect(loss.getByTestId('chart-readout')).toHaveCount(0)
 
