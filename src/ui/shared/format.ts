@@ -40,6 +40,11 @@ export function formatHalfWidth(halfWidth: number | null | undefined): string {
     : `±${halfWidth.toFixed(4)}`
 }
 
+/** Decimals that tell ticks `step` apart (0.05 → 2, 1 → 0). */
+export function tickDecimals(step: number): number {
+  return Math.max(0, Math.min(12, -Math.floor(Math.log10(step) + 1e-9)))
+}
+
 /** Ticks of a value axis that starts at 0, and how to write them. */
 export interface AxisTicks {
   ticks: number[]
@@ -62,7 +67,8 @@ export function valueAxisTicks(values: readonly (number | null | undefined)[], c
   const residual = raw / magnitude
   const nice = residual <= 1 ? 1 : residual <= 2 ? 2 : residual <= 2.5 ? 2.5 : residual <= 5 ? 5 : 10
   const step = nice * magnitude
-  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9) + (nice === 2.5 ? 1 : 0))
+  // A 2.5 step needs one decimal more than its power of ten (0.25, 2.5), none at 25 and up.
+  const decimals = tickDecimals(nice === 2.5 ? step / 10 : step)
   const ticks: number[] = []
   // Rounded to the decimals shown, so 3 × 0.1 is the tick 0.3, not 0.30000000000000004.
   for (let i = 0; i * step < max + step * 1e-9 || ticks.length < 2; i++)

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  lineGeometry,
-  linearScale,
-  nearestIndex,
-  niceTicks,
-  tickDecimals,
-  type LineSeries,
-} from './lineScale'
+import { lineGeometry, linearScale, nearestIndex, niceTicks, type LineSeries } from './lineScale'
+import { tickDecimals } from './format'
 
 describe('niceTicks', () => {
   it('covers the values with round 1-2-5 steps and widens the domain to the outer ticks', () => {

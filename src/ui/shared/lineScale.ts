@@ -1,4 +1,4 @@
-import { valueAxisTicks } from './format'
+import { tickDecimals, valueAxisTicks } from './format'
 
 /**
  * Scales, ticks and paths for the line charts drawn by hand (`SvgLineChart`: the loss and validation
@@ -54,11 +54,6 @@ export function niceTicks(
 function roundTo(v: number, step: number): number {
   const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1)
   return Number(v.toFixed(Math.min(decimals, 12)))
-}
-
-/** Decimals that tell ticks `step` apart (0.05 → 2, 1 → 0). */
-export function tickDecimals(step: number): number {
-  return Math.max(0, Math.min(12, -Math.floor(Math.log10(step) + 1e-9)))
 }
 
 /** Index of the row whose `x` is nearest `x` (rows sorted by x); -1 for no rows. */
