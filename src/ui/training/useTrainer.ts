@@ -110,10 +110,8 @@ export function useTrainer(backend: BackendChoice): Trainer {
   const start = useCallback(
     (config: TrainConfig, source: DatasetSource) => {
       const runId = ++runIdRef.current
+      dispatch({ type: 'run-started', runId, config, source })
       send({ type: 'start', runId, config, source })
-      // Rendered as a transition too: the whole page changes at a start (settings locked, results
-      // cleared), and in one piece that took 87-95 ms of the main thread on a 2-core machine.
-      startTransition(() => dispatch({ type: 'run-started', runId, config, source }))
     },
     [send],
   )
