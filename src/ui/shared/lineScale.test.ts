@@ -120,8 +120,13 @@ describe('lineGeometry', () => {
     expect(g.yDecimals).toBeGreaterThanOrEqual(1)
   })
 
-  it('draws a single point without dividing by zero, and nothing for no points', () => {
-    expect(lineGeometry([1], [line([3])], 300, 200).lines[0].path).toMatch(/^M0\.0,[\d.]+$/)
+  it('draws a single point in the middle with its own tick only, and nothing for no points', () => {
+    const one = lineGeometry([1], [line([3], true)], 300, 200)
+    expect(one.lines[0].path).toMatch(/^M150\.0,[\d.]+$/)
+    expect(one.lines[0].dots).toHaveLength(1)
+    expect(one.lines[0].dots[0][0]).toBe(150)
+    expect(one.xTicks).toEqual([1])
+    expect(one.x.invert(150)).toBe(1)
     expect(lineGeometry([], [line([])], 300, 200).lines[0].path).toBe('')
   })
 })

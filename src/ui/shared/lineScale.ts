@@ -122,13 +122,16 @@ export function lineGeometry(
     yDecimals = tickDecimals(nice.step)
   }
   const xFrom = xs.length > 0 ? xs[0] : 0
-  const xTo = xs.length > 1 ? xs[xs.length - 1] : xFrom + 1
+  const xLast = xs.length > 0 ? xs[xs.length - 1] : 0
+  // One x value (a one-epoch run) sits in the middle of a window half a unit either side, with its
+  // own tick only: an axis running on to the next whole number would show an epoch that never ran.
+  const [xLo, xHi] = xLast > xFrom ? [xFrom, xLast] : [xFrom - 0.5, xFrom + 0.5]
   // x values here are whole numbers (steps, epochs): no tick between two of them.
-  const xTicks = niceTicks(xFrom, xTo, Math.max(2, Math.floor(plotW / 90))).ticks.filter(
-    (t) => Number.isInteger(t) && t >= xFrom && t <= xTo,
+  const xTicks = niceTicks(xLo, xHi, Math.max(2, Math.floor(plotW / 90))).ticks.filter(
+    (t) => Number.isInteger(t) && t >= xFrom && t <= xLast,
   )
-  const x = Object.assign(linearScale([xFrom, xTo], [0, plotW]), {
-    invert: linearScale([0, plotW], [xFrom, xTo]),
+  const x = Object.assign(linearScale([xLo, xHi], [0, plotW]), {
+    invert: linearScale([0, plotW], [xLo, xHi]),
   })
   const y = linearScale(yDomain, [plotH, 0])
   const lines = series.map((s) => {
