@@ -21,8 +21,8 @@ const linearOp = tf.customGrad((x, w, save) => {
   return {
     value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
     gradFunc: (dy: tf.Tensor, [a, b]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(b as tf.Tensor2D)),
-      tf.matMul(tf.transpose(a as tf.Tensor2D), dy as tf.Tensor2D),
+      tf.matMul(dy as tf.Tensor2D, transpose2d(b as tf.Tensor2D)),
+      tf.matMul(transpose2d(a as tf.Tensor2D), dy as tf.Tensor2D),
     ],
   }
 })
@@ -35,13 +35,32 @@ export function matMulTransposed(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 const transposedOp = tf.customGrad((a, b, save) => {
   ;(save as tf.GradSaveFunc)([a as tf.Tensor2D, b as tf.Tensor2D])
   return {
-    value: tf.matMul(a as tf.Tensor2D, tf.transpose(b as tf.Tensor2D)),
+    value: tf.matMul(a as tf.Tensor2D, transpose2d(b as tf.Tensor2D)),
     gradFunc: (dy: tf.Tensor, [x, y]: tf.Tensor[]) => [
       tf.matMul(dy as tf.Tensor2D, y as tf.Tensor2D),
-      tf.matMul(tf.transpose(dy as tf.Tensor2D), x as tf.Tensor2D),
+      tf.matMul(transpose2d(dy as tf.Tensor2D), x as tf.Tensor2D),
     ],
   }
 })
+
+/**
+ * The transpose of a 2-D x [n, m], as `tf.transpose`. On wasm, when n has a divisor d (8 ≤ d ≤ 256,
+ * n / d ≥ 2), x is read as [n / d, d, m] and transposed to [m, n / d, d]: the same values in the same
+ * order, and tfjs's wasm kernel does that 3-D transpose about 3× faster than the 2-D one (Node 20, one
+ * thread, 2026-12-02: [13824, 32] 1.31 → 0.42 ms, [3584, 32] 0.27 → 0.09 ms, [512, 512] 1.36 → 0.36 ms).
+ */
+export function transpose2d(x: tf.Tensor2D): tf.Tensor2D {
+  const [n, m] = x.shape
+  const d = tf.getBackend() === 'wasm' ? rowBlock(n) : 0
+  if (d === 0) return tf.transpose(x)
+  return tf.tidy(() => tf.reshape(tf.transpose(tf.reshape(x, [n / d, d, m]), [2, 0, 1]), [m, n]))
+}
+
+/** The largest divisor d of n with 8 ≤ d ≤ 256 and n / d ≥ 2; 0 when there is none. */
+export function rowBlock(n: number): number {
+  for (let d = Math.min(256, n >> 1); d >= 8; d--) if (n % d === 0) return d
+  return 0
+}
 
 /**
  * Batched products [n, m, k] · [n, k, p] (either operand may be given transposed) for attention.

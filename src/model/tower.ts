@@ -156,8 +156,11 @@ export class AttentionTower {
       x = tf.reshape(tf.add(tf.reshape(x, [batch, fields, dim]), offsets), [batch * fields, dim])
     }
     // Per (example, head): an additive key bias and a multiplicative row mask, [batch × heads, 1, tokens].
+    // Repeated over heads by a broadcast product with ones: tfjs's wasm tile took 1.3–1.6 ms for
+    // [512, 1, 27] → [512, 2, 27] where the product takes 0.02 ms (Node 20, 2026-12-02).
+    const heads1 = tf.ones([1, heads, 1])
     const perHead = (t: tf.Tensor2D) =>
-      tf.reshape(tf.tile(tf.reshape(t, [batch, 1, fields]), [1, heads, 1]), [batch * heads, 1, fields])
+      tf.reshape(tf.mul(tf.reshape(t, [batch, 1, fields]), heads1), [batch * heads, 1, fields])
     const absentBias = present ? perHead(tf.mul(tf.sub(1, present), ABSENT_LOGIT) as tf.Tensor2D) : null
     let keyBias: tf.Tensor | null = absentBias
     if (this.shape.sequential) {

@@ -8,7 +8,7 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { gatherRows } from './embedding'
 import { embedCatalogue, modelScorer, rankQueries } from './evaluate'
 import { buildHistories } from './history'
-import { batchMatMul } from './ops'
+import { batchMatMul, rowBlock, transpose2d } from './ops'
 import * as tf from './tf'
 import { Trainer } from './train'
 import type { ModelVariant } from './twoTower.rows'
@@ -31,6 +31,38 @@ const expectClose = (a: tf.Tensor, b: tf.Tensor, digits = 4) => {
   const [x, y] = [values(a), values(b)]
   for (let i = 0; i < x.length; i++) expect(x[i]).toBeCloseTo(y[i], digits)
 }
+
+describe('transpose2d on wasm (a 2-D transpose read as 3-D)', () => {
+  it('gives tf.transpose exactly, with a row block and without one', async () => {
+    // 13824 = 54 × 256 (the demo's user tokens), 3584 = 14 × 256, 510 = 2 × 255, 7 × 3 and 13 × 5 have
+    // no block (prime or too few rows): the plain transpose.
+    for (const [n, m] of [
+      [13824, 32],
+      [3584, 32],
+      [510, 17],
+      [7, 3],
+      [13, 5],
+    ]) {
+      const x = tf.randomNormal([n, m], 0, 1, 'float32', n) as tf.Tensor2D
+      const ours = transpose2d(x)
+      expect(ours.shape).toEqual([m, n])
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(tf.transpose(x).dataSync()))
+      // The 3-D read is what runs where there is a block (else this compares the transpose with itself).
+      const profile = await tf.profile(() => transpose2d(x))
+      const ranks = profile.kernels.filter((k) => k.name === 'Transpose').map((k) => k.inputShapes[0].length)
+      expect(ranks).toEqual([rowBlock(n) > 0 ? 3 : 2])
+    }
+  })
+
+  it('rowBlock: the largest divisor from 8 to 256 that leaves two rows or more', () => {
+    expect(rowBlock(13824)).toBe(256)
+    expect(rowBlock(510)).toBe(255)
+    expect(rowBlock(16)).toBe(8)
+    expect(rowBlock(8)).toBe(0) // a block of 8 would leave one row
+    expect(rowBlock(13)).toBe(0)
+    expect(rowBlock(2 * 257)).toBe(0) // 257 is prime and over 256; 2 is under 8
+  })
+})
 
 describe('batchMatMul on wasm (products as depthwise convolutions)', () => {
   // Four different sizes, so an operand read in the wrong layout or a swapped gradient cannot pass.
