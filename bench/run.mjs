@@ -830,6 +830,7 @@ async function main() {
           settled: r.steps.settled,
           threads,
           reason: r.reason,
+          batchedProducts: r.batchedProducts,
           evaluation: r.evaluation && {
             items: r.evaluation.items,
             users: r.evaluation.users,

@@ -18,6 +18,7 @@ import { normalizeTrainConfig, type TrainConfig } from './config'
 import type { BenchmarkPlan, BenchmarkTiming, StepTiming } from './results'
 import { buildHistories, historyLengthFor } from './history'
 import type * as tf from './tf'
+import { batchedProductPath } from './ops'
 import { LOSS_READ_EVERY, Trainer } from './train'
 
 export type { BenchmarkPlan, BenchmarkTiming, StepTiming } from './results'
@@ -80,6 +81,7 @@ export async function benchmarkTraining(
     stepMsByVocabulary,
     stepMsByFields,
     evaluation,
+    batchedProducts: batchedProductPath(),
   }
 }
 

@@ -1,4 +1,5 @@
 import * as tf from './tf'
+import { productPlan, productsFor, wasmInternals } from './wasmProducts'
 
 /**
  * Matrix products whose gradients never use matMul's transpose flags.
@@ -71,8 +72,13 @@ export function rowBlock(n: number): number {
  * [1, m, k, n], the right one the filter [1, k, n, p], so channel c's output is a[c] · b[c]. The
  * demo's attention logits, [1024, 27, 16] · [1024, 16, 27]: 14.0 ms as a matMul, 8.8–9.6 ms this way
  * with its three transposes (Node 20, one thread, 2026-12-01); the model's training step 208 → 161 ms.
- * Other backends (webgl, webgpu, cpu) take matMul as is. Same values and gradients as matMul; the
- * gradients are written with this same product, so the backward pass takes the fast path too.
+ * Since 2026-12-02 most of these products run in our own SIMD loops instead (`wasmProducts.ts`),
+ * which read the operands in place: [1024, 27, 27] · [1024, 27, 16] in 1.2 ms against ~4 ms for the
+ * convolution before its transposes, the demo's step min 116–167 → 92–93 ms in interleaved runs. The
+ * convolution stays for what the loops do not take (both operands transposed, a head width not a
+ * multiple of 4, an engine without SIMD). Other backends (webgl, webgpu, cpu) take matMul as is. Same
+ * values and gradients as matMul; the gradients are written with this same product, so the backward
+ * pass takes the fast path too.
  */
 export function batchMatMul(
   a: tf.Tensor3D,
@@ -91,20 +97,67 @@ function batchedOp(transposeA: boolean, transposeB: boolean) {
   return tf.customGrad((a, b, save) => {
     ;(save as tf.GradSaveFunc)([a as tf.Tensor3D, b as tf.Tensor3D])
     return {
-      value: convProduct(a as tf.Tensor3D, b as tf.Tensor3D, transposeA, transposeB),
+      value: product(a as tf.Tensor3D, b as tf.Tensor3D, transposeA, transposeB),
       gradFunc: (dy: tf.Tensor, [x, y]: tf.Tensor[]) => {
         const d = dy as tf.Tensor3D
         const [p, q] = [x as tf.Tensor3D, y as tf.Tensor3D]
-        if (!transposeA && !transposeB)
-          return [convProduct(d, q, false, true), convProduct(p, d, true, false)]
-        if (!transposeA && transposeB)
-          return [convProduct(d, q, false, false), convProduct(d, p, true, false)]
-        if (transposeA && !transposeB)
-          return [convProduct(q, d, false, true), convProduct(p, d, false, false)]
-        return [convProduct(q, d, true, true), convProduct(d, p, true, true)]
+        if (!transposeA && !transposeB) return [product(d, q, false, true), product(p, d, true, false)]
+        if (!transposeA && transposeB) return [product(d, q, false, false), product(d, p, true, false)]
+        if (transposeA && !transposeB) return [product(q, d, false, true), product(p, d, false, false)]
+        return [product(q, d, true, true), product(d, p, true, true)]
       },
     }
   })
+}
+
+/** tfjs kernel name of the batched product of `wasmProducts.ts` (wasm backend only). */
+export const WASM_PRODUCT_KERNEL = 'ArpBatchedProduct'
+let productKernelRegistered = false
+
+/**
+ * One batched product on wasm: our own SIMD loops where they fit (see `wasmProducts.ts`: reads the
+ * operands in place, so the transposes cost nothing), else the depthwise convolution below.
+ */
+function product(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean): tf.Tensor3D {
+  const internals = wasmInternals(tf.backend())
+  const [n, m, k] = transposeA ? [a.shape[0], a.shape[2], a.shape[1]] : a.shape
+  const p = transposeB ? b.shape[1] : b.shape[2]
+  if (internals && productsFor(internals.memory) && productPlan([n, m, k, p], transposeA, transposeB)) {
+    if (!productKernelRegistered) {
+      tf.registerKernel({ kernelName: WASM_PRODUCT_KERNEL, backendName: 'wasm', kernelFunc: productKernel })
+      productKernelRegistered = true
+    }
+    return tf.engine().runKernel(WASM_PRODUCT_KERNEL, { a, b }, { transposeA, transposeB }) as tf.Tensor3D
+  }
+  return convProduct(a, b, transposeA, transposeB)
+}
+
+/** How `batchMatMul` runs on the current backend (for the bench's report). */
+export function batchedProductPath(): 'simd loops' | 'depthwise convolution' | 'matMul' {
+  if (tf.getBackend() !== 'wasm') return 'matMul'
+  const internals = wasmInternals(tf.backend())
+  return internals && productsFor(internals.memory) ? 'simd loops' : 'depthwise convolution'
+}
+
+const productKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo }
+  const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean }
+  const internals = wasmInternals(backend)!
+  const [n, m, k] = transposeA ? [a.shape[0], a.shape[2], a.shape[1]] : a.shape
+  const p = transposeB ? b.shape[1] : b.shape[2]
+  const plan = productPlan([n, m, k, p], transposeA, transposeB)!
+  const out = internals.makeOutput([n, m, p])
+  productsFor(internals.memory)![plan.loop](
+    internals.offset(a.dataId),
+    internals.offset(b.dataId),
+    internals.offset(out.dataId),
+    n,
+    m,
+    k,
+    p,
+    ...plan.strides,
+  )
+  return out as tf.TensorInfo
 }
 
 function convProduct(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean): tf.Tensor3D {

@@ -239,4 +239,6 @@ export interface BenchmarkTiming {
   stepMsByFields: Record<string, number>
   /** Whole-catalogue ranking of the validation users at one vocabulary (`items`), after its timing. */
   evaluation: { items: number; users: number; seconds: number; usersPerSecond: number } | null
+  /** How attention's batched products ran: our wasm SIMD loops, the depthwise stand-in, or matMul. */
+  batchedProducts: 'simd loops' | 'depthwise convolution' | 'matMul'
 }

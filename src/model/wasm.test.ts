@@ -8,7 +8,7 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { gatherRows } from './embedding'
 import { embedCatalogue, modelScorer, rankQueries } from './evaluate'
 import { buildHistories } from './history'
-import { batchMatMul, rowBlock, transpose2d } from './ops'
+import { batchMatMul, batchedProductPath, rowBlock, transpose2d, WASM_PRODUCT_KERNEL } from './ops'
 import * as tf from './tf'
 import { Trainer } from './train'
 import type { ModelVariant } from './twoTower.rows'
@@ -94,6 +94,53 @@ describe('batchMatMul on wasm (products as depthwise convolutions)', () => {
       expect(profile.kernels.map((kernel) => kernel.name)).not.toContain('BatchMatMul')
     })
   }
+})
+
+describe('batchMatMul on wasm (our own SIMD loops where the widths allow)', () => {
+  const normal = (shape: [number, number, number], seed: number) =>
+    tf.randomNormal(shape, 0, 1, 'float32', seed) as tf.Tensor3D
+  // [n, m, k, p]: widths that are multiples of 4 (every product, gradients included, takes the loops),
+  // then k = 6 (the products over k, among the gradients, fall back to the convolution).
+  for (const [dims, label] of [
+    [[3, 5, 8, 12], 'all loops'],
+    [[3, 5, 6, 12], 'loops and convolutions'],
+  ] as const) {
+    for (const [transposeA, transposeB] of [
+      [false, false],
+      [false, true],
+      [true, false],
+      [true, true],
+    ]) {
+      it(`${label}, transposeA ${transposeA}, transposeB ${transposeB}: matMul's value and gradients`, async () => {
+        const [n, m, k, p] = dims
+        const a = normal(transposeA ? [n, k, m] : [n, m, k], 11)
+        const b = normal(transposeB ? [n, p, k] : [n, k, p], 12)
+        const up = normal([n, m, p], 13)
+        expectClose(batchMatMul(a, b, transposeA, transposeB), tf.matMul(a, b, transposeA, transposeB), 5)
+        const grads = (f: (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor) =>
+          tf.grads((x, y) => tf.sum(tf.mul(f(x as tf.Tensor3D, y as tf.Tensor3D), up)))([a, b])
+        const mine = grads((x, y) => batchMatMul(x, y, transposeA, transposeB))
+        const stock = grads((x, y) => tf.matMul(x, y, transposeA, transposeB))
+        expectClose(mine[0], stock[0], 5)
+        expectClose(mine[1], stock[1], 5)
+        // The loops run where they fit, forward and backward (else this compares matMul with itself).
+        const names = async (f: () => tf.Tensor | tf.Tensor[]) =>
+          (await tf.profile(f)).kernels.map((kernel) => kernel.name)
+        const forward = await names(() => batchMatMul(a, b, transposeA, transposeB))
+        const backward = await names(() => grads((x, y) => batchMatMul(x, y, transposeA, transposeB)))
+        const fits = !(transposeA && transposeB) && (transposeB ? k % 4 === 0 : p % 4 === 0)
+        expect(forward.includes(WASM_PRODUCT_KERNEL)).toBe(fits)
+        expect(forward.includes('DepthwiseConv2dNative')).toBe(!fits)
+        if (label === 'all loops' && !(transposeA && transposeB))
+          expect(backward).not.toContain('DepthwiseConv2dNative')
+        expect([...forward, ...backward]).not.toContain('BatchMatMul')
+      })
+    }
+  }
+
+  it('says which way it runs', () => {
+    expect(batchedProductPath()).toBe('simd loops')
+  })
 })
 
 describe('gatherRows on wasm (rows copied in JavaScript)', () => {

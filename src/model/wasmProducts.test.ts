@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { productModuleBytes, productPlan, productsFor } from './wasmProducts'
+
+/** Plain A · B for [n, m, k] · [n, k, p] (either given transposed), the reference. */
+function reference(
+  a: Float32Array,
+  b: Float32Array,
+  [n, m, k, p]: number[],
+  transposeA: boolean,
+  transposeB: boolean,
+): Float32Array {
+  const out = new Float32Array(n * m * p)
+  for (let c = 0; c < n; c++)
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < p; j++) {
+        let sum = 0
+        for (let x = 0; x < k; x++) {
+          const av = transposeA ? a[c * k * m + x * m + i] : a[c * m * k + i * k + x]
+          const bv = transposeB ? b[c * p * k + j * k + x] : b[c * k * p + x * p + j]
+          sum += av * bv
+        }
+        out[c * m * p + i * p + j] = sum
+      }
+  return out
+}
+
+/** Runs the planned loop on `memory`: operands copied in at fixed offsets, the output read back. */
+function run(memory: WebAssembly.Memory, dims: number[], transposeA: boolean, transposeB: boolean) {
+  const [n, m, k, p] = dims
+  let seed = 7
+  const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1
+  const a = Float32Array.from({ length: n * m * k }, random)
+  const b = Float32Array.from({ length: n * k * p }, random)
+  const plan = productPlan([n, m, k, p], transposeA, transposeB)
+  if (!plan) return null
+  const loops = productsFor(memory)!
+  // Odd starting offsets (multiples of 4 bytes, not of 16), as tfjs's allocator may give.
+  const [aAt, bAt, outAt] = [68, 68 + 4 * a.length + 4, 68 + 4 * (a.length + b.length) + 12]
+  const heap = new Float32Array(memory.buffer)
+  heap.set(a, aAt / 4)
+  heap.set(b, bAt / 4)
+  heap.fill(Number.NaN, outAt / 4, outAt / 4 + n * m * p + 4) // stale values must be overwritten, not added to
+  loops[plan.loop](aAt, bAt, outAt, n, m, k, p, ...plan.strides)
+  const out = heap.slice(outAt / 4, outAt / 4 + n * m * p)
+  return { out, expected: reference(a, b, dims, transposeA, transposeB), after: heap[outAt / 4 + n * m * p] }
+}
+
+describe('the batched product module (SIMD loops on a memory it is given)', () => {
+  it('is valid WebAssembly, with an unshared and a shared memory import', () => {
+    expect(WebAssembly.validate(productModuleBytes(false))).toBe(true)
+    expect(WebAssembly.validate(productModuleBytes(true))).toBe(true)
+  })
+
+  it('plans axpy or dot, or nothing, from the transposes and the widths', () => {
+    expect(productPlan([2, 3, 5, 8], false, false)?.loop).toBe('axpy')
+    expect(productPlan([2, 3, 5, 8], true, false)?.loop).toBe('axpy')
+    expect(productPlan([2, 3, 8, 5], false, true)?.loop).toBe('dot')
+    expect(productPlan([2, 3, 8, 8], true, true)).toBeNull() // both transposed: the caller's way
+    expect(productPlan([2, 3, 5, 6], false, false)).toBeNull() // p not a multiple of 4
+    expect(productPlan([2, 3, 6, 5], false, true)).toBeNull() // k not a multiple of 4
+    expect(productPlan([0, 3, 4, 4], false, false)).toBeNull() // nothing to compute
+  })
+
+  for (const shared of [false, true]) {
+    for (const [transposeA, transposeB] of [
+      [false, false],
+      [true, false],
+      [false, true],
+    ]) {
+      it(`${shared ? 'shared' : 'unshared'} memory, transposeA ${transposeA}, transposeB ${transposeB}: the plain product`, () => {
+        const memory = new WebAssembly.Memory(
+          shared ? { initial: 2, maximum: 16, shared: true } : { initial: 2 },
+        )
+        // m odd and every size different, so a stride or a bound mixed up cannot pass.
+        const result = run(memory, [3, 5, 12, 8], transposeA, transposeB)!
+        expect(result).not.toBeNull()
+        for (let i = 0; i < result.expected.length; i++)
+          expect(result.out[i]).toBeCloseTo(result.expected[i], 5)
+        expect(Number.isNaN(result.after)).toBe(true) // nothing written past the output
+      })
+    }
+  }
+})
