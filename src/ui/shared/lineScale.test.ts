@@ -127,6 +127,11 @@ describe('lineGeometry', () => {
     expect(one.lines[0].dots[0][0]).toBe(150)
     expect(one.xTicks).toEqual([1])
     expect(one.x.invert(150)).toBe(1)
+    // A line without dots (a baseline) is drawn as its level across the window, not as a lone moveto.
+    const level = lineGeometry([1], [line([3], true), line([2])], 300, 200)
+    const y2 = level.y(2).toFixed(1)
+    expect(level.lines[1].path).toBe(`M0.0,${y2}L300.0,${y2}`)
+    expect(level.lines[1].dots).toHaveLength(0)
     expect(lineGeometry([], [line([])], 300, 200).lines[0].path).toBe('')
   })
 })

@@ -150,6 +150,13 @@ export function lineGeometry(
       pen = true
       if (s.dots) dots.push([Number(px), Number(py)])
     }
+    // One x value: a line without dots (a baseline's level) would be a lone moveto, drawn as nothing;
+    // it is drawn as its level across the window instead.
+    const only = s.ys[0]
+    if (xs.length === 1 && !s.dots && only !== null && Number.isFinite(only)) {
+      const py = y(only).toFixed(1)
+      path = `M0.0,${py}L${plotW.toFixed(1)},${py}`
+    }
     return { path, dots }
   })
   return { x, y, xTicks, yTicks, yDecimals, lines }
