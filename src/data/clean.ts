@@ -109,6 +109,17 @@ export function unknownIdMask(tables: DictTables, mapping: ColumnMapping, keep: 
 }
 
 /**
+ * A copy of `values` with NaN (an empty cell) as -Infinity, so that empty equals empty. A loop, not
+ * `Float64Array.from(values, f)`, which gathers boxed numbers first: ~550 MB of garbage at 10,000,000
+ * rows (Node), for an array of 76 MB.
+ */
+function missingAsLowest(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length)
+  for (let r = 0; r < values.length; r++) out[r] = Number.isNaN(values[r]) ? -Infinity : values[r]
+  return out
+}
+
+/**
  * Rows that are not a repeat of an earlier kept (user, item[, timestamp]) row. Rows are grouped by user
  * with a counting sort, each user's rows sorted by (item, time, row) and compared with their neighbour,
  * so memory is a few typed arrays, not one key per row (a Set of a million string keys cost ~100 MB).
@@ -122,7 +133,7 @@ export function duplicateMask(interactions: DictTable, mapping: ColumnMapping, k
   const times = !timeColumn
     ? new Float64Array(out.length)
     : isNumberColumn(timeColumn)
-      ? Float64Array.from(timeColumn.values, (x) => (Number.isNaN(x) ? -Infinity : x))
+      ? missingAsLowest(timeColumn.values)
       : Float64Array.from(timeColumn.codes)
   const nUsers = users.dictionary.length
   const start = new Int32Array(nUsers + 1)

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { DEMO_MAPPING, generateCardOffers } from '../demo/cardOffers'
+import { cleanDataset } from './clean'
 import { summarize } from './encode.summary'
 import { encodeDataset } from './encode'
 import { mappingFacts, validateMapping } from './mapping'
-import { dictTableFromRows, toDictTable } from './table'
+import { parseBytes } from './parse'
+import { dictOf, dictTableFromRows, isNumberColumn, NUMBER_COLUMN_MIN_DISTINCT, toDictTable } from './table'
 import type { ColumnMapping } from './mapping'
 import type { Table } from './types'
 
@@ -236,5 +238,59 @@ describe('encodeDataset', () => {
     if (!plain.ok) throw new Error(plain.reason)
     expect(plain.data.itemLabels).toBeUndefined()
     expect(summarize(plain.data).itemsWithoutInteractions).toBeUndefined()
+  })
+
+  it("shares a parsed file's id codes and epoch seconds when cleaning removed nothing, instead of copying them", () => {
+    // Enough distinct timestamps for a number column, as in a big upload; ids in first-appearance order.
+    const rows = NUMBER_COLUMN_MIN_DISTINCT + 1000
+    const lines = ['user,item,ts']
+    for (let r = 0; r < rows; r++) lines.push(`u${r % 500},i${(r * 7) % 300},${1_600_000_000 + r}`)
+    const parsed = parseBytes('big.csv', new TextEncoder().encode(lines.join('\n')))
+    if (!parsed.ok) throw new Error(parsed.reason)
+    const table = parsed.data.table
+    const mapping: ColumnMapping = { userId: 'user', itemId: 'item', timestamp: 'ts', features: [] }
+    const cleaned = cleanDataset({ interactions: table }, mapping)
+    if (!cleaned.ok) throw new Error(cleaned.reason)
+    const encoded = encodeDataset('big', cleaned.data.tables, mapping)
+    if (!encoded.ok) throw new Error(encoded.reason)
+    const ts = table.coded.ts
+    if (!isNumberColumn(ts)) throw new Error('expected a number column')
+    expect(encoded.data.interactionTime).toBe(ts.values)
+    expect(encoded.data.interactionUser).toBe(dictOf(table, 'user').codes)
+    expect(encoded.data.interactionItem).toBe(dictOf(table, 'item').codes)
+    expect(encoded.data.interactionUser[501]).toBe(1)
+    expect(encoded.data.userIds[1]).toBe('u1')
+  })
+
+  it('numbers ids apart from the dictionary when an entity table or an unused entry reorders them', () => {
+    // "b" is first in the user table, so user "a" is entity 1 though its dictionary code is 0.
+    const interactions = dictTableFromRows(
+      'c.csv',
+      ['u', 'i'],
+      [
+        ['a', 'x'],
+        ['b', 'y'],
+        ['a', 'y'],
+      ],
+    )
+    const users = dictTableFromRows('u.csv', ['u'], [['b'], ['a']])
+    const result = encodeDataset('d', { interactions, users }, { userId: 'u', itemId: 'i', features: [] })
+    if (!result.ok) throw new Error(result.reason)
+    expect(result.data.userIds).toEqual(['b', 'a'])
+    expect(Array.from(result.data.interactionUser)).toEqual([1, 0, 1])
+    expect(result.data.interactionUser).not.toBe(dictOf(interactions, 'u').codes)
+    expect(result.data.interactionItem).toBe(dictOf(interactions, 'i').codes)
+    // A dictionary entry no row uses (its rows were cleaned away) shifts the numbering after it.
+    const gap = {
+      ...interactions,
+      coded: {
+        ...interactions.coded,
+        u: { codes: Int32Array.from([0, 2, 0]), dictionary: ['a', 'gone', 'b'] },
+      },
+    }
+    const shifted = encodeDataset('d', { interactions: gap }, { userId: 'u', itemId: 'i', features: [] })
+    if (!shifted.ok) throw new Error(shifted.reason)
+    expect(shifted.data.userIds).toEqual(['a', 'b'])
+    expect(Array.from(shifted.data.interactionUser)).toEqual([0, 1, 0])
   })
 })

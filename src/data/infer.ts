@@ -235,7 +235,7 @@ function mostFrequent(codes: readonly number[], rows: Int32Array, k: number): nu
  */
 function profileNumbers(column: NumberColumn): ColumnProfile {
   const { values, format } = column
-  const sorted = values.filter((x) => !Number.isNaN(x)).sort()
+  const sorted = presentSorted(values)
   const present = Math.max(1, sorted.length)
   let distinct = 0
   let integer = 0
@@ -277,6 +277,19 @@ function profileNumbers(column: NumberColumn): ColumnProfile {
     max: sorted.length > 0 && !format ? sorted[sorted.length - 1] : NaN,
     examples: Array.from(sorted.subarray(0, EXAMPLES), text),
   }
+}
+
+/**
+ * The numbers of `values` that are not NaN, sorted. Copied by loops into an array of the right size:
+ * `values.filter(...)` gathers its result as a list of boxed numbers first, about 580 MB of garbage at
+ * 10,000,000 rows (Node), twice while a big upload's mapping is proposed (ids and times).
+ */
+function presentSorted(values: Float64Array): Float64Array {
+  let count = 0
+  for (let r = 0; r < values.length; r++) if (!Number.isNaN(values[r])) count++
+  const out = new Float64Array(count)
+  for (let r = 0, k = 0; r < values.length; r++) if (!Number.isNaN(values[r])) out[k++] = values[r]
+  return out.sort()
 }
 
 const present = (p: ColumnProfile) => p.rows - p.missing

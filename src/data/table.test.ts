@@ -11,6 +11,7 @@ import {
   filterRows,
   foldOneHot,
   mapDictionary,
+  numbersOf,
   renameColumns,
   toDictTable,
 } from './table'
@@ -113,6 +114,24 @@ describe('number columns', () => {
     const kept = filterRows(table, keep)
     expect(isNumberColumn(kept.coded.c)).toBe(true)
     expect(columnValues(kept, 'c')).toEqual(timestamps.filter((_, r) => r % 2 === 0))
+  })
+
+  it('filtering that keeps every row shares the columns instead of copying them', () => {
+    const { column } = roundTrip(timestamps)
+    const table = { name: 't', columns: ['c'], coded: { c: column }, rowCount: many }
+    const kept = filterRows(table, new Uint8Array(many).fill(1))
+    expect(kept).not.toBe(table)
+    expect(kept.coded.c).toBe(column)
+  })
+
+  it('reads epoch seconds as timestamps from the column itself, and copies only what it converts', () => {
+    const { column } = roundTrip(timestamps)
+    if (!isNumberColumn(column)) throw new Error('expected a number column')
+    expect(numbersOf(column, Number, 'timestamp')).toBe(column.values)
+    const millis = { values: column.values.map((x) => x * 1000) }
+    const seconds = numbersOf(millis, Number, 'timestamp')
+    expect(seconds).not.toBe(millis.values)
+    expect(Array.from(seconds)).toEqual(Array.from(column.values))
   })
 })
 
