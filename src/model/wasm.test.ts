@@ -64,44 +64,14 @@ describe('transpose2d on wasm (a 2-D transpose read as 3-D)', () => {
   })
 })
 
-describe('batchMatMul on wasm (products as depthwise convolutions)', () => {
-  // Four different sizes, so an operand read in the wrong layout or a swapped gradient cannot pass.
-  const [n, m, k, p] = [3, 4, 5, 2]
+describe('batchMatMul on wasm (our own SIMD loops where the widths allow, else depthwise convolutions)', () => {
   const normal = (shape: [number, number, number], seed: number) =>
     tf.randomNormal(shape, 0, 1, 'float32', seed) as tf.Tensor3D
-
-  for (const [transposeA, transposeB] of [
-    [false, false],
-    [false, true],
-    [true, false],
-    [true, true],
-  ]) {
-    it(`transposeA ${transposeA}, transposeB ${transposeB}: matMul's value and gradients`, async () => {
-      const a = normal(transposeA ? [n, k, m] : [n, m, k], 1)
-      const b = normal(transposeB ? [n, p, k] : [n, k, p], 2)
-      const up = normal([n, m, p], 3) // a non-uniform upstream gradient
-      const ours = batchMatMul(a, b, transposeA, transposeB)
-      expectClose(ours, tf.matMul(a, b, transposeA, transposeB), 5)
-      const grads = (f: (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor) =>
-        tf.grads((x, y) => tf.sum(tf.mul(f(x as tf.Tensor3D, y as tf.Tensor3D), up)))([a, b])
-      const mine = grads((x, y) => batchMatMul(x, y, transposeA, transposeB))
-      const stock = grads((x, y) => tf.matMul(x, y, transposeA, transposeB))
-      expectClose(mine[0], stock[0], 5)
-      expectClose(mine[1], stock[1], 5)
-      // The convolution path is the one taken (else this compares matMul with itself).
-      const profile = await tf.profile(() => batchMatMul(a, b, transposeA, transposeB))
-      expect(profile.kernels.map((kernel) => kernel.name)).toContain('DepthwiseConv2dNative')
-      expect(profile.kernels.map((kernel) => kernel.name)).not.toContain('BatchMatMul')
-    })
-  }
-})
-
-describe('batchMatMul on wasm (our own SIMD loops where the widths allow)', () => {
-  const normal = (shape: [number, number, number], seed: number) =>
-    tf.randomNormal(shape, 0, 1, 'float32', seed) as tf.Tensor3D
-  // [n, m, k, p]: widths that are multiples of 4 (every product, gradients included, takes the loops),
-  // then k = 6 (the products over k, among the gradients, fall back to the convolution).
+  // [n, m, k, p], every size different so an operand read in the wrong layout or a swapped gradient
+  // cannot pass: widths not multiples of 4 (convolutions only); multiples of 4 (every product,
+  // gradients included, takes the loops); k = 6 (the products over k fall back to the convolution).
   for (const [dims, label] of [
+    [[3, 4, 5, 2], 'convolutions'],
     [[3, 5, 8, 12], 'all loops'],
     [[3, 5, 6, 12], 'loops and convolutions'],
   ] as const) {
@@ -115,7 +85,7 @@ describe('batchMatMul on wasm (our own SIMD loops where the widths allow)', () =
         const [n, m, k, p] = dims
         const a = normal(transposeA ? [n, k, m] : [n, m, k], 11)
         const b = normal(transposeB ? [n, p, k] : [n, k, p], 12)
-        const up = normal([n, m, p], 13)
+        const up = normal([n, m, p], 13) // a non-uniform upstream gradient
         expectClose(batchMatMul(a, b, transposeA, transposeB), tf.matMul(a, b, transposeA, transposeB), 5)
         const grads = (f: (x: tf.Tensor3D, y: tf.Tensor3D) => tf.Tensor) =>
           tf.grads((x, y) => tf.sum(tf.mul(f(x as tf.Tensor3D, y as tf.Tensor3D), up)))([a, b])
@@ -123,7 +93,8 @@ describe('batchMatMul on wasm (our own SIMD loops where the widths allow)', () =
         const stock = grads((x, y) => tf.matMul(x, y, transposeA, transposeB))
         expectClose(mine[0], stock[0], 5)
         expectClose(mine[1], stock[1], 5)
-        // The loops run where they fit, forward and backward (else this compares matMul with itself).
+        // The loops run where they fit, forward and backward, the convolution elsewhere (else this
+        // compares matMul with itself).
         const names = async (f: () => tf.Tensor | tf.Tensor[]) =>
           (await tf.profile(f)).kernels.map((kernel) => kernel.name)
         const forward = await names(() => batchMatMul(a, b, transposeA, transposeB))

@@ -18,36 +18,30 @@
  * The module is written here byte by byte (it is a few hundred bytes), so no toolchain is needed.
  */
 
-/** The two exported loops: pointers and strides in bytes, sizes in elements. */
+/**
+ * One exported loop: the operands' and the output's byte offsets, the sizes [n, m, k, p], then byte
+ * strides: A's between products, rows and columns (`dot` reads A's columns contiguously and ignores
+ * the third), B's between products and rows.
+ */
+type ProductLoop = (
+  a: number,
+  b: number,
+  out: number,
+  n: number,
+  m: number,
+  k: number,
+  p: number,
+  aBatch: number,
+  aRow: number,
+  aCol: number,
+  bBatch: number,
+  bRow: number,
+) => void
+
+/** The two exported loops. */
 interface ProductExports {
-  axpy(
-    a: number,
-    b: number,
-    out: number,
-    n: number,
-    m: number,
-    k: number,
-    p: number,
-    aBatch: number,
-    aRow: number,
-    aCol: number,
-    bBatch: number,
-    bRow: number,
-  ): void
-  dot(
-    a: number,
-    b: number,
-    out: number,
-    n: number,
-    m: number,
-    k: number,
-    p: number,
-    aBatch: number,
-    aRow: number,
-    unused: number,
-    bBatch: number,
-    bRow: number,
-  ): void
+  axpy: ProductLoop
+  dot: ProductLoop
 }
 
 // ---- encoding -----------------------------------------------------------------------------------
@@ -169,34 +163,8 @@ function axpyBody(): number[] {
     i,
     M,
   )
-  const cLoop = doWhile(
-    [
-      ...setTo(i, i32(0)),
-      ...setTo(aI, get(aC)),
-      ...iLoop,
-      ...addTo(aC, A_BATCH),
-      ...addTo(bC, B_BATCH),
-      ...addConst(c, 1),
-    ],
-    c,
-    N,
-  )
-  const start = [
-    ...setTo(pBytes, get(P), i32(2), SHL),
-    ...setTo(outRow, get(OUT)),
-    ...setTo(aC, get(A)),
-    ...setTo(bC, get(B)),
-    ...setTo(c, i32(0)),
-  ]
-  return [
-    ...vec([
-      [...leb(11), I32],
-      [...leb(1), V128],
-    ]),
-    ...start,
-    ...cLoop,
-    ...END,
-  ]
+  const frame = { c, i, aC, bC, aI, out: outRow }
+  return overProducts(11, frame, setTo(pBytes, get(P), i32(2), SHL), iLoop)
 }
 
 /**
@@ -252,34 +220,45 @@ function dotBody(): number[] {
     i,
     M,
   )
+  const frame = { c, i, aC, bC, aI, out: outPtr }
+  return overProducts(10, frame, setTo(kBytes, get(K), i32(2), SHL), iLoop)
+}
+
+/**
+ * What both loops share: their locals (`i32Locals` i32, then one v128), `setup`, the output pointer and
+ * each operand's first product from the parameters, then for c < N: i = 0, aI = aC, `iLoop`, and
+ * both operands on to the next product.
+ */
+function overProducts(
+  i32Locals: number,
+  at: { c: number; i: number; aC: number; bC: number; aI: number; out: number },
+  setup: number[],
+  iLoop: number[],
+): number[] {
   const cLoop = doWhile(
     [
-      ...setTo(i, i32(0)),
-      ...setTo(aI, get(aC)),
+      ...setTo(at.i, i32(0)),
+      ...setTo(at.aI, get(at.aC)),
       ...iLoop,
-      ...addTo(aC, A_BATCH),
-      ...addTo(bC, B_BATCH),
-      ...addConst(c, 1),
+      ...addTo(at.aC, A_BATCH),
+      ...addTo(at.bC, B_BATCH),
+      ...addConst(at.c, 1),
     ],
-    c,
+    at.c,
     N,
   )
   const start = [
-    ...setTo(kBytes, get(K), i32(2), SHL),
-    ...setTo(outPtr, get(OUT)),
-    ...setTo(aC, get(A)),
-    ...setTo(bC, get(B)),
-    ...setTo(c, i32(0)),
+    ...setup,
+    ...setTo(at.out, get(OUT)),
+    ...setTo(at.aC, get(A)),
+    ...setTo(at.bC, get(B)),
+    ...setTo(at.c, i32(0)),
   ]
-  return [
-    ...vec([
-      [...leb(10), I32],
-      [...leb(1), V128],
-    ]),
-    ...start,
-    ...cLoop,
-    ...END,
-  ]
+  const locals = vec([
+    [...leb(i32Locals), I32],
+    [...leb(1), V128],
+  ])
+  return [...locals, ...start, ...cLoop, ...END]
 }
 
 /** The module's bytes; its memory is imported as env.memory (shared when `shared`). */
