@@ -122,7 +122,13 @@ function product(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB
   const internals = wasmInternals(tf.backend())
   const [n, m, k] = transposeA ? [a.shape[0], a.shape[2], a.shape[1]] : a.shape
   const p = transposeB ? b.shape[1] : b.shape[2]
-  if (internals && productsFor(internals.memory) && productPlan([n, m, k, p], transposeA, transposeB)) {
+  const floats = a.dtype === 'float32' && b.dtype === 'float32' // the loops read float32 memory
+  if (
+    floats &&
+    internals &&
+    productsFor(internals.memory) &&
+    productPlan([n, m, k, p], transposeA, transposeB)
+  ) {
     if (!productKernelRegistered) {
       tf.registerKernel({ kernelName: WASM_PRODUCT_KERNEL, backendName: 'wasm', kernelFunc: productKernel })
       productKernelRegistered = true
