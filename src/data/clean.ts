@@ -8,7 +8,15 @@
  */
 import { type DataResult } from './types'
 import { isMissing, missingCodes } from './encode.values'
-import { codeCounts, dictOf, filterRows, isNumberColumn, mapDictionary, withColumn } from './table'
+import {
+  codeCounts,
+  dictOf,
+  filterRows,
+  isNumberColumn,
+  mapDictionary,
+  presentSorted,
+  withColumn,
+} from './table'
 import type { ColumnMapping, FeatureMapping } from './mapping'
 import type { Column, DictColumn, DictTable, DictTables, TableRole } from './types'
 
@@ -249,7 +257,7 @@ function clipNumbers(
   upper: number,
   keep?: Uint8Array,
 ): { column: Column; changed: number; low: number; high: number } {
-  const present = values.filter((x, r) => !Number.isNaN(x) && (!keep || keep[r] === 1)).sort()
+  const present = presentSorted(values, keep)
   const at = (q: number) => (present.length ? present[Math.ceil(q * (present.length - 1))] : NaN)
   const low = at(lower)
   const high = at(upper)

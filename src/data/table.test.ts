@@ -12,6 +12,7 @@ import {
   foldOneHot,
   mapDictionary,
   numbersOf,
+  presentSorted,
   renameColumns,
   toDictTable,
 } from './table'
@@ -173,5 +174,16 @@ describe('table helpers', () => {
     )
     const folded = foldOneHot(flags, ['g_a', 'g_b'], ['A', 'B'])
     expect(Array.from(folded.codes, (c) => folded.dictionary[c])).toEqual(['A', 'A|B', ''])
+  })
+})
+
+describe('presentSorted', () => {
+  it('keeps the numbers that are there (and kept), sorted as numbers', () => {
+    const values = Float64Array.from([10, NaN, -2, 3.5, 100, NaN, 3.5, 9])
+    // Numeric order, not text order (10 and 100 after 9), NaN left out, repeats kept.
+    expect(Array.from(presentSorted(values))).toEqual([-2, 3.5, 3.5, 9, 10, 100])
+    const keep = Uint8Array.from([1, 1, 0, 1, 0, 1, 1, 1])
+    expect(Array.from(presentSorted(values, keep))).toEqual([3.5, 3.5, 9, 10])
+    expect(presentSorted(new Float64Array([NaN]))).toHaveLength(0)
   })
 })
