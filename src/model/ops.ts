@@ -120,14 +120,12 @@ let productKernelRegistered = false
  */
 function product(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean): tf.Tensor3D {
   const internals = wasmInternals(tf.backend())
-  const [n, m, k] = transposeA ? [a.shape[0], a.shape[2], a.shape[1]] : a.shape
-  const p = transposeB ? b.shape[1] : b.shape[2]
   const floats = a.dtype === 'float32' && b.dtype === 'float32' // the loops read float32 memory
   if (
     floats &&
     internals &&
     productsFor(internals.memory) &&
-    productPlan([n, m, k, p], transposeA, transposeB)
+    productPlan(productDims(a, b, transposeA, transposeB), transposeA, transposeB)
   ) {
     if (!productKernelRegistered) {
       tf.registerKernel({ kernelName: WASM_PRODUCT_KERNEL, backendName: 'wasm', kernelFunc: productKernel })
@@ -136,6 +134,17 @@ function product(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB
     return tf.engine().runKernel(WASM_PRODUCT_KERNEL, { a, b }, { transposeA, transposeB }) as tf.Tensor3D
   }
   return convProduct(a, b, transposeA, transposeB)
+}
+
+/** [n, m, k, p] of the product of a and b ([n, m, k] · [n, k, p]) given as they are stored. */
+function productDims(
+  a: { shape: number[] },
+  b: { shape: number[] },
+  transposeA: boolean,
+  transposeB: boolean,
+): [number, number, number, number] {
+  const [n, m, k] = transposeA ? [a.shape[0], a.shape[2], a.shape[1]] : a.shape
+  return [n, m, k, transposeB ? b.shape[1] : b.shape[2]]
 }
 
 /** How `batchMatMul` runs on the current backend (for the bench's report). */
@@ -149,8 +158,7 @@ const productKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo }
   const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean }
   const internals = wasmInternals(backend)!
-  const [n, m, k] = transposeA ? [a.shape[0], a.shape[2], a.shape[1]] : a.shape
-  const p = transposeB ? b.shape[1] : b.shape[2]
+  const [n, m, k, p] = productDims(a, b, transposeA, transposeB)
   const plan = productPlan([n, m, k, p], transposeA, transposeB)!
   const out = internals.makeOutput([n, m, p])
   productsFor(internals.memory)![plan.loop](
@@ -167,9 +175,7 @@ const productKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 }
 
 function convProduct(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean): tf.Tensor3D {
-  const n = a.shape[0]
-  const [m, k] = transposeA ? [a.shape[2], a.shape[1]] : [a.shape[1], a.shape[2]]
-  const p = transposeB ? b.shape[1] : b.shape[2]
+  const [n, m, k, p] = productDims(a, b, transposeA, transposeB)
   return tf.tidy(() => {
     const image = tf.reshape(tf.transpose(a, transposeA ? [2, 1, 0] : [1, 2, 0]), [1, m, k, n]) as tf.Tensor4D
     const filter = tf.reshape(tf.transpose(b, transposeB ? [2, 0, 1] : [1, 0, 2]), [

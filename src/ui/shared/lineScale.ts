@@ -52,8 +52,8 @@ export function niceTicks(
 
 /** `v` without the float noise a multiple of `step` picks up (0.30000000000000004 → 0.3). */
 function roundTo(v: number, step: number): number {
-  const decimals = Math.max(0, -Math.floor(Math.log10(step)) + 1)
-  return Number(v.toFixed(Math.min(decimals, 12)))
+  // One decimal more than the ticks show: rounding must not move a tick, only remove the noise.
+  return Number(v.toFixed(Math.min(tickDecimals(step) + 1, 12)))
 }
 
 /** Index of the row whose `x` is nearest `x` (rows sorted by x); -1 for no rows. */
