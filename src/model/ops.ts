@@ -112,7 +112,37 @@ function batchedOp(transposeA: boolean, transposeB: boolean) {
 
 /** tfjs kernel name of the batched product of `wasmProducts.ts` (wasm backend only). */
 export const WASM_PRODUCT_KERNEL = 'ArpBatchedProduct'
-let productKernelRegistered = false
+let wasmKernelsRegistered = false
+
+/**
+ * Registers this file's kernels for the wasm backend, once; a no-op until that backend's package is
+ * loaded. Call before recording gradients on wasm (the trainer does).
+ *
+ * - `ArpBatchedProduct`: the batched product of `wasmProducts.ts` (below).
+ * - `Identity` that shares the tensor's memory (a reference count) instead of copying it. tfjs saves
+ *   every tensor a gradient needs through `Identity` (`engine.clone`) while a tape records; the cpu and
+ *   webgl backends share, wasm's own kernel copies: 190 copies a step of the demo model, ~4 ms of
+ *   ~90 (Node 20, one thread, 2026-12-02). Sharing is safe because no tfjs kernel, nor ours, writes
+ *   into an input: a variable's `assign` swaps its memory, it never writes into it. String tensors keep
+ *   the stock kernel.
+ */
+export function registerWasmKernels(): void {
+  if (wasmKernelsRegistered) return
+  const stockIdentity = tf.getKernel(tf.Identity, 'wasm')
+  if (!stockIdentity) return
+  wasmKernelsRegistered = true
+  tf.registerKernel({ kernelName: WASM_PRODUCT_KERNEL, backendName: 'wasm', kernelFunc: productKernel })
+  tf.unregisterKernel(tf.Identity, 'wasm')
+  tf.registerKernel({
+    ...stockIdentity,
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo
+      if (x.dtype === 'string') return stockIdentity.kernelFunc(args)
+      ;(args.backend as unknown as { incRef(dataId: object): void }).incRef(x.dataId)
+      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
+    },
+  })
+}
 
 /**
  * One batched product on wasm: our own SIMD loops where they fit (see `wasmProducts.ts`: reads the
@@ -127,10 +157,7 @@ function product(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB
     productsFor(internals.memory) &&
     productPlan(productDims(a, b, transposeA, transposeB), transposeA, transposeB)
   ) {
-    if (!productKernelRegistered) {
-      tf.registerKernel({ kernelName: WASM_PRODUCT_KERNEL, backendName: 'wasm', kernelFunc: productKernel })
-      productKernelRegistered = true
-    }
+    registerWasmKernels()
     return tf.engine().runKernel(WASM_PRODUCT_KERNEL, { a, b }, { transposeA, transposeB }) as tf.Tensor3D
   }
   return convProduct(a, b, transposeA, transposeB)

@@ -20,6 +20,7 @@ import { COUNT_SCORERS, type CountScorerMetrics, type CountScorerName } from './
 import { assignWeights, readWeights, valuesOf } from './restore'
 import * as tf from './tf'
 import { TwoTowerModel } from './twoTower'
+import { registerWasmKernels } from './ops'
 import { inBatchSoftmaxLoss } from './twoTower.loss'
 import type { FieldOverride, ModelVariant } from './twoTower.rows'
 import type { ModelWeights } from './weights'
@@ -112,6 +113,7 @@ export class Trainer {
     variant: ModelVariant = 'attention',
     validationQueries?: EvalQueries,
   ) {
+    registerWasmKernels()
     this.data = data
     this.split = split
     this.config = config
@@ -172,7 +174,11 @@ export class Trainer {
     const userTableUsed = model.userRowWidth > 0
 
     const { value, grads } = tf.tidy(() => {
-      const userSlice = tf.gather(model.user.table, tf.tensor1d(userRows.unique, 'int32'))
+      // Without a user-table token (the sequence variant) the table has no columns: no gather, whose
+      // wasm kernel keeps a reference to its inputs when the table is empty (one buffer a step).
+      const userSlice = userTableUsed
+        ? tf.gather(model.user.table, tf.tensor1d(userRows.unique, 'int32'))
+        : tf.zeros([userRows.unique.length, ...model.user.table.shape.slice(1)])
       const itemSlice = tf.gather(model.item.table, tf.tensor1d(itemRows.unique, 'int32'))
       const userPositions = tf.tensor1d(userRows.positions, 'int32')
       const itemPositions = tf.tensor1d(itemRows.positions, 'int32')

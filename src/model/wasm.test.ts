@@ -8,7 +8,14 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { gatherRows } from './embedding'
 import { embedCatalogue, modelScorer, rankQueries } from './evaluate'
 import { buildHistories } from './history'
-import { batchMatMul, batchedProductPath, rowBlock, transpose2d, WASM_PRODUCT_KERNEL } from './ops'
+import {
+  batchMatMul,
+  batchedProductPath,
+  registerWasmKernels,
+  rowBlock,
+  transpose2d,
+  WASM_PRODUCT_KERNEL,
+} from './ops'
 import * as tf from './tf'
 import { Trainer } from './train'
 import type { ModelVariant } from './twoTower.rows'
@@ -141,20 +148,51 @@ const config: TrainConfig = {
 }
 const histories = buildHistories(data, split, config.historyLength)
 
+describe('tensors saved for the backward pass on wasm', () => {
+  it('share their memory instead of copying it, and outlive the original', () => {
+    registerWasmKernels()
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3])
+    const copy = tf.clone(x)
+    expect(copy.dataId).toBe(x.dataId) // the stock wasm kernel gives a new buffer
+    x.dispose()
+    expect(values(copy)).toEqual([1, 2, 3, 4, 5, 6]) // the reference count kept it
+    copy.dispose()
+    const text = tf.tensor1d(['a', 'b'], 'string')
+    expect(tf.clone(text).dataSync()).toEqual(['a', 'b'])
+    text.dispose()
+  })
+
+  it('gradients read the shared tensors correctly', () => {
+    const w = tf.tensor2d([0.5, -1, 2, 0.25], [2, 2])
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2])
+    // d/dw sum(relu(x·w)²): the product, relu and square all save their inputs or outputs.
+    const f = (v: tf.Tensor) => tf.sum(tf.square(tf.relu(tf.matMul(x, v as tf.Tensor2D))))
+    const onWasm = tf.grad(f)(w)
+    const expected = tf.tidy(() => {
+      const y = tf.relu(tf.matMul(x, w))
+      return tf.matMul(x, tf.mul(2, y), true, false)
+    })
+    expectClose(onWasm, expected, 5)
+    tf.dispose([w, x, onWasm, expected])
+  })
+})
+
 describe('training steps on wasm give the cpu backend’s losses', () => {
   const losses = async (backend: string, variant: ModelVariant) => {
     await tf.setBackend(backend)
     const trainer = new Trainer(data, split, config, histories, variant)
     const out: number[] = []
     let tensors = 0
+    let buffers = 0
     for (let s = 0; s < 5; s++) {
       const loss = trainer.step(split.train.subarray(s * 128, (s + 1) * 128))
       out.push((await loss.data())[0])
       loss.dispose()
-      if (s === 0) tensors = tf.memory().numTensors
+      if (s === 0) [tensors, buffers] = [tf.memory().numTensors, tf.memory().numDataBuffers]
     }
-    // Nothing the custom products or the copied rows make is left behind.
+    // Nothing the custom products, the copied rows or the shared saved tensors make is left behind.
     expect(tf.memory().numTensors).toBe(tensors)
+    expect(tf.memory().numDataBuffers).toBe(buffers)
     trainer.dispose()
     return out
   }
