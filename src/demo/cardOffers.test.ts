@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { splitDataset } from '../data/split'
 import { itemCounts, popularityScorer } from '../model/baselines'
@@ -5,6 +6,7 @@ import { buildQueries, evaluateRanking } from '../model/evaluate'
 import { csvOf as toCsv } from '../data/table'
 import {
   CATEGORIES,
+  DEFAULT_DEMO_SIZE,
   DEVICES,
   generateCardOffers,
   PLANTED_FIELDS,
@@ -26,6 +28,24 @@ describe('card offers demo generator', () => {
     const a = csvOf(11, SMALL)
     expect(csvOf(11, SMALL)).toBe(a)
     expect(csvOf(12, SMALL)).not.toBe(a)
+  })
+
+  it('draws the very interactions it drew when every weight was worked out afresh for each draw', () => {
+    // Checksums of the interactions (every column, then each row's previous category) from the
+    // generator as it was before it kept each user's weights between draws (5bc06e5). The default
+    // demo's is the data every figure of the README's demo table was measured on; the small world's
+    // users take most offers, so its weights are worked out again and again as their maxima are taken.
+    const checksum = (seed: number, size: DemoSize, momentum?: number) => {
+      const world = generateCardOffers(seed, size, momentum)
+      const t = world.tables.interactions
+      const hash = createHash('sha256')
+      for (const column of t.columns) hash.update(t.data[column].join(','))
+      hash.update(new Uint8Array(world.previousCategory.buffer))
+      return `${t.rowCount} ${hash.digest('hex').slice(0, 16)}`
+    }
+    expect(checksum(7, DEFAULT_DEMO_SIZE)).toBe('96428 c519d3945bb71c9b')
+    expect(checksum(3, { users: 50, items: 40, interactions: 1500 })).toBe('1189 5e2ac37096c4cc01')
+    expect(checksum(5, { users: 200, items: 60, interactions: 4000 }, 0)).toBe('3810 178f2d44abf60920')
   })
 
   it('has the documented columns and about the requested number of interactions', () => {
