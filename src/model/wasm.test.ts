@@ -177,6 +177,62 @@ describe('tensors saved for the backward pass on wasm', () => {
   })
 })
 
+describe('sums over leading axes on wasm (a product with ones)', () => {
+  // The stock kernel sums leading axes by moving them last and summing the innermost ones, so the
+  // same sum of the transposed tensor over its last axes is what it gave.
+  const stockSum = (x: tf.Tensor, lead: number) =>
+    tf.tidy(() => {
+      const perm = [...x.shape.keys()].map((i) => (i + lead) % x.shape.length)
+      const last = Array.from({ length: lead }, (_, i) => x.shape.length - lead + i)
+      return tf.sum(tf.transpose(x, perm), last)
+    })
+
+  it('gives the stock kernel’s numbers to the bit, for every shape the model sums and odd ones', () => {
+    registerWasmKernels()
+    for (const shape of [
+      [13824, 32],
+      [3584, 32],
+      [512, 64],
+      [512, 27, 32],
+      [2, 1],
+      [7, 3],
+      [1000, 33],
+      [100_003, 8],
+      [5, 4, 3, 2],
+    ]) {
+      for (let lead = 1; lead < shape.length; lead++) {
+        const x = tf.mul(tf.randomNormal(shape, 0, 1, 'float32', lead), 1000)
+        const axes = Array.from({ length: lead }, (_, i) => i)
+        const ours = tf.sum(x, axes)
+        const stock = stockSum(x, lead)
+        expect(ours.shape).toEqual(shape.slice(lead))
+        expect(Array.from(ours.dataSync())).toEqual(Array.from(stock.dataSync()))
+        tf.dispose([x, ours, stock])
+      }
+    }
+  })
+
+  it('keeps dims and negative axes as tf.sum does, and leaves other sums to the stock kernel', () => {
+    const x = tf.tensor3d(
+      Array.from({ length: 24 }, (_, i) => i * 0.5 - 3),
+      [2, 3, 4],
+    )
+    const kept = tf.sum(x, [0, 1], true)
+    expect(kept.shape).toEqual([1, 1, 4])
+    expect(Array.from(kept.dataSync())).toEqual(Array.from(stockSum(x, 2).dataSync()))
+    const negative = tf.sum(x, [-3])
+    expect(negative.shape).toEqual([3, 4])
+    const inner = tf.sum(x, 2)
+    expect(Array.from(inner.dataSync())).toEqual([-9, -1, 7, 15, 23, 31])
+    const whole = tf.sum(x)
+    expect(whole.dataSync()[0]).toBeCloseTo(66, 5)
+    const buffers = tf.memory().numDataBuffers
+    tf.dispose(tf.sum(x, 0)) // the ones it makes go too
+    expect(tf.memory().numDataBuffers).toBe(buffers)
+    tf.dispose([x, kept, negative, inner, whole])
+  })
+})
+
 describe('training steps on wasm give the cpu backend’s losses', () => {
   const losses = async (backend: string, variant: ModelVariant) => {
     await tf.setBackend(backend)
