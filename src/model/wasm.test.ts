@@ -11,6 +11,7 @@ import { buildHistories } from './history'
 import {
   batchMatMul,
   batchedProductPath,
+  linear,
   registerWasmKernels,
   rowBlock,
   transpose2d,
@@ -177,7 +178,31 @@ describe('tensors saved for the backward pass on wasm', () => {
   })
 })
 
-describe('sums over leading axes on wasm (a product with ones)', () => {
+describe('the weights’ gradient of a projection on wasm (xᵀ · dy in chunks of rows)', () => {
+  it('gives the transpose-then-product’s numbers to the bit, with and without a last short chunk', () => {
+    registerWasmKernels()
+    for (const [n, k, m] of [
+      [13824, 32, 32],
+      [3584, 32, 32],
+      [512, 32, 64],
+      [100, 8, 16], // one full chunk of 64 and 36 rows
+      [50, 5, 48], // a short chunk only, k odd
+      [64, 16, 20], // m not a multiple of 16: tfjs's way
+    ]) {
+      const x = tf.randomNormal([n, k], 0, 1, 'float32', n) as tf.Tensor2D
+      const dy = tf.randomNormal([n, m], 0, 1, 'float32', k) as tf.Tensor2D
+      const w = tf.zeros([k, m]) as tf.Tensor2D
+      // d/dw sum((x · w) ⊙ dy) = xᵀ · dy
+      const grad = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(linear(x, v as tf.Tensor2D), dy)))(w)
+      const expected = tf.matMul(transpose2d(x), dy)
+      expect(grad.shape).toEqual([k, m])
+      expect(Array.from(grad.dataSync())).toEqual(Array.from(expected.dataSync()))
+      tf.dispose([x, dy, w, grad, expected])
+    }
+  })
+})
+
+describe('sums over leading axes on wasm (the axpy loop as 1 · x)', () => {
   // The stock kernel sums leading axes by moving them last and summing the innermost ones, so the
   // same sum of the transposed tensor over its last axes is what it gave.
   const stockSum = (x: tf.Tensor, lead: number) =>

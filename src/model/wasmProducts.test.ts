@@ -80,4 +80,49 @@ describe('the batched product module (SIMD loops on a memory it is given)', () =
       })
     }
   }
+
+  for (const shared of [false, true]) {
+    it(`${shared ? 'shared' : 'unshared'} memory, axpySum: every product added into one output, in row order`, () => {
+      const memory = new WebAssembly.Memory(
+        shared ? { initial: 2, maximum: 16, shared: true } : { initial: 2 },
+      )
+      // xᵀ · dy for x [n·rows, k] and dy [n·rows, p], the rows in n chunks: A[c] is x's chunk read
+      // transposed (stride 4 bytes along i, 4k along the rows), B[c] dy's chunk.
+      const [n, rows, k, p] = [3, 5, 7, 32]
+      let seed = 11
+      const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1
+      const x = Float32Array.from({ length: n * rows * k }, random)
+      const dy = Float32Array.from({ length: n * rows * p }, random)
+      const start = Float32Array.from({ length: k * p }, random) // what the output held: added to
+      const [xAt, dyAt, outAt] = [68, 68 + 4 * x.length + 4, 68 + 4 * (x.length + dy.length) + 12]
+      const heap = new Float32Array(memory.buffer)
+      heap.set(x, xAt / 4)
+      heap.set(dy, dyAt / 4)
+      heap.set(start, outAt / 4)
+      heap[outAt / 4 + k * p] = Number.NaN
+      productsFor(memory)!.axpySum(
+        xAt,
+        dyAt,
+        outAt,
+        n,
+        k,
+        rows,
+        p,
+        4 * rows * k,
+        4,
+        4 * k,
+        4 * rows * p,
+        4 * p,
+      )
+      for (let i = 0; i < k; i++)
+        for (let j = 0; j < p; j++) {
+          // float32 sums in row order: the loop's very arithmetic, so equal to the bit.
+          let sum = start[i * p + j]
+          for (let r = 0; r < n * rows; r++)
+            sum = Math.fround(sum + Math.fround(x[r * k + i] * dy[r * p + j]))
+          expect(heap[outAt / 4 + i * p + j]).toBe(sum)
+        }
+      expect(Number.isNaN(heap[outAt / 4 + k * p])).toBe(true) // nothing written past the output
+    })
+  }
 })

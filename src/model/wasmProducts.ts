@@ -38,10 +38,15 @@ type ProductLoop = (
   bRow: number,
 ) => void
 
-/** The two exported loops. */
+/** The exported loops. */
 interface ProductExports {
   axpy: ProductLoop
   dot: ProductLoop
+  /**
+   * `out[i, :] += Σ_c Σ_k A[c, i, k] · B[c, k, :]`: every product added into one output [m, p] (p a
+   * multiple of 16; the output is read, so zero it first). Same parameters as the others.
+   */
+  axpySum: ProductLoop
 }
 
 // ---- encoding -----------------------------------------------------------------------------------
@@ -110,6 +115,9 @@ const F32_ADD = [0x92]
 const simd = (op: number) => [0xfd, ...leb(op)]
 const V128_LOAD = [...simd(0x00), ...MEM_F32]
 const V128_STORE = [...simd(0x0b), ...MEM_F32]
+/** v128 load and store at a constant byte offset from the address on the stack. */
+const v128LoadAt = (offset: number) => [...simd(0x00), 0x02, ...leb(offset)]
+const v128StoreAt = (offset: number) => [...simd(0x0b), 0x02, ...leb(offset)]
 const V128_ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)]
 const F32X4_SPLAT = simd(0x13)
 const F32X4_ADD = simd(0xe4)
@@ -225,20 +233,76 @@ function dotBody(): number[] {
 }
 
 /**
- * What both loops share: their locals (`i32Locals` i32, then one v128), `setup`, the output pointer and
+ * `axpySum`: as `axpy` with 16 outputs (four registers) per splatted A value, added into the output
+ * rather than stored over it, and one output for every product:
+ *
+ *     for c: for i: for each 16 outputs at byte pp of out's row i:
+ *       acc0..3 = out row i at pp; for k: a = splat(A[c, i, k]); accL += a · B[c, k, pp + 16L ..]
+ *       out row i at pp = acc0..3
+ *
+ * For a weight's gradient Xᵀ · dY: with the rows of X and dY cut into chunks of a few dozen (the
+ * products c), each chunk's rows stay in the fastest cache while every output goes through them, and
+ * each output's terms are still added in row order.
+ */
+function axpySumBody(): number[] {
+  // Locals after the 12 parameters: 11 i32, then four v128 accumulators and the splatted value.
+  const [c, i, kk, pp, aC, bC, aI, aK, bK, outRow, pBytes] = Array.from({ length: 11 }, (_, j) => 12 + j)
+  const [acc, value] = [23, 27]
+  const accs = [0, 1, 2, 3]
+  const kLoop = doWhile(
+    [
+      ...setTo(value, get(aK), F32_LOAD, F32X4_SPLAT),
+      ...accs.flatMap((l) =>
+        setTo(acc + l, get(acc + l), get(value), get(bK), v128LoadAt(16 * l), F32X4_MUL, F32X4_ADD),
+      ),
+      ...addTo(aK, A_COL),
+      ...addTo(bK, B_ROW),
+      ...addConst(kk, 1),
+    ],
+    kk,
+    K,
+  )
+  const outAt = [...get(outRow), ...get(pp), ...ADD]
+  const pLoop = doWhile(
+    [
+      ...accs.flatMap((l) => setTo(acc + l, outAt, v128LoadAt(16 * l))),
+      ...setTo(kk, i32(0)),
+      ...setTo(aK, get(aI)),
+      ...setTo(bK, get(bC), get(pp), ADD),
+      ...kLoop,
+      ...accs.flatMap((l) => [...outAt, ...get(acc + l), ...v128StoreAt(16 * l)]),
+      ...addConst(pp, 64),
+    ],
+    pp,
+    pBytes,
+  )
+  const iLoop = doWhile(
+    [...setTo(pp, i32(0)), ...pLoop, ...addTo(outRow, pBytes), ...addTo(aI, A_ROW), ...addConst(i, 1)],
+    i,
+    M,
+  )
+  // Every product adds into the same output: its row pointer goes back to the start for each c.
+  const frame = { c, i, aC, bC, aI, out: outRow, outEachProduct: true }
+  return overProducts(11, frame, setTo(pBytes, get(P), i32(2), SHL), iLoop, 5)
+}
+
+/**
+ * What the loops share: their locals (`i32Locals` i32, then one v128), `setup`, the output pointer and
  * each operand's first product from the parameters, then for c < N: i = 0, aI = aC, `iLoop`, and
  * both operands on to the next product.
  */
 function overProducts(
   i32Locals: number,
-  at: { c: number; i: number; aC: number; bC: number; aI: number; out: number },
+  at: { c: number; i: number; aC: number; bC: number; aI: number; out: number; outEachProduct?: boolean },
   setup: number[],
   iLoop: number[],
+  v128Locals = 1,
 ): number[] {
   const cLoop = doWhile(
     [
       ...setTo(at.i, i32(0)),
       ...setTo(at.aI, get(at.aC)),
+      ...(at.outEachProduct ? setTo(at.out, get(OUT)) : []),
       ...iLoop,
       ...addTo(at.aC, A_BATCH),
       ...addTo(at.bC, B_BATCH),
@@ -256,7 +320,7 @@ function overProducts(
   ]
   const locals = vec([
     [...leb(i32Locals), I32],
-    [...leb(1), V128],
+    [...leb(v128Locals), V128],
   ])
   return [...locals, ...start, ...cLoop, ...END]
 }
@@ -266,7 +330,7 @@ export function productModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const signature = [0x60, ...vec(new Array<number[]>(12).fill([I32])), 0x00]
   // Shared memory must declare a maximum: 65,536 pages (4 GB) admits any memory wasm32 can have.
   const limits = shared ? [0x03, ...leb(1), ...leb(65536)] : [0x00, ...leb(1)]
-  const functions = [axpyBody(), dotBody()]
+  const functions = [axpyBody(), dotBody(), axpySumBody()]
   return new Uint8Array([
     0x00,
     0x61,
@@ -278,12 +342,13 @@ export function productModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
     0x00,
     ...section(1, vec([signature])),
     ...section(2, vec([[...text('env'), ...text('memory'), 0x02, ...limits]])),
-    ...section(3, vec([[0x00], [0x00]])),
+    ...section(3, vec([[0x00], [0x00], [0x00]])),
     ...section(
       7,
       vec([
         [...text('axpy'), 0x00, 0x00],
         [...text('dot'), 0x00, 0x01],
+        [...text('axpySum'), 0x00, 0x02],
       ]),
     ),
     ...section(10, vec(functions.map((f) => [...leb(f.length), ...f]))),
