@@ -180,6 +180,15 @@ export function registerWasmKernels(): void {
   const stockSum = tf.getKernel(tf.Sum, 'wasm')
   if (!stockIdentity || !stockSum) return
   wasmKernelsRegistered = true
+  for (const [name, kernelFunc] of [
+    [tf.Slice, sliceKernel],
+    [tf.SplitV, splitKernel],
+  ] as const) {
+    const stock = tf.getKernel(name, 'wasm')
+    if (!stock) continue
+    tf.unregisterKernel(name, 'wasm')
+    tf.registerKernel({ ...stock, kernelFunc: (args) => kernelFunc(args) ?? stock.kernelFunc(args) })
+  }
   tf.unregisterKernel(tf.Sum, 'wasm')
   tf.registerKernel({
     ...stockSum,
@@ -201,6 +210,80 @@ export function registerWasmKernels(): void {
       return { dataId: x.dataId, shape: x.shape, dtype: x.dtype }
     },
   })
+}
+
+/**
+ * `Slice` on wasm by `copyRows` (`memory.copy` a contiguous run); null for what the stock kernel keeps
+ * (non-float32, a scalar, nothing to copy). The stock kernel first copies the WHOLE input out of the
+ * module's memory with `readSync`, then the slice back in: cheap in Node, but in the isolated page, whose
+ * memory is shared, JavaScript's copies of it crawl: the loss's slices and the history split took ~1 s
+ * of every ~11 s of a small demo's training there (Chromium 156, CPU profile, 2026-12-02).
+ */
+function sliceKernel({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
+  const x = inputs.x as tf.TensorInfo
+  const { begin, size } = attrs as unknown as { begin: number[]; size: number[] }
+  const [start, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size)
+  return sliceOf(x, start, extent, backend)
+}
+
+/** `SplitV` on wasm: each piece by `sliceOf`; null (the stock kernel) where one of them cannot be. */
+function splitKernel({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo[] | null {
+  const x = inputs.x as tf.TensorInfo
+  const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number }
+  const along = tf.util.parseAxisParam(axis, x.shape)[0]
+  const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, along)
+  if (!sliceFits(x, backend) || sizes.some((s) => s === 0)) return null
+  const start = x.shape.map(() => 0)
+  return sizes.map((s) => {
+    const piece = sliceOf(
+      x,
+      start,
+      x.shape.map((d, a) => (a === along ? s : d)),
+      backend,
+    )!
+    start[along] += s
+    return piece
+  })
+}
+
+function sliceFits(x: tf.TensorInfo, backend: unknown): boolean {
+  const internals = wasmInternals(backend)
+  return x.dtype === 'float32' && x.shape.length > 0 && !!internals && !!productsFor(internals.memory)
+}
+
+/**
+ * x[start .. start + extent] as a new tensor: the axes after the last partial one are whole, so each
+ * index of the axes before it is one contiguous run of memory; the innermost of those axes is a
+ * `copyRows` call, the others a loop here.
+ */
+function sliceOf(
+  x: tf.TensorInfo,
+  start: number[],
+  extent: number[],
+  backend: unknown,
+): tf.TensorInfo | null {
+  if (!sliceFits(x, backend) || tf.util.sizeFromShape(extent) === 0) return null
+  const internals = wasmInternals(backend)!
+  const loops = productsFor(internals.memory)!
+  const rank = x.shape.length
+  const inStride = [...tf.util.computeStrides(x.shape), 1].map((v) => 4 * v) // bytes
+  const outStride = [...tf.util.computeStrides(extent), 1].map((v) => 4 * v)
+  let whole = rank - 1 // the axes after `whole` are taken whole
+  while (whole > 0 && start[whole] === 0 && extent[whole] === x.shape[whole]) whole--
+  const run = extent[whole] * inStride[whole]
+  const out = internals.makeOutput(extent)
+  const copy = (axis: number, from: number, to: number): void => {
+    if (axis >= whole - 1) {
+      const rows = axis === whole - 1 ? extent[axis] : 1
+      const first = axis === whole - 1 ? from + start[axis] * inStride[axis] : from
+      loops.copyRows(first, 0, to, rows, run, inStride[axis], run, 0, 0, 0, 0, 0)
+      return
+    }
+    for (let i = 0; i < extent[axis]; i++)
+      copy(axis + 1, from + (start[axis] + i) * inStride[axis], to + i * outStride[axis])
+  }
+  copy(0, internals.offset(x.dataId) + start[whole] * inStride[whole], internals.offset(out.dataId))
+  return out as tf.TensorInfo
 }
 
 /**

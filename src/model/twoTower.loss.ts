@@ -52,13 +52,40 @@ function accidentalHits(items: ArrayLike<number>): tf.Tensor2D | null {
 const diagonalCrossEntropy = tf.customGrad((x, save) => {
   const logits = x as tf.Tensor2D
   const batch = logits.shape[0]
-  const eye = tf.eye(batch)
   const lse = tf.logSumExp(logits, 1, true)
   ;(save as tf.GradSaveFunc)([logits, lse])
-  const positive = tf.sum(tf.mul(logits, eye), 1, true)
   return {
-    value: tf.mean(tf.sub(lse, positive)),
+    value: tf.mean(tf.sub(lse, diagonalOf(logits))),
     gradFunc: (dy: tf.Tensor, [l, s]: tf.Tensor[]) =>
-      tf.mul(tf.sub(tf.exp(tf.sub(l, s)), tf.eye(batch)), tf.div(dy, batch)),
+      tf.mul(minusIdentity(tf.exp(tf.sub(l, s)) as tf.Tensor2D), tf.div(dy, batch)),
   }
 })
+
+/**
+ * On wasm the identity matrix is not made: `tf.eye` fills a [batch, batch] array in JavaScript and
+ * copies it into the module's memory, which in the isolated page (shared memory) took ~30 ms a step
+ * for the two of them (Chromium 156, CPU profile, 2026-12-02). There the diagonal is gathered and
+ * written over instead; the same numbers to the bit (x·0 adds nothing to a row's sum, x − 0 is x).
+ * Other backends keep `eye` (a scatter on WebGL loops over every cell for every update).
+ */
+const diagonalOnly = () => tf.getBackend() === 'wasm'
+
+/** [batch, 1]: each row's own column, logits[i, i]. */
+function diagonalOf(logits: tf.Tensor2D): tf.Tensor2D {
+  const batch = logits.shape[0]
+  if (!diagonalOnly()) return tf.sum(tf.mul(logits, tf.eye(batch)), 1, true)
+  return tf.reshape(tf.gather(tf.reshape(logits, [-1]), diagonalPositions(batch)), [batch, 1])
+}
+
+/** x − identity for a square x. */
+function minusIdentity(x: tf.Tensor2D): tf.Tensor2D {
+  const batch = x.shape[0]
+  if (!diagonalOnly()) return tf.sub(x, tf.eye(batch))
+  const flat = tf.reshape(x, [-1])
+  const at = diagonalPositions(batch)
+  const diagonal = tf.sub(tf.gather(flat, at), 1)
+  return tf.reshape(tf.tensorScatterUpdate(flat, tf.reshape(at, [batch, 1]), diagonal), [batch, batch])
+}
+
+/** Flat positions of the diagonal of a [batch, batch] matrix. */
+const diagonalPositions = (batch: number) => tf.range(0, batch * batch, batch + 1, 'int32')

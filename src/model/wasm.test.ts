@@ -12,6 +12,7 @@ import {
   batchMatMul,
   batchedProductPath,
   linear,
+  matMulTransposed,
   registerWasmKernels,
   rowBlock,
   transpose2d,
@@ -19,6 +20,7 @@ import {
 } from './ops'
 import * as tf from './tf'
 import { Trainer } from './train'
+import { inBatchSoftmaxLoss } from './twoTower.loss'
 import type { ModelVariant } from './twoTower.rows'
 
 // The wasm backend takes its own paths for attention products and embedding rows; each must give the
@@ -198,6 +200,123 @@ describe('the weights’ gradient of a projection on wasm (xᵀ · dy in chunks 
       expect(grad.shape).toEqual([k, m])
       expect(Array.from(grad.dataSync())).toEqual(Array.from(expected.dataSync()))
       tf.dispose([x, dy, w, grad, expected])
+    }
+  })
+})
+
+describe('the in-batch loss on wasm (the diagonal gathered, no identity matrix)', () => {
+  it('gives the identity-matrix loss and gradients to the bit', () => {
+    const [batch, dim] = [96, 8]
+    const users = tf.randomNormal([batch, dim], 0, 1, 'float32', 1) as tf.Tensor2D
+    const items = tf.randomNormal([batch, dim], 0, 1, 'float32', 2) as tf.Tensor2D
+    const logQ = tf.randomUniform([batch], -6, -2, 'float32', 3) as tf.Tensor1D
+    const ids = Array.from({ length: batch }, (_, i) => i) // distinct: no accidental hits
+    // The loss as it was written with tf.eye (before 2026-12-02), on the same backend.
+    const withEye = tf.customGrad((x, save) => {
+      const logits = x as tf.Tensor2D
+      const lse = tf.logSumExp(logits, 1, true)
+      ;(save as tf.GradSaveFunc)([logits, lse])
+      return {
+        value: tf.mean(tf.sub(lse, tf.sum(tf.mul(logits, tf.eye(batch)), 1, true))),
+        gradFunc: (dy: tf.Tensor, [l, s]: tf.Tensor[]) =>
+          tf.mul(tf.sub(tf.exp(tf.sub(l, s)), tf.eye(batch)), tf.div(dy, batch)),
+      }
+    })
+    const before = (u: tf.Tensor, v: tf.Tensor) =>
+      withEye(
+        tf.sub(
+          tf.mul(matMulTransposed(u as tf.Tensor2D, v as tf.Tensor2D), 1 / 0.05),
+          tf.expandDims(logQ, 0),
+        ),
+      ) as tf.Scalar
+    const now = (u: tf.Tensor, v: tf.Tensor) =>
+      inBatchSoftmaxLoss(u as tf.Tensor2D, v as tf.Tensor2D, ids, 0.05, logQ)
+    const [a, b] = [tf.valueAndGrads(now)([users, items]), tf.valueAndGrads(before)([users, items])]
+    expect(a.value.dataSync()[0]).toBe(b.value.dataSync()[0])
+    for (let k = 0; k < 2; k++)
+      expect(Array.from(a.grads[k].dataSync())).toEqual(Array.from(b.grads[k].dataSync()))
+    tf.dispose([users, items, logQ, a.value, b.value, ...a.grads, ...b.grads])
+  })
+})
+
+describe('slices and splits on wasm (rows copied inside the module)', () => {
+  const shapes: [number[], number[], number[]][] = [
+    [
+      [13824, 32],
+      [0, 0],
+      [512, -1],
+    ], // leading rows: one run
+    [
+      [13824, 32],
+      [100, 0],
+      [3, 32],
+    ],
+    [
+      [20, 32],
+      [2, 8],
+      [5, 16],
+    ], // a column band: a run per row
+    [
+      [512, 27, 32],
+      [0, 7, 0],
+      [-1, 20, -1],
+    ], // the history's tokens
+    [
+      [6, 5, 4],
+      [1, 2, 1],
+      [4, 2, 3],
+    ], // the innermost axis partial
+    [
+      [3, 4, 5, 6],
+      [1, 0, 2, 1],
+      [2, 4, 2, 4],
+    ],
+    [[7], [2], [4]],
+  ]
+
+  it('gives the stock slice’s numbers, with the tensor and buffer counts flat', async () => {
+    registerWasmKernels()
+    for (const [shape, begin, size] of shapes) {
+      const values = Float32Array.from({ length: tf.util.sizeFromShape(shape) }, (_, i) => i * 0.25 - 7)
+      await tf.setBackend('cpu')
+      const expected = tf.tidy(() => Array.from(tf.slice(tf.tensor(values, shape), begin, size).dataSync()))
+      await tf.setBackend('wasm')
+      const x = tf.tensor(values, shape)
+      const [tensors, buffers] = [tf.memory().numTensors, tf.memory().numDataBuffers]
+      const ours = tf.slice(x, begin, size)
+      expect(Array.from(ours.dataSync())).toEqual(expected)
+      ours.dispose()
+      expect([tf.memory().numTensors, tf.memory().numDataBuffers]).toEqual([tensors, buffers])
+      x.dispose()
+    }
+  })
+
+  it('splits along any axis as tf.split does, and its gradient puts the pieces back', async () => {
+    for (const [shape, sizes, axis] of [
+      [[512, 27, 32], [7, 20], 1],
+      [[10, 6], [3, 1, 2], 1],
+      [[10, 6], [4, 6], 0],
+      [[4, 3, 8], [2, 6], -1],
+    ] as [number[], number[], number][]) {
+      const values = Float32Array.from({ length: tf.util.sizeFromShape(shape) }, (_, i) => Math.sin(i))
+      await tf.setBackend('cpu')
+      const expected = tf.tidy(() =>
+        tf.split(tf.tensor(values, shape), sizes, axis).map((t) => Array.from(t.dataSync())),
+      )
+      await tf.setBackend('wasm')
+      const x = tf.tensor(values, shape)
+      const pieces = tf.split(x, sizes, axis)
+      expect(pieces.map((t) => Array.from(t.dataSync()))).toEqual(expected)
+      // d/dx Σ_p (p+1)·sum(piece p²) = 2(p+1)·x on piece p: every value back in its place
+      const grad = tf.grad((v: tf.Tensor) =>
+        tf.addN(tf.split(v, sizes, axis).map((t, p) => tf.mul(p + 1, tf.sum(tf.square(t))))),
+      )(x)
+      const scale = tf.concat(
+        pieces.map((t, p) => tf.fill(t.shape, 2 * (p + 1))),
+        axis,
+      )
+      expectClose(grad, tf.mul(scale, x), 5)
+      tf.dispose([x, grad, scale, ...pieces])
     }
   })
 })

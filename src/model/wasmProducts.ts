@@ -47,6 +47,12 @@ interface ProductExports {
    * multiple of 16; the output is read, so zero it first). Same parameters as the others.
    */
   axpySum: ProductLoop
+  /**
+   * Copies `n` rows of `m` bytes from `a` to `out`, the next row `k` bytes on in the source and `p`
+   * in the destination (a slice of a tensor); the other parameters are unused. One `memory.copy` a
+   * row: JavaScript's own copies of a shared memory (the isolated page's) run far slower.
+   */
+  copyRows: ProductLoop
 }
 
 // ---- encoding -----------------------------------------------------------------------------------
@@ -286,6 +292,26 @@ function axpySumBody(): number[] {
   return overProducts(11, frame, setTo(pBytes, get(P), i32(2), SHL), iLoop, 5)
 }
 
+/** `copyRows`: for each of N rows, memory.copy(OUT, A, M); A += K; OUT += P. */
+function copyRowsBody(): number[] {
+  const row = 12
+  const MEMORY_COPY = [0xfc, 0x0a, 0x00, 0x00]
+  const rows = doWhile(
+    [
+      ...get(OUT),
+      ...get(A),
+      ...get(M),
+      ...MEMORY_COPY,
+      ...addTo(A, K),
+      ...addTo(OUT, P),
+      ...addConst(row, 1),
+    ],
+    row,
+    N,
+  )
+  return [...vec([[...leb(1), I32]]), ...rows, ...END]
+}
+
 /**
  * What the loops share: their locals (`i32Locals` i32, then one v128), `setup`, the output pointer and
  * each operand's first product from the parameters, then for c < N: i = 0, aI = aC, `iLoop`, and
@@ -330,7 +356,7 @@ export function productModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const signature = [0x60, ...vec(new Array<number[]>(12).fill([I32])), 0x00]
   // Shared memory must declare a maximum: 65,536 pages (4 GB) admits any memory wasm32 can have.
   const limits = shared ? [0x03, ...leb(1), ...leb(65536)] : [0x00, ...leb(1)]
-  const functions = [axpyBody(), dotBody(), axpySumBody()]
+  const functions = [axpyBody(), dotBody(), axpySumBody(), copyRowsBody()]
   return new Uint8Array([
     0x00,
     0x61,
@@ -342,13 +368,14 @@ export function productModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
     0x00,
     ...section(1, vec([signature])),
     ...section(2, vec([[...text('env'), ...text('memory'), 0x02, ...limits]])),
-    ...section(3, vec([[0x00], [0x00], [0x00]])),
+    ...section(3, vec([[0x00], [0x00], [0x00], [0x00]])),
     ...section(
       7,
       vec([
         [...text('axpy'), 0x00, 0x00],
         [...text('dot'), 0x00, 0x01],
         [...text('axpySum'), 0x00, 0x02],
+        [...text('copyRows'), 0x00, 0x03],
       ]),
     ),
     ...section(10, vec(functions.map((f) => [...leb(f.length), ...f]))),
