@@ -173,6 +173,8 @@ let wasmKernelsRegistered = false
  *   slow 2-D transpose: the demo step's seven such sums took 5.3 ms, now 0.75 ms ([13824, 32] 1.35 →
  *   0.17 ms each; Node 20, one thread, 2026-12-02). The same numbers to the bit: both add each column's
  *   values in row order, one at a time, in float32 (a unit test compares them over many shapes).
+ * - `Slice` and `SplitV` that copy rows inside the module (see `sliceKernel`).
+ * - `ArpWeightGradient`: a projection's weight gradient (see `weightGradient`).
  */
 export function registerWasmKernels(): void {
   if (wasmKernelsRegistered) return
@@ -216,8 +218,8 @@ export function registerWasmKernels(): void {
  * `Slice` on wasm by `copyRows` (`memory.copy` a contiguous run); null for what the stock kernel keeps
  * (non-float32, a scalar, nothing to copy). The stock kernel first copies the WHOLE input out of the
  * module's memory with `readSync`, then the slice back in: cheap in Node, but in the isolated page, whose
- * memory is shared, JavaScript's copies of it crawl: the loss's slices and the history split took ~1 s
- * of every ~11 s of a small demo's training there (Chromium 156, CPU profile, 2026-12-02).
+ * memory is shared, JavaScript's copies of it crawl (~90 MB/s): the loss's slices and the history's
+ * split took 5.5 s of a 68 s small-demo run there (Chromium 156, CPU profile, 2026-12-02).
  */
 function sliceKernel({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
   const x = inputs.x as tf.TensorInfo
