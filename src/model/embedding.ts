@@ -1,3 +1,4 @@
+import { gatherRowsInModule } from './ops'
 import * as tf from './tf'
 
 /**
@@ -27,13 +28,17 @@ export function embeddingLookup(table: tf.Tensor, ids: tf.Tensor1D): tf.Tensor2D
 }
 
 /**
- * `tf.gather(table, rows)` for a 2-D table. On wasm the rows are copied in JavaScript: the backend's
- * gather kernel works out every output value's source position one by one (13.7 ms for 13,824 rows of
- * 32 on the demo's user tokens, Node 20, 2026-12-01) where copying whole rows takes 1.7 ms; reading a
- * wasm tensor is a copy out of the module's memory, with nothing to wait for. Other backends gather.
+ * `tf.gather(table, rows)` for a 2-D table. On wasm whole rows are copied: the backend's gather kernel
+ * works out every output value's source position one by one (13.7 ms for 13,824 rows of 32 on the
+ * demo's user tokens, Node 20, 2026-12-01) where copying whole rows in JavaScript took 1.7 ms. Inside
+ * the module where it can (`gatherRowsInModule`): the JavaScript copy reads the whole table out and
+ * writes the rows back in, which in the isolated page took 1.5 s of a 40 s small-demo run's trainer
+ * worker (Chromium 156, CPU profile, 2026-12-02). Other backends gather.
  */
 export function gatherRows(table: tf.Tensor2D, rows: tf.Tensor1D): tf.Tensor2D {
   if (tf.getBackend() !== 'wasm') return tf.gather(table, rows)
+  const inModule = gatherRowsInModule(table, rows)
+  if (inModule) return inModule
   const [height, width] = table.shape
   const values = table.dataSync() as Float32Array
   const ids = rows.dataSync() as Int32Array

@@ -1,5 +1,5 @@
 import * as tf from './tf'
-import { productPlan, productsFor, wasmInternals } from './wasmProducts'
+import { productPlan, type WasmLoops, wasmLoops } from './wasmProducts'
 
 /**
  * Matrix products whose gradients never use matMul's transpose flags.
@@ -42,9 +42,8 @@ const GRADIENT_ROWS = 64
  * product: each output adds its terms in row order.
  */
 function weightGradient(x: tf.Tensor2D, dy: tf.Tensor2D): tf.Tensor2D {
-  const internals = tf.getBackend() === 'wasm' ? wasmInternals(tf.backend()) : null
-  const loops = internals && productsFor(internals.memory)
-  if (loops && x.dtype === 'float32' && dy.dtype === 'float32' && dy.shape[1] % 16 === 0) {
+  const wasm = tf.getBackend() === 'wasm' && wasmLoops(tf.backend())
+  if (wasm && x.dtype === 'float32' && dy.dtype === 'float32' && dy.shape[1] % 16 === 0) {
     registerWasmKernels()
     return tf.engine().runKernel(WASM_WEIGHT_GRADIENT_KERNEL, { x, dy }) as tf.Tensor2D
   }
@@ -55,8 +54,7 @@ const weightGradientKernel: tf.KernelFunc = ({ inputs, backend }) => {
   const { x, dy } = inputs as { x: tf.TensorInfo; dy: tf.TensorInfo }
   const [n, k] = x.shape
   const m = dy.shape[1]
-  const internals = wasmInternals(backend)!
-  const loops = productsFor(internals.memory)!
+  const { internals, loops } = wasmLoops(backend)!
   const out = internals.makeOutput([k, m])
   const [xAt, dyAt, outAt] = [x, dy, out].map((t) => internals.offset(t.dataId))
   new Float32Array(internals.memory.buffer, outAt, k * m).fill(0)
@@ -153,6 +151,8 @@ function batchedOp(transposeA: boolean, transposeB: boolean) {
 
 /** tfjs kernel name of the batched product of `wasmProducts.ts` (wasm backend only). */
 export const WASM_PRODUCT_KERNEL = 'ArpBatchedProduct'
+/** tfjs kernel name of `gatherRowsInModule`'s loop (wasm backend only). */
+export const WASM_GATHER_KERNEL = 'ArpGatherRows'
 /** tfjs kernel name of `weightGradient`'s loop (wasm backend only). */
 export const WASM_WEIGHT_GRADIENT_KERNEL = 'ArpWeightGradient'
 let wasmKernelsRegistered = false
@@ -175,6 +175,7 @@ let wasmKernelsRegistered = false
  *   values in row order, one at a time, in float32 (a unit test compares them over many shapes).
  * - `Slice` and `SplitV` that copy rows inside the module (see `sliceKernel`).
  * - `ArpWeightGradient`: a projection's weight gradient (see `weightGradient`).
+ * - `ArpGatherRows`: rows of an embedding table (see `gatherRowsInModule`).
  */
 export function registerWasmKernels(): void {
   if (wasmKernelsRegistered) return
@@ -197,6 +198,7 @@ export function registerWasmKernels(): void {
     kernelFunc: (args) => sumOfLeadingAxes(args) ?? stockSum.kernelFunc(args),
   })
   tf.registerKernel({ kernelName: WASM_PRODUCT_KERNEL, backendName: 'wasm', kernelFunc: productKernel })
+  tf.registerKernel({ kernelName: WASM_GATHER_KERNEL, backendName: 'wasm', kernelFunc: gatherKernel })
   tf.registerKernel({
     kernelName: WASM_WEIGHT_GRADIENT_KERNEL,
     backendName: 'wasm',
@@ -215,6 +217,36 @@ export function registerWasmKernels(): void {
 }
 
 /**
+ * Rows `rows` of a float32 table [height, width] on wasm, copied inside the module by the `gatherRows`
+ * loop of `wasmProducts.ts` (one `memory.copy` a row); null where that loop is not there (another
+ * backend, no SIMD, other dtypes). Throws a RangeError naming the first row outside the table.
+ */
+export function gatherRowsInModule(table: tf.Tensor2D, rows: tf.Tensor1D): tf.Tensor2D | null {
+  if (tf.getBackend() !== 'wasm' || table.dtype !== 'float32' || rows.dtype !== 'int32') return null
+  const wasm = wasmLoops(tf.backend())
+  if (!wasm) return null
+  const ids = new Int32Array(wasm.internals.memory.buffer, wasm.internals.offset(rows.dataId), rows.size)
+  const height = table.shape[0]
+  for (const id of ids)
+    if (!(id >= 0 && id < height)) throw new RangeError(`gatherRows: row ${id} of a table of ${height}`)
+  registerWasmKernels()
+  return tf.engine().runKernel(WASM_GATHER_KERNEL, { table, rows }) as tf.Tensor2D
+}
+
+const gatherKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const { table, rows } = inputs as { table: tf.TensorInfo; rows: tf.TensorInfo }
+  const { internals, loops } = wasmLoops(backend)!
+  const width = table.shape[1]
+  const count = rows.shape[0]
+  const out = internals.makeOutput([count, width])
+  if (count > 0 && width > 0) {
+    const [at, ids, to] = [table, rows, out].map((t) => internals.offset(t.dataId))
+    loops.gatherRows(at, ids, to, count, 4 * width, 0, 0, 0, 0, 0, 0, 0)
+  }
+  return out as tf.TensorInfo
+}
+
+/**
  * `Slice` on wasm by `copyRows` (`memory.copy` a contiguous run); null for what the stock kernel keeps
  * (non-float32, a scalar, nothing to copy). The stock kernel first copies the WHOLE input out of the
  * module's memory with `readSync`, then the slice back in: cheap in Node, but in the isolated page, whose
@@ -225,7 +257,8 @@ function sliceKernel({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): 
   const x = inputs.x as tf.TensorInfo
   const { begin, size } = attrs as unknown as { begin: number[]; size: number[] }
   const [start, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size)
-  return sliceOf(x, start, extent, backend)
+  const wasm = sliceLoops(x, backend)
+  return wasm && tf.util.sizeFromShape(extent) > 0 ? sliceOf(x, start, extent, wasm) : null
 }
 
 /** `SplitV` on wasm: each piece by `sliceOf`; null (the stock kernel) where one of them cannot be. */
@@ -234,39 +267,37 @@ function splitKernel({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): 
   const { numOrSizeSplits, axis } = attrs as unknown as { numOrSizeSplits: number | number[]; axis: number }
   const along = tf.util.parseAxisParam(axis, x.shape)[0]
   const sizes = tf.backend_util.prepareSplitSize(x as tf.Tensor, numOrSizeSplits, along)
-  if (!sliceFits(x, backend) || sizes.some((s) => s === 0)) return null
+  const wasm = sliceLoops(x, backend)
+  if (!wasm || tf.util.sizeFromShape(x.shape) === 0 || sizes.some((s) => s === 0)) return null
   const start = x.shape.map(() => 0)
   return sizes.map((s) => {
     const piece = sliceOf(
       x,
       start,
       x.shape.map((d, a) => (a === along ? s : d)),
-      backend,
-    )!
+      wasm,
+    )
     start[along] += s
     return piece
   })
 }
 
-function sliceFits(x: tf.TensorInfo, backend: unknown): boolean {
-  const internals = wasmInternals(backend)
-  return x.dtype === 'float32' && x.shape.length > 0 && !!internals && !!productsFor(internals.memory)
+/** The loops, where a slice of x can be copied by them (float32, not a scalar). */
+function sliceLoops(x: tf.TensorInfo, backend: unknown): WasmLoops | null {
+  return x.dtype === 'float32' && x.shape.length > 0 ? wasmLoops(backend) : null
 }
 
 /**
- * x[start .. start + extent] as a new tensor: the axes after the last partial one are whole, so each
- * index of the axes before it is one contiguous run of memory; the innermost of those axes is a
- * `copyRows` call, the others a loop here.
+ * x[start .. start + extent] (not empty) as a new tensor: the axes after the last partial one are
+ * whole, so each index of the axes before it is one contiguous run of memory; the innermost of those
+ * axes is a `copyRows` call, the others a loop here.
  */
 function sliceOf(
   x: tf.TensorInfo,
   start: number[],
   extent: number[],
-  backend: unknown,
-): tf.TensorInfo | null {
-  if (!sliceFits(x, backend) || tf.util.sizeFromShape(extent) === 0) return null
-  const internals = wasmInternals(backend)!
-  const loops = productsFor(internals.memory)!
+  { internals, loops }: WasmLoops,
+): tf.TensorInfo {
   const rank = x.shape.length
   const inStride = [...tf.util.computeStrides(x.shape), 1].map((v) => 4 * v) // bytes
   const outStride = [...tf.util.computeStrides(extent), 1].map((v) => 4 * v)
@@ -298,9 +329,9 @@ function sliceOf(
 function sumOfLeadingAxes({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[0]): tf.TensorInfo | null {
   const x = inputs.x as tf.TensorInfo
   const { axis, keepDims } = attrs as unknown as { axis: number | number[]; keepDims: boolean }
-  const internals = wasmInternals(backend)
-  const loops = internals && productsFor(internals.memory)
-  if (x.dtype !== 'float32' || !internals || !loops) return null
+  const wasm = wasmLoops(backend)
+  if (x.dtype !== 'float32' || !wasm) return null
+  const { internals, loops } = wasm
   const axes = tf.util.parseAxisParam(axis, x.shape).sort((p, q) => p - q)
   const lead = axes.length
   if (lead === 0 || lead === x.shape.length || axes.some((a, i) => a !== i)) return null
@@ -322,12 +353,10 @@ function sumOfLeadingAxes({ inputs, attrs, backend }: Parameters<tf.KernelFunc>[
  * operands in place, so the transposes cost nothing), else the depthwise convolution below.
  */
 function product(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean): tf.Tensor3D {
-  const internals = wasmInternals(tf.backend())
   const floats = a.dtype === 'float32' && b.dtype === 'float32' // the loops read float32 memory
   if (
     floats &&
-    internals &&
-    productsFor(internals.memory) &&
+    wasmLoops(tf.backend()) &&
     productPlan(productDims(a, b, transposeA, transposeB), transposeA, transposeB)
   ) {
     registerWasmKernels()
@@ -350,18 +379,17 @@ function productDims(
 /** How `batchMatMul` runs on the current backend (for the bench's report). */
 export function batchedProductPath(): 'simd loops' | 'depthwise convolution' | 'matMul' {
   if (tf.getBackend() !== 'wasm') return 'matMul'
-  const internals = wasmInternals(tf.backend())
-  return internals && productsFor(internals.memory) ? 'simd loops' : 'depthwise convolution'
+  return wasmLoops(tf.backend()) ? 'simd loops' : 'depthwise convolution'
 }
 
 const productKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo }
   const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean }
-  const internals = wasmInternals(backend)!
+  const { internals, loops } = wasmLoops(backend)!
   const [n, m, k, p] = productDims(a, b, transposeA, transposeB)
   const plan = productPlan([n, m, k, p], transposeA, transposeB)!
   const out = internals.makeOutput([n, m, p])
-  productsFor(internals.memory)![plan.loop](
+  loops[plan.loop](
     internals.offset(a.dataId),
     internals.offset(b.dataId),
     internals.offset(out.dataId),

@@ -53,6 +53,12 @@ interface ProductExports {
    * row: JavaScript's own copies of a shared memory (the isolated page's) run far slower.
    */
   copyRows: ProductLoop
+  /**
+   * Gathers `n` rows of `m` bytes: row r of `out` is the row of `a` whose index is the int32 at
+   * `b + 4r` (the next row of `out` `m` bytes on); the other parameters are unused. One `memory.copy`
+   * a row. The indices are not checked here: the caller checks them first.
+   */
+  gatherRows: ProductLoop
 }
 
 // ---- encoding -----------------------------------------------------------------------------------
@@ -115,6 +121,9 @@ const doWhile = (body: number[], counter: number, limit: number) => [
   0x0b,
 ]
 const MEM_F32 = [0x02, 0x00] // align 4 bytes, offset 0
+const I32_LOAD = [0x28, ...MEM_F32]
+const MUL = [0x6c]
+const MEMORY_COPY = [0xfc, 0x0a, 0x00, 0x00]
 const F32_LOAD = [0x2a, ...MEM_F32]
 const F32_STORE = [0x38, ...MEM_F32]
 const F32_ADD = [0x92]
@@ -295,7 +304,6 @@ function axpySumBody(): number[] {
 /** `copyRows`: for each of N rows, memory.copy(OUT, A, M); A += K; OUT += P. */
 function copyRowsBody(): number[] {
   const row = 12
-  const MEMORY_COPY = [0xfc, 0x0a, 0x00, 0x00]
   const rows = doWhile(
     [
       ...get(OUT),
@@ -304,6 +312,25 @@ function copyRowsBody(): number[] {
       ...MEMORY_COPY,
       ...addTo(A, K),
       ...addTo(OUT, P),
+      ...addConst(row, 1),
+    ],
+    row,
+    N,
+  )
+  return [...vec([[...leb(1), I32]]), ...rows, ...END]
+}
+
+/** `gatherRows`: for each of N rows, memory.copy(OUT, A + i32[B] · M, M); B += 4; OUT += M. */
+function gatherRowsBody(): number[] {
+  const row = 12
+  const rows = doWhile(
+    [
+      ...get(OUT),
+      ...[...get(A), ...get(B), ...I32_LOAD, ...get(M), ...MUL, ...ADD],
+      ...get(M),
+      ...MEMORY_COPY,
+      ...addConst(B, 4),
+      ...addTo(OUT, M),
       ...addConst(row, 1),
     ],
     row,
@@ -356,7 +383,7 @@ export function productModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const signature = [0x60, ...vec(new Array<number[]>(12).fill([I32])), 0x00]
   // Shared memory must declare a maximum: 65,536 pages (4 GB) admits any memory wasm32 can have.
   const limits = shared ? [0x03, ...leb(1), ...leb(65536)] : [0x00, ...leb(1)]
-  const functions = [axpyBody(), dotBody(), axpySumBody(), copyRowsBody()]
+  const functions = [axpyBody(), dotBody(), axpySumBody(), copyRowsBody(), gatherRowsBody()]
   return new Uint8Array([
     0x00,
     0x61,
@@ -368,7 +395,7 @@ export function productModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
     0x00,
     ...section(1, vec([signature])),
     ...section(2, vec([[...text('env'), ...text('memory'), 0x02, ...limits]])),
-    ...section(3, vec([[0x00], [0x00], [0x00], [0x00]])),
+    ...section(3, vec(functions.map(() => [0x00]))),
     ...section(
       7,
       vec([
@@ -376,6 +403,7 @@ export function productModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
         [...text('dot'), 0x00, 0x01],
         [...text('axpySum'), 0x00, 0x02],
         [...text('copyRows'), 0x00, 0x03],
+        [...text('gatherRows'), 0x00, 0x04],
       ]),
     ),
     ...section(10, vec(functions.map((f) => [...leb(f.length), ...f]))),
@@ -446,6 +474,19 @@ export function wasmInternals(backend: unknown): {
     },
     makeOutput: (shape) => make.call(b, shape, 'float32'),
   }
+}
+
+/** What a kernel of ours needs on wasm: the backend's internals and the loops bound to its memory. */
+export interface WasmLoops {
+  internals: NonNullable<ReturnType<typeof wasmInternals>>
+  loops: ProductExports
+}
+
+/** The internals and loops of a wasm backend; null where either is missing (another backend, no SIMD). */
+export function wasmLoops(backend: unknown): WasmLoops | null {
+  const internals = wasmInternals(backend)
+  const loops = internals && productsFor(internals.memory)
+  return internals && loops ? { internals, loops } : null
 }
 
 /**
