@@ -16,6 +16,7 @@ import {
   registerWasmKernels,
   rowBlock,
   transpose2d,
+  WASM_GATHER_KERNEL,
   WASM_PRODUCT_KERNEL,
 } from './ops'
 import * as tf from './tf'
@@ -124,13 +125,30 @@ describe('batchMatMul on wasm (our own SIMD loops where the widths allow, else d
   })
 })
 
-describe('gatherRows on wasm (rows copied in JavaScript)', () => {
-  it('equals tf.gather, repeats and order kept, and refuses a row outside the table', () => {
+describe('gatherRows on wasm (rows copied inside the module)', () => {
+  it('equals tf.gather, repeats and order kept, and refuses a row outside the table', async () => {
     const table = tf.randomNormal([6, 3], 0, 1, 'float32', 4) as tf.Tensor2D
     const rows = tf.tensor1d([5, 0, 5, 2, 1], 'int32')
-    expectClose(gatherRows(table, rows), tf.gather(table, rows), 6)
+    const info = await tf.profile(() => gatherRows(table, rows))
+    expect(info.kernelNames).toEqual([WASM_GATHER_KERNEL])
+    expect(Array.from((info.result as tf.Tensor).dataSync())).toEqual(
+      Array.from(tf.gather(table, rows).dataSync()),
+    )
+    const wide = tf.randomNormal([40, 33], 0, 1, 'float32', 5) as tf.Tensor2D
+    const many = tf.tensor1d(
+      Array.from({ length: 500 }, (_, i) => (i * 7) % 40),
+      'int32',
+    )
+    expect(Array.from(gatherRows(wide, many).dataSync())).toEqual(
+      Array.from(tf.gather(wide, many).dataSync()),
+    )
+    expect(gatherRows(wide, tf.tensor1d([], 'int32')).shape).toEqual([0, 33])
+    const before = tf.memory()
     expect(() => gatherRows(table, tf.tensor1d([0, 6], 'int32'))).toThrow(/row 6 of a table of 6/)
     expect(() => gatherRows(table, tf.tensor1d([-1], 'int32'))).toThrow(RangeError)
+    tf.dispose(tf.tidy(() => gatherRows(wide, many)))
+    // Only the two id tensors made for the refused calls are new: no output was left behind.
+    expect(tf.memory().numTensors).toBe(before.numTensors + 2)
   })
 })
 
@@ -204,13 +222,12 @@ describe('the weights’ gradient of a projection on wasm (xᵀ · dy in chunks 
   })
 })
 
-describe('the in-batch loss on wasm (the diagonal gathered, no identity matrix)', () => {
-  it('gives the identity-matrix loss and gradients to the bit', () => {
+describe('the in-batch loss on wasm (the diagonal gathered, no identity matrix, hits scattered)', () => {
+  it('gives the identity-matrix loss and gradients to the bit, with accidental hits and without', () => {
     const [batch, dim] = [96, 8]
     const users = tf.randomNormal([batch, dim], 0, 1, 'float32', 1) as tf.Tensor2D
     const items = tf.randomNormal([batch, dim], 0, 1, 'float32', 2) as tf.Tensor2D
     const logQ = tf.randomUniform([batch], -6, -2, 'float32', 3) as tf.Tensor1D
-    const ids = Array.from({ length: batch }, (_, i) => i) // distinct: no accidental hits
     // The loss as it was written with tf.eye (before 2026-12-02), on the same backend.
     const withEye = tf.customGrad((x, save) => {
       const logits = x as tf.Tensor2D
@@ -222,20 +239,42 @@ describe('the in-batch loss on wasm (the diagonal gathered, no identity matrix)'
           tf.mul(tf.sub(tf.exp(tf.sub(l, s)), tf.eye(batch)), tf.div(dy, batch)),
       }
     })
-    const before = (u: tf.Tensor, v: tf.Tensor) =>
-      withEye(
-        tf.sub(
-          tf.mul(matMulTransposed(u as tf.Tensor2D, v as tf.Tensor2D), 1 / 0.05),
-          tf.expandDims(logQ, 0),
-        ),
-      ) as tf.Scalar
-    const now = (u: tf.Tensor, v: tf.Tensor) =>
-      inBatchSoftmaxLoss(u as tf.Tensor2D, v as tf.Tensor2D, ids, 0.05, logQ)
-    const [a, b] = [tf.valueAndGrads(now)([users, items]), tf.valueAndGrads(before)([users, items])]
-    expect(a.value.dataSync()[0]).toBe(b.value.dataSync()[0])
-    for (let k = 0; k < 2; k++)
-      expect(Array.from(a.grads[k].dataSync())).toEqual(Array.from(b.grads[k].dataSync()))
-    tf.dispose([users, items, logQ, a.value, b.value, ...a.grads, ...b.grads])
+    // Distinct items (no accidental hits), then a batch where items 0, 5, 40 and 2, 90 are the same.
+    const distinct = Array.from({ length: batch }, (_, i) => i)
+    const repeated = distinct.map((i) => ([5, 40].includes(i) ? 0 : i === 90 ? 2 : i))
+    // At 0.05 (the default) a masked logit's weight is tiny anyway; at 1 a misplaced mask shows.
+    for (const [ids, temperature] of [
+      [distinct, 0.05],
+      [repeated, 0.05],
+      [repeated, 1],
+    ] as const) {
+      // The mask as it was made before 2026-12-02 on every backend: an array filled in JavaScript.
+      const mask = new Float32Array(batch * batch)
+      for (let i = 0; i < batch; i++)
+        for (let j = 0; j < batch; j++) if (i !== j && ids[i] === ids[j]) mask[i * batch + j] = -1e9
+      const before = (u: tf.Tensor, v: tf.Tensor) =>
+        withEye(
+          tf.add(
+            tf.sub(
+              tf.mul(matMulTransposed(u as tf.Tensor2D, v as tf.Tensor2D), 1 / temperature),
+              tf.expandDims(logQ, 0),
+            ),
+            tf.tensor2d(mask, [batch, batch]),
+          ),
+        ) as tf.Scalar
+      const now = (u: tf.Tensor, v: tf.Tensor) =>
+        inBatchSoftmaxLoss(u as tf.Tensor2D, v as tf.Tensor2D, ids, temperature, logQ)
+      const [a, b] = [tf.valueAndGrads(now)([users, items]), tf.valueAndGrads(before)([users, items])]
+      expect(a.value.dataSync()[0]).toBe(b.value.dataSync()[0])
+      for (let k = 0; k < 2; k++)
+        expect(Array.from(a.grads[k].dataSync())).toEqual(Array.from(b.grads[k].dataSync()))
+      tf.dispose([a.value, b.value, ...a.grads, ...b.grads])
+    }
+    // The hits change the loss (the logits are the same: only the mask differs), so a mask that went
+    // missing would be seen.
+    const loss = (ids: number[]) => inBatchSoftmaxLoss(users, items, ids, 1, logQ).dataSync()[0]
+    expect(Math.abs(loss(repeated) - loss(distinct))).toBeGreaterThan(1e-4)
+    tf.dispose([users, items, logQ])
   })
 })
 
