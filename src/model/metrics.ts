@@ -111,38 +111,73 @@ function expectedReciprocalRank(r: TargetRank): number {
  * item index first; NaN scores come last.
  */
 export function topK(scores: ArrayLike<number>, excluded: ArrayLike<number>, k: number): Int32Array {
-  // A small sorted buffer is faster than a heap for k <= 100 and typical catalogues. Once it is full
-  // almost every item fails the one comparison with the worst kept, so the exclusions (sorted, walked
-  // with one pointer that only moves forward) are looked at only for the few that pass it. Typed
-  // buffers with their scores beside them: 0.31 → 0.23 ms for 100,000 scores (Node 20, 2026-12-01).
-  const best = new Int32Array(k)
-  const bestScores = new Float64Array(k)
-  let kept = 0
+  // The kept candidates are a heap whose root is the worst of them (the lowest score; of equal scores
+  // the higher index, which is always the later one). Once it is full almost every item fails the one
+  // comparison with the root, so the exclusions (sorted, walked with one pointer that only moves
+  // forward) are looked at only for the few that pass it. A heap rather than a sorted buffer: each
+  // entry costs log k moves, not k / 2, which counts where k is a large share of the catalogue
+  // (k = 100 of 300 items: 29 → 11 µs a query; of 100,000: 242 → 190 µs; Node 20, 2026-12-02).
+  if (k <= 0) return new Int32Array(0)
+  const heap = new Int32Array(k)
+  const heapScores = new Float64Array(k)
+  let size = 0
   // NaN scores rank below everything: kept apart, in item order, for when fewer than k others exist.
   const nans: number[] = []
-  let worst = -Infinity
   let e = 0
   for (let i = 0; i < scores.length; i++) {
     const s = scores[i]
-    if (kept === k && !(s > worst)) continue
+    if (size === k && !(s > heapScores[0])) continue
     while (e < excluded.length && excluded[e] < i) e++
     if (e < excluded.length && excluded[e] === i) continue
     if (Number.isNaN(s)) {
       if (nans.length < k) nans.push(i)
       continue
     }
-    let pos = kept < k ? kept++ : k - 1
-    for (; pos > 0 && bestScores[pos - 1] < s; pos--) {
-      best[pos] = best[pos - 1]
-      bestScores[pos] = bestScores[pos - 1]
-    }
-    best[pos] = i
-    bestScores[pos] = s
-    worst = kept === k ? bestScores[k - 1] : -Infinity
+    if (size < k) {
+      // Up from the new leaf: i is later than every kept item, so it is worse than any of equal score.
+      let pos = size++
+      while (pos > 0) {
+        const parent = (pos - 1) >> 1
+        if (heapScores[parent] < s) break
+        heap[pos] = heap[parent]
+        heapScores[pos] = heapScores[parent]
+        pos = parent
+      }
+      heap[pos] = i
+      heapScores[pos] = s
+    } else siftDown(heap, heapScores, size, i, s)
   }
-  for (const i of nans) if (kept < k) best[kept++] = i
-  return kept === k ? best : best.slice(0, kept)
+  // Take the worst out one at a time, filling the list from its end; then the NaNs.
+  const kept = size
+  const best = new Int32Array(Math.min(k, kept + nans.length))
+  for (let out = kept - 1; out >= 0; out--) {
+    best[out] = heap[0]
+    size--
+    if (size > 0) siftDown(heap, heapScores, size, heap[size], heapScores[size])
+  }
+  for (let n = 0; kept + n < best.length; n++) best[kept + n] = nans[n]
+  return best
 }
+
+/** Puts `item` (score `s`) at the root of the heap's first `size` entries and moves it down. */
+function siftDown(heap: Int32Array, scores: Float64Array, size: number, item: number, s: number): void {
+  let pos = 0
+  for (;;) {
+    let child = 2 * pos + 1
+    if (child >= size) break
+    const right = child + 1
+    if (right < size && isWorse(scores[right], heap[right], scores[child], heap[child])) child = right
+    if (!isWorse(scores[child], heap[child], s, item)) break
+    heap[pos] = heap[child]
+    scores[pos] = scores[child]
+    pos = child
+  }
+  heap[pos] = item
+  scores[pos] = s
+}
+
+/** Whether candidate a ranks below candidate b: a lower score, or the same score and a higher index. */
+const isWorse = (sa: number, ia: number, sb: number, ib: number) => sa < sb || (sa === sb && ia > ib)
 
 /** Metrics that are a mean over queries (or over balanced pairs, one per query): each has per-query values. */
 export type MeanMetricName = Exclude<RankMetricName, `coverage@${MetricK}`> | 'pairLoss' | 'pairAccuracy'
