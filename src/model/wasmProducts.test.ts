@@ -125,4 +125,30 @@ describe('the batched product module (SIMD loops on a memory it is given)', () =
       expect(Number.isNaN(heap[outAt / 4 + k * p])).toBe(true) // nothing written past the output
     })
   }
+
+  for (const shared of [false, true]) {
+    it(`${shared ? 'shared' : 'unshared'} memory, gatherRows: the rows the ids name, in their order`, () => {
+      const memory = new WebAssembly.Memory(
+        shared ? { initial: 2, maximum: 16, shared: true } : { initial: 2 },
+      )
+      const [height, width] = [9, 5] // 20-byte rows: not a multiple of 16
+      const table = Float32Array.from({ length: height * width }, (_, i) => i + 0.5)
+      const ids = Int32Array.from([8, 0, 3, 3, 8, 1])
+      const [tableAt, idsAt, outAt] = [
+        68,
+        68 + 4 * table.length + 4,
+        68 + 4 * (table.length + ids.length) + 12,
+      ]
+      const heap = new Float32Array(memory.buffer)
+      heap.set(table, tableAt / 4)
+      new Int32Array(memory.buffer).set(ids, idsAt / 4)
+      heap.fill(Number.NaN, outAt / 4, outAt / 4 + ids.length * width + 1)
+      productsFor(memory)!.gatherRows(tableAt, idsAt, outAt, ids.length, 4 * width, 0, 0, 0, 0, 0, 0, 0)
+      const expected = Array.from(ids).flatMap((id) =>
+        Array.from(table.subarray(id * width, (id + 1) * width)),
+      )
+      expect(Array.from(heap.subarray(outAt / 4, outAt / 4 + ids.length * width))).toEqual(expected)
+      expect(Number.isNaN(heap[outAt / 4 + ids.length * width])).toBe(true) // nothing written past the output
+    })
+  }
 })
