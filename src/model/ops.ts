@@ -151,6 +151,8 @@ function batchedOp(transposeA: boolean, transposeB: boolean) {
 
 /** tfjs kernel name of the batched product of `wasmProducts.ts` (wasm backend only). */
 export const WASM_PRODUCT_KERNEL = 'ArpBatchedProduct'
+/** tfjs kernel name of `DenseAdam`'s update (wasm backend only): [value, m, v] after one step. */
+export const WASM_ADAM_KERNEL = 'ArpAdam'
 /** tfjs kernel name of `gatherRowsInModule`'s loop (wasm backend only). */
 export const WASM_GATHER_KERNEL = 'ArpGatherRows'
 /** tfjs kernel name of `weightGradient`'s loop (wasm backend only). */
@@ -176,6 +178,7 @@ let wasmKernelsRegistered = false
  * - `Slice` and `SplitV` that copy rows inside the module (see `sliceKernel`).
  * - `ArpWeightGradient`: a projection's weight gradient (see `weightGradient`).
  * - `ArpGatherRows`: rows of an embedding table (see `gatherRowsInModule`).
+ * - `ArpAdam`: one weight's Adam step (see `DenseAdam` in `denseAdam.ts`).
  */
 export function registerWasmKernels(): void {
   if (wasmKernelsRegistered) return
@@ -199,6 +202,7 @@ export function registerWasmKernels(): void {
   })
   tf.registerKernel({ kernelName: WASM_PRODUCT_KERNEL, backendName: 'wasm', kernelFunc: productKernel })
   tf.registerKernel({ kernelName: WASM_GATHER_KERNEL, backendName: 'wasm', kernelFunc: gatherKernel })
+  tf.registerKernel({ kernelName: WASM_ADAM_KERNEL, backendName: 'wasm', kernelFunc: adamKernel })
   tf.registerKernel({
     kernelName: WASM_WEIGHT_GRADIENT_KERNEL,
     backendName: 'wasm',
@@ -244,6 +248,33 @@ const gatherKernel: tf.KernelFunc = ({ inputs, backend }) => {
     loops.gatherRows(at, ids, to, count, 4 * width, 0, 0, 0, 0, 0, 0, 0)
   }
   return out as tf.TensorInfo
+}
+
+/** Inputs value, m, v, g (float32, one size, a multiple of 4) and the eight constants of `adam`. */
+const adamKernel: tf.KernelFunc = ({ inputs, backend }) => {
+  const { value, m, v, g, constants } = inputs as Record<
+    'value' | 'm' | 'v' | 'g' | 'constants',
+    tf.TensorInfo
+  >
+  const { internals, loops } = wasmLoops(backend)!
+  const outs = [value, m, v].map((t) => internals.makeOutput(t.shape))
+  const at = (t: { dataId: object }) => internals.offset(t.dataId)
+  const size = tf.util.sizeFromShape(value.shape)
+  loops.adam(
+    at(value),
+    at(m),
+    at(outs[0]),
+    size,
+    at(v),
+    at(g),
+    at(outs[1]),
+    at(outs[2]),
+    at(constants),
+    0,
+    0,
+    0,
+  )
+  return outs as tf.TensorInfo[]
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { trainItemCounts } from './baselines'
 import type { TrainConfig } from './config'
+import { DenseAdam } from './denseAdam'
 import { embeddingLookup } from './embedding'
 import {
   buildQueries,
@@ -126,7 +127,7 @@ export class Trainer {
     const total = split.train.length
     // log of each item's share of training interactions; unseen items get a pseudo-count of 1.
     this.logQ = tf.tensor1d(Float32Array.from(this.trainItemCounts, (c) => Math.log(Math.max(c, 1) / total)))
-    this.denseOptimizer = tf.train.adam(config.learningRate)
+    this.denseOptimizer = new DenseAdam(config.learningRate)
     this.tableOptimizer = new LazyAdam(config.learningRate)
     this.rng = mulberry32(deriveSeed(config.seed, 'batches'))
     this.order = Int32Array.from(split.train)

@@ -59,6 +59,13 @@ interface ProductExports {
    * a row. The indices are not checked here: the caller checks them first.
    */
   gatherRows: ProductLoop
+  /**
+   * One Adam step of a weight, 4 values at a time: `(value, m, out, n, v, g, mOut, vOut, constants)`
+   * (byte offsets; n values, a multiple of 4; the other parameters unused). `constants` holds eight
+   * float32: beta1, 1 − beta1, beta2, 1 − beta2, 1 − beta1^t, 1 − beta2^t, epsilon, −learning rate.
+   * See `adamBody` for the arithmetic, which is tfjs's, operation for operation.
+   */
+  adam: ProductLoop
 }
 
 // ---- encoding -----------------------------------------------------------------------------------
@@ -137,6 +144,8 @@ const V128_ZERO = [...simd(0x0c), ...new Array<number>(16).fill(0)]
 const F32X4_SPLAT = simd(0x13)
 const F32X4_ADD = simd(0xe4)
 const F32X4_MUL = simd(0xe6)
+const F32X4_DIV = simd(0xe7)
+const F32X4_SQRT = simd(0xe3)
 const lane = (l: number) => [...simd(0x1f), l]
 
 // Parameters shared by both loops (see `ProductExports`).
@@ -340,6 +349,73 @@ function gatherRowsBody(): number[] {
 }
 
 /**
+ * `adam`: for each 4 values at byte o (A = value, B = m, M = v, K = g; outputs OUT = value,
+ * P = m, A_BATCH = v; constants at A_ROW), in float32, each operation rounded as tfjs's Adam rounds it
+ * (its ops one after the other):
+ *
+ *     m' = m · beta1 + g · (1 − beta1)                 (stored at P)
+ *     v' = v · beta2 + (g · g) · (1 − beta2)           (stored at A_BATCH)
+ *     value' = ((m' / (1 − beta1^t)) / (sqrt(v' / (1 − beta2^t)) + epsilon)) · (−lr) + value
+ */
+function adamBody(): number[] {
+  const [o, end] = [12, 13]
+  const [beta1, c1, beta2, c2, bias1, bias2, epsilon, step, g, m, v] = Array.from(
+    { length: 11 },
+    (_, j) => 14 + j,
+  )
+  const constants = [beta1, c1, beta2, c2, bias1, bias2, epsilon, step].flatMap((local, j) =>
+    setTo(local, get(A_ROW), i32(4 * j), ADD, F32_LOAD, F32X4_SPLAT),
+  )
+  const at = (base: number) => [...get(base), ...get(o), ...ADD]
+  const body = [
+    ...setTo(g, at(K), V128_LOAD),
+    ...setTo(m, at(B), V128_LOAD, get(beta1), F32X4_MUL, get(g), get(c1), F32X4_MUL, F32X4_ADD),
+    ...at(P),
+    ...get(m),
+    ...V128_STORE,
+    ...setTo(
+      v,
+      at(M),
+      V128_LOAD,
+      get(beta2),
+      F32X4_MUL,
+      get(g),
+      get(g),
+      F32X4_MUL,
+      get(c2),
+      F32X4_MUL,
+      F32X4_ADD,
+    ),
+    ...at(A_BATCH),
+    ...get(v),
+    ...V128_STORE,
+    ...at(OUT),
+    ...[...get(m), ...get(bias1), ...F32X4_DIV],
+    ...[...get(v), ...get(bias2), ...F32X4_DIV, ...F32X4_SQRT, ...get(epsilon), ...F32X4_ADD],
+    ...F32X4_DIV,
+    ...get(step),
+    ...F32X4_MUL,
+    ...at(A),
+    ...V128_LOAD,
+    ...F32X4_ADD,
+    ...V128_STORE,
+    ...addConst(o, 16),
+  ]
+  const locals = vec([
+    [...leb(2), I32],
+    [...leb(11), V128],
+  ])
+  return [
+    ...locals,
+    ...constants,
+    ...setTo(o, i32(0)),
+    ...setTo(end, get(N), i32(2), SHL),
+    ...doWhile(body, o, end),
+    ...END,
+  ]
+}
+
+/**
  * What the loops share: their locals (`i32Locals` i32, then one v128), `setup`, the output pointer and
  * each operand's first product from the parameters, then for c < N: i = 0, aI = aC, `iLoop`, and
  * both operands on to the next product.
@@ -383,7 +459,7 @@ export function productModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
   const signature = [0x60, ...vec(new Array<number[]>(12).fill([I32])), 0x00]
   // Shared memory must declare a maximum: 65,536 pages (4 GB) admits any memory wasm32 can have.
   const limits = shared ? [0x03, ...leb(1), ...leb(65536)] : [0x00, ...leb(1)]
-  const functions = [axpyBody(), dotBody(), axpySumBody(), copyRowsBody(), gatherRowsBody()]
+  const functions = [axpyBody(), dotBody(), axpySumBody(), copyRowsBody(), gatherRowsBody(), adamBody()]
   return new Uint8Array([
     0x00,
     0x61,
@@ -404,6 +480,7 @@ export function productModuleBytes(shared: boolean): Uint8Array<ArrayBuffer> {
         [...text('axpySum'), 0x00, 0x02],
         [...text('copyRows'), 0x00, 0x03],
         [...text('gatherRows'), 0x00, 0x04],
+        [...text('adam'), 0x00, 0x05],
       ]),
     ),
     ...section(10, vec(functions.map((f) => [...leb(f.length), ...f]))),
