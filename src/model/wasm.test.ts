@@ -183,6 +183,23 @@ describe('tensors saved for the backward pass on wasm', () => {
     text.dispose()
   })
 
+  it('a cast to the same dtype shares too; other casts convert', () => {
+    registerWasmKernels()
+    const x = tf.tensor1d([1.5, -2.25, 3])
+    const same = tf.cast(x, 'float32')
+    expect(same.dataId).toBe(x.dataId)
+    x.dispose()
+    expect(values(same)).toEqual([1.5, -2.25, 3])
+    const whole = tf.cast(same, 'int32')
+    expect(whole.dataId).not.toBe(same.dataId)
+    expect(whole.dtype).toBe('int32')
+    expect(values(whole)).toEqual([1, -2, 3])
+    const back = tf.cast(whole, 'float32')
+    expect(back.dtype).toBe('float32')
+    expect(values(back)).toEqual([1, -2, 3])
+    tf.dispose([same, whole, back])
+  })
+
   it('gradients read the shared tensors correctly', () => {
     const w = tf.tensor2d([0.5, -1, 2, 0.25], [2, 2])
     const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2])
