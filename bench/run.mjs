@@ -669,9 +669,12 @@ async function firstStepAndStop(page) {
   const stopToDoneSeconds = round((Date.now() - t1) / 1000, 2)
   const state = await status.getAttribute('data-state')
   // Stops while the run prepares (the split, then the histories): before the first step a Stop
-  // cancels the run, so the page is ready again as soon as the worker sees it.
+  // cancels the run, so the page is ready again as soon as the worker sees it. Each with a seed of its
+  // own, whose split nothing has prepared yet (the worker keeps the last run's and makes the next one's
+  // while the page waits, so with the same seed there would be nothing left to stop in).
   const stopsWhilePreparing = []
-  for (const after of STOP_WHILE_PREPARING_AFTER_SECONDS) {
+  for (const [i, after] of STOP_WHILE_PREPARING_AFTER_SECONDS.entries()) {
+    await page.locator('#setting-seed').fill(String(1001 + i))
     await trainStartEnabled(page)
     await page.getByTestId('train-start').click()
     await page.waitForTimeout(after * 1000)

@@ -1,5 +1,5 @@
 import type { Sliced } from '../data/slices'
-import { splitInSlices, type Split } from '../data/split'
+import type { Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import type { TrainConfig } from './config'
 import {
@@ -11,9 +11,9 @@ import {
 } from './comparisons'
 import { ValidationTracker, type TrackerState } from './earlyStopping'
 import { buildQueries, firstQueries, RankingStopped, summarizeTest } from './evaluate'
-import { historiesInSlices } from './history'
 import { dropFieldImportance, summarizeAttention } from './inspect'
 import type { BatchScorer, MetricAccumulator } from './metrics'
+import { Preparation } from './prepare'
 import {
   type AttentionSnapshot,
   type BaselineName,
@@ -85,6 +85,11 @@ export interface RunHooks {
    * to a second worker, which trains them beside the model (see worker/comparisons.ts).
    */
   comparisons?: (names: TrainedScorerName[], checkpoint: Checkpoint | undefined) => Comparisons | null
+  /**
+   * The split and histories, made ahead in whole or in part (the worker begins them while the page
+   * waits for a click); used when it fits the data, seed and history length, otherwise made anew.
+   */
+  preparation?: Preparation
 }
 
 /**
@@ -161,11 +166,12 @@ export async function runTraining(
       await between()
     }
   }
-  const ordered = await prepared(splitInSlices(data, config.seed))
-  const { split } = ordered
-  const histories = await prepared(historiesInSlices(data, split, config.historyLength, ordered.inTime))
-  // The per-user time order is not needed past here: not held for the run (120 MB at 10,000,000 rows).
-  ordered.inTime = null
+  // The split and the histories: made here, or carried on from (or taken whole from) a preparation the
+  // worker began while the page waited for the click.
+  const preparation = hooks.preparation?.fits(data, config.seed, config.historyLength)
+    ? hooks.preparation
+    : new Preparation(data, config.seed, config.historyLength)
+  const { split, histories } = await prepared(preparation.rest())
   await between()
   const main = new Trainer(data, split, config, histories, 'attention')
   main.truth = hooks.truth

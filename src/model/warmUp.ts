@@ -1,8 +1,9 @@
-import { splitWithOrder } from '../data/split'
+import { whole } from '../data/slices'
 import type { EncodedDataset } from '../data/types'
 import { syntheticDataset } from '../demo/synthetic'
 import type { TrainConfig } from './config'
-import { buildHistories, historyLengthFor } from './history'
+import { historyLengthFor } from './history'
+import { prepareInSlices } from './prepare'
 import { Trainer } from './train'
 
 /** Users and items of the warm-up's dataset: small, so its tables cost nothing to make. */
@@ -38,8 +39,9 @@ export function warmUpData(config: TrainConfig, like: EncodedDataset): EncodedDa
  */
 export async function warmUpTraining(config: TrainConfig, like: EncodedDataset): Promise<void> {
   const data = warmUpData(config, like)
-  const { split, inTime } = splitWithOrder(data, config.seed)
-  const histories = buildHistories(data, split, historyLengthFor(data, config.historyLength), inTime)
+  const { split, histories } = whole(
+    prepareInSlices(data, config.seed, historyLengthFor(data, config.historyLength)),
+  )
   const trainer = new Trainer(data, split, config, histories)
   try {
     const loss = trainer.step(split.train.subarray(0, trainer.batchSize))

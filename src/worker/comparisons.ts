@@ -1,4 +1,4 @@
-import { splitWithOrder } from '../data/split'
+import { whole } from '../data/slices'
 import type { EncodedDataset } from '../data/types'
 import {
   ComparisonSet,
@@ -11,7 +11,7 @@ import {
 } from '../model/comparisons'
 import type { TrainConfig } from '../model/config'
 import { buildQueries, type EvalQueries } from '../model/evaluate'
-import { buildHistories } from '../model/history'
+import { prepareInSlices } from '../model/prepare'
 import { MetricAccumulator, type AccumulatorData } from '../model/metrics'
 import type { TrainedScorerName } from '../model/results'
 import { nextTask } from './nextTask'
@@ -179,9 +179,7 @@ export function serveComparisons(port: Port, ready: Promise<unknown> = Promise.r
   const methods: Record<Method, (...args: never[]) => unknown> = {
     init: (given: ComparisonsInit) => {
       const { data, config } = given
-      const ordered = splitWithOrder(data, config.seed)
-      const { split } = ordered
-      const histories = buildHistories(data, split, config.historyLength, ordered.inTime)
+      const { split, histories } = whole(prepareInSlices(data, config.seed, config.historyLength))
       const names = trainedBaselinesFor(config, histories)
       if (names.join() !== given.names.join())
         throw new Error(`the baselines worker would train ${names.join(', ')}, not ${given.names.join(', ')}`)
