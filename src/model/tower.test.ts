@@ -301,6 +301,21 @@ describe('inBatchSoftmaxLoss', () => {
     }
   })
 
+  it('stays finite and exact where the positive’s softmax weight underflows (a cold temperature)', () => {
+    // Row 2's positive 180 below its max: exp(−180) is 0 in float32, so a loss read off the positive's
+    // softmax weight would be +∞; the logsumexp taken from the row's max is not.
+    const cold = 0.002
+    const ours = inBatchSoftmaxLoss(tf.tensor2d(u), tf.tensor2d(v), [1, 2, 3], cold, null).dataSync()[0]
+    let total = 0
+    for (let i = 0; i < 3; i++) {
+      const logits = v.map((vj) => (u[i][0] * vj[0] + u[i][1] * vj[1]) / cold)
+      const max = Math.max(...logits)
+      total += max + Math.log(logits.reduce((s, l) => s + Math.exp(l - max), 0)) - logits[i]
+    }
+    expect(total / 3).toBeGreaterThan(70)
+    expect(ours).toBeCloseTo(total / 3, 3)
+  })
+
   it('masks accidental hits: without the mask the duplicate item would count as a negative', () => {
     // Recompute without masking by giving the duplicate a distinct id.
     const unmasked = inBatchSoftmaxLoss(

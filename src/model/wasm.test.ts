@@ -245,15 +245,16 @@ describe('the in-batch loss on wasm (the diagonal gathered, no identity matrix, 
     const users = tf.randomNormal([batch, dim], 0, 1, 'float32', 1) as tf.Tensor2D
     const items = tf.randomNormal([batch, dim], 0, 1, 'float32', 2) as tf.Tensor2D
     const logQ = tf.randomUniform([batch], -6, -2, 'float32', 3) as tf.Tensor1D
-    // The loss as it was written with tf.eye (before 2026-12-02), on the same backend.
+    // The loss as it was written with tf.eye (before 2026-12-02; its logsumexp from the softmax since
+    // 2026-12-03), on the same backend.
     const withEye = tf.customGrad((x, save) => {
       const logits = x as tf.Tensor2D
-      const lse = tf.logSumExp(logits, 1, true)
-      ;(save as tf.GradSaveFunc)([logits, lse])
+      const p = tf.softmax(logits)
+      const lse = tf.sub(tf.max(logits, 1, true), tf.log(tf.max(p, 1, true)))
+      ;(save as tf.GradSaveFunc)([p])
       return {
         value: tf.mean(tf.sub(lse, tf.sum(tf.mul(logits, tf.eye(batch)), 1, true))),
-        gradFunc: (dy: tf.Tensor, [l, s]: tf.Tensor[]) =>
-          tf.mul(tf.sub(tf.exp(tf.sub(l, s)), tf.eye(batch)), tf.div(dy, batch)),
+        gradFunc: (dy: tf.Tensor, [q]: tf.Tensor[]) => tf.mul(tf.sub(q, tf.eye(batch)), tf.div(dy, batch)),
       }
     })
     // Distinct items (no accidental hits), then a batch where items 0, 5, 40 and 2, 90 are the same.
