@@ -103,6 +103,11 @@ function datasetFor(source: DatasetSource): EncodedDataset {
   return cachedData
 }
 
+/** A run's config as used on `data` (the run record keeps it): no history tokens without timestamps. */
+function runConfig(data: EncodedDataset, requested: TrainConfig): TrainConfig {
+  return { ...requested, historyLength: historyLengthFor(data, requested.historyLength) }
+}
+
 /**
  * The truth a dataset was generated from: the demo's planted utility (the oracle row), for the length
  * of one run; none for uploads. The utility is drawn again from its seed rather than kept (the world's
@@ -160,8 +165,7 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
     })
     await nextTask()
     const data = datasetFor(source)
-    // The config as used (the run record keeps it): no history tokens without timestamps.
-    const config = { ...requested, historyLength: historyLengthFor(data, requested.historyLength) }
+    const config = runConfig(data, requested)
 
     let epoch = 1
     let pending: LossPoint[] = []
@@ -477,7 +481,7 @@ function warmUp(configIn: TrainConfig, source: DatasetSource): void {
     try {
       const requested = normalizeTrainConfig(configIn)
       const data = datasetFor(source)
-      const config = { ...requested, historyLength: historyLengthFor(data, requested.historyLength) }
+      const config = runConfig(data, requested)
       const shape = [data.userFields.length + data.contextFields.length, data.itemFields.length]
       const key = JSON.stringify([backend, config, shape, data.interactionTime !== null])
       // No step on cpu (nothing to set up), nor on a software GPU: there the step's shader compiles take
