@@ -35,7 +35,8 @@ export function* prepareInSlices(
  * and history length.
  */
 export class Preparation {
-  private readonly work: Sliced<Prepared>
+  /** The slices left; let go once done or failed, so no finished generator keeps its frame's arrays. */
+  private work: Sliced<Prepared> | null
   private result: Prepared | null = null
   private failure: { error: unknown } | null = null
 
@@ -67,13 +68,17 @@ export class Preparation {
       if (this.failure) throw this.failure.error
       let next: IteratorResult<void, Prepared>
       try {
-        next = this.work.next()
+        next = this.work!.next()
       } catch (e) {
         this.failure = { error: e }
+        this.work = null
         throw e
       }
-      if (next.done) this.result = next.value
-      else yield
+      if (!next.done) yield
+      else {
+        this.result = next.value
+        this.work = null
+      }
     }
   }
 }
