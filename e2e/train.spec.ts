@@ -199,16 +199,27 @@ test('a Stop before the first step cancels the run: the page is ready again at o
   baseURL,
 }) => {
   const guards = await guardPage(page, new URL(baseURL!).origin)
-  // Train is clicked as soon as it is enabled and Stop right after: whether the run still waits behind
-  // the warm-up step the page starts on load or already prepares 300,000 interactions, the Stop comes
-  // before the first step (a click after it would end with a test).
+  // Train and Stop are clicked in one task of the page, Stop as soon as React enables it, so the worker
+  // reads 'start' and 'stop' back to back: the run sees the Stop at its first yield, whether it still
+  // waits behind the warm-up step the page starts on load or takes over the 300,000 interactions'
+  // split prepared ahead. Two clicks from here would race the first step (a Stop read after it ends
+  // with a test, as it should).
   await page.goto(
     './?backend=wasm#demoUsers=10000&demoItems=600&demoInteractions=300000&epochs=1&batchSize=256&dim=16&mlpHidden=32',
   )
   await expect(page.getByTestId('backend-badge')).toHaveText('wasm', { timeout: 60_000 })
   await expect(page.getByTestId('train-start')).toBeEnabled({ timeout: 60_000 })
-  await page.getByTestId('train-start').click()
-  await page.getByTestId('train-stop').click()
+  await page.evaluate(async () => {
+    const button = (id: string) => document.querySelector<HTMLButtonElement>(`[data-testid=${id}]`)!
+    button('train-start').click()
+    // React 19 commits a click's state in a microtask; a frame is the fallback if it ever waits longer.
+    for (let turns = 0; button('train-stop').disabled; turns++) {
+      if (turns < 100) await Promise.resolve()
+      else if (turns < 200) await new Promise(requestAnimationFrame)
+      else throw new Error('Stop was never enabled after Train')
+    }
+    button('train-stop').click()
+  })
   const status = page.getByTestId('training-status')
   // Not 'done': nothing was tested (an untrained model's test would take seconds here, and say little).
   await expect(status).toHaveAttribute('data-state', 'idle', { timeout: 30_000 })
