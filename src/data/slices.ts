@@ -13,10 +13,52 @@ export type Sliced<T> = Generator<void, T, void>
 export const SLICE_ROWS = 1 << 20
 
 /** Runs sliced work through at once, for callers that do not stop it. */
-export function whole<T>(work: Sliced<T>): T {
+export function whole<T>(work: Generator<unknown, T, void>): T {
   for (;;) {
     const next = work.next()
     if (next.done) return next.value
+  }
+}
+
+/**
+ * Sliced work that more than one caller may carry forward in turn (the training worker while the page
+ * waits, then the run that needs it, which awaits its Stop checks between slices): whoever goes on picks
+ * up the slice where the last one left off. The result is kept for every later caller; a failure too,
+ * thrown to each, never an empty result. The generator is let go once done or failed, so a kept result
+ * never holds a finished frame's working arrays.
+ */
+export class SharedWork<T> {
+  private work: Generator<unknown, T, void> | null
+  private result: { value: T } | null = null
+  private failure: { error: unknown } | null = null
+
+  constructor(work: Generator<unknown, T, void>) {
+    this.work = work
+  }
+
+  get done(): boolean {
+    return this.result !== null
+  }
+
+  /** The work left, in slices; at once when it is done. */
+  *rest(): Sliced<T> {
+    for (;;) {
+      if (this.result) return this.result.value
+      if (this.failure) throw this.failure.error
+      let next: IteratorResult<unknown, T>
+      try {
+        next = this.work!.next()
+      } catch (e) {
+        this.failure = { error: e }
+        this.work = null
+        throw e
+      }
+      if (!next.done) yield
+      else {
+        this.result = { value: next.value }
+        this.work = null
+      }
+    }
   }
 }
 

@@ -1,4 +1,4 @@
-import { SLICE_ROWS, type Sliced } from '../data/slices'
+import { SharedWork, SLICE_ROWS, type Sliced } from '../data/slices'
 import { splitInSlices, type Split } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { historiesInSlices, type Histories } from './history'
@@ -27,58 +27,23 @@ export function* prepareInSlices(
 }
 
 /**
- * One run's preparation, which more than one caller may carry forward in turn: the training worker while
- * the page waits for a click on Train, then the run itself, which awaits its Stop checks between slices.
- * Whoever goes on picks up the slice where the last one left off; the arrays are the same whoever made
- * which part, since the slicing only decides where a caller may look up. Nothing in a run writes into
- * the split or the histories, so a finished preparation serves every later run of the same data, seed
- * and history length.
+ * One run's preparation (see `SharedWork`): carried forward by the training worker while the page waits
+ * for a click on Train, then by the run itself. The arrays are the same whoever made which part, since
+ * the slicing only decides where a caller may look up. Nothing in a run writes into the split or the
+ * histories, so a finished preparation serves every later run of the same data, seed and history length.
  */
-export class Preparation {
-  /** The slices left; let go once done or failed, so no finished generator keeps its frame's arrays. */
-  private work: Sliced<Prepared> | null
-  private result: Prepared | null = null
-  private failure: { error: unknown } | null = null
-
+export class Preparation extends SharedWork<Prepared> {
   constructor(
     readonly data: EncodedDataset,
     readonly seed: number,
     readonly historyLength: number,
     sliceRows = SLICE_ROWS,
   ) {
-    this.work = prepareInSlices(data, seed, historyLength, sliceRows)
+    super(prepareInSlices(data, seed, historyLength, sliceRows))
   }
 
   /** Whether this is the preparation of a run on `data` (the same object) with `seed` and `historyLength`. */
   fits(data: EncodedDataset, seed: number, historyLength: number): boolean {
     return this.data === data && this.seed === seed && this.historyLength === historyLength
-  }
-
-  get done(): boolean {
-    return this.result !== null
-  }
-
-  /**
-   * The work left, in slices; at once when it is done. A failure is kept and thrown to every caller
-   * after it, so a run started after a failed preparation ahead reports the same error.
-   */
-  *rest(): Sliced<Prepared> {
-    for (;;) {
-      if (this.result) return this.result
-      if (this.failure) throw this.failure.error
-      let next: IteratorResult<void, Prepared>
-      try {
-        next = this.work!.next()
-      } catch (e) {
-        this.failure = { error: e }
-        this.work = null
-        throw e
-      }
-      if (!next.done) yield
-      else {
-        this.result = next.value
-        this.work = null
-      }
-    }
   }
 }
