@@ -5,6 +5,7 @@ import { itemCounts, popularityScorer } from '../model/baselines'
 import { buildQueries, evaluateRanking } from '../model/evaluate'
 import { csvOf as toCsv } from '../data/table'
 import {
+  cardOffersInSlices,
   CATEGORIES,
   DEFAULT_DEMO_SIZE,
   DEVICES,
@@ -13,7 +14,7 @@ import {
   plantedUtility,
   type DemoSize,
 } from './cardOffers'
-import { loadDemoDataset } from './demoDataset'
+import { demoDatasetInSlices, loadDemoDataset } from './demoDataset'
 import { oracleScorer } from './oracle'
 
 const SMALL: DemoSize = { users: 400, items: 80, interactions: 8000 }
@@ -46,6 +47,41 @@ describe('card offers demo generator', () => {
     expect(checksum(7, DEFAULT_DEMO_SIZE)).toBe('96428 c519d3945bb71c9b')
     expect(checksum(3, { users: 50, items: 40, interactions: 1500 })).toBe('1189 5e2ac37096c4cc01')
     expect(checksum(5, { users: 200, items: 60, interactions: 4000 }, 0)).toBe('3810 178f2d44abf60920')
+  })
+
+  it('in slices, gives the same world however it is sliced, and counts its draws as it goes', () => {
+    const whole = csvOf(11, SMALL)
+    for (const sliceWork of [1, 5_000, 50_000]) {
+      const progress = { interactions: 0 }
+      const work = cardOffersInSlices(11, SMALL, undefined, progress, sliceWork)
+      const seen: number[] = []
+      let next = work.next()
+      for (; !next.done; next = work.next()) seen.push(progress.interactions)
+      const { tables } = next.value
+      const rows = tables.interactions.rowCount
+      expect([toCsv(tables.users!), toCsv(tables.items!), toCsv(tables.interactions)].join('\n---\n')).toBe(
+        whole,
+      )
+      // Slice by slice, never backwards, never past the rows drawn; at the end, every row.
+      expect(seen.length).toBeGreaterThan(sliceWork === 1 ? SMALL.users - 1 : 1)
+      expect(seen.every((n, i) => n > 0 && n <= rows && (i === 0 || n > seen[i - 1]))).toBe(true)
+      expect(progress.interactions).toBe(rows)
+    }
+    // A work of 5,000 draw-offers is about 60 draws at 80 offers: slices of a few users, not one each.
+    const slices = [...cardOffersInSlices(11, SMALL, undefined, undefined, 5_000)].length
+    expect(slices).toBeGreaterThan(SMALL.interactions / 200)
+    expect(slices).toBeLessThan(SMALL.users / 2)
+  })
+
+  it('the dataset in slices is the dataset made at once, with a place to stop before its encoding', () => {
+    const progress = { interactions: 0 }
+    const work = demoDatasetInSlices(3, SMALL, progress, 20_000)
+    let slices = 0
+    let next = work.next()
+    for (; !next.done; next = work.next()) slices++
+    expect(slices).toBeGreaterThan(2)
+    expect(next.value.data).toEqual(loadDemoDataset(3, SMALL).data)
+    expect(progress.interactions).toBe(next.value.data.interactionUser.length)
   })
 
   it('has the documented columns and about the requested number of interactions', () => {
