@@ -15,6 +15,7 @@ import {
   presentSorted,
   renameColumns,
   toDictTable,
+  toDictTableInSlices,
 } from './table'
 
 describe('ColumnBuilder', () => {
@@ -153,6 +154,26 @@ describe('table helpers', () => {
     const kept = filterRows(t, Uint8Array.from([1, 0, 1]))
     expect(columnValues(kept, 'id')).toEqual(['1', '3'])
     expect(t.rowCount).toBe(3)
+  })
+
+  it('converts in slices of rows to the same table, however sliced, stopping within each column', () => {
+    const n = 1000
+    const data = {
+      a: Array.from({ length: n }, (_, i) => `u${(i * 7919) % 97}`),
+      b: Array.from({ length: n }, (_, i) => (i % 3 === 0 ? '' : String(i % 11))),
+    }
+    const table = { name: 'big.csv', columns: ['a', 'b'], data, rowCount: n }
+    const once = toDictTable(table)
+    for (const sliceRows of [1, 64, 999, 5000]) {
+      const work = toDictTableInSlices(table, sliceRows)
+      let slices = 0
+      let next = work.next()
+      for (; !next.done; next = work.next()) slices++
+      expect(next.value).toEqual(once)
+      // Every column in ceil(n / sliceRows) slices: a caller may look up inside a column, not only between.
+      expect(slices).toBe(2 * Math.ceil(n / sliceRows))
+    }
+    expect(columnValues(once, 'b').slice(0, 4)).toEqual(['', '1', '2', ''])
   })
 
   it('renames columns and maps dictionaries, merging equal entries', () => {

@@ -52,11 +52,14 @@ describe('card offers demo generator', () => {
   it('in slices, gives the same world however it is sliced, and counts its draws as it goes', () => {
     const whole = csvOf(11, SMALL)
     for (const sliceWork of [1, 5_000, 50_000]) {
-      const progress = { interactions: 0 }
+      const progress = { interactions: 0, drawn: false }
       const work = cardOffersInSlices(11, SMALL, undefined, progress, sliceWork)
       const seen: number[] = []
       let next = work.next()
-      for (; !next.done; next = work.next()) seen.push(progress.interactions)
+      for (; !next.done; next = work.next()) {
+        seen.push(progress.interactions)
+        expect(progress.drawn).toBe(false)
+      }
       const { tables } = next.value
       const rows = tables.interactions.rowCount
       expect([toCsv(tables.users!), toCsv(tables.items!), toCsv(tables.interactions)].join('\n---\n')).toBe(
@@ -66,6 +69,7 @@ describe('card offers demo generator', () => {
       expect(seen.length).toBeGreaterThan(sliceWork === 1 ? SMALL.users - 1 : 1)
       expect(seen.every((n, i) => n > 0 && n <= rows && (i === 0 || n > seen[i - 1]))).toBe(true)
       expect(progress.interactions).toBe(rows)
+      expect(progress.drawn).toBe(true)
     }
     // A work of 5,000 draw-offers is about 60 draws at 80 offers: slices of a few users, not one each.
     const slices = [...cardOffersInSlices(11, SMALL, undefined, undefined, 5_000)].length
@@ -73,13 +77,21 @@ describe('card offers demo generator', () => {
     expect(slices).toBeLessThan(SMALL.users / 2)
   })
 
-  it('the dataset in slices is the dataset made at once, with a place to stop before its encoding', () => {
-    const progress = { interactions: 0 }
+  it('the dataset in slices is the dataset made at once, with places to stop after the draws too', () => {
+    const progress = { interactions: 0, drawn: false }
     const work = demoDatasetInSlices(3, SMALL, progress, 20_000)
     let slices = 0
+    let slicesDrawn = 0
     let next = work.next()
-    for (; !next.done; next = work.next()) slices++
+    for (; !next.done; next = work.next()) {
+      slices++
+      if (progress.drawn) slicesDrawn++
+    }
     expect(slices).toBeGreaterThan(2)
+    // One per column hashed (every table is under 2^17 rows) and one before the encoding: a Stop is read
+    // while the strings are hashed and before the encoding, not only during the draws.
+    const { users, items, interactions } = next.value.world.tables
+    expect(slicesDrawn).toBe(users!.columns.length + items!.columns.length + interactions.columns.length + 1)
     expect(next.value.data).toEqual(loadDemoDataset(3, SMALL).data)
     expect(progress.interactions).toBe(next.value.data.interactionUser.length)
   })

@@ -307,7 +307,10 @@ class DrawTables {
 
 /** How far the interactions' draws have got: read between slices to show progress. */
 export interface DemoProgress {
+  /** Interactions drawn so far. */
   interactions: number
+  /** All drawn (the total is within a few percent of the size asked for, so it cannot tell). */
+  drawn: boolean
 }
 
 /**
@@ -335,7 +338,7 @@ export function* cardOffersInSlices(
   seed: number = DEFAULT_DEMO_SEED,
   size: DemoSize = DEFAULT_DEMO_SIZE,
   momentum: number = MOMENTUM_WEIGHT,
-  progress: DemoProgress = { interactions: 0 },
+  progress: DemoProgress = { interactions: 0, drawn: false },
   sliceWork = DEMO_SLICE_WORK,
 ): Sliced<DemoWorld> {
   const { users, offers, utilities, offerCategory } = drawWorld(seed, size, momentum)
@@ -378,6 +381,7 @@ export function* cardOffersInSlices(
     }
   }
   progress.interactions = rows.length
+  progress.drawn = true
 
   const userRows = users.map((u, i) => [
     id('U', i, 5),
