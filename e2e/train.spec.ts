@@ -233,6 +233,44 @@ test('a Stop before the first step cancels the run: the page is ready again at o
   await expectClean(guards)
 })
 
+test('a big demo is drawn in turns: the run shows how far the draws are, and a Stop is read during them', async ({
+  page,
+  baseURL,
+}) => {
+  const guards = await guardPage(page, new URL(baseURL!).origin)
+  // 1,000,000 interactions take seconds to draw: the page's load and the run carry the same draws forward.
+  await page.goto('./?backend=wasm#demoInteractions=1000000&epochs=1&batchSize=256&dim=16&mlpHidden=32')
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm', { timeout: 60_000 })
+  await expect(page.getByTestId('train-start')).toBeEnabled({ timeout: 60_000 })
+  // Still drawing when Train can be clicked (the backend is ready in about a second, the draws take
+  // several), so the run below takes part in them.
+  const counts = page.getByLabel('Dataset counts')
+  expect(await counts.isVisible()).toBe(false)
+  await page.getByTestId('train-start').click()
+  const status = page.getByTestId('training-status')
+  await expect(status).toContainText(/Drawing the demo data: [\d,]+ of 1,000,000 interactions/, {
+    timeout: 30_000,
+  })
+  const drawn = Number(
+    (/Drawing the demo data: ([\d,]+) of/.exec((await status.textContent()) ?? '') ?? [])[1]?.replace(
+      /,/g,
+      '',
+    ),
+  )
+  expect(drawn).toBeGreaterThan(0)
+  await screenshot(page, 'big-demo-drawing')
+  await page.getByTestId('train-stop').click()
+  await expect(status).toHaveAttribute('data-state', 'idle', { timeout: 30_000 })
+  await expect(status).toContainText('Stopped before the first training step: nothing was trained or tested.')
+  // Stopped with half the draws or more still to go: the run ended first, not after them.
+  if (drawn < 500_000) expect(await counts.isVisible()).toBe(false)
+  // The page's load went on and finished the same draws: the demo is there for the next run.
+  await expect(counts).toContainText(/1,0\d\d,\d\d\d|9\d\d,\d\d\d/, { timeout: 60_000 })
+  expect(await lossPoints(page)).toBe(0)
+  await expect(page.getByTestId('train-start')).toBeEnabled()
+  await expectClean(guards)
+})
+
 test('the demo CSVs are served next to the page', async ({ request }) => {
   const response = await request.get('demo/interactions.csv')
   expect(response.status()).toBe(200)

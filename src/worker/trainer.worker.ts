@@ -3,9 +3,10 @@
  * The training worker: reads messages, calls data/ and model/, posts plain results. Thin on purpose.
  */
 import { summarize } from '../data/encode.summary'
+import { SharedWork, whole } from '../data/slices'
 import type { EncodedDataset } from '../data/types'
-import { demoDataFiles, loadDemoDataset } from '../demo/demoDataset'
-import { plantedUtility } from '../demo/cardOffers'
+import { demoDataFiles, demoDatasetInSlices, type DemoDataset } from '../demo/demoDataset'
+import { plantedUtility, type DemoProgress } from '../demo/cardOffers'
 import { oracleScorer } from '../demo/oracle'
 import type { BatchScorer } from '../model/metrics'
 import { benchmarkTraining } from '../model/benchmark'
@@ -83,8 +84,17 @@ let currentDone: Promise<void> = Promise.resolve()
 /** The finished run's model, kept for the explorer until the next run starts. */
 let explorer: { runId: number; explorer: Explorer } | null = null
 
-let cachedSource = ''
-let cachedData: EncodedDataset | null = null
+/**
+ * The demo made last, or being made: its draws in slices (`SharedWork`), carried forward by whoever needs
+ * it first (a load, a run, a warm-up), keyed by its size and seed.
+ */
+let demo: {
+  key: string
+  work: SharedWork<DemoDataset>
+  progress: DemoProgress
+  target: number
+  data: EncodedDataset | null
+} | null = null
 /** Dropped files: parsed, mapped and encoded by `ingestSession.ts`, which keeps the latest upload. */
 const ingestor = new Ingestor(post, undefined, (applied, data) => void keeper.keepUpload(applied, data))
 /** What this browser keeps between visits: the applied upload, the last run, the run in progress. */
@@ -92,15 +102,55 @@ const keeper = new Keeper(post, ingestor)
 
 function datasetFor(source: DatasetSource): EncodedDataset {
   if (source.kind === 'upload') return ingestor.dataset(source)
-  // Sizes are clamped by the settings table here too: a message can come from the benchmark door.
-  const demo = normalizeDemoSource(source)
-  const key = JSON.stringify(demo)
-  if (key !== cachedSource || !cachedData) {
-    if (preparation?.data === cachedData) preparation = null
-    cachedData = loadDemoDataset(demo.seed, demo).data
-    cachedSource = key
+  const made = demoFor(source)
+  return (made.data ??= whole(made.work.rest()).data)
+}
+
+/** The demo of `source` (sizes clamped by the settings table: a message can come from the benchmark door). */
+function demoFor(source: DemoSource): NonNullable<typeof demo> {
+  const size = normalizeDemoSource(source)
+  const key = JSON.stringify(size)
+  if (demo?.key !== key) {
+    // The old demo's preparation goes with it, so it never keeps a dataset alive that no run can use.
+    if (demo?.data && preparation?.data === demo.data) preparation = null
+    const progress: DemoProgress = { interactions: 0, drawn: false }
+    const work = new SharedWork(demoDatasetInSlices(size.seed, size, progress))
+    demo = { key, work, progress, target: size.interactions, data: null }
   }
-  return cachedData
+  return demo
+}
+
+/**
+ * `datasetFor` with a task between slices, so a Stop (or anything queued) is read while a big demo is
+ * drawn (~3 s of draws and 1 s of encoding at 1,000,000 interactions): `giveUp` is asked after each
+ * slice, and null is returned when it says so; `onProgress` hears how far the draws are, at most
+ * every quarter second. An upload is encoded already.
+ */
+async function datasetInTurns(
+  source: DatasetSource,
+  giveUp: () => boolean,
+  onProgress?: (detail: string) => void,
+): Promise<EncodedDataset | null> {
+  if (source.kind === 'upload') return ingestor.dataset(source)
+  const made = demoFor(source)
+  if (made.data) return made.data
+  const work = made.work.rest()
+  let lastPost = Date.now()
+  for (;;) {
+    const next = work.next()
+    if (next.done) return (made.data = next.value.data)
+    await nextTask()
+    if (giveUp()) return null
+    if (onProgress && Date.now() - lastPost > 250) {
+      lastPost = Date.now()
+      const drawn = made.progress.interactions
+      onProgress(
+        !made.progress.drawn
+          ? `Drawing the demo data: ${drawn.toLocaleString('en-US')} of ${made.target.toLocaleString('en-US')} interactions`
+          : `Encoding the demo data (${drawn.toLocaleString('en-US')} interactions)`,
+      )
+    }
+  }
 }
 
 /** A run's config as used on `data` (the run record keeps it): no history tokens without timestamps. */
@@ -164,7 +214,12 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
       detail: source.kind === 'demo' ? 'Generating and encoding the demo data' : 'Preparing your data',
     })
     await nextTask()
-    const data = datasetFor(source)
+    const data = await datasetInTurns(
+      source,
+      () => control.stopped,
+      (detail) => post({ type: 'phase', runId, phase: 'preparing', detail }),
+    )
+    if (!data) throw new RunCancelled()
     const config = runConfig(data, requested)
 
     let epoch = 1
@@ -480,7 +535,9 @@ function warmUp(configIn: TrainConfig, source: DatasetSource): void {
     if (!backend) return
     try {
       const requested = normalizeTrainConfig(configIn)
-      const data = datasetFor(source)
+      // A big demo not made yet is made in turns, and left where it stands for anything queued.
+      const data = await datasetInTurns(source, () => currentDone !== queued || waitingBesideQueue > 0)
+      if (!data) return
       const config = runConfig(data, requested)
       const shape = [data.userFields.length + data.contextFields.length, data.itemFields.length]
       const key = JSON.stringify([backend, config, shape, data.interactionTime !== null])
@@ -508,26 +565,35 @@ async function benchmark(request: BenchmarkRequest): Promise<BenchmarkResult> {
   return { backend, reason: backendInfo.reason, ...timing }
 }
 
+/**
+ * Makes the data of `source` (a demo in turns: the worker reads its messages meanwhile) and says what it
+ * holds. A newer load of another demo supersedes it: only the newer one answers.
+ */
+async function load(source: DatasetSource): Promise<void> {
+  const started = Date.now()
+  try {
+    const key = source.kind === 'demo' ? demoFor(source).key : null
+    const data = await datasetInTurns(source, () => key !== null && demo?.key !== key)
+    if (!data) return
+    post({ type: 'loaded', source, summary: summarize(data), seconds: (Date.now() - started) / 1000 })
+  } catch (e) {
+    post({
+      type: 'error',
+      runId: null,
+      message: `Loading the data failed: ${e instanceof Error ? e.message : String(e)}`,
+    })
+  }
+}
+
 self.onmessage = (event: MessageEvent<ToWorker>) => {
   const msg = event.data
   switch (msg.type) {
     case 'init':
       switchBackend(msg.backend, msg.requestId, msg.wasmThreads)
       return
-    case 'load': {
-      const started = Date.now()
-      try {
-        const summary = summarize(datasetFor(msg.source))
-        post({ type: 'loaded', source: msg.source, summary, seconds: (Date.now() - started) / 1000 })
-      } catch (e) {
-        post({
-          type: 'error',
-          runId: null,
-          message: `Loading the data failed: ${e instanceof Error ? e.message : String(e)}`,
-        })
-      }
+    case 'load':
+      void load(msg.source)
       return
-    }
     case 'start': {
       // A new run replaces the one in progress and any still queued: each is stopped (one still queued
       // is cancelled at its first checkpoint, before its split is done).
