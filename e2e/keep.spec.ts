@@ -2,7 +2,7 @@ import { expect, test, type Page } from '@playwright/test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { drop, expectClean, guardPage, openForUpload, rng, TINY, waitForDone } from './helpers'
+import { drop, expectClean, guardPage, openForUpload, rng, TINY, TINY_UPLOAD, waitForDone } from './helpers'
 
 let dir = ''
 test.beforeAll(() => {
@@ -103,6 +103,35 @@ test('a full storage quota is said in words, and the page works on without keepi
   await waitForDone(page)
   await expect(problem).toContainText('The last run')
   await expect(page.getByTestId('error-message')).toHaveCount(0)
+  await expectClean(guards)
+})
+
+test('an upload brought back while a big demo is still drawn stays what the next run trains on', async ({
+  page,
+  baseURL,
+}) => {
+  const guards = await guardPage(page, new URL(baseURL!).origin)
+  // 300,000 demo interactions take a second or more to draw, the kept upload far less to come back: the
+  // demo's load, started first, must not answer last and put the demo back in the upload's place.
+  await page.goto(`./?backend=wasm#${TINY_UPLOAD}&demoInteractions=300000`)
+  await expect(page.getByTestId('backend-badge')).toHaveText('wasm')
+  await drop(page, [writeLog('kept-log.csv', 60)])
+  await page.getByTestId('mapping-apply').click()
+  await expect(page.getByTestId('kept')).toHaveAttribute('data-upload', 'yes')
+  await page.reload()
+  const next = page.getByText('Next run trains on:')
+  const counts = page.getByLabel('Dataset counts')
+  await expect(next).toContainText('kept-log.csv')
+  // Long enough for the demo's draws to have ended had its load gone on (about 1.5 s here).
+  await page.waitForTimeout(4000)
+  await expect(next).toContainText('kept-log.csv')
+  await expect(counts.locator('dd').first()).toHaveText('600')
+  await page.getByTestId('train-start').click()
+  await waitForDone(page)
+  // The run's split is the upload's: 60 users of 10 events, the last two of each held out.
+  await expect(page.getByText(/^Split: temporal leave-last-out per user/)).toContainText(
+    '— 480 train, 60 validation, 60 test interactions',
+  )
   await expectClean(guards)
 })
 

@@ -246,6 +246,9 @@ test('a big demo is drawn in turns: the run shows how far the draws are, and a S
   // several), so the run below takes part in them.
   const counts = page.getByLabel('Dataset counts')
   expect(await counts.isVisible()).toBe(false)
+  // The Data panel says how far the page's load has got, counts or not.
+  const loading = page.locator('section[aria-labelledby=data-heading]').getByRole('status')
+  await expect(loading).toHaveText(/^Drawing the demo data: [\d,]+ of 1,000,000 interactions…$/)
   await page.getByTestId('train-start').click()
   const status = page.getByTestId('training-status')
   await expect(status).toContainText(/Drawing the demo data: [\d,]+ of 1,000,000 interactions/, {
@@ -266,8 +269,23 @@ test('a big demo is drawn in turns: the run shows how far the draws are, and a S
   if (drawn < 500_000) expect(await counts.isVisible()).toBe(false)
   // The page's load went on and finished the same draws: the demo is there for the next run.
   await expect(counts).toContainText(/1,0\d\d,\d\d\d|9\d\d,\d\d\d/, { timeout: 60_000 })
+  await expect(loading).toHaveCount(0)
   expect(await lossPoints(page)).toBe(0)
   await expect(page.getByTestId('train-start')).toBeEnabled()
+
+  // Another big demo (another seed) loaded by hand: the old counts stay, marked as the old data's,
+  // until the new ones come.
+  const before = await counts.textContent()
+  await page.getByText('Demo size and seed').click()
+  await page.getByLabel('Demo seed').fill('8')
+  await page.getByTestId('demo-load').click()
+  await expect(loading).toHaveText(
+    /^Drawing the demo data: [\d,]+ of 1,000,000 interactions — the counts below are of the data loaded before\.$/,
+  )
+  await expect(counts).toHaveAttribute('aria-busy', 'true')
+  await expect(loading).toHaveCount(0, { timeout: 60_000 })
+  await expect(counts).toHaveAttribute('aria-busy', 'false')
+  expect(await counts.textContent()).not.toBe(before)
   await expectClean(guards)
 })
 

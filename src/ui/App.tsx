@@ -90,6 +90,7 @@ export function App() {
             <h2 id="data-heading">Data</h2>
             <DatasetPanel
               loaded={state.loaded}
+              loading={state.loading}
               onLoadDemo={() => load(demoSourceOf(settings))}
               busy={running}
               uploadName={trainer.dataset.active?.name ?? null}

@@ -136,6 +136,8 @@ export type TrainingPhase = 'preparing' | 'training' | 'paused' | 'evaluating'
 export type FromWorker =
   | { type: 'backend'; backend: BackendName; reason: string; requestId?: number }
   | { type: 'loaded'; source: DatasetSource; summary: DatasetSummary; seconds: number }
+  /** How far a `load` that takes a while (a big demo's draws) has got, at most every quarter second. */
+  | { type: 'loading'; source: DatasetSource; detail: string }
   | { type: 'phase'; runId: number; phase: TrainingPhase; detail: string }
   | {
       type: 'dataset'

@@ -50,7 +50,17 @@ const POST_INTERVAL_MS = 100
 /** The loop yields to the event loop at least this often, so pause/stop messages are seen promptly. */
 const YIELD_INTERVAL_MS = 30
 
+/**
+ * Counts the data loaded (`loaded` posts, from a load, an applied upload or a kept one brought back): a
+ * demo load still drawing when other data has loaded since gives up without a reply, so replies never
+ * come out of order (a late demo `loaded` would make the page train on the demo, not the upload).
+ */
+let dataLoads = 0
+/** Counts the `load` requests: a newer one supersedes any still drawing. */
+let loadRequests = 0
+
 function post(message: FromWorker): void {
+  if (message.type === 'loaded') dataLoads++
   self.postMessage(message)
 }
 
@@ -567,13 +577,18 @@ async function benchmark(request: BenchmarkRequest): Promise<BenchmarkResult> {
 
 /**
  * Makes the data of `source` (a demo in turns: the worker reads its messages meanwhile) and says what it
- * holds. A newer load of another demo supersedes it: only the newer one answers.
+ * holds. A newer load, or other data loaded meanwhile, supersedes it: it gives up without a reply.
  */
 async function load(source: DatasetSource): Promise<void> {
   const started = Date.now()
+  const mine = ++loadRequests
+  const loadsBefore = dataLoads
   try {
-    const key = source.kind === 'demo' ? demoFor(source).key : null
-    const data = await datasetInTurns(source, () => key !== null && demo?.key !== key)
+    const data = await datasetInTurns(
+      source,
+      () => loadRequests !== mine || dataLoads !== loadsBefore,
+      (detail) => post({ type: 'loading', source, detail }),
+    )
     if (!data) return
     post({ type: 'loaded', source, summary: summarize(data), seconds: (Date.now() - started) / 1000 })
   } catch (e) {

@@ -8,11 +8,14 @@ const DEMO_FILES = ['users.csv', 'offers.csv', 'interactions.csv']
 /** What data the next run trains on: the demo's story, its counts, and its CSVs to download. */
 export function DatasetPanel({
   loaded,
+  loading,
   onLoadDemo,
   busy,
   uploadName,
 }: {
   loaded: TrainingState['loaded']
+  /** How far a load that takes a while has got (a big demo's draws), or null. */
+  loading: string | null
   onLoadDemo: () => void
   busy: boolean
   /** The uploaded dataset the next run uses, or null when it is the demo. */
@@ -38,8 +41,13 @@ export function DatasetPanel({
       <button type="button" data-testid="demo-load" onClick={onLoadDemo} disabled={busy}>
         {uploadName ? 'Back to the demo data' : 'Load demo data'}
       </button>
+      {loading && s ? (
+        <p className="help" role="status">
+          {loading} — the counts below are of the data loaded before.
+        </p>
+      ) : null}
       {s ? (
-        <dl className="counts" aria-label="Dataset counts">
+        <dl className="counts" aria-label="Dataset counts" aria-busy={loading !== null}>
           <div>
             <dt>Interactions</dt>
             <dd>{formatCount(s.interactions)}</dd>
@@ -70,7 +78,9 @@ export function DatasetPanel({
           </div>
         </dl>
       ) : (
-        <p className="muted">Generating the demo data…</p>
+        <p className="muted" role="status">
+          {loading ?? 'Generating the demo data'}…
+        </p>
       )}
       <p className="downloads">
         Download the default demo:{' '}

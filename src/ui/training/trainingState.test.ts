@@ -106,6 +106,30 @@ describe('trainingReducer', () => {
     expect(trainingReducer(s, started(4)).status).toBe('training')
   })
 
+  it('says how far a slow load has got, through the runs that start and end meanwhile, until it is loaded', () => {
+    const summary = record.dataset as never
+    let s = worker(INITIAL_TRAINING_STATE, { type: 'loaded', source, summary, seconds: 0.1 })
+    expect(s.loading).toBeNull()
+    s = worker(s, { type: 'loading', source, detail: 'Drawing the demo data: 10 of 50 interactions' })
+    expect(s.loading).toBe('Drawing the demo data: 10 of 50 interactions')
+    // A run started, and cancelled, while the demo is drawn: the load goes on, and so does its line.
+    s = trainingReducer(s, started(1))
+    s = worker(s, { type: 'cancelled', runId: 1, message: 'Stopped' })
+    expect(s.loading).toBe('Drawing the demo data: 10 of 50 interactions')
+    expect(s.loaded?.seconds).toBe(0.1)
+    s = worker(s, { type: 'loaded', source, summary, seconds: 4 })
+    expect(s.loading).toBeNull()
+    expect(s.loaded?.seconds).toBe(4)
+    // A load that fails is not loading any more; an error of a run says nothing about a load.
+    s = worker(s, { type: 'loading', source, detail: 'Drawing' })
+    expect(worker(trainingReducer(s, started(2)), { type: 'error', runId: 2, message: 'x' }).loading).toBe(
+      'Drawing',
+    )
+    expect(
+      worker(s, { type: 'error', runId: null, message: 'Loading the data failed: x' }).loading,
+    ).toBeNull()
+  })
+
   it('shows worker-level errors whatever the run', () => {
     const s = worker(trainingReducer(INITIAL_TRAINING_STATE, started(1)), {
       type: 'error',

@@ -34,6 +34,8 @@ export interface TrainingState {
   backend: { name: BackendName; reason: string } | null
   /** The dataset the next run trains on, as last loaded (independent of runs). */
   loaded: { summary: DatasetSummary; seconds: number } | null
+  /** How far the data being loaded has got, in words, while a load takes a while; null otherwise. */
+  loading: string | null
   /** The configuration and data source of the current (or loaded) run. */
   run: {
     config: TrainConfig
@@ -82,6 +84,7 @@ export const INITIAL_TRAINING_STATE: TrainingState = {
   detail: '',
   backend: null,
   loaded: null,
+  loading: null,
   run: null,
   importedFrom: null,
   importedModel: null,
@@ -116,6 +119,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       ...INITIAL_TRAINING_STATE,
       backend: state.backend,
       loaded: state.loaded,
+      loading: state.loading,
       kept: state.kept,
       runId: action.runId,
       status: 'training',
@@ -133,6 +137,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
       ...INITIAL_TRAINING_STATE,
       backend: state.backend,
       loaded: state.loaded,
+      loading: state.loading,
       kept: state.kept,
       // A new runId detaches the UI from any run still in the worker.
       runId: state.runId + 1,
@@ -184,14 +189,19 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
     return state
   // Ingestion replies belong to datasetState.ts.
   if ('ingestId' in msg) return state
+  if (msg.type === 'loading') return { ...state, loading: msg.detail }
   if (msg.type === 'loaded') {
     const loaded = { summary: msg.summary, seconds: msg.seconds }
     // Data that loaded is something that worked: an earlier run's error no longer applies.
-    return state.status === 'error' ? { ...state, loaded, status: 'idle', error: null } : { ...state, loaded }
+    return state.status === 'error'
+      ? { ...state, loaded, loading: null, status: 'idle', error: null }
+      : { ...state, loaded, loading: null }
   }
   if (msg.type === 'error') {
     if (msg.runId !== null && msg.runId !== state.runId) return state
-    return { ...state, status: 'error', error: msg.message, detail: '' }
+    // An error of no run may be a load that failed; a load that goes on says so at its next message.
+    const loading = msg.runId === null ? null : state.loading
+    return { ...state, status: 'error', error: msg.message, detail: '', loading }
   }
   if (msg.runId !== state.runId) return state
   switch (msg.type) {
@@ -231,6 +241,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
         ...INITIAL_TRAINING_STATE,
         backend: state.backend,
         loaded: state.loaded,
+        loading: state.loading,
         kept: state.kept,
         runId: state.runId,
         detail: msg.message,
