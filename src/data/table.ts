@@ -236,8 +236,16 @@ export function takeRows(column: Column, rows: ArrayLike<number>): Column {
 
 /** A column from plain strings. */
 export function dictColumn(values: readonly string[]): DictColumn {
+  return whole(dictColumnInSlices(values, Math.max(1, values.length)))
+}
+
+/** `dictColumn` in slices of `sliceRows` rows. */
+function* dictColumnInSlices(values: readonly string[], sliceRows: number): Sliced<DictColumn> {
   const builder = new ColumnBuilder(Math.max(1, values.length), false)
-  for (const v of values) builder.push(v)
+  for (const [from, to] of slicesOf(values.length, sliceRows)) {
+    for (let r = from; r < to; r++) builder.push(values[r])
+    yield
+  }
   return builder.finishDict()
 }
 
@@ -255,15 +263,7 @@ const DICT_SLICE_ROWS = 1 << 17
 /** `toDictTable` in slices of `sliceRows` rows of one column; the same table however it is sliced. */
 export function* toDictTableInSlices(table: Table, sliceRows = DICT_SLICE_ROWS): Sliced<DictTable> {
   const coded: Record<string, Column> = {}
-  for (const c of table.columns) {
-    const values = table.data[c]
-    const builder = new ColumnBuilder(Math.max(1, values.length), false)
-    for (const [from, to] of slicesOf(values.length, sliceRows)) {
-      for (let r = from; r < to; r++) builder.push(values[r])
-      yield
-    }
-    coded[c] = builder.finishDict()
-  }
+  for (const c of table.columns) coded[c] = yield* dictColumnInSlices(table.data[c], sliceRows)
   return { name: table.name, columns: [...table.columns], coded, rowCount: table.rowCount }
 }
 
