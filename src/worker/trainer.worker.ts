@@ -3,9 +3,9 @@
  * The training worker: reads messages, calls data/ and model/, posts plain results. Thin on purpose.
  */
 import { summarize } from '../data/encode.summary'
-import { SharedWork, whole } from '../data/slices'
+import { SharedWork, whole, type Sliced } from '../data/slices'
 import type { EncodedDataset } from '../data/types'
-import { demoDataFiles, demoDatasetInSlices, type DemoDataset } from '../demo/demoDataset'
+import { demoDataFiles, demoDatasetInSlices } from '../demo/demoDataset'
 import { plantedUtility, type DemoProgress } from '../demo/cardOffers'
 import { oracleScorer } from '../demo/oracle'
 import type { BatchScorer } from '../model/metrics'
@@ -100,7 +100,7 @@ let explorer: { runId: number; explorer: Explorer } | null = null
  */
 let demo: {
   key: string
-  work: SharedWork<DemoDataset>
+  work: SharedWork<EncodedDataset>
   progress: DemoProgress
   target: number
   data: EncodedDataset | null
@@ -113,7 +113,7 @@ const keeper = new Keeper(post, ingestor)
 function datasetFor(source: DatasetSource): EncodedDataset {
   if (source.kind === 'upload') return ingestor.dataset(source)
   const made = demoFor(source)
-  return (made.data ??= whole(made.work.rest()).data)
+  return (made.data ??= whole(made.work.rest()))
 }
 
 /** The demo of `source` (sizes clamped by the settings table: a message can come from the benchmark door). */
@@ -124,10 +124,18 @@ function demoFor(source: DemoSource): NonNullable<typeof demo> {
     // The old demo's preparation goes with it, so it never keeps a dataset alive that no run can use.
     if (demo?.data && preparation?.data === demo.data) preparation = null
     const progress: DemoProgress = { interactions: 0, drawn: false }
-    const work = new SharedWork(demoDatasetInSlices(size.seed, size, progress))
+    const work = new SharedWork(demoDataInSlices(size, progress))
     demo = { key, work, progress, target: size.interactions, data: null }
   }
   return demo
+}
+
+/**
+ * A demo's encoded data in slices. Only the encoding is kept: the drawn world's string tables (~100 MB
+ * at 1,000,000 interactions) go once it is made.
+ */
+function* demoDataInSlices(size: DemoSource, progress: DemoProgress): Sliced<EncodedDataset> {
+  return (yield* demoDatasetInSlices(size.seed, size, progress)).data
 }
 
 /**
@@ -148,7 +156,7 @@ async function datasetInTurns(
   let lastPost = Date.now()
   for (;;) {
     const next = work.next()
-    if (next.done) return (made.data = next.value.data)
+    if (next.done) return (made.data = next.value)
     await nextTask()
     if (giveUp()) return null
     if (onProgress && Date.now() - lastPost > 250) {
