@@ -3,10 +3,9 @@
  * The training worker: reads messages, calls data/ and model/, posts plain results. Thin on purpose.
  */
 import { summarize } from '../data/encode.summary'
-import { SharedWork, whole, type Sliced } from '../data/slices'
 import type { EncodedDataset } from '../data/types'
-import { demoDataFiles, demoDatasetInSlices } from '../demo/demoDataset'
-import { plantedUtility, type DemoProgress } from '../demo/cardOffers'
+import { demoDataFiles } from '../demo/demoDataset'
+import { plantedUtility } from '../demo/cardOffers'
 import { oracleScorer } from '../demo/oracle'
 import type { BatchScorer } from '../model/metrics'
 import { benchmarkTraining } from '../model/benchmark'
@@ -24,6 +23,7 @@ import type { ModelWeights } from '../model/weights'
 import { selectBackend } from './backend'
 import { RemoteComparisons } from './comparisons'
 import { nextTask } from './nextTask'
+import { DemoCache } from './demoCache'
 import type { Checkpoint, Comparisons } from '../model/comparisons'
 import type { TrainedScorerName } from '../model/results'
 import { Ingestor } from './ingestSession'
@@ -95,80 +95,29 @@ let currentDone: Promise<void> = Promise.resolve()
 let explorer: { runId: number; explorer: Explorer } | null = null
 
 /**
- * The demo made last, or being made: its draws in slices (`SharedWork`), carried forward by whoever needs
- * it first (a load, a run, a warm-up), keyed by its size and seed.
+ * The demo made last, or being made. The old demo's preparation goes with it, so it never keeps a
+ * dataset alive that no run can use.
  */
-let demo: {
-  key: string
-  work: SharedWork<EncodedDataset>
-  progress: DemoProgress
-  target: number
-  data: EncodedDataset | null
-} | null = null
+const demos = new DemoCache((old) => {
+  if (preparation?.data === old) preparation = null
+})
 /** Dropped files: parsed, mapped and encoded by `ingestSession.ts`, which keeps the latest upload. */
 const ingestor = new Ingestor(post, undefined, (applied, data) => void keeper.keepUpload(applied, data))
 /** What this browser keeps between visits: the applied upload, the last run, the run in progress. */
 const keeper = new Keeper(post, ingestor)
 
 function datasetFor(source: DatasetSource): EncodedDataset {
-  if (source.kind === 'upload') return ingestor.dataset(source)
-  const made = demoFor(source)
-  return (made.data ??= whole(made.work.rest()))
+  return source.kind === 'upload' ? ingestor.dataset(source) : demos.data(source)
 }
 
-/** The demo of `source` (sizes clamped by the settings table: a message can come from the benchmark door). */
-function demoFor(source: DemoSource): NonNullable<typeof demo> {
-  const size = normalizeDemoSource(source)
-  const key = JSON.stringify(size)
-  if (demo?.key !== key) {
-    // The old demo's preparation goes with it, so it never keeps a dataset alive that no run can use.
-    if (demo?.data && preparation?.data === demo.data) preparation = null
-    const progress: DemoProgress = { interactions: 0, drawn: false }
-    const work = new SharedWork(demoDataInSlices(size, progress))
-    demo = { key, work, progress, target: size.interactions, data: null }
-  }
-  return demo
-}
-
-/**
- * A demo's encoded data in slices. Only the encoding is kept: the drawn world's string tables (~100 MB
- * at 1,000,000 interactions) go once it is made.
- */
-function* demoDataInSlices(size: DemoSource, progress: DemoProgress): Sliced<EncodedDataset> {
-  return (yield* demoDatasetInSlices(size.seed, size, progress)).data
-}
-
-/**
- * `datasetFor` with a task between slices, so a Stop (or anything queued) is read while a big demo is
- * drawn (~3 s of draws and 1 s of encoding at 1,000,000 interactions): `giveUp` is asked after each
- * slice, and null is returned when it says so; `onProgress` hears how far the draws are, at most
- * every quarter second. An upload is encoded already.
- */
+/** `datasetFor` in turns for a demo (see `DemoCache.inTurns`); an upload is encoded already. */
 async function datasetInTurns(
   source: DatasetSource,
   giveUp: () => boolean,
   onProgress?: (detail: string) => void,
 ): Promise<EncodedDataset | null> {
   if (source.kind === 'upload') return ingestor.dataset(source)
-  const made = demoFor(source)
-  if (made.data) return made.data
-  const work = made.work.rest()
-  let lastPost = Date.now()
-  for (;;) {
-    const next = work.next()
-    if (next.done) return (made.data = next.value)
-    await nextTask()
-    if (giveUp()) return null
-    if (onProgress && Date.now() - lastPost > 250) {
-      lastPost = Date.now()
-      const drawn = made.progress.interactions
-      onProgress(
-        !made.progress.drawn
-          ? `Drawing the demo data: ${drawn.toLocaleString('en-US')} of ${made.target.toLocaleString('en-US')} interactions`
-          : `Encoding the demo data (${drawn.toLocaleString('en-US')} interactions)`,
-      )
-    }
-  }
+  return demos.inTurns(source, giveUp, onProgress)
 }
 
 /** A run's config as used on `data` (the run record keeps it): no history tokens without timestamps. */
@@ -597,7 +546,12 @@ async function load(source: DatasetSource): Promise<void> {
       () => loadRequests !== mine || dataLoads !== loadsBefore,
       (detail) => post({ type: 'loading', source, detail }),
     )
-    if (!data) return
+    if (!data) {
+      // Other data came first (a kept upload brought back): nobody asked for this demo but the page's
+      // first load, so what is drawn of it goes, not kept until a demo is asked for again.
+      if (dataLoads !== loadsBefore && source.kind === 'demo') demos.dropUnfinished(source)
+      return
+    }
     post({ type: 'loaded', source, summary: summarize(data), seconds: (Date.now() - started) / 1000 })
   } catch (e) {
     post({
