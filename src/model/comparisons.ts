@@ -58,10 +58,14 @@ export interface Comparisons {
   load(saved: ComparisonState[]): Promise<void>
   /** Ends training: each baseline gets the weights it is tested with. `epochs`: the model's finished epochs. */
   finish(epochs: number): Promise<ComparisonFinish>
-  /** Ranks the test queries with every baseline of `names` (those `finish` gave an epoch). */
+  /**
+   * Ranks the test queries with every baseline of `names` (those `finish` gave an epoch); `onProgress`
+   * hears each one's queries ranked where they are ranked in this worker.
+   */
   rank(
     names: TrainedScorerName[],
     testQueries: () => EvalQueries,
+    onProgress?: (name: TrainedScorerName, queriesDone: number) => void,
   ): Promise<Partial<Record<TrainedScorerName, MetricAccumulator>>>
   dispose(): void
 }
@@ -245,12 +249,14 @@ export class ComparisonSet implements Comparisons {
   async rank(
     names: TrainedScorerName[],
     testQueries: () => EvalQueries,
+    onProgress?: (name: TrainedScorerName, queriesDone: number) => void,
   ): Promise<Partial<Record<TrainedScorerName, MetricAccumulator>>> {
     const out: Partial<Record<TrainedScorerName, MetricAccumulator>> = {}
     for (const name of names)
-      out[name] = await this.trainers
-        .get(name)!
-        .trainer.rankModel(testQueries(), { keepRecommendations: true })
+      out[name] = await this.trainers.get(name)!.trainer.rankModel(testQueries(), {
+        keepRecommendations: true,
+        onProgress: onProgress && ((done) => onProgress(name, done)),
+      })
     return out
   }
 

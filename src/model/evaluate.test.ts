@@ -262,14 +262,18 @@ describe('a scorer with the same scores for every query (most popular)', () => {
     const slow = await rankQueries(perQuery, queries, shared.length, options)
     let calls = 0
     const counted = (rows: Int32Array) => (calls++, perQuery(rows))
+    const progress: number[] = []
     const fast = await rankQueries(
       Object.assign(counted, { ranking: sameForEveryQuery(() => new SharedRanking(shared)) }),
       queries,
       300,
-      options,
+      { ...options, onProgress: (n) => progress.push(n) },
     )
     // The shared path never asks for per-query scores.
     expect(calls).toBe(0)
+    // Its progress comes every 256 queries, and at the end.
+    const n = queries.rows.length
+    expect(progress).toEqual([...Array.from({ length: Math.floor(n / 256) }, (_, i) => 256 * i + 255), n])
     expect(fast.result()).toEqual(slow.result())
     for (const metric of ['ndcg@10', 'recall@50', 'mrr'] as const)
       expect(Array.from(fast.perQuery(metric)!)).toEqual(Array.from(slow.perQuery(metric)!))
@@ -395,9 +399,15 @@ describe('ranking a big catalogue in blocks of scores', () => {
       return Promise.resolve(out)
     }
     const options = { pairTemperature: 0.5, keepRecommendations: true }
-    const blocks = await rankQueries(scorer, queries, items, options)
+    const progress: number[] = []
+    const blocks = await rankQueries(scorer, queries, items, {
+      ...options,
+      onProgress: (n) => progress.push(n),
+    })
     expect(Math.max(...asked)).toBe(rankingBatch(items))
     expect(asked.reduce((a, b) => a + b, 0)).toBe(300)
+    // Progress after every block: the queries ranked so far.
+    expect(progress).toEqual(asked.map((_, i) => asked.slice(0, i + 1).reduce((a, b) => a + b, 0)))
     const one = await rankQueries(scorer, queries, items, { ...options, batchSize: 1 })
     expect(blocks.toData()).toEqual(one.toData())
     // Scores that are not all there (a view of wasm memory that grew reads as empty) are refused.

@@ -123,6 +123,8 @@ export interface RankingOptions {
    * `RankingStopped`, so a Stop is seen within a batch of queries, not after the whole ranking.
    */
   checkpoint?: () => Promise<'continue' | 'stop'>
+  /** Hears how many queries are ranked, every `CHECK_EVERY` queries or so and at the end. */
+  onProgress?: (queriesDone: number) => void
 }
 
 /** Queries ranked between two checkpoints. */
@@ -181,9 +183,13 @@ export async function rankQueries(
   if (scorer.ranking) {
     const rankingOf = scorer.ranking()
     for (let q = 0; q < queries.rows.length; q++) {
-      if (q % CHECK_EVERY === CHECK_EVERY - 1) await checkpoint()
+      if (q % CHECK_EVERY === CHECK_EVERY - 1) {
+        options.onProgress?.(q)
+        await checkpoint()
+      }
       addQuery(rankingOf(queries.rows[q]), q)
     }
+    options.onProgress?.(queries.rows.length)
     return acc
   }
   for (let start = 0; start < queries.rows.length; start += batchSize) {
@@ -197,7 +203,9 @@ export async function rankQueries(
       )
     for (let q = start; q < end; q++)
       addQuery(rowRanking(scores.subarray((q - start) * itemCount, (q - start + 1) * itemCount)), q)
+    options.onProgress?.(end)
   }
+  if (queries.rows.length === 0) options.onProgress?.(0)
   return acc
 }
 

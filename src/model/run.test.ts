@@ -8,7 +8,8 @@ import { splitWithOrder } from '../data/split'
 import { buildQueries } from './evaluate'
 import { buildHistories } from './history'
 import { BASELINE_NAMES, type EpochRecord, type LossPoint } from './results'
-import { RunCancelled, runTraining, type RunResult } from './run'
+import { RunCancelled, runTraining, testProgress, type RunResult } from './run'
+import { baselineSpec } from './scorers'
 import { multiValuedDataset } from './testing'
 import * as tf from './tf'
 import { Trainer } from './train'
@@ -32,6 +33,8 @@ const losses: LossPoint[] = []
 const epochs: EpochRecord[] = []
 /** The order hooks were called in: the first step must not wait for the baselines. */
 const events: string[] = []
+/** Every phase detail the run posted, in order. */
+const phases: string[] = []
 let stepsPerEpoch = 0
 let tensorsBefore = 0
 
@@ -43,6 +46,7 @@ beforeAll(async () => {
     onEpoch: (r) => (epochs.push(r), events.push('epoch')),
     onValidationBaselines: (m) => events.push(`baselines ${Object.keys(m).sort().join(' ')}`),
     onPrepared: (p) => (stepsPerEpoch = p.stepsPerEpoch),
+    onPhase: (detail) => phases.push(detail),
     truth: oracleScorer(world, data),
   })
 }, 300_000)
@@ -98,6 +102,37 @@ describe('a whole training run on a small demo (cpu backend)', () => {
     expect(baselines.popularity!.pairAccuracy).toBeUndefined()
     expect(model['coverage@10']).toBeGreaterThan(0)
     expect(model['coverage@10']).toBeLessThanOrEqual(1)
+  })
+
+  it('says how far the test ranking is: each scorer in turn, counted up to every test query', () => {
+    const PROGRESS = /^Ranking the full catalogue on the test split: (.+), ([\d,]+) of ([\d,]+) queries$/
+    const lines = phases.flatMap((d) => {
+      const m = PROGRESS.exec(d)
+      return m
+        ? [{ who: m[1], done: Number(m[2].replace(/,/g, '')), total: Number(m[3].replace(/,/g, '')) }]
+        : []
+    })
+    const { split } = splitWithOrder(data, CONFIG.seed)
+    const total = buildQueries(data, split, 'test', CONFIG.seed).rows.length
+    expect(total).toBeGreaterThan(100)
+    for (const line of lines) expect(line.total).toBe(total)
+    // The model first, then every baseline tested, each one's count ending at every query, never going back.
+    const tested = Object.keys(result.test.baselines).map((name) => baselineSpec(name)!.label)
+    const whoInOrder = lines.map((l) => l.who).filter((who, i, all) => i === 0 || all[i - 1] !== who)
+    expect(whoInOrder[0]).toBe('the model')
+    expect([...whoInOrder].sort()).toEqual(['the model', ...tested].sort())
+    for (const who of whoInOrder) {
+      const counts = lines.filter((l) => l.who === who).map((l) => l.done)
+      expect(counts[counts.length - 1]).toBe(total)
+      expect(counts).toEqual([...counts].sort((a, b) => a - b))
+    }
+    // After the plain line that opens the test, before the intervals are estimated.
+    const opened = phases.indexOf('Ranking the full catalogue on the test split')
+    const first = phases.findIndex((d) => PROGRESS.test(d))
+    const estimating = phases.indexOf('Estimating intervals and paired differences on the test split')
+    expect(opened).toBeGreaterThanOrEqual(0)
+    expect(first).toBeGreaterThan(opened)
+    expect(estimating).toBeGreaterThan(phases.map((d) => PROGRESS.test(d)).lastIndexOf(true))
   })
 
   it('gives every test metric a standard error and pairs the model with each baseline', () => {
@@ -430,5 +465,34 @@ describe('a run on MovieLens-like data with multi-valued fields (genres, liked g
     const random = baselines.random!['recall@10']
     const standardError = Math.sqrt((pooled * (1 - pooled) + random * (1 - random)) / model.queries)
     expect(pooled - random).toBeGreaterThan(2 * standardError)
+  })
+})
+
+describe('testProgress', () => {
+  it('posts at most every quarter second, and always a scorer’s last query', () => {
+    let clock = 0
+    const posted: string[] = []
+    const progress = testProgress(
+      10_000,
+      (d) => posted.push(d),
+      () => clock,
+    )
+    progress('the model', 256)
+    clock = 100
+    progress('the model', 512) // too soon
+    clock = 260
+    progress('the model', 768)
+    clock = 300
+    progress('the model', 10_000) // the last: always
+    progress('Most popular', 256) // too soon after it
+    clock = 600
+    progress('Most popular', 512)
+    expect(posted).toEqual([
+      'Ranking the full catalogue on the test split: the model, 256 of 10,000 queries',
+      'Ranking the full catalogue on the test split: the model, 768 of 10,000 queries',
+      'Ranking the full catalogue on the test split: the model, 10,000 of 10,000 queries',
+      'Ranking the full catalogue on the test split: Most popular, 512 of 10,000 queries',
+    ])
+    expect(() => testProgress(5, undefined)('the model', 5)).not.toThrow()
   })
 })

@@ -301,6 +301,7 @@ export class Trainer {
       override?: FieldOverride
       keepRecommendations?: boolean
       checkpoint?: RankingOptions['checkpoint']
+      onProgress?: RankingOptions['onProgress']
     } = {},
   ): Promise<MetricAccumulator> {
     const scorer = modelScorer(this.model, this.data.itemIds.length, options.override)
@@ -309,6 +310,7 @@ export class Trainer {
         pairTemperature: this.config.temperature,
         keepRecommendations: options.keepRecommendations,
         checkpoint: options.checkpoint,
+        onProgress: options.onProgress,
       })
     } finally {
       scorer.dispose()
@@ -320,7 +322,7 @@ export class Trainer {
     queries: EvalQueries,
     checkpoint?: RankingOptions['checkpoint'],
   ): Promise<CountScorerMetrics> {
-    const ranked = await this.rankCountBaselines(queries, false, checkpoint)
+    const ranked = await this.rankCountBaselines(queries, { checkpoint })
     const out: CountScorerMetrics = {}
     for (const { name } of COUNT_SCORERS) {
       const r = ranked[name]
@@ -331,18 +333,26 @@ export class Trainer {
 
   /**
    * Rankings of the given queries by every count scorer, per-query values kept; the scorers named in
-   * `leaveOut` are neither built nor ranked.
+   * `leaveOut` are neither built nor ranked. `onProgress` hears each one's queries ranked.
    */
   async rankCountBaselines(
     queries: EvalQueries,
-    keepRecommendations = false,
-    checkpoint?: RankingOptions['checkpoint'],
-    leaveOut: readonly CountScorerName[] = [],
+    options: {
+      keepRecommendations?: boolean
+      checkpoint?: RankingOptions['checkpoint']
+      leaveOut?: readonly CountScorerName[]
+      onProgress?: (name: CountScorerName, queriesDone: number) => void
+    } = {},
   ): Promise<Partial<Record<CountScorerName, MetricAccumulator>>> {
+    const { keepRecommendations, checkpoint, onProgress } = options
     const n = this.data.itemIds.length
     const out: Partial<Record<CountScorerName, MetricAccumulator>> = {}
-    for (const [name, scorer] of await this.countScorers(checkpoint, leaveOut))
-      out[name] = await rankQueries(scorer, queries, n, { keepRecommendations, checkpoint })
+    for (const [name, scorer] of await this.countScorers(checkpoint, options.leaveOut ?? []))
+      out[name] = await rankQueries(scorer, queries, n, {
+        keepRecommendations,
+        checkpoint,
+        onProgress: onProgress && ((done) => onProgress(name, done)),
+      })
     return out
   }
 
