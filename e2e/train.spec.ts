@@ -160,8 +160,36 @@ test('pause, resume and stop control a running wasm run; the page answers clicks
   await expect(status).toHaveAttribute('data-state', 'training')
   await expect.poll(() => lossPoints(page), { timeout: 30_000 }).toBeGreaterThan(pausedAt)
 
+  // From the Stop to the end, every state the status shows (seen from inside the page, as React
+  // commits it): once training is over the run tests, says so, and Pause and Stop are off.
+  await page.evaluate(() => {
+    const seen: { text: string; stopOff: boolean; pauseOff: boolean }[] = []
+    ;(window as unknown as { seenStates: typeof seen }).seenStates = seen
+    const look = () => {
+      const button = (id: string) => document.querySelector<HTMLButtonElement>(`[data-testid="${id}"]`)!
+      const text = document.querySelector('[data-testid="training-status"]')!.textContent ?? ''
+      seen.push({ text, stopOff: button('train-stop').disabled, pauseOff: button('train-pause').disabled })
+    }
+    new MutationObserver(look).observe(document.body, { attributes: true, childList: true, subtree: true })
+  })
   await page.getByTestId('train-stop').click()
   await waitForDone(page, 60_000)
+  const seen = await page.evaluate(
+    () =>
+      (window as unknown as { seenStates: { text: string; stopOff: boolean; pauseOff: boolean }[] })
+        .seenStates,
+  )
+  const testing = seen.filter((s) => s.text.startsWith('Testing on the held-out split'))
+  expect(testing.map((s) => s.text)).toContainEqual(
+    expect.stringMatching(
+      /^Testing on the held-out split — Ranking the full catalogue on the test split: the model, [\d,]+ of [\d,]+ queries$/,
+    ),
+  )
+  for (const s of testing) expect(s, s.text).toMatchObject({ stopOff: true, pauseOff: true })
+  // The test is never shown as training.
+  expect(seen.filter((s) => s.text.startsWith('Training') && /test split|importance/.test(s.text))).toEqual(
+    [],
+  )
   await expect(status).toContainText('stopped early')
   await expect(page.getByTestId('baseline-table')).toContainText('stopped early')
   // Every baseline of the registry that this run compares with is either a row of the test table or

@@ -33,8 +33,9 @@ const losses: LossPoint[] = []
 const epochs: EpochRecord[] = []
 /** The order hooks were called in: the first step must not wait for the baselines. */
 const events: string[] = []
-/** Every phase detail the run posted, in order. */
+/** Every phase detail the run posted, in order, and where it said the test begins (`TESTING`). */
 const phases: string[] = []
+const TESTING = '(testing begins)'
 let stepsPerEpoch = 0
 let tensorsBefore = 0
 
@@ -47,6 +48,7 @@ beforeAll(async () => {
     onValidationBaselines: (m) => events.push(`baselines ${Object.keys(m).sort().join(' ')}`),
     onPrepared: (p) => (stepsPerEpoch = p.stepsPerEpoch),
     onPhase: (detail) => phases.push(detail),
+    onTesting: () => phases.push(TESTING),
     truth: oracleScorer(world, data),
   })
 }, 300_000)
@@ -131,6 +133,9 @@ describe('a whole training run on a small demo (cpu backend)', () => {
     const first = phases.findIndex((d) => PROGRESS.test(d))
     const estimating = phases.indexOf('Estimating intervals and paired differences on the test split')
     expect(opened).toBeGreaterThanOrEqual(0)
+    // The test is announced once, just before it opens: every phase after it is the test's.
+    expect(phases.filter((d) => d === TESTING)).toHaveLength(1)
+    expect(phases.indexOf(TESTING)).toBe(opened - 1)
     expect(first).toBeGreaterThan(opened)
     expect(estimating).toBeGreaterThan(phases.map((d) => PROGRESS.test(d)).lastIndexOf(true))
   })

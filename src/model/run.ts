@@ -53,6 +53,11 @@ export interface RunHooks {
   checkpoint?: () => Promise<'continue' | 'stop'>
   /** What the run is doing, in words, and the split once known. */
   onPhase?: (detail: string) => void
+  /**
+   * Training is over and the test begins (then attention and importance): from here to the end the
+   * checkpoint is no longer asked, so a Pause or a Stop has nothing left to act on.
+   */
+  onTesting?: () => void
   onPrepared?: (prepared: { split: Split; stepsPerEpoch: number; batchSize: number }) => void
   /**
    * The count baselines on the validation split, once, after the model's first epoch (before it:
@@ -326,6 +331,7 @@ export async function runTraining(
     // on a 10,000,000-row log); the page lists them. A run that was not stopped tests every one.
     const slowLeftOut = end === 'stopped' ? main.slowCountScorersNotBuilt : []
     const leftOut: BaselineName[] = [...slowLeftOut, ...(end === 'stopped' ? finished.untrained : [])]
+    hooks.onTesting?.()
     hooks.onPhase?.('Ranking the full catalogue on the test split')
     const testQueries = buildQueries(data, split, 'test', config.seed)
     const progress = testProgress(testQueries.rows.length, hooks.onPhase)

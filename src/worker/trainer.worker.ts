@@ -213,6 +213,8 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
     }
     // Set once the split is known (`onPrepared`); `as` keeps TypeScript from narrowing it to null.
     let dataset = null as RunDataset | null
+    /** Set when training is over and the test begins: its phases are posted as 'evaluating'. */
+    let testing = false
     let lastPost = 0
     let lastYield = Date.now()
     const flushLoss = () => {
@@ -237,7 +239,8 @@ async function run(runId: number, configIn: unknown, source: DatasetSource, resu
         }
         return control.stopped ? 'stop' : 'continue'
       },
-      onPhase: (detail) => post({ type: 'phase', runId, phase: 'training', detail }),
+      onPhase: (detail) => post({ type: 'phase', runId, phase: testing ? 'evaluating' : 'training', detail }),
+      onTesting: () => (testing = true),
       onPrepared: ({ split, stepsPerEpoch, batchSize }) => {
         const summary = summarize(data)
         const sizes = {

@@ -36,6 +36,10 @@ const STATUS_TEXT: Record<TrainingState['status'], string> = {
 }
 
 /** Train / pause-resume / stop, and the run's status with a progress bar. */
+/** Why Pause and Stop are off while a run tests. */
+const TESTING_TITLE =
+  'Training is over: the run is testing the weights it keeps on the held-out split, to its end'
+
 export function TrainingControls({
   trainLabel,
   state,
@@ -66,8 +70,10 @@ export function TrainingControls({
         : totalSteps > 0
           ? Math.min(1, stepsDone / totalSteps)
           : 0
-  let text = STATUS_TEXT[state.status]
-  if (running) text += ` · epoch ${epoch} of ${earlyStopping ? 'at most ' : ''}${epochCap}`
+  // Once training is over the run tests: nothing is left for Pause or Stop to act on.
+  const testing = running && state.testing
+  let text = testing ? 'Testing on the held-out split' : STATUS_TEXT[state.status]
+  if (running && !testing) text += ` · epoch ${epoch} of ${earlyStopping ? 'at most ' : ''}${epochCap}`
   if (state.status === 'done' && state.record) text += DONE_TEXT[state.record.end](state.record)
   const note = state.status === 'done' && state.record ? trendNote(state.record, epochCap) : null
   return (
@@ -86,12 +92,19 @@ export function TrainingControls({
           type="button"
           data-testid="train-pause"
           onClick={state.status === 'paused' ? onResume : onPause}
-          disabled={!running}
+          disabled={!running || testing}
+          title={testing ? TESTING_TITLE : undefined}
           aria-pressed={state.status === 'paused'}
         >
           {state.status === 'paused' ? 'Resume' : 'Pause'}
         </button>
-        <button type="button" data-testid="train-stop" onClick={onStop} disabled={!running}>
+        <button
+          type="button"
+          data-testid="train-stop"
+          onClick={onStop}
+          disabled={!running || testing}
+          title={testing ? TESTING_TITLE : undefined}
+        >
           Stop
         </button>
       </div>

@@ -62,7 +62,12 @@ describe('trainingReducer', () => {
       record: { epoch: 1, trainLoss: 5.5, validation: metrics, trainSeconds: 1, examplesPerSecond: 100 },
       attention,
     })
+    expect(s.testing).toBe(false)
+    // The test: still a running run (data-state "training"), but testing, which Pause and Stop cannot touch.
+    s = worker(s, { type: 'phase', runId: 1, phase: 'evaluating', detail: 'Ranking the full catalogue' })
+    expect(s).toMatchObject({ status: 'training', testing: true, detail: 'Ranking the full catalogue' })
     s = worker(s, { type: 'done', runId: 1, record })
+    expect(s.testing).toBe(false)
     expect(s.status).toBe('done')
     expect(s.currentEpoch).toBe(1)
     expect(s.lossPoints).toHaveLength(1)
@@ -71,6 +76,18 @@ describe('trainingReducer', () => {
     // The record is kept as the worker sent it: saving a run file writes exactly this object.
     expect(s.record).toBe(record)
     expect(s.run?.config).toEqual(DEFAULT_TRAIN_CONFIG)
+  })
+
+  it('a new run, or an error, is not testing', () => {
+    const testing = worker(trainingReducer(INITIAL_TRAINING_STATE, started(1)), {
+      type: 'phase',
+      runId: 1,
+      phase: 'evaluating',
+      detail: '',
+    })
+    expect(testing.testing).toBe(true)
+    expect(trainingReducer(testing, started(2)).testing).toBe(false)
+    expect(worker(testing, { type: 'error', runId: 1, message: 'failed' }).testing).toBe(false)
   })
 
   it('ignores messages from an older run', () => {

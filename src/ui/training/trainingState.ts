@@ -31,6 +31,11 @@ export interface TrainingState {
   status: TrainingStatus
   /** What the worker is doing right now, in words. */
   detail: string
+  /**
+   * Training is over and the run is testing (then summarising attention and importance): Pause and Stop
+   * have nothing left to act on.
+   */
+  testing: boolean
   backend: { name: BackendName; reason: string } | null
   /** The dataset the next run trains on, as last loaded (independent of runs). */
   loaded: { summary: DatasetSummary; seconds: number } | null
@@ -82,6 +87,7 @@ export const INITIAL_TRAINING_STATE: TrainingState = {
   runId: 0,
   status: 'idle',
   detail: '',
+  testing: false,
   backend: null,
   loaded: null,
   loading: null,
@@ -201,7 +207,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
     if (msg.runId !== null && msg.runId !== state.runId) return state
     // An error of no run may be a load that failed; a load that goes on says so at its next message.
     const loading = msg.runId === null ? null : state.loading
-    return { ...state, status: 'error', error: msg.message, detail: '', loading }
+    return { ...state, status: 'error', error: msg.message, detail: '', testing: false, loading }
   }
   if (msg.runId !== state.runId) return state
   switch (msg.type) {
@@ -210,6 +216,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
         ...state,
         status: msg.phase === 'paused' ? 'paused' : 'training',
         detail: msg.detail,
+        testing: msg.phase === 'evaluating',
       }
     case 'dataset':
       return {
@@ -251,6 +258,7 @@ export function trainingReducer(state: TrainingState, action: TrainingAction): T
         ...state,
         status: 'done',
         detail: msg.record.message ?? '',
+        testing: false,
         record: msg.record,
         currentEpoch: state.epochs.length,
       }
