@@ -179,10 +179,10 @@ test('pause, resume and stop control a running wasm run; the page answers clicks
       (window as unknown as { seenStates: { text: string; stopOff: boolean; pauseOff: boolean }[] })
         .seenStates,
   )
-  const testing = seen.filter((s) => s.text.startsWith('Testing on the held-out split'))
+  const testing = seen.filter((s) => s.text.startsWith('Testing — '))
   expect(testing.map((s) => s.text)).toContainEqual(
     expect.stringMatching(
-      /^Testing on the held-out split — Ranking the full catalogue on the test split: the model, [\d,]+ of [\d,]+ queries$/,
+      /^Testing — Ranking the full catalogue on the test split: the model, [\d,]+ of [\d,]+ queries$/,
     ),
   )
   for (const s of testing) expect(s, s.text).toMatchObject({ stopOff: true, pauseOff: true })

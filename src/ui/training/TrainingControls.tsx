@@ -72,7 +72,7 @@ export function TrainingControls({
           : 0
   // Once training is over the run tests: nothing is left for Pause or Stop to act on.
   const testing = running && state.testing
-  let text = testing ? 'Testing on the held-out split' : STATUS_TEXT[state.status]
+  let text = testing ? 'Testing' : STATUS_TEXT[state.status]
   if (running && !testing) text += ` · epoch ${epoch} of ${earlyStopping ? 'at most ' : ''}${epochCap}`
   if (state.status === 'done' && state.record) text += DONE_TEXT[state.record.end](state.record)
   const note = state.status === 'done' && state.record ? trendNote(state.record, epochCap) : null
