@@ -8,6 +8,7 @@ import { splitWithOrder } from '../data/split'
 import { buildQueries } from './evaluate'
 import { buildHistories } from './history'
 import { BASELINE_NAMES, type EpochRecord, type LossPoint } from './results'
+import type { Comparisons } from './comparisons'
 import { RunCancelled, runTraining, testProgress, type RunResult } from './run'
 import { baselineSpec } from './scorers'
 import { multiValuedDataset } from './testing'
@@ -300,6 +301,37 @@ describe('early stopping restores the best epoch', () => {
     expect(run.test.baselines['co-occurrence']).toEqual(oneEpoch.test.baselines['co-occurrence'])
     expect(run.leftOut).toBeUndefined()
   }, 300_000)
+
+  it('stopped in epoch 1, it lets a second worker’s baselines go at once rather than wait for their epoch', async () => {
+    // A second worker still busy (making its split, or far from its next step): its epoch answers only
+    // when it is let go. Nothing of it could be tested after a Stop in epoch 1, so it is not waited for.
+    const asked: string[] = []
+    let endEpoch: ((e: Error) => void) | null = null
+    const busy: Comparisons = {
+      names: ['id-only', 'mean-pooling', 'sequence'],
+      parallel: true,
+      trainEpoch: () => (asked.push('trainEpoch'), new Promise((_, reject) => (endEpoch = reject))),
+      save: () => Promise.reject(new Error('not asked')),
+      load: () => Promise.reject(new Error('not asked')),
+      finish: () => (asked.push('finish'), Promise.reject(new Error('a worker let go cannot finish'))),
+      rank: () => (asked.push('rank'), Promise.reject(new Error('a worker let go cannot rank'))),
+      dispose: () => (asked.push('dispose'), endEpoch?.(new Error('the baselines worker was closed'))),
+    }
+    let lastStep = 0
+    const run = await runTraining(small, config, {
+      comparisons: () => busy,
+      onLoss: (p) => (lastStep = p.step),
+      checkpoint: async () => (lastStep >= 5 ? 'stop' : 'continue'),
+    })
+    expect(run.end).toBe('stopped')
+    expect(run.history).toHaveLength(0)
+    expect(Object.keys(run.test.baselines).sort()).toEqual(['popularity', 'random'])
+    expect([...(run.leftOut ?? [])].sort()).toEqual(['co-occurrence', 'id-only', 'mean-pooling', 'sequence'])
+    // Let go once, at the Stop (the end of the run may close it again), and never asked anything after.
+    expect(asked[0]).toBe('trainEpoch')
+    expect(asked[1]).toBe('dispose')
+    expect(asked.slice(2).every((a) => a === 'dispose')).toBe(true)
+  }, 60_000)
 
   it('stopped in epoch 1, it tests the count baselines that are ready and lists the rest as left out', async () => {
     // A few steps into epoch 1 (its loss read at step 1, then every few steps).

@@ -5,6 +5,7 @@ import type { TrainConfig } from './config'
 import {
   ComparisonSet,
   trainedBaselinesFor,
+  type ComparisonFinish,
   type Checkpoint,
   type Comparisons,
   type ComparisonState,
@@ -194,6 +195,8 @@ export async function runTraining(
     )
   /** Empty when the run stopped before its first epoch ended (nothing to compare on validation then). */
   let validationBaselines: CountScorerMetrics = {}
+  /** Set when the baselines' second worker was let go at a Stop in the model's first epoch. */
+  let comparisonsGone = false
   const keepBest = config.earlyStoppingPatience > 0
   // Live weight snapshots (last good state, best epoch); each is freed as soon as nothing refers to it.
   const snapshots = new Set<WeightSnapshot>()
@@ -258,7 +261,15 @@ export async function runTraining(
         const outcome = await main.trainEpoch({ checkpoint, onLoss: hooks.onLoss })
         if (outcome.stopped) {
           end = 'stopped'
-          await besides
+          if (besides && history.length === 0) {
+            // Stopped before the model finished an epoch: no baseline is tested at more epochs than the
+            // model finished, so nothing the second worker does now can be tested, and it may be far
+            // from a step (making its own split and histories first: ~1.1 s of the Stop's wait at
+            // 1,000,000 interactions). It is let go, not waited for.
+            void besides.catch(() => undefined)
+            comparisons.dispose()
+            comparisonsGone = true
+          } else await besides
           if (main.stepsTaken === 0 && !resume) throw new RunCancelled()
           break
         }
@@ -324,7 +335,9 @@ export async function runTraining(
         testedEpoch = tracker.bestEpoch
       } else if (end === 'stopped') main.restore(lastGood)
     }
-    const finished = await comparisons.finish(history.length)
+    const finished: ComparisonFinish = comparisonsGone
+      ? { epochs: {}, trends: {}, untrained: [...comparisons.names] }
+      : await comparisons.finish(history.length)
 
     // A Stop asks for the results now: the test leaves out what is not ready yet, the baselines not
     // trained for an epoch and item co-occurrence when no validation built it (about 11 s of building
@@ -337,7 +350,9 @@ export async function runTraining(
     const progress = testProgress(testQueries.rows.length, hooks.onPhase)
     const tested = Object.keys(finished.epochs) as TrainedScorerName[]
     // In a second worker the baselines rank the test split while the model and the counts do here.
-    const besides = comparisons.parallel ? comparisons.rank(tested, () => testQueries) : null
+    const rankTrained = (onProgress?: Parameters<Comparisons['rank']>[2]) =>
+      tested.length === 0 ? Promise.resolve({}) : comparisons.rank(tested, () => testQueries, onProgress)
+    const besides = comparisons.parallel ? rankTrained() : null
     const modelRanking = await main.rankModel(testQueries, {
       keepRecommendations: true,
       onProgress: (done) => progress('the model', done),
@@ -349,7 +364,7 @@ export async function runTraining(
         leaveOut: slowLeftOut,
         onProgress: ofBaseline,
       })),
-      ...(await (besides ?? comparisons.rank(tested, () => testQueries, ofBaseline))),
+      ...(await (besides ?? rankTrained(ofBaseline))),
     }
     hooks.onPhase?.('Estimating intervals and paired differences on the test split')
     const test = summarizeTest(modelRanking, rankings, config.seed)
