@@ -123,6 +123,30 @@ describe('trained baselines in a second worker (protocol on a MessageChannel)', 
     expect(baselinesOf(beside)).toEqual(baselinesOf(here))
   }, 300_000)
 
+  it('told to close, the second worker ends its epoch in flight within a few steps, not at its end', async () => {
+    // A run let go at a Stop in its first epoch closes the second worker without waiting for it; the
+    // page terminates that worker too, but a port (as here) can only be told.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    const tensors = tf.memory().numTensors
+    const steps = vi.spyOn(Trainer.prototype, 'step')
+    try {
+      const config = { ...CONFIG, batchSize: 32 }
+      const remote = servedBeside(config, [...TRAINED_SCORER_NAMES])
+      const epoch = remote.trainEpoch(1, false).catch((e: Error) => e.message)
+      await vi.waitFor(() => expect(steps.mock.calls.length).toBeGreaterThanOrEqual(3), { timeout: 60_000 })
+      remote.dispose()
+      expect(await epoch).toBe('the baselines worker was closed')
+      // Long enough for the far end to have trained all three baselines' epoch had it gone on.
+      await new Promise((resolve) => setTimeout(resolve, 3000))
+      const oneEpoch = Math.ceil(splitWithOrder(data, config.seed).split.train.length / config.batchSize)
+      expect(oneEpoch).toBeGreaterThan(100)
+      expect(steps.mock.calls.length).toBeLessThan(oneEpoch / 2)
+    } finally {
+      steps.mockRestore()
+    }
+    expect(tf.memory().numTensors).toBe(tensors)
+  }, 300_000)
+
   it('a Stop reaches the second worker: its epoch ends at its next question, nothing trained', async () => {
     const channel = new MessageChannel()
     serveComparisons(channel.port2 as unknown as Port)

@@ -228,6 +228,14 @@ export function serveComparisons(port: Port, ready: Promise<unknown> = Promise.r
       wake = null
       return
     }
+    // Being closed, it has nothing left to do for the run: an epoch in flight ends at its next step
+    // rather than train on to its end first (the page terminates this worker as well; a port that
+    // cannot be terminated, as in tests, relies on this).
+    if (message.method === 'dispose') {
+      latest = 'stop'
+      wake?.()
+      wake = null
+    }
     const run = async () => {
       try {
         if (notReady) throw notReady
