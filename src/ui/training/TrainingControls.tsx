@@ -35,11 +35,11 @@ const STATUS_TEXT: Record<TrainingState['status'], string> = {
   error: 'Error',
 }
 
-/** Train / pause-resume / stop, and the run's status with a progress bar. */
 /** Why Pause and Stop are off while a run tests. */
 const TESTING_TITLE =
   'Training is over: the run is testing the weights it keeps on the held-out split, to its end'
 
+/** Train / pause-resume / stop, and the run's status with a progress bar. */
 export function TrainingControls({
   trainLabel,
   state,
