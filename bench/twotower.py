@@ -4,7 +4,7 @@ native framework on the same machine and thread count (the bench reports `wasmVs
 examples/s divided by this script's).
 
     /usr/bin/python3 bench/twotower.py [--threads 1,2] [--batch 512] [--dim 32] [--heads 2] [--layers 1]
-                                       [--history 20] [--blas-library PATH] > result.json
+                                       [--history 20] [--blas-library PATH] [--device cuda] > result.json
 
 Prints one JSON object on stdout (torch and Python versions, the BLAS library actually loaded, the config,
 and per thread count the step latency and the throughput); progress goes to stderr. Without torch it
@@ -272,7 +272,7 @@ class TwoTower(nn.Module):
 def accidental_hits(items):
     """[batch, batch] bool: item j is item i, j != i."""
     same = items[:, None] == items[None, :]
-    return same & ~torch.eye(len(items), dtype=torch.bool)
+    return same & ~torch.eye(len(items), dtype=torch.bool, device=items.device)
 
 
 def in_batch_softmax_loss(users, items_emb, items, temperature, log_q):
@@ -281,7 +281,7 @@ def in_batch_softmax_loss(users, items_emb, items, temperature, log_q):
     if log_q is not None:
         logits = logits - log_q[None, :]
     logits = logits.masked_fill(accidental_hits(items), ACCIDENTAL_HIT_LOGIT)
-    return F.cross_entropy(logits, torch.arange(len(items)))
+    return F.cross_entropy(logits, torch.arange(len(items), device=items.device))
 
 
 # ---------------------------------------------------------------- training step
@@ -356,17 +356,18 @@ def time_steps(step, steps, read_every):
     return time.perf_counter() - start
 
 
-def bench_threads(config, threads, batches, blas):
-    """Latency and throughput of a fresh model at `threads` threads."""
+def bench_threads(config, threads, batches, blas, device="cpu"):
+    """Latency and throughput of a fresh model at `threads` threads (the CPU's; on a GPU, its host threads)."""
     torch.set_num_threads(threads)
     blas_threads = set_blas_threads(blas, threads)
     torch.manual_seed(config.seed)
-    model = TwoTower(config)
+    model = TwoTower(config).to(device)
     step = Stepper(model, make_optimisers(model), batches)
     warm = warm_up(step)
     latency = time_steps(step, TIMED_STEPS, 1)
     throughput = time_steps(step, TIMED_STEPS, LOSS_READ_EVERY)
     result = {
+        "device": str(device),
         "threads": threads,
         "torch_threads": torch.get_num_threads(),
         "blas_threads": blas_threads,
@@ -495,6 +496,7 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=Config.seed)
     p.add_argument("--dense-tables", action="store_true", help="dense Adam for the tables instead of SparseAdam")
     p.add_argument("--blas-library", help="LD_PRELOAD this BLAS library (re-runs the script)")
+    p.add_argument("--device", default="cpu", help="torch device to train on, e.g. cuda (default cpu)")
     args = p.parse_args(argv)
     if args.dim % args.heads:
         p.error(f"--dim {args.dim} is not a multiple of --heads {args.heads}")
@@ -513,13 +515,17 @@ def main(argv=None):
     print(f"torch {torch.__version__}, BLAS {blas}", file=sys.stderr)
     print(torch.__config__.show(), file=sys.stderr)
     started = time.perf_counter()
-    batches = make_batches(config, args.pool)
+    device = torch.device(args.device)
+    batches = [{k: (v.to(device) if v is not None else None) for k, v in b.items()}
+               for b in make_batches(config, args.pool)]
     print(f"{args.pool} batches made in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    results = [bench_threads(config, int(t), batches, blas) for t in args.threads.split(",") if t.strip()]
+    results = [bench_threads(config, int(t), batches, blas, device) for t in args.threads.split(",") if t.strip()]
     print(json.dumps({
         "torch": torch.__version__,
         "python": platform.python_version(),
         "blas": blas,
+        "device": str(device),
+        "gpu": torch.cuda.get_device_name(device) if device.type == "cuda" else None,
         "sparse_tables": config.sparse_tables,
         "config": asdict(config),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},

@@ -56,6 +56,8 @@ describe('benchmarkTraining', () => {
       latencyMs: 20,
       examplesPerSecond: (32 / 20) * 1000,
       batchSize: 32,
+      // The cpu backend compiles nothing.
+      compiledPrograms: null,
     })
     expect(timing.stepMsByVocabulary).toEqual({ '20': 20, '400': 20 })
     expect(timing.stepMsByFields).toEqual({ '4': 20, '9': 20 })
@@ -80,5 +82,51 @@ describe('benchmarkTraining', () => {
     const timing = await benchmarkTraining(data, { ...PLAN, itemVocabularies: [20] }, growing)
     expect(timing.steps.settled).toBe(false)
     expect(timing.steps.warmupSteps).toBe(40)
+  })
+
+  it('sets the plan\'s TensorFlow.js flags while it times, and puts them back afterwards', async () => {
+    const env = tf.env()
+    const seen: unknown[] = []
+    const now = () => (seen.push(env.get('DEPRECATION_WARNINGS_ENABLED')), performance.now())
+    const before = env.get('DEPRECATION_WARNINGS_ENABLED')
+    const plan = { ...PLAN, itemVocabularies: [20], fieldCounts: [], flags: { DEPRECATION_WARNINGS_ENABLED: !before } }
+    await benchmarkTraining(data, plan, now)
+    expect(seen.length).toBeGreaterThan(4)
+    expect(new Set(seen)).toEqual(new Set([!before]))
+    expect(env.get('DEPRECATION_WARNINGS_ENABLED')).toBe(before)
+    // Put back after a failure too.
+    await expect(benchmarkTraining(data, { ...plan, evaluationItems: 7 })).rejects.toThrow()
+    expect(env.get('DEPRECATION_WARNINGS_ENABLED')).toBe(before)
+    // A flag this backend does not have is refused before anything is timed.
+    await expect(
+      benchmarkTraining(data, { ...plan, flags: { WEBGPU_NO_SUCH_FLAG: 1 } }, () => {
+        throw new Error('timed')
+      }),
+    ).rejects.toThrow('TensorFlow.js has no flag WEBGPU_NO_SUCH_FLAG here')
+  })
+
+  it('profiles one warm step when asked: its kernels by name, timed, the slowest first', async () => {
+    const plain = await benchmarkTraining(data, { ...PLAN, itemVocabularies: [], fieldCounts: [] })
+    expect(plain.steps.profile).toBeUndefined()
+    const before = tf.memory().numTensors
+    const { steps } = await benchmarkTraining(data, {
+      ...PLAN,
+      itemVocabularies: [],
+      fieldCounts: [],
+      profile: true,
+    })
+    expect(tf.memory().numTensors).toBe(before)
+    const profile = steps.profile!
+    expect(profile.timed).toBe(true)
+    // A training step of the attention model: hundreds of kernels, matMul, gather and softmax among them.
+    expect(profile.kernels).toBeGreaterThan(100)
+    const names = profile.top.map((k) => k.name)
+    expect(names.length).toBe(15)
+    expect(new Set(names).size).toBe(names.length)
+    const ms = profile.top.map((k) => k.ms!)
+    expect(ms).toEqual([...ms].sort((a, b) => b - a))
+    expect(profile.totalMs!).toBeGreaterThanOrEqual(ms.reduce((a, b) => a + b, 0) - 1e-9)
+    expect(profile.top.reduce((n, k) => n + k.count, 0)).toBeLessThanOrEqual(profile.kernels)
+    expect(names).toContain('BatchMatMul')
   })
 })

@@ -15,13 +15,13 @@ import { splitDataset } from '../data/split'
 import type { EncodedDataset } from '../data/types'
 import { syntheticDataset } from '../demo/synthetic'
 import { normalizeTrainConfig, type TrainConfig } from './config'
-import type { BenchmarkPlan, BenchmarkTiming, StepTiming } from './results'
+import type { BenchmarkPlan, BenchmarkTiming, StepProfile, StepTiming } from './results'
 import { buildHistories, historyLengthFor } from './history'
-import type * as tf from './tf'
+import * as tf from './tf'
 import { batchedProductPath } from './ops'
 import { LOSS_READ_EVERY, Trainer } from './train'
 
-export type { BenchmarkPlan, BenchmarkTiming, StepTiming } from './results'
+export type { BenchmarkPlan, BenchmarkTiming, StepProfile, StepTiming } from './results'
 
 /** Users and interactions of the synthetic dataset timed at each vocabulary size. */
 const SYNTHETIC_USERS = 2000
@@ -33,6 +33,8 @@ const SETTLE_TOLERANCE = 0.1
 const SETTLE_WINDOW = 3
 /** Warm-up gives up waiting to settle after this many steps (and says so in `settled`). */
 const MAX_WARMUP_STEPS = 40
+/** Kernel names listed in a step's profile. */
+const PROFILE_TOP = 15
 
 /**
  * Times training on `data`, then on a synthetic dataset per vocabulary size and per field count. Every model it builds is
@@ -43,11 +45,41 @@ export async function benchmarkTraining(
   plan: BenchmarkPlan,
   now: () => number = () => performance.now(),
 ): Promise<BenchmarkTiming> {
+  const restore = setFlags(plan.flags ?? {})
+  try {
+    return await benchmarkWithFlags(data, plan, now)
+  } finally {
+    restore()
+  }
+}
+
+/** Sets TensorFlow.js flags; returns a function that puts back the values they had. */
+function setFlags(flags: Record<string, number | boolean>): () => void {
+  const env = tf.env()
+  const before = Object.keys(flags).map((name) => {
+    try {
+      return [name, env.get(name)] as const
+    } catch {
+      throw new Error(`TensorFlow.js has no flag ${name} here (not one of this backend's)`)
+    }
+  })
+  for (const [name, value] of Object.entries(flags)) env.set(name, value)
+  return () => before.forEach(([name, value]) => env.set(name, value))
+}
+
+async function benchmarkWithFlags(
+  data: EncodedDataset,
+  plan: BenchmarkPlan,
+  now: () => number,
+): Promise<BenchmarkTiming> {
   const config = normalizeTrainConfig(plan.config)
   const evaluationItems = plan.evaluationItems ?? Math.max(0, ...plan.itemVocabularies)
   if (plan.itemVocabularies.length > 0 && !plan.itemVocabularies.includes(evaluationItems))
     throw new Error(`the evaluation vocabulary ${evaluationItems} is not one of the timed vocabularies`)
-  const steps = await withTrainer(data, config, (trainer) => timeSteps(trainer, plan, now))
+  const steps = await withTrainer(data, config, async (trainer) => {
+    const timing = await timeSteps(trainer, plan, now)
+    return plan.profile ? { ...timing, profile: await profileStep(trainer) } : timing
+  })
   const synthetic = plan.synthetic ?? { users: SYNTHETIC_USERS, interactions: SYNTHETIC_INTERACTIONS }
   const stepMs = (timing: StepTiming) => (timing.batchSize / timing.examplesPerSecond) * 1000
   const stepMsByVocabulary: Record<string, number> = {}
@@ -113,7 +145,9 @@ async function timeSteps(trainer: Trainer, plan: BenchmarkPlan, now: () => numbe
     await settle([trainer.step(rows())])
     return now() - started
   }
+  const programsAtStart = compiledPrograms()
   const firstStepMs = await timedStep()
+  const programsAfterFirst = compiledPrograms()
   const times: number[] = []
   let settled = false
   const maxWarmup = Math.max(1, plan.maxWarmupSteps ?? MAX_WARMUP_STEPS)
@@ -127,6 +161,7 @@ async function timeSteps(trainer: Trainer, plan: BenchmarkPlan, now: () => numbe
       break
     }
   }
+  const programsAfterWarmup = compiledPrograms()
   let started = now()
   for (let s = 0; s < plan.timedSteps; s++) await settle([trainer.step(rows())])
   const latencyMs = (now() - started) / plan.timedSteps
@@ -138,6 +173,7 @@ async function timeSteps(trainer: Trainer, plan: BenchmarkPlan, now: () => numbe
   }
   await settle(pending)
   const throughputMs = (now() - started) / plan.timedSteps
+  const programsAtEnd = compiledPrograms()
   return {
     firstStepMs,
     warmupSteps: times.length + 1,
@@ -145,7 +181,59 @@ async function timeSteps(trainer: Trainer, plan: BenchmarkPlan, now: () => numbe
     latencyMs,
     examplesPerSecond: (trainer.batchSize / throughputMs) * 1000,
     batchSize: trainer.batchSize,
+    compiledPrograms:
+      programsAtStart === null
+        ? null
+        : {
+            firstStep: (programsAfterFirst ?? 0) - programsAtStart,
+            warmup: (programsAfterWarmup ?? 0) - (programsAfterFirst ?? 0),
+            timed: (programsAtEnd ?? 0) - (programsAfterWarmup ?? 0),
+          },
   }
+}
+
+/**
+ * How many shader programs (webgl) or compute pipelines (webgpu) the current backend has compiled, read
+ * from its cache; null on a backend without one (cpu, wasm). A shape the backend has not seen before
+ * compiles new ones, unless its programs take shapes as uniforms.
+ */
+export function compiledPrograms(): number | null {
+  const backend = tf.backend() as unknown as { binaryCache?: unknown; pipelineCache?: unknown }
+  const cache = backend.binaryCache ?? backend.pipelineCache
+  return cache !== null && typeof cache === 'object' ? Object.keys(cache).length : null
+}
+
+/** The kernels of one more step on `trainer`'s training rows (see `StepProfile`). */
+async function profileStep(trainer: Trainer): Promise<StepProfile> {
+  const rows = trainer.split.train.subarray(0, trainer.batchSize)
+  // The profiler otherwise reads every kernel's output back to look for NaNs: a GPU sync per kernel.
+  const restore = setFlags({ CHECK_COMPUTATION_FOR_ERRORS: false })
+  let info: Awaited<ReturnType<typeof tf.profile>>
+  try {
+    info = await tf.profile(async () => {
+      const loss = trainer.step(rows)
+      await loss.data()
+      loss.dispose()
+    })
+  } finally {
+    restore()
+  }
+  const byName = new Map<string, { count: number; ms: number }>()
+  let timed = info.kernels.length > 0
+  for (const kernel of info.kernels) {
+    const ms = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : null
+    if (ms === null) timed = false
+    const entry = byName.get(kernel.name) ?? { count: 0, ms: 0 }
+    entry.count++
+    entry.ms += ms ?? 0
+    byName.set(kernel.name, entry)
+  }
+  const top = [...byName]
+    .map(([name, { count, ms }]) => ({ name, count, ms: timed ? ms : null }))
+    .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0) || b.count - a.count)
+    .slice(0, PROFILE_TOP)
+  const totalMs = timed ? [...byName.values()].reduce((sum, { ms }) => sum + ms, 0) : null
+  return { kernels: info.kernels.length, timed, totalMs, top }
 }
 
 /** Waits until the backend has computed every loss (a GPU sync), disposes them; returns an empty list. */

@@ -211,6 +211,25 @@ export interface BenchmarkPlan {
   synthetic?: { users: number; interactions: number }
   /** Warm-up gives up waiting to settle after this many steps (default 40). */
   maxWarmupSteps?: number
+  /**
+   * TensorFlow.js flags set for this benchmark only (e.g. `WEBGL_USE_SHAPES_UNIFORMS`), to compare a
+   * backend's settings on a machine at hand; restored afterwards.
+   */
+  flags?: Record<string, number | boolean>
+  /** Also profile one warm step of the model on the given data: its kernels, by count and time. */
+  profile?: boolean
+}
+
+/** The kernels of one training step (`tf.profile`), the most time-consuming first. */
+export interface StepProfile {
+  /** Kernels the step ran. */
+  kernels: number
+  /** Whether the backend timed each kernel (a GPU needs timer queries); if not, `ms` is null. */
+  timed: boolean
+  /** The sum of the kernels' times, ms, or null when not timed. */
+  totalMs: number | null
+  /** Per kernel name: how often it ran and its time in all; the top 15 by time (or count). */
+  top: { name: string; count: number; ms: number | null }[]
 }
 
 /** Timing of training steps on one dataset (model/benchmark.ts measures it). */
@@ -226,6 +245,13 @@ export interface StepTiming {
   /** Training examples per second with steps queued and the loss read every `LOSS_READ_EVERY` (train.ts) steps. */
   examplesPerSecond: number
   batchSize: number
+  /**
+   * Shader programs (webgl) or pipelines (webgpu) compiled in the first step, in the rest of the
+   * warm-up and in the timed steps (0 there when every shape was seen before); null on CPU backends.
+   */
+  compiledPrograms: { firstStep: number; warmup: number; timed: number } | null
+  /** One warm step's kernels, when the plan asks for a profile. */
+  profile?: StepProfile
 }
 
 export interface BenchmarkTiming {
