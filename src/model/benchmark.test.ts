@@ -84,12 +84,17 @@ describe('benchmarkTraining', () => {
     expect(timing.steps.warmupSteps).toBe(40)
   })
 
-  it('sets the plan\'s TensorFlow.js flags while it times, and puts them back afterwards', async () => {
+  it("sets the plan's TensorFlow.js flags while it times, and puts them back afterwards", async () => {
     const env = tf.env()
     const seen: unknown[] = []
     const now = () => (seen.push(env.get('DEPRECATION_WARNINGS_ENABLED')), performance.now())
     const before = env.get('DEPRECATION_WARNINGS_ENABLED')
-    const plan = { ...PLAN, itemVocabularies: [20], fieldCounts: [], flags: { DEPRECATION_WARNINGS_ENABLED: !before } }
+    const plan = {
+      ...PLAN,
+      itemVocabularies: [20],
+      fieldCounts: [],
+      flags: { DEPRECATION_WARNINGS_ENABLED: !before },
+    }
     await benchmarkTraining(data, plan, now)
     expect(seen.length).toBeGreaterThan(4)
     expect(new Set(seen)).toEqual(new Set([!before]))
