@@ -1,6 +1,6 @@
 import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { LazyAdam, rowReplacer, uniqueRows } from './lazyAdam'
+import { bucketedRowCount, LazyAdam, MASK_ROWS_ON_CPU_FLAG, rowReplacer, uniqueRows } from './lazyAdam'
 import * as tf from './tf'
 
 beforeAll(async () => {
@@ -53,5 +53,65 @@ describe('uniqueRows', () => {
     const { unique, positions } = uniqueRows(Int32Array.from([5, 2, 5, 9, 2]))
     expect(Array.from(unique)).toEqual([2, 5, 9])
     expect(Array.from(positions)).toEqual([1, 0, 1, 2, 0])
+  })
+})
+
+describe('bucketedRowCount', () => {
+  it("pads to at most 25% more, to a handful of sizes over a batch's range", () => {
+    expect([1, 8, 9, 12, 13, 500, 512, 513].map(bucketedRowCount)).toEqual([8, 8, 10, 12, 14, 512, 512, 640])
+    for (let n = 1; n <= 5000; n++) {
+      const padded = bucketedRowCount(n)
+      expect(padded).toBeGreaterThanOrEqual(n)
+      expect(padded).toBeLessThanOrEqual(Math.max(8, 1.25 * n))
+    }
+    // The unique rows of a 512-row batch vary over hundreds of counts: 4 sizes between 400 and 700.
+    const sizes = new Set(Array.from({ length: 301 }, (_, i) => bucketedRowCount(400 + i)))
+    expect([...sizes]).toEqual([448, 512, 640, 768])
+  })
+})
+
+describe('uniqueRows, padded', () => {
+  it('repeats the first row up to the bucket; the positions and the count are those unpadded', () => {
+    const ids = Int32Array.from([5, 2, 5, 9, 2, 11, 4, 7, 30, 12, 13])
+    const plain = uniqueRows(ids)
+    const padded = uniqueRows(ids, true)
+    expect(plain.count).toBe(9)
+    expect(padded.count).toBe(9)
+    expect(padded.unique.length).toBe(bucketedRowCount(9))
+    expect(Array.from(padded.unique)).toEqual([...plain.unique, 2])
+    expect(padded.positions).toEqual(plain.positions)
+  })
+})
+
+describe('LazyAdam with padded rows', () => {
+  it('moves only the real rows (mask), and refuses padding it would scatter', () => {
+    const make = () => tf.variable(tf.tensor2d([1, 1, 2, 2, 3, 3, 4, 4], [4, 2]))
+    const grad = tf.tensor2d([
+      [1, -1],
+      [0.5, 0.5],
+      [0, 0],
+    ])
+    const plain = make()
+    const padded = make()
+    const plainAdam = new LazyAdam(0.1)
+    const paddedAdam = new LazyAdam(0.1)
+    plainAdam.tick()
+    paddedAdam.tick()
+    plainAdam.update(plain, Int32Array.from([1, 3]), tf.slice(grad, [0, 0], [2, 2]))
+    // Row 1 repeated as padding, with a zero gradient: with the mask the padded slot goes nowhere.
+    tf.env().set(MASK_ROWS_ON_CPU_FLAG, true)
+    try {
+      paddedAdam.update(padded, Int32Array.from([1, 3, 1]), grad, 2)
+    } finally {
+      tf.env().set(MASK_ROWS_ON_CPU_FLAG, false)
+    }
+    expect(padded.arraySync()).toEqual(plain.arraySync())
+    expect(plain.arraySync()[1][0]).toBeCloseTo(2 - 0.1, 5)
+    expect(() => paddedAdam.update(padded, Int32Array.from([1, 3, 1]), grad, 2)).toThrow(
+      'padded rows need the mask strategy',
+    )
+    tf.dispose([plain, padded, grad])
+    plainAdam.dispose()
+    paddedAdam.dispose()
   })
 })

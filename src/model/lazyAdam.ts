@@ -11,6 +11,13 @@ import * as tf from './tf'
  * - webgl: its scatter shader loops over every update for every table cell (O(vocabulary × rows used)),
  *   so rows are replaced with `where(mask, gather(newRows, position), table)`: O(vocabulary), parallel;
  *   webgpu the same way (ops every GPU backend has; not timed against its scatter, no GPU here).
+ *
+ * On a GPU backend the rows a batch uses are also padded to one of a few sizes (`bucketedRowCount`):
+ * their number changes from batch to batch, and WebGL compiles its shaders per tensor shape, so
+ * unpadded every new count compiled a new set of programs for the gather and the update (seen in the
+ * benchmark: 277 programs compiled in 12 steps after warm-up, on and on through training). Padded
+ * slots repeat the first row; nothing refers to them, so their gradient is zero and the mask leaves
+ * their table row alone.
  */
 /** A `LazyAdam`'s state as plain data: its step count and each updated table's moments. */
 export interface LazyAdamState {
@@ -20,6 +27,35 @@ export interface LazyAdamState {
 
 /** Backends whose rows are replaced by a mask (see above); WebGPU as WebGL, a parallel `where`. */
 const GPU_BACKENDS = new Set(['webgl', 'webgpu'])
+
+/**
+ * TensorFlow.js flags of this file, so that the bench (`BenchmarkPlan.flags`) and tests can switch
+ * them: the GPU's way (mask, padded rows) on a CPU backend, and the padding off on a GPU one.
+ */
+export const MASK_ROWS_ON_CPU_FLAG = 'PLAYGROUND_MASK_ROWS_ON_CPU'
+export const BUCKET_ROWS_FLAG = 'PLAYGROUND_BUCKET_ROWS'
+tf.env().registerFlag(MASK_ROWS_ON_CPU_FLAG, () => false)
+tf.env().registerFlag(BUCKET_ROWS_FLAG, () => true)
+
+/** How the current backend replaces a table's rows (see the file's comment). */
+export function rowStrategy(): 'scatter' | 'mask' {
+  return GPU_BACKENDS.has(tf.getBackend()) || tf.env().getBool(MASK_ROWS_ON_CPU_FLAG) ? 'mask' : 'scatter'
+}
+
+/** Whether a training step pads its unique table rows to `bucketedRowCount` (the GPU's way). */
+export function padsTableRows(): boolean {
+  return rowStrategy() === 'mask' && tf.env().getBool(BUCKET_ROWS_FLAG)
+}
+
+/**
+ * The padded size of `count` rows: the least m·2^k ≥ count with m in 4..7 (at least 8): at most 25%
+ * more rows, and a handful of sizes over the range a fixed batch's unique rows vary in.
+ */
+export function bucketedRowCount(count: number): number {
+  if (count <= 8) return 8
+  const power = 2 ** (Math.floor(Math.log2(count)) - 2)
+  return Math.ceil(count / power) * power
+}
 
 export class LazyAdam {
   private readonly moments = new Map<tf.Variable, { m: tf.Variable; v: tf.Variable }>()
@@ -42,10 +78,10 @@ export class LazyAdam {
   }
 
   /**
-   * Applies the gradient `grad` ([rows.length, dim]) to rows `rows` (unique, ascending) of `table`.
-   * Disposes nothing it was given.
+   * Applies the gradient `grad` ([rows.length, dim]) to rows `rows` of `table`: the first `count` are
+   * unique, any after them padding (`uniqueRows`), left alone. Disposes nothing it was given.
    */
-  update(table: tf.Variable, rows: Int32Array, grad: tf.Tensor2D): void {
+  update(table: tf.Variable, rows: Int32Array, grad: tf.Tensor2D, count = rows.length): void {
     let state = this.moments.get(table)
     if (!state) {
       state = {
@@ -65,12 +101,10 @@ export class LazyAdam {
         tf.gather(table, index),
         tf.mul(tf.div(mRows, tf.add(tf.sqrt(vRows), this.epsilon)), lr),
       )
-      const replace = rowReplacer(
-        table.shape[0],
-        rows,
-        index,
-        GPU_BACKENDS.has(tf.getBackend()) ? 'mask' : 'scatter',
-      )
+      const strategy = rowStrategy()
+      if (strategy === 'scatter' && count < rows.length)
+        throw new Error('LazyAdam.update: padded rows need the mask strategy (a scatter would write them)')
+      const replace = rowReplacer(table.shape[0], rows.subarray(0, count), index, strategy)
       m.assign(replace(m, mRows))
       v.assign(replace(v, vRows))
       table.assign(replace(table, pRows))
@@ -118,7 +152,8 @@ export class LazyAdam {
 
 /**
  * A function that returns `target` with `rows` replaced by `values`: by `tensorScatterUpdate`
- * ('scatter') or by `where(mask, gather(values, position), target)` ('mask', for WebGL).
+ * ('scatter') or by `where(mask, gather(values, position), target)` ('mask', for WebGL). With 'mask',
+ * `values` may have more rows than `rows` (padding): row i of `values` goes to `rows[i]`, the rest nowhere.
  */
 export function rowReplacer(
   tableRows: number,
@@ -142,10 +177,22 @@ export function rowReplacer(
   return (target, values) => tf.where(mask, tf.gather(values, positionT), target)
 }
 
-/** Sorted unique values of `ids` and, for each id, its index in that list. */
-export function uniqueRows(ids: Int32Array): { unique: Int32Array; positions: Int32Array } {
-  const unique = Int32Array.from(new Set(ids)).sort()
+/**
+ * Sorted unique values of `ids` (`count` of them) and, for each id, its index in that list. With `pad`,
+ * the list is padded to `bucketedRowCount(count)` by repeating its first value (no id refers to those).
+ */
+export function uniqueRows(
+  ids: Int32Array,
+  pad = false,
+): { unique: Int32Array; positions: Int32Array; count: number } {
+  const distinct = Int32Array.from(new Set(ids)).sort()
+  const count = distinct.length
   const index = new Map<number, number>()
-  unique.forEach((id, i) => index.set(id, i))
-  return { unique, positions: Int32Array.from(ids, (id) => index.get(id)!) }
+  distinct.forEach((id, i) => index.set(id, i))
+  let unique = distinct
+  if (pad && count > 0) {
+    unique = new Int32Array(bucketedRowCount(count)).fill(distinct[0])
+    unique.set(distinct)
+  }
+  return { unique, positions: Int32Array.from(ids, (id) => index.get(id)!), count }
 }

@@ -7,6 +7,7 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
 import { buildHistories } from './history'
 import type { LossPoint } from './results'
 import * as tf from './tf'
+import { BUCKET_ROWS_FLAG, MASK_ROWS_ON_CPU_FLAG } from './lazyAdam'
 import { Trainer } from './train'
 
 const { data } = loadDemoDataset(3, { users: 600, items: 100, interactions: 12_000 })
@@ -59,6 +60,36 @@ describe('Trainer (cpu backend)', () => {
     const b = await once()
     expect(a.losses.length).toBeGreaterThan(3)
     expect(b).toEqual(a)
+  })
+
+  it("trains the same with the GPU's row updates (mask, rows padded to buckets) as with a scatter", async () => {
+    const run = async (flags: Record<string, boolean>) => {
+      for (const [flag, value] of Object.entries(flags)) tf.env().set(flag, value)
+      try {
+        const trainer = new Trainer(data, split, SMALL, histories)
+        const losses: number[] = []
+        for (let s = 0; s < 8; s++) {
+          const loss = trainer.step(rowsOf(s))
+          losses.push((await loss.data())[0])
+          loss.dispose()
+        }
+        const weights = trainer.snapshot()
+        const values = weights.map((w) => Array.from(w.dataSync()))
+        tf.dispose(weights)
+        trainer.dispose()
+        return { losses, values }
+      } finally {
+        tf.env().set(MASK_ROWS_ON_CPU_FLAG, false)
+        tf.env().set(BUCKET_ROWS_FLAG, true)
+      }
+    }
+    const scatter = await run({})
+    const masked = await run({ [MASK_ROWS_ON_CPU_FLAG]: true, [BUCKET_ROWS_FLAG]: false })
+    const padded = await run({ [MASK_ROWS_ON_CPU_FLAG]: true })
+    for (const other of [masked, padded]) {
+      other.losses.forEach((loss, s) => expect(loss).toBeCloseTo(scatter.losses[s], 5))
+      other.values.forEach((w, k) => w.forEach((x, i) => expect(x).toBeCloseTo(scatter.values[k][i], 5)))
+    }
   })
 
   it('stops at a checkpoint without finishing the epoch', async () => {

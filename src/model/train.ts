@@ -14,7 +14,7 @@ import {
   type RankingOptions,
 } from './evaluate'
 import type { Histories } from './history'
-import { LazyAdam, uniqueRows, type LazyAdamState } from './lazyAdam'
+import { LazyAdam, padsTableRows, uniqueRows, type LazyAdamState } from './lazyAdam'
 import type { BatchScorer, MetricAccumulator, RankingMetrics } from './metrics'
 import type { EpochRecord, LossPoint } from './results'
 import { COUNT_SCORERS, type CountScorerMetrics, type CountScorerName } from './scorers'
@@ -163,14 +163,16 @@ export class Trainer {
     const batch = rows.length
     const items = Int32Array.from(rows, (r) => this.data.interactionItem[r])
     const query = model.queryRows(rows)
-    const userRows = uniqueRows(query.rows)
+    // On a GPU, padded to a few sizes so that shaders compile once (lazyAdam.ts).
+    const pad = padsTableRows()
+    const userRows = uniqueRows(query.rows, pad)
     const itemTokenRows = model.itemRows(items)
     const historyRows = model.historyRows(rows)
     const itemRowCount = itemTokenRows.rows.length
     const allItemRows = new Int32Array(itemRowCount + historyRows.length)
     allItemRows.set(itemTokenRows.rows)
     allItemRows.set(historyRows, itemRowCount)
-    const itemRows = uniqueRows(allItemRows)
+    const itemRows = uniqueRows(allItemRows, pad)
     const dense = model.denseVariables
     const userTableUsed = model.userRowWidth > 0
 
@@ -224,8 +226,9 @@ export class Trainer {
     })
     this.denseOptimizer.applyGradients(Object.fromEntries(dense.map((v, k) => [v.name, grads[2 + k]])))
     this.tableOptimizer.tick()
-    if (userTableUsed) this.tableOptimizer.update(model.user.table, userRows.unique, grads[0] as tf.Tensor2D)
-    this.tableOptimizer.update(model.item.table, itemRows.unique, grads[1] as tf.Tensor2D)
+    if (userTableUsed)
+      this.tableOptimizer.update(model.user.table, userRows.unique, grads[0] as tf.Tensor2D, userRows.count)
+    this.tableOptimizer.update(model.item.table, itemRows.unique, grads[1] as tf.Tensor2D, itemRows.count)
     tf.dispose(grads)
     this.globalStep++
     return value as tf.Scalar
