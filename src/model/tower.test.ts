@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from './tf'
 import { AttentionTower } from './tower'
-import { inBatchSoftmaxLoss } from './twoTower.loss'
+import { inBatchSoftmaxLoss, MASKS_ON_DEVICE_FLAG } from './twoTower.loss'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -314,6 +314,41 @@ describe('inBatchSoftmaxLoss', () => {
     }
     expect(total / 3).toBeGreaterThan(70)
     expect(ours).toBeCloseTo(total / 3, 3)
+  })
+
+  it('gives the same loss and gradients with its masks made on the device as uploaded, to the bit', async () => {
+    // 64 rows drawn from 20 items: many accidental hits.
+    const batch = 64
+    const items = Array.from({ length: batch }, (_, i) => (i * 7919) % 20)
+    const users = tf.randomNormal([batch, 8], 0, 1, 'float32', 3)
+    const itemVectors = tf.randomNormal([batch, 8], 0, 1, 'float32', 4)
+    const logQ = tf.randomUniform([batch], -5, -1, 'float32', 5) as tf.Tensor1D
+    const lossAndGrads = async () => {
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        inBatchSoftmaxLoss(a as tf.Tensor2D, b as tf.Tensor2D, items, 0.1, logQ)
+      const { value, grads } = tf.valueAndGrads(f)([users, itemVectors])
+      const out = [Array.from(await value.data()), ...grads.map((g) => Array.from(g.dataSync()))]
+      tf.dispose([value, ...grads])
+      return out
+    }
+    const kernels = async () =>
+      (
+        await tf.profile(() =>
+          tf.tidy(() =>
+            inBatchSoftmaxLoss(users as tf.Tensor2D, itemVectors as tf.Tensor2D, items, 0.1, logQ),
+          ),
+        )
+      ).kernels.map((k) => k.name)
+    const onDevice = await lossAndGrads()
+    expect(await kernels()).toContain('Equal')
+    tf.env().set(MASKS_ON_DEVICE_FLAG, false)
+    try {
+      expect(await lossAndGrads()).toEqual(onDevice)
+      expect(await kernels()).not.toContain('Equal')
+    } finally {
+      tf.env().set(MASKS_ON_DEVICE_FLAG, true)
+    }
+    tf.dispose([users, itemVectors, logQ])
   })
 
   it('masks accidental hits: without the mask the duplicate item would count as a negative', () => {

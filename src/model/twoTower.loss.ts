@@ -5,6 +5,25 @@ import * as tf from './tf'
 const ACCIDENTAL_HIT_LOGIT = -1e9
 
 /**
+ * A TensorFlow.js flag (see `BenchmarkPlan.flags`): off, the [batch, batch] masks of backends other than
+ * wasm (the accidental hits, the identity) are made in JavaScript and uploaded every step, as before.
+ * On a GPU that upload was 3·batch² floats a step (48 MB at batch 2048) and made larger batches slower
+ * (H200, 2026-12-04: webgl 13,244 examples/s at batch 512, 12,078 at 2048, 8,452 at 4096); on, they are
+ * computed on the device from the batch's item ids and a range.
+ */
+export const MASKS_ON_DEVICE_FLAG = 'PLAYGROUND_MASKS_ON_DEVICE'
+tf.env().registerFlag(MASKS_ON_DEVICE_FLAG, () => true)
+
+/** Whether the [batch, batch] masks are computed by the backend (not wasm, which has its own way). */
+const masksOnDevice = () => tf.getBackend() !== 'wasm' && tf.env().getBool(MASKS_ON_DEVICE_FLAG)
+
+/** [batch, batch] bool, true on the diagonal, computed on the device (no array of batch² uploaded). */
+function diagonalMask(batch: number): tf.Tensor2D {
+  const positions = tf.range(0, batch, 1, 'int32')
+  return tf.equal(tf.expandDims(positions, 1), tf.expandDims(positions, 0)) as tf.Tensor2D
+}
+
+/**
  * In-batch sampled softmax: row i's positive is item i, every other item in the batch is a negative.
  *
  * - logits[i, j] = <u_i, v_j> / temperature - logQ[j]   (logQ: log sampling probability of item j, or 0)
@@ -32,7 +51,8 @@ export function inBatchSoftmaxLoss(
  * wasm the mask is a `scatterND` of the hits into zeros inside the module (0.5 ms in Node): a
  * [batch, batch] array filled in JavaScript and copied in took 7.7 ms there, and 2.8 s of a 40 s
  * small-demo run's two workers in the isolated page (Chromium 156, CPU profile, 2026-12-02). Other
- * backends take the array (a scatter on WebGL loops over every cell for every update).
+ * backends compute it on the device from the item ids (`MASKS_ON_DEVICE_FLAG`; a scatter on WebGL loops
+ * over every cell for every update).
  */
 function accidentalHits(items: ArrayLike<number>): tf.Tensor2D | null {
   const batch = items.length
@@ -49,6 +69,13 @@ function accidentalHits(items: ArrayLike<number>): tf.Tensor2D | null {
     for (const i of rows) for (const j of rows) if (i !== j) hits.push(i, j)
   }
   const count = hits.length / 2
+  if (masksOnDevice()) {
+    // The same mask from the batch's ids on the device: item i is item j, and i is not j.
+    const ids = tf.tensor1d(Int32Array.from(items), 'int32')
+    const same = tf.equal(tf.expandDims(ids, 1), tf.expandDims(ids, 0))
+    const hit = tf.logicalAnd(same, tf.logicalNot(diagonalMask(batch)))
+    return tf.mul(tf.cast(hit, 'float32'), ACCIDENTAL_HIT_LOGIT) as tf.Tensor2D
+  }
   if (tf.getBackend() === 'wasm')
     return tf.scatterND(tf.tensor2d(hits, [count, 2], 'int32'), tf.fill([count], ACCIDENTAL_HIT_LOGIT), [
       batch,
@@ -86,25 +113,31 @@ const diagonalCrossEntropy = tf.customGrad((x, save) => {
  * copies it into the module's memory, which in the isolated page (shared memory) took ~30 ms a step
  * for the two of them (Chromium 156, CPU profile, 2026-12-02). There the diagonal is gathered and
  * written over instead; the same numbers to the bit (x·0 adds nothing to a row's sum, x − 0 is x).
- * Other backends keep `eye` (a scatter on WebGL loops over every cell for every update).
+ * Other backends multiply by the identity (a scatter on WebGL loops over every cell for every update),
+ * computed on the device (`identity`).
  */
 const diagonalOnly = () => tf.getBackend() === 'wasm'
 
 /** [batch, 1]: each row's own column, logits[i, i]. */
 function diagonalOf(logits: tf.Tensor2D): tf.Tensor2D {
   const batch = logits.shape[0]
-  if (!diagonalOnly()) return tf.sum(tf.mul(logits, tf.eye(batch)), 1, true)
+  if (!diagonalOnly()) return tf.sum(tf.mul(logits, identity(batch)), 1, true)
   return tf.reshape(tf.gather(tf.reshape(logits, [-1]), diagonalPositions(batch)), [batch, 1])
 }
 
 /** x − identity for a square x. */
 function minusIdentity(x: tf.Tensor2D): tf.Tensor2D {
   const batch = x.shape[0]
-  if (!diagonalOnly()) return tf.sub(x, tf.eye(batch))
+  if (!diagonalOnly()) return tf.sub(x, identity(batch))
   const flat = tf.reshape(x, [-1])
   const at = diagonalPositions(batch)
   const diagonal = tf.sub(tf.gather(flat, at), 1)
   return tf.reshape(tf.tensorScatterUpdate(flat, tf.reshape(at, [batch, 1]), diagonal), [batch, batch])
+}
+
+/** The [batch, batch] identity: computed on the device, or `tf.eye` (filled in JavaScript) with the flag off. */
+function identity(batch: number): tf.Tensor2D {
+  return masksOnDevice() ? (tf.cast(diagonalMask(batch), 'float32') as tf.Tensor2D) : tf.eye(batch)
 }
 
 /** Flat positions of the diagonal of a [batch, batch] matrix. */
