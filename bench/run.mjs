@@ -831,6 +831,9 @@ async function main() {
           firstStepMs: round(r.steps.firstStepMs),
           warmupSteps: r.steps.warmupSteps,
           settled: r.steps.settled,
+          // Shader programs / pipelines compiled in the first step, the rest of the warm-up and the timed
+          // steps (0 there when every shape was seen before); null on CPU backends.
+          compiledPrograms: r.steps.compiledPrograms,
           threads,
           reason: r.reason,
           batchedProducts: r.batchedProducts,

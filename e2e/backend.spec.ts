@@ -88,6 +88,49 @@ test('"Test my device" times every backend offered, shows the figures and switch
   await expectClean(guards)
 })
 
+test("WebGL compiles its shaders in the warm-up, not on and on: a batch's table rows are padded to a few sizes", async ({
+  page,
+}) => {
+  // The benchmark hook times steps on the demo's data in a worker of its own, and counts the shader
+  // programs the backend compiled. Unpadded, the rows a batch uses change in number from step to step,
+  // and every new count compiled new programs (H200: 734 in 60 timed steps, 3.6× slower); padded
+  // (lazyAdam.ts), the timed steps of these batches compile none. Deterministic: the same batches.
+  await page.goto(`./?bench#${TINY}`)
+  /** The part of the hook (src/ui/training/benchmarkHook.ts) read here. */
+  type Hooked = {
+    __runBenchmark: (
+      backend: string,
+      request: object,
+    ) => Promise<{ backend: string; steps: { compiledPrograms: Record<string, number> | null } }>
+  }
+  await page.waitForFunction(
+    () => typeof (window as unknown as Partial<Hooked>).__runBenchmark === 'function',
+  )
+  const compiled = (flags: Record<string, boolean>) =>
+    page.evaluate(
+      (flags) =>
+        (window as unknown as Hooked)
+          .__runBenchmark('webgl', {
+            itemVocabularies: [],
+            // Exactly 8 warm-up steps (no settling check before the cap), so the same timed batches.
+            warmupSteps: 8,
+            timedSteps: 3,
+            maxWarmupSteps: 8,
+            flags,
+            config: { batchSize: 128 },
+            demo: { users: 600, items: 80, interactions: 12_000 },
+          })
+          .then((r) => ({ backend: r.backend, programs: r.steps.compiledPrograms })),
+      flags,
+    )
+  const padded = await compiled({})
+  expect(padded.backend).toBe('webgl')
+  expect(padded.programs!.firstStep).toBeGreaterThan(100)
+  expect(padded.programs!.timed).toBe(0)
+  const unpadded = await compiled({ PLAYGROUND_BUCKET_ROWS: false })
+  expect(unpadded.programs!.timed).toBeGreaterThan(30)
+})
+
 test('WebGPU asked for where the browser has no adapter: the page says why and runs on wasm, not on a software WebGL', async ({
   page,
   baseURL,
