@@ -63,12 +63,6 @@ function accidentalHits(items: ArrayLike<number>): tf.Tensor2D | null {
     else firstAt.set(items[i], [i])
   }
   if (firstAt.size === batch) return null
-  const hits: number[] = [] // [i, j] pairs, flat
-  for (const rows of firstAt.values()) {
-    if (rows.length < 2) continue
-    for (const i of rows) for (const j of rows) if (i !== j) hits.push(i, j)
-  }
-  const count = hits.length / 2
   if (masksOnDevice()) {
     // The same mask from the batch's ids on the device: item i is item j, and i is not j.
     const ids = tf.tensor1d(Int32Array.from(items), 'int32')
@@ -76,6 +70,12 @@ function accidentalHits(items: ArrayLike<number>): tf.Tensor2D | null {
     const hit = tf.logicalAnd(same, tf.logicalNot(diagonalMask(batch)))
     return tf.mul(tf.cast(hit, 'float32'), ACCIDENTAL_HIT_LOGIT) as tf.Tensor2D
   }
+  const hits: number[] = [] // [i, j] pairs, flat
+  for (const rows of firstAt.values()) {
+    if (rows.length < 2) continue
+    for (const i of rows) for (const j of rows) if (i !== j) hits.push(i, j)
+  }
+  const count = hits.length / 2
   if (tf.getBackend() === 'wasm')
     return tf.scatterND(tf.tensor2d(hits, [count, 2], 'int32'), tf.fill([count], ACCIDENTAL_HIT_LOGIT), [
       batch,
