@@ -16,6 +16,7 @@ import type { EncodedDataset } from '../data/types'
 import { syntheticDataset } from '../demo/synthetic'
 import { normalizeTrainConfig, type TrainConfig } from './config'
 import type { BenchmarkPlan, BenchmarkTiming, StepProfile, StepTiming } from './results'
+import { withFlags } from './flags'
 import { buildHistories, historyLengthFor } from './history'
 import * as tf from './tf'
 import { batchedProductPath } from './ops'
@@ -45,26 +46,7 @@ export async function benchmarkTraining(
   plan: BenchmarkPlan,
   now: () => number = () => performance.now(),
 ): Promise<BenchmarkTiming> {
-  const restore = setFlags(plan.flags ?? {})
-  try {
-    return await benchmarkWithFlags(data, plan, now)
-  } finally {
-    restore()
-  }
-}
-
-/** Sets TensorFlow.js flags; returns a function that puts back the values they had. */
-function setFlags(flags: Record<string, number | boolean>): () => void {
-  const env = tf.env()
-  const before = Object.keys(flags).map((name) => {
-    try {
-      return [name, env.get(name)] as const
-    } catch {
-      throw new Error(`TensorFlow.js has no flag ${name} here (not one of this backend's)`)
-    }
-  })
-  for (const [name, value] of Object.entries(flags)) env.set(name, value)
-  return () => before.forEach(([name, value]) => env.set(name, value))
+  return withFlags(plan.flags ?? {}, () => benchmarkWithFlags(data, plan, now))
 }
 
 async function benchmarkWithFlags(
@@ -207,17 +189,13 @@ export function compiledPrograms(): number | null {
 async function profileStep(trainer: Trainer): Promise<StepProfile> {
   const rows = trainer.split.train.subarray(0, trainer.batchSize)
   // The profiler otherwise reads every kernel's output back to look for NaNs: a GPU sync per kernel.
-  const restore = setFlags({ CHECK_COMPUTATION_FOR_ERRORS: false })
-  let info: Awaited<ReturnType<typeof tf.profile>>
-  try {
-    info = await tf.profile(async () => {
+  const info = await withFlags({ CHECK_COMPUTATION_FOR_ERRORS: false }, () =>
+    tf.profile(async () => {
       const loss = trainer.step(rows)
       await loss.data()
       loss.dispose()
-    })
-  } finally {
-    restore()
-  }
+    }),
+  )
   const byName = new Map<string, { count: number; ms: number }>()
   let timed = info.kernels.length > 0
   for (const kernel of info.kernels) {

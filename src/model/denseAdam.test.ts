@@ -3,6 +3,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DenseAdam, FUSED_ADAM_FLAG } from './denseAdam'
+import { withFlags } from './flags'
 import { WASM_ADAM_KERNEL } from './ops'
 import * as tf from './tf'
 
@@ -86,15 +87,10 @@ describe.each(['wasm', 'cpu'])('DenseAdam on %s', (backend) => {
       const all = await kernels(weights)
       expect(all).not.toContain(WASM_ADAM_KERNEL)
       expect(all.filter((k) => k === tf.Sqrt)).toHaveLength(1)
-      tf.env().set(FUSED_ADAM_FLAG, false)
-      try {
-        const stock = await kernels(weights)
-        expect(stock.filter((k) => k === tf.Sqrt)).toHaveLength(4)
-        // 13 kernels a weight in tfjs's update; a handful here (reshapes, a slice and an add).
-        expect(all.length).toBeLessThan(stock.length - 4 * 7)
-      } finally {
-        tf.env().set(FUSED_ADAM_FLAG, true)
-      }
+      const stock = await withFlags({ [FUSED_ADAM_FLAG]: false }, () => kernels(weights))
+      expect(stock.filter((k) => k === tf.Sqrt)).toHaveLength(4)
+      // 13 kernels a weight in tfjs's update; a handful here (reshapes, a slice and an add).
+      expect(all.length).toBeLessThan(stock.length - 4 * 7)
     }
     tf.dispose(weights)
     optimizer.dispose()

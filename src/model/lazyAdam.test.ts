@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { bucketedRowCount, LazyAdam, MASK_ROWS_ON_CPU_FLAG, rowReplacer, uniqueRows } from './lazyAdam'
 import * as tf from './tf'
+import { withFlags } from './flags'
 
 beforeAll(async () => {
   await tf.setBackend('cpu')
@@ -84,7 +85,7 @@ describe('uniqueRows, padded', () => {
 })
 
 describe('LazyAdam with padded rows', () => {
-  it('moves only the real rows (mask), and refuses padding it would scatter', () => {
+  it('moves only the real rows (mask), and refuses padding it would scatter', async () => {
     const make = () => tf.variable(tf.tensor2d([1, 1, 2, 2, 3, 3, 4, 4], [4, 2]))
     const grad = tf.tensor2d([
       [1, -1],
@@ -99,12 +100,9 @@ describe('LazyAdam with padded rows', () => {
     paddedAdam.tick()
     plainAdam.update(plain, Int32Array.from([1, 3]), tf.slice(grad, [0, 0], [2, 2]))
     // Row 1 repeated as padding, with a zero gradient: with the mask the padded slot goes nowhere.
-    tf.env().set(MASK_ROWS_ON_CPU_FLAG, true)
-    try {
-      paddedAdam.update(padded, Int32Array.from([1, 3, 1]), grad, 2)
-    } finally {
-      tf.env().set(MASK_ROWS_ON_CPU_FLAG, false)
-    }
+    await withFlags({ [MASK_ROWS_ON_CPU_FLAG]: true }, () =>
+      paddedAdam.update(padded, Int32Array.from([1, 3, 1]), grad, 2),
+    )
     expect(padded.arraySync()).toEqual(plain.arraySync())
     expect(plain.arraySync()[1][0]).toBeCloseTo(2 - 0.1, 5)
     expect(() => paddedAdam.update(padded, Int32Array.from([1, 3, 1]), grad, 2)).toThrow(

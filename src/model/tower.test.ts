@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu'
 import { beforeAll, describe, expect, it } from 'vitest'
 import * as tf from './tf'
+import { withFlags } from './flags'
 import { AttentionTower } from './tower'
 import { inBatchSoftmaxLoss, MASKS_ON_DEVICE_FLAG } from './twoTower.loss'
 
@@ -341,13 +342,10 @@ describe('inBatchSoftmaxLoss', () => {
       ).kernels.map((k) => k.name)
     const onDevice = await lossAndGrads()
     expect(await kernels()).toContain('Equal')
-    tf.env().set(MASKS_ON_DEVICE_FLAG, false)
-    try {
+    await withFlags({ [MASKS_ON_DEVICE_FLAG]: false }, async () => {
       expect(await lossAndGrads()).toEqual(onDevice)
       expect(await kernels()).not.toContain('Equal')
-    } finally {
-      tf.env().set(MASKS_ON_DEVICE_FLAG, true)
-    }
+    })
     tf.dispose([users, itemVectors, logQ])
   })
 

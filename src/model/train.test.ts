@@ -4,6 +4,7 @@ import { splitDataset } from '../data/split'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { syntheticDataset } from '../demo/synthetic'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
+import { withFlags } from './flags'
 import { buildHistories } from './history'
 import type { LossPoint } from './results'
 import * as tf from './tf'
@@ -63,9 +64,8 @@ describe('Trainer (cpu backend)', () => {
   })
 
   it("trains the same with the GPU's row updates (mask, rows padded to buckets) as with a scatter", async () => {
-    const run = async (flags: Record<string, boolean>) => {
-      for (const [flag, value] of Object.entries(flags)) tf.env().set(flag, value)
-      try {
+    const run = (flags: Record<string, boolean>) =>
+      withFlags(flags, async () => {
         const trainer = new Trainer(data, split, SMALL, histories)
         const losses: number[] = []
         for (let s = 0; s < 8; s++) {
@@ -78,11 +78,7 @@ describe('Trainer (cpu backend)', () => {
         tf.dispose(weights)
         trainer.dispose()
         return { losses, values }
-      } finally {
-        tf.env().set(MASK_ROWS_ON_CPU_FLAG, false)
-        tf.env().set(BUCKET_ROWS_FLAG, true)
-      }
-    }
+      })
     const scatter = await run({})
     const masked = await run({ [MASK_ROWS_ON_CPU_FLAG]: true, [BUCKET_ROWS_FLAG]: false })
     const padded = await run({ [MASK_ROWS_ON_CPU_FLAG]: true })
