@@ -828,6 +828,9 @@ async function main() {
         result.training[key] = {
           examplesPerSecond: round(r.steps.examplesPerSecond),
           latencyMsPerStep: round(r.steps.latencyMs),
+          // Ms per step until the step call returns (JS, dispatch, submission): near the step time on a
+          // GPU, the host is what the step waits on.
+          hostMsPerStep: round(r.steps.hostMs),
           firstStepMs: round(r.steps.firstStepMs),
           warmupSteps: r.steps.warmupSteps,
           settled: r.steps.settled,

@@ -101,7 +101,17 @@ test("WebGL compiles its shaders in the warm-up, not on and on: a batch's table 
     __runBenchmark: (
       backend: string,
       request: object,
-    ) => Promise<{ backend: string; steps: { compiledPrograms: Record<string, number> | null } }>
+    ) => Promise<{
+      backend: string
+      steps: {
+        compiledPrograms: Record<string, number> | null
+        profile?: {
+          kernels: number
+          programs: number | null
+          top: { name: string; programs: number | null }[]
+        }
+      }
+    }>
   }
   await page.waitForFunction(
     () => typeof (window as unknown as Partial<Hooked>).__runBenchmark === 'function',
@@ -117,16 +127,29 @@ test("WebGL compiles its shaders in the warm-up, not on and on: a batch's table 
             timedSteps: 3,
             maxWarmupSteps: 8,
             flags,
+            profile: true,
             config: { batchSize: 128 },
             demo: { users: 600, items: 80, interactions: 12_000 },
           })
-          .then((r) => ({ backend: r.backend, programs: r.steps.compiledPrograms })),
+          .then((r) => ({
+            backend: r.backend,
+            programs: r.steps.compiledPrograms,
+            profile: r.steps.profile!,
+          })),
       flags,
     )
   const padded = await compiled({})
   expect(padded.backend).toBe('webgl')
   expect(padded.programs!.firstStep).toBeGreaterThan(100)
   expect(padded.programs!.timed).toBe(0)
+  // The profile counts the draws a step makes, by kernel: a packed texture's reshape or (un)packing is
+  // a draw of its own, a reduction several (815 draws for 863 kernels at batch 512 on the demo).
+  const { profile } = padded
+  expect(profile.programs).toBeGreaterThan(profile.kernels / 2)
+  const drawn = profile.top.map((k) => k.programs!)
+  expect(drawn.every((n) => Number.isInteger(n) && n >= 0)).toBe(true)
+  expect(drawn.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(profile.programs!)
+  expect(profile.top.find((k) => k.name === 'BatchMatMul')!.programs).toBeGreaterThan(0)
   const unpadded = await compiled({ PLAYGROUND_BUCKET_ROWS: false })
   expect(unpadded.programs!.timed).toBeGreaterThan(30)
 })

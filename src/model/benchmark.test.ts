@@ -55,6 +55,8 @@ describe('benchmarkTraining', () => {
       settled: true,
       latencyMs: 20,
       examplesPerSecond: (32 / 20) * 1000,
+      // Read around each step call: one reading's 60 ms.
+      hostMs: 60,
       batchSize: 32,
       // The cpu backend compiles nothing.
       compiledPrograms: null,
@@ -133,5 +135,8 @@ describe('benchmarkTraining', () => {
     expect(profile.totalMs!).toBeGreaterThanOrEqual(ms.reduce((a, b) => a + b, 0) - 1e-9)
     expect(profile.top.reduce((n, k) => n + k.count, 0)).toBeLessThanOrEqual(profile.kernels)
     expect(names).toContain('BatchMatMul')
+    // The cpu backend runs no GPU programs.
+    expect(profile.programs).toBeNull()
+    expect(profile.top.every((k) => k.programs === null)).toBe(true)
   })
 })

@@ -153,8 +153,17 @@ async function timeSteps(trainer: Trainer, plan: BenchmarkPlan, now: () => numbe
     pending.push(trainer.step(rows()))
     if (pending.length >= LOSS_READ_EVERY) pending = await settle(pending)
   }
-  await settle(pending)
+  pending = await settle(pending)
   const throughputMs = (now() - started) / plan.timedSteps
+  // A pass of its own, so that its clock readings do not slow the one above.
+  let hostMs = 0
+  for (let s = 0; s < plan.timedSteps; s++) {
+    started = now()
+    pending.push(trainer.step(rows()))
+    hostMs += now() - started
+    if (pending.length >= LOSS_READ_EVERY) pending = await settle(pending)
+  }
+  await settle(pending)
   const programsAtEnd = compiledPrograms()
   return {
     firstStepMs,
@@ -162,6 +171,7 @@ async function timeSteps(trainer: Trainer, plan: BenchmarkPlan, now: () => numbe
     settled,
     latencyMs,
     examplesPerSecond: (trainer.batchSize / throughputMs) * 1000,
+    hostMs: hostMs / plan.timedSteps,
     batchSize: trainer.batchSize,
     compiledPrograms:
       programsAtStart === null
@@ -188,14 +198,16 @@ export function compiledPrograms(): number | null {
 /** The kernels of one more step on `trainer`'s training rows (see `StepProfile`). */
 async function profileStep(trainer: Trainer): Promise<StepProfile> {
   const rows = trainer.split.train.subarray(0, trainer.batchSize)
+  const step = async () => {
+    const loss = trainer.step(rows)
+    await loss.data()
+    loss.dispose()
+  }
+  // Programs are counted in a step of their own: where the backend has no timer, the profiler reads
+  // every kernel's output back to time it, and on WebGL each read of a packed texture is a draw more.
+  const { programs } = await countPrograms(step)
   // The profiler otherwise reads every kernel's output back to look for NaNs: a GPU sync per kernel.
-  const info = await withFlags({ CHECK_COMPUTATION_FOR_ERRORS: false }, () =>
-    tf.profile(async () => {
-      const loss = trainer.step(rows)
-      await loss.data()
-      loss.dispose()
-    }),
-  )
+  const info = await withFlags({ CHECK_COMPUTATION_FOR_ERRORS: false }, () => tf.profile(step))
   const byName = new Map<string, { count: number; ms: number }>()
   let timed = info.kernels.length > 0
   for (const kernel of info.kernels) {
@@ -207,11 +219,66 @@ async function profileStep(trainer: Trainer): Promise<StepProfile> {
     byName.set(kernel.name, entry)
   }
   const top = [...byName]
-    .map(([name, { count, ms }]) => ({ name, count, ms: timed ? ms : null }))
+    .map(([name, { count, ms }]) => ({
+      name,
+      count,
+      ms: timed ? ms : null,
+      programs: programs && (programs.get(name) ?? 0),
+    }))
     .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0) || b.count - a.count)
     .slice(0, PROFILE_TOP)
   const totalMs = timed ? [...byName.values()].reduce((sum, { ms }) => sum + ms, 0) : null
-  return { kernels: info.kernels.length, timed, totalMs, top }
+  const programCount = programs && [...programs.values()].reduce((sum, n) => sum + n, 0)
+  return { kernels: info.kernels.length, timed, totalMs, programs: programCount, top }
+}
+
+/**
+ * Runs `run`, counting the GPU programs the backend runs (WebGL: every `runWebGLProgram`, packing
+ * conversions and uploads included; WebGPU: every recorded dispatch) by the kernel that ran them (the
+ * outermost kernel running, '' outside any); `programs` is null on a backend with neither method.
+ */
+async function countPrograms<T>(
+  run: () => Promise<T>,
+): Promise<{ result: T; programs: Map<string, number> | null }> {
+  const backend = tf.backend() as unknown as Record<string, unknown>
+  const method = ['runWebGLProgram', 'recordAndSubmit'].find((name) => typeof backend[name] === 'function')
+  if (method === undefined) return { result: await run(), programs: null }
+  const engine = tf.engine() as unknown as Record<string, unknown> & {
+    runKernel: (name: string, ...rest: unknown[]) => unknown
+  }
+  const runKernel = engine.runKernel
+  const original = backend[method] as (...args: unknown[]) => unknown
+  const restore = [restorer(engine, 'runKernel'), restorer(backend, method)]
+  const programs = new Map<string, number>()
+  let kernel: string | null = null
+  engine.runKernel = function (name, ...rest) {
+    const outer = kernel
+    kernel ??= name
+    try {
+      return runKernel.call(this, name, ...rest)
+    } finally {
+      kernel = outer
+    }
+  }
+  backend[method] = function (this: unknown, ...args: unknown[]) {
+    programs.set(kernel ?? '', (programs.get(kernel ?? '') ?? 0) + 1)
+    return original.apply(this, args)
+  }
+  try {
+    return { result: await run(), programs }
+  } finally {
+    restore.forEach((put) => put())
+  }
+}
+
+/** A function that puts `object[key]` back as it is now: its own value, or none (the prototype's). */
+function restorer(object: Record<string, unknown>, key: string): () => void {
+  const own = Object.prototype.hasOwnProperty.call(object, key)
+  const value = object[key]
+  return () => {
+    if (own) object[key] = value
+    else delete object[key]
+  }
 }
 
 /** Waits until the backend has computed every loss (a GPU sync), disposes them; returns an empty list. */

@@ -228,8 +228,13 @@ export interface StepProfile {
   timed: boolean
   /** The sum of the kernels' times, ms, or null when not timed. */
   totalMs: number | null
-  /** Per kernel name: how often it ran and its time in all; the top 15 by time (or count). */
-  top: { name: string; count: number; ms: number | null }[]
+  /**
+   * GPU programs the step ran: WebGL draws (a kernel may add packing conversions) or WebGPU dispatches;
+   * null off a GPU. Each costs the page a fixed round of JavaScript and driver work, whatever its size.
+   */
+  programs: number | null
+  /** Per kernel name: how often it ran, its time in all and the programs it ran; the top 15 by time (or count). */
+  top: { name: string; count: number; ms: number | null; programs: number | null }[]
 }
 
 /** Timing of training steps on one dataset (model/benchmark.ts measures it). */
@@ -244,6 +249,12 @@ export interface StepTiming {
   latencyMs: number
   /** Training examples per second with steps queued and the loss read every `LOSS_READ_EVERY` (train.ts) steps. */
   examplesPerSecond: number
+  /**
+   * Milliseconds per step until the step call returns, steps queued as in training: the host's share
+   * (JavaScript, kernel dispatch, command submission). On cpu and wasm that is the whole step; on a GPU,
+   * a figure near the step time says the step waits on the host, not on the GPU.
+   */
+  hostMs: number
   batchSize: number
   /**
    * Shader programs (webgl) or pipelines (webgpu) compiled in the first step, in the rest of the
