@@ -147,23 +147,26 @@ async function timeSteps(trainer: Trainer, plan: BenchmarkPlan, now: () => numbe
   let started = now()
   for (let s = 0; s < plan.timedSteps; s++) await settle([trainer.step(rows())])
   const latencyMs = (now() - started) / plan.timedSteps
-  started = now()
-  let pending: tf.Scalar[] = []
-  for (let s = 0; s < plan.timedSteps; s++) {
-    pending.push(trainer.step(rows()))
-    if (pending.length >= LOSS_READ_EVERY) pending = await settle(pending)
+  /** `plan.timedSteps` steps, each from `take`, queued as training queues them. */
+  const queued = async (take: () => tf.Scalar) => {
+    let pending: tf.Scalar[] = []
+    for (let s = 0; s < plan.timedSteps; s++) {
+      pending.push(take())
+      if (pending.length >= LOSS_READ_EVERY) pending = await settle(pending)
+    }
+    await settle(pending)
   }
-  pending = await settle(pending)
+  started = now()
+  await queued(() => trainer.step(rows()))
   const throughputMs = (now() - started) / plan.timedSteps
   // A pass of its own, so that its clock readings do not slow the one above.
   let hostMs = 0
-  for (let s = 0; s < plan.timedSteps; s++) {
-    started = now()
-    pending.push(trainer.step(rows()))
-    hostMs += now() - started
-    if (pending.length >= LOSS_READ_EVERY) pending = await settle(pending)
-  }
-  await settle(pending)
+  await queued(() => {
+    const called = now()
+    const loss = trainer.step(rows())
+    hostMs += now() - called
+    return loss
+  })
   const programsAtEnd = compiledPrograms()
   return {
     firstStepMs,
