@@ -3,7 +3,17 @@ import { gunzipSync } from 'fflate'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { drop, expectClean, guardPage, openForUpload, rng, screenshot, TINY, waitForDone } from './helpers'
+import {
+  drop,
+  expectClean,
+  guardPage,
+  openForUpload,
+  rng,
+  runBenchmark,
+  screenshot,
+  TINY,
+  waitForDone,
+} from './helpers'
 
 let dir = ''
 test.beforeAll(() => {
@@ -96,48 +106,18 @@ test("WebGL compiles its shaders in the warm-up, not on and on: a batch's table 
   // and every new count compiled new programs (H200: 734 in 60 timed steps, 3.6× slower); padded
   // (lazyAdam.ts), the timed steps of these batches compile none. Deterministic: the same batches.
   await page.goto(`./?bench#${TINY}`)
-  /** The part of the hook (src/ui/training/benchmarkHook.ts) read here. */
-  type Hooked = {
-    __runBenchmark: (
-      backend: string,
-      request: object,
-    ) => Promise<{
-      backend: string
-      steps: {
-        compiledPrograms: Record<string, number> | null
-        profile?: {
-          kernels: number
-          programs: number | null
-          top: { name: string; programs: number | null }[]
-        }
-      }
-    }>
-  }
-  await page.waitForFunction(
-    () => typeof (window as unknown as Partial<Hooked>).__runBenchmark === 'function',
-  )
   const compiled = (flags: Record<string, boolean>) =>
-    page.evaluate(
-      (flags) =>
-        (window as unknown as Hooked)
-          .__runBenchmark('webgl', {
-            itemVocabularies: [],
-            // Exactly 8 warm-up steps (no settling check before the cap), so the same timed batches.
-            warmupSteps: 8,
-            timedSteps: 3,
-            maxWarmupSteps: 8,
-            flags,
-            profile: true,
-            config: { batchSize: 128 },
-            demo: { users: 600, items: 80, interactions: 12_000 },
-          })
-          .then((r) => ({
-            backend: r.backend,
-            programs: r.steps.compiledPrograms,
-            profile: r.steps.profile!,
-          })),
+    runBenchmark(page, 'webgl', {
+      itemVocabularies: [],
+      // Exactly 8 warm-up steps (no settling check before the cap), so the same timed batches.
+      warmupSteps: 8,
+      timedSteps: 3,
+      maxWarmupSteps: 8,
       flags,
-    )
+      profile: true,
+      config: { batchSize: 128 },
+      demo: { users: 600, items: 80, interactions: 12_000 },
+    }).then((r) => ({ backend: r.backend, programs: r.steps.compiledPrograms, profile: r.steps.profile! }))
   const padded = await compiled({})
   expect(padded.backend).toBe('webgl')
   expect(padded.programs!.firstStep).toBeGreaterThan(100)

@@ -1,5 +1,7 @@
 import { expect, type Download, type Locator, type Page } from '@playwright/test'
 import { readFile } from 'node:fs/promises'
+import type { BenchmarkHookRequest, BenchmarkHookResult } from '../src/ui/training/benchmarkHook'
+import type { BackendName } from '../src/worker/protocol'
 
 /** A demo small enough for SwiftShader WebGL: ~20 steps of batch 128 with 8-wide tokens. */
 export const TINY =
@@ -120,4 +122,20 @@ export async function expectModelBeatsRandom(page: Page): Promise<void> {
   expect(model - random, `model ${model}, random ${random}, ${heldOut} held out`).toBeGreaterThan(
     3 * standardError,
   )
+}
+
+/**
+ * Runs the page's benchmark hook (src/ui/training/benchmarkHook.ts; the page must be open with `?bench`)
+ * on `backend`, in a worker of its own.
+ */
+export async function runBenchmark(
+  page: Page,
+  backend: BackendName,
+  request: BenchmarkHookRequest,
+): Promise<BenchmarkHookResult> {
+  await page.waitForFunction(() => typeof window.__runBenchmark === 'function')
+  return page.evaluate(([backend, request]) => window.__runBenchmark!(backend, request), [
+    backend,
+    request,
+  ] as const)
 }

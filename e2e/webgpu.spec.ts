@@ -1,6 +1,14 @@
 import { expect, test } from '@playwright/test'
 import config from '../playwright.config'
-import { expectClean, expectModelBeatsRandom, guardPage, lossPoints, TINY, waitForDone } from './helpers'
+import {
+  expectClean,
+  expectModelBeatsRandom,
+  guardPage,
+  lossPoints,
+  runBenchmark,
+  TINY,
+  waitForDone,
+} from './helpers'
 
 /** The browser flags of every test, and WebGPU on top (Chromium on Linux offers it only so). */
 const WEBGPU_ARGS = [...(config.use?.launchOptions?.args ?? []), '--enable-unsafe-webgpu']
@@ -30,4 +38,33 @@ test('trains the demo end to end on webgpu, and the badge says the adapter is a 
   await expect(page.getByTestId('training-status')).toHaveAttribute('data-epoch', '1')
   await expectModelBeatsRandom(page)
   await expectClean(guards)
+})
+
+test('on webgpu no kernel of a training step runs in JavaScript: the batch-sized masks are computed on the GPU', async ({
+  page,
+}) => {
+  // tfjs-backend-webgpu runs a kernel in JavaScript when its inputs are on the CPU and small, whatever
+  // its output: the loss's [batch, batch] masks from [batch] ids were filled in JavaScript every step
+  // (src/worker/backend.ts). The page turns that off; with it on again the same step runs fewer GPU
+  // programs (each of those masks' compares is one).
+  test.setTimeout(240_000)
+  await page.goto(`./?bench#${TINY}`)
+  const programs = (flags: Record<string, boolean>) =>
+    runBenchmark(page, 'webgpu', {
+      itemVocabularies: [],
+      warmupSteps: 1,
+      timedSteps: 1,
+      maxWarmupSteps: 1,
+      flags,
+      profile: true,
+      config: { batchSize: 32, dim: 8, mlpHidden: 16 },
+      demo: { users: 100, items: 40, interactions: 1500 },
+    }).then((r) => {
+      expect(r.backend).toBe('webgpu')
+      return r.steps.profile!.programs!
+    })
+  const onDevice = await programs({})
+  const forwarded = await programs({ WEBGPU_CPU_FORWARD: true })
+  expect(forwarded).toBeGreaterThan(0)
+  expect(onDevice).toBeGreaterThan(forwarded)
 })

@@ -82,11 +82,23 @@ async function tryBackend(name: BackendName): Promise<string | null> {
     const ok = await tf.setBackend(name)
     if (!ok) return `tfjs could not start the ${name} backend`
     await tf.ready()
+    if (name === 'webgpu') tf.env().set(WEBGPU_CPU_FORWARD, false)
     return null
   } catch (e) {
     return `the ${name} backend failed to start (${e instanceof Error ? e.message : String(e)})`
   }
 }
+
+/**
+ * Off on webgpu. On, tfjs-backend-webgpu runs a kernel in JavaScript when all its inputs are still on
+ * the CPU and smaller than 1,000 values, whatever the size of its output: the loss's masks compare the
+ * batch's [512] item ids and positions as [512, 1] against [1, 512], and each such broadcast `equal`
+ * filled its 262,144 values in JavaScript (19 ms in Node) and uploaded them, four a step. On an H200
+ * (2026-12-04) the step then waited 93–175 ms on the host (webgpu, batch 512: 2,713–5,321 examples/s)
+ * where it waited 31–42 ms with the masks uploaded from JavaScript instead (10,787–11,868). WebGL hands
+ * off only below 128 values, so the batch's ids there already go to the GPU.
+ */
+const WEBGPU_CPU_FORWARD = 'WEBGPU_CPU_FORWARD'
 
 const ORDER: BackendName[] = ['webgl', 'wasm', 'cpu']
 const SOFTWARE_RENDERER = /swiftshader|llvmpipe|softpipe|software/i
