@@ -90,13 +90,15 @@ async function tryBackend(name: BackendName): Promise<string | null> {
 }
 
 /**
- * Off on webgpu. On, tfjs-backend-webgpu runs a kernel in JavaScript when all its inputs are still on
- * the CPU and smaller than 1,000 values, whatever the size of its output: the loss's masks compare the
- * batch's [512] item ids and positions as [512, 1] against [1, 512], and each such broadcast `equal`
- * filled its 262,144 values in JavaScript (19 ms in Node) and uploaded them, four a step. On an H200
- * (2026-12-04) the step then waited 93–175 ms on the host (webgpu, batch 512: 2,713–5,321 examples/s)
- * where it waited 31–42 ms with the masks uploaded from JavaScript instead (10,787–11,868). WebGL hands
- * off only below 128 values, so the batch's ids there already go to the GPU.
+ * Off on webgpu. On (tfjs's default), tfjs-backend-webgpu runs a kernel in JavaScript when all its
+ * inputs are still on the CPU and smaller than 1,000 values, whatever the size of its output: the loss's
+ * masks compare the batch's [512] item ids and positions as [512, 1] against [1, 512], and each such
+ * broadcast `equal` filled its 262,144 values in JavaScript (19 ms in Node) before they were uploaded,
+ * four a step. Here (SwiftShader's WebGPU, batch 512, one run each way twice, 2026-12-04) a step then
+ * kept the worker busy 173–226 ms instead of 49–55 ms; on an H200 the step waited 93–175 ms on the host
+ * (2,713–5,321 examples/s) where it waited 31–42 ms with the masks uploaded from JavaScript instead
+ * (10,787–11,868), a figure not yet re-timed on a GPU with this setting. WebGL hands off only below 128
+ * values, so the batch's ids there go to the GPU.
  */
 const WEBGPU_CPU_FORWARD = 'WEBGPU_CPU_FORWARD'
 
