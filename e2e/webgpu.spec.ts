@@ -40,7 +40,7 @@ test('trains the demo end to end on webgpu, and the badge says the adapter is a 
   await expectClean(guards)
 })
 
-test('on webgpu no kernel of a training step runs in JavaScript: the batch-sized masks are computed on the GPU', async ({
+test("on webgpu the loss's batch-sized masks are computed on the GPU, not in JavaScript: a step runs more GPU programs than with tfjs's hand-off put back", async ({
   page,
 }) => {
   // tfjs-backend-webgpu runs a kernel in JavaScript when its inputs are on the CPU and small, whatever
