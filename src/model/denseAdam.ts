@@ -1,3 +1,4 @@
+import { scalar } from './constants'
 import { registerWasmKernels, WASM_ADAM_KERNEL } from './ops'
 import * as tf from './tf'
 import { wasmLoops } from './wasmProducts'
@@ -86,7 +87,9 @@ export class DenseAdam extends tf.AdamOptimizer {
     const self = this as unknown as AdamInternals
     registerWasmKernels()
     tf.tidy(() => {
-      const [bias1, bias2] = [tf.sub(1, self.accBeta1), tf.sub(1, self.accBeta2)].map((t) => t.dataSync()[0])
+      const [bias1, bias2] = [tf.sub(scalar(1), self.accBeta1), tf.sub(scalar(1), self.accBeta2)].map(
+        (t) => t.dataSync()[0],
+      )
       const { beta1, beta2 } = self
       // Rounded to float32 as tfjs's scalars are: its `mul(m, beta1)`, `mul(g, 1 - beta1)`, ...
       const constants = tf.tensor1d([
@@ -117,8 +120,8 @@ export class DenseAdam extends tf.AdamOptimizer {
         v.assign(newV)
         value.assign(newValue)
       })
-      self.accBeta1.assign(tf.mul(self.accBeta1, beta1))
-      self.accBeta2.assign(tf.mul(self.accBeta2, beta2))
+      self.accBeta1.assign(tf.mul(self.accBeta1, scalar(beta1)))
+      self.accBeta2.assign(tf.mul(self.accBeta2, scalar(beta2)))
     })
     self.incrementIterations()
   }
@@ -129,20 +132,23 @@ export class DenseAdam extends tf.AdamOptimizer {
     const flat = this.flatten(names, variables)
     tf.tidy(() => {
       const g = tf.concat(names.map((name) => tf.reshape(gradients[name], [-1])))
-      const m = tf.add(tf.mul(flat.m, self.beta1), tf.mul(g, 1 - self.beta1))
-      const v = tf.add(tf.mul(flat.v, self.beta2), tf.mul(tf.square(g), 1 - self.beta2))
-      const mHat = tf.div(m, tf.sub(1, self.accBeta1))
-      const vHat = tf.div(v, tf.sub(1, self.accBeta2))
+      const m = tf.add(tf.mul(flat.m, scalar(self.beta1)), tf.mul(g, scalar(1 - self.beta1)))
+      const v = tf.add(tf.mul(flat.v, scalar(self.beta2)), tf.mul(tf.square(g), scalar(1 - self.beta2)))
+      const mHat = tf.div(m, tf.sub(scalar(1), self.accBeta1))
+      const vHat = tf.div(v, tf.sub(scalar(1), self.accBeta2))
       flat.m.assign(m)
       flat.v.assign(v)
-      const step = tf.mul(tf.div(mHat, tf.add(tf.sqrt(vHat), self.epsilon)), -self.learningRate)
+      const step = tf.mul(
+        tf.div(mHat, tf.add(tf.sqrt(vHat), scalar(self.epsilon))),
+        scalar(-self.learningRate),
+      )
       const pieces = tf.split(
         step,
         variables.map((value) => value.size),
       )
       variables.forEach((value, i) => value.assign(tf.add(tf.reshape(pieces[i], value.shape), value)))
-      self.accBeta1.assign(tf.mul(self.accBeta1, self.beta1))
-      self.accBeta2.assign(tf.mul(self.accBeta2, self.beta2))
+      self.accBeta1.assign(tf.mul(self.accBeta1, scalar(self.beta1)))
+      self.accBeta2.assign(tf.mul(self.accBeta2, scalar(self.beta2)))
     })
     self.incrementIterations()
   }

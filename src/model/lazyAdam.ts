@@ -1,3 +1,4 @@
+import { scalar } from './constants'
 import * as tf from './tf'
 
 /**
@@ -96,11 +97,17 @@ export class LazyAdam {
     const lr = (this.learningRate * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t)
     tf.tidy(() => {
       const index = tf.tensor1d(rows, 'int32')
-      const mRows = tf.add(tf.mul(tf.gather(m, index), this.beta1), tf.mul(grad, 1 - this.beta1))
-      const vRows = tf.add(tf.mul(tf.gather(v, index), this.beta2), tf.mul(tf.square(grad), 1 - this.beta2))
+      const mRows = tf.add(
+        tf.mul(tf.gather(m, index), scalar(this.beta1)),
+        tf.mul(grad, scalar(1 - this.beta1)),
+      )
+      const vRows = tf.add(
+        tf.mul(tf.gather(v, index), scalar(this.beta2)),
+        tf.mul(tf.square(grad), scalar(1 - this.beta2)),
+      )
       const pRows = tf.sub(
         tf.gather(table, index),
-        tf.mul(tf.div(mRows, tf.add(tf.sqrt(vRows), this.epsilon)), lr),
+        tf.mul(tf.div(mRows, tf.add(tf.sqrt(vRows), scalar(this.epsilon))), lr),
       )
       const strategy = rowStrategy()
       if (strategy === 'scatter' && count < rows.length)

@@ -1,5 +1,6 @@
 /**
- * The gradients of `Sum` and `Mean` without a tensor of ones the size of the input.
+ * The gradients of `Sum` and `Mean` without a tensor of ones the size of the input, and those of
+ * `Square` and `Sqrt` with their constant 2 kept (`./constants`).
  *
  * tfjs's own gradients multiply dy, reshaped to keep the reduced axes as 1s, by `ones(x.shape)`: a
  * tensor as big as the input, filled in JavaScript and copied into the backend. Here dy is multiplied
@@ -10,22 +11,26 @@
  * gradient of a sum over [13824, 32]'s rows took 7–14 ms that way, 0.4–0.7 ms this way (wasm, one
  * thread). Every backend takes these (the registry is global).
  */
-// tfjs's gradients first (a module runs once), so that these two always replace its own.
+// tfjs's gradients first (a module runs once), so that these always replace its own.
 import '@tensorflow/tfjs-core/dist/register_all_gradients'
 import {
+  cast,
   div,
   getGradient,
   Mean,
   mul,
-  ones,
   registerGradient,
   reshape,
+  sqrt,
+  Sqrt,
+  Square,
   Sum,
   util,
   type GradConfig,
   type NamedAttrMap,
   type Tensor,
 } from '@tensorflow/tfjs-core'
+import { filled, scalar } from './constants'
 
 /** dy (x's shape with the reduced axes dropped or kept as 1) spread back over x's shape. */
 export function spreadOver(dy: Tensor, xShape: number[], axis: number | number[]): Tensor {
@@ -37,9 +42,9 @@ export function spreadOver(dy: Tensor, xShape: number[], axis: number | number[]
   )
   return mul(
     kept,
-    ones(
+    filled(
       xShape.map((d, a) => (reduced(a) ? d : 1)),
-      'float32',
+      1,
     ),
   )
 }
@@ -60,6 +65,11 @@ replaceGradient(Mean, (dy, [x], attrs) => ({
   x: () => {
     const axes = util.parseAxisParam(axisOf(attrs), x.shape)
     const reduceSize = util.sizeFromShape(axes.map((a) => x.shape[a]))
-    return div(spreadOver(dy as Tensor, x.shape, axes), reduceSize)
+    return div(spreadOver(dy as Tensor, x.shape, axes), scalar(reduceSize))
   },
 }))
+
+// tfjs's own two, with their 2 kept while a trainer holds constants (`./constants`) instead of uploaded
+// at every backward pass: the same operations in the same order, so the same values to the bit.
+replaceGradient(Square, (dy, [x]) => ({ x: () => mul(dy as Tensor, mul(cast(x, 'float32'), scalar(2))) }))
+replaceGradient(Sqrt, (dy, [x]) => ({ x: () => div(dy as Tensor, mul(sqrt(cast(x, 'float32')), scalar(2))) }))

@@ -1,4 +1,5 @@
 import * as tf from './tf'
+import { filled, scalar } from './constants'
 import { batchMatMul, linear } from './ops'
 import { tableOffsets } from './twoTower.rows'
 
@@ -152,16 +153,16 @@ export class AttentionTower {
     const headDim = dim / heads
     let x = tokens
     if (this.positions) {
-      const offsets = tf.concat([tf.zeros([fields - positionTokens, dim]), this.positions], 0)
+      const offsets = tf.concat([filled([fields - positionTokens, dim], 0), this.positions], 0)
       x = tf.reshape(tf.add(tf.reshape(x, [batch, fields, dim]), offsets), [batch * fields, dim])
     }
     // Per (example, head): an additive key bias and a multiplicative row mask, [batch × heads, 1, tokens].
     // Repeated over heads by a broadcast product with ones: tfjs's wasm tile took 1.3–1.6 ms for
     // [512, 1, 27] → [512, 2, 27] where the product takes 0.02 ms (Node 20, 2026-12-02).
-    const heads1 = tf.ones([1, heads, 1])
+    const heads1 = filled([1, heads, 1], 1)
     const perHead = (t: tf.Tensor2D) =>
       tf.reshape(tf.mul(tf.reshape(t, [batch, 1, fields]), heads1), [batch * heads, 1, fields])
-    const absentBias = present ? perHead(tf.mul(tf.sub(1, present), ABSENT_LOGIT) as tf.Tensor2D) : null
+    const absentBias = present ? perHead(absentLogits(present)) : null
     let keyBias: tf.Tensor | null = absentBias
     if (this.shape.sequential) {
       const causal = tf.tensor2d(causalBias(fields, positionTokens), [fields, fields])
@@ -181,7 +182,7 @@ export class AttentionTower {
       const q = this.perHead(x, layer.wq, batch)
       const k = this.perHead(x, layer.wk, batch)
       const v = this.perHead(x, layer.wv, batch)
-      let logits = tf.mul(batchMatMul(q, k, false, true), 1 / Math.sqrt(headDim)) // [b*h, f, f]
+      let logits = tf.mul(batchMatMul(q, k, false, true), scalar(1 / Math.sqrt(headDim))) // [b*h, f, f]
       if (keyBias) logits = tf.add(logits, keyBias)
       let weights = tf.softmax(logits) as tf.Tensor3D
       // An absent token's own output is never used (no one attends to it, it is not pooled): its row is
@@ -200,7 +201,7 @@ export class AttentionTower {
       (tf.sum(tf.mul(tf.reshape(x, [batch, fields, dim]), tf.expandDims(poolWeights, 2)), 1) as tf.Tensor2D)
     const hidden = tf.relu(tf.add(linear(pooled, this.w1 as tf.Tensor2D), this.b1)) as tf.Tensor2D
     const out = tf.add(linear(hidden, this.w2 as tf.Tensor2D), this.b2) as tf.Tensor2D
-    const norm = tf.sqrt(tf.add(tf.sum(tf.square(out), 1, true), 1e-12))
+    const norm = tf.sqrt(tf.add(tf.sum(tf.square(out), 1, true), scalar(1e-12)))
     return { embedding: tf.div(out, norm) as tf.Tensor2D, poolWeights, attention }
   }
 
@@ -235,7 +236,10 @@ export class AttentionTower {
     ]) as tf.Tensor2D
     // [batch, dim] is [batch, heads, headDim] row by row: one query row per (example, head).
     const q = tf.reshape(linear(own, layer.wq as tf.Tensor2D), [batch * heads, 1, headDim]) as tf.Tensor3D
-    let logits = tf.mul(batchMatMul(q, this.perHead(x, layer.wk, batch), false, true), 1 / Math.sqrt(headDim)) // [b*h, 1, f]
+    let logits = tf.mul(
+      batchMatMul(q, this.perHead(x, layer.wk, batch), false, true),
+      scalar(1 / Math.sqrt(headDim)),
+    ) // [b*h, 1, f]
     if (absentBias) logits = tf.add(logits, absentBias)
     let weights = tf.softmax(logits) as tf.Tensor3D
     if (rowMask) weights = tf.mul(weights, tf.slice(rowMask, [0, at, 0], [-1, 1, 1]))
@@ -260,9 +264,9 @@ export class AttentionTower {
         : (tf.fill([batch, fields], 1 / fields) as tf.Tensor2D)
     let logits = tf.mul(
       tf.reshape(linear(x, this.poolQuery as tf.Tensor2D), [batch, fields]),
-      1 / Math.sqrt(this.shape.dim),
+      scalar(1 / Math.sqrt(this.shape.dim)),
     )
-    if (present) logits = tf.add(logits, tf.mul(tf.sub(1, present), ABSENT_LOGIT))
+    if (present) logits = tf.add(logits, absentLogits(present))
     return tf.softmax(logits) as tf.Tensor2D
   }
 
@@ -285,10 +289,15 @@ export function causalBias(tokens: number, positionTokens: number): Float32Array
   return bias
 }
 
+/** `ABSENT_LOGIT` where a token is absent (`present` 0), 0 where it is there. */
+function absentLogits(present: tf.Tensor2D): tf.Tensor2D {
+  return tf.mul(tf.sub(scalar(1), present), scalar(ABSENT_LOGIT))
+}
+
 function layerNorm(x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor2D {
   const { mean, variance } = tf.moments(x, -1, true)
   return tf.add(
-    tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, LAYER_NORM_EPSILON))), gamma),
+    tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, scalar(LAYER_NORM_EPSILON)))), gamma),
     beta,
   ) as tf.Tensor2D
 }

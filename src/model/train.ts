@@ -21,6 +21,7 @@ import { COUNT_SCORERS, type CountScorerMetrics, type CountScorerName } from './
 import { assignWeights, readWeights, valuesOf } from './restore'
 import * as tf from './tf'
 import { TwoTowerModel } from './twoTower'
+import { holdConstants } from './constants'
 import { registerWasmKernels } from './ops'
 import { inBatchSoftmaxLoss } from './twoTower.loss'
 import type { FieldOverride, ModelVariant } from './twoTower.rows'
@@ -105,6 +106,8 @@ export class Trainer {
   private builtCountScorers: Map<CountScorerName, BatchScorer> | null = null
   private globalStep = 0
   private epochsDone = 0
+  /** Lets the step's constant tensors go (see `./constants`). */
+  private readonly releaseConstants = holdConstants()
 
   constructor(
     data: EncodedDataset,
@@ -493,5 +496,6 @@ export class Trainer {
     this.denseOptimizer.dispose()
     this.tableOptimizer.dispose()
     this.logQ.dispose()
+    this.releaseConstants()
   }
 }

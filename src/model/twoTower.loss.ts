@@ -1,3 +1,4 @@
+import { constant, scalar } from './constants'
 import { matMulTransposed } from './ops'
 import * as tf from './tf'
 
@@ -23,6 +24,10 @@ function diagonalMask(batch: number): tf.Tensor2D {
   return tf.equal(tf.expandDims(positions, 1), tf.expandDims(positions, 0)) as tf.Tensor2D
 }
 
+/** [batch, batch] bool, false on the diagonal only; made once while a trainer holds constants. */
+const offDiagonal = (batch: number) =>
+  constant(`off-diagonal ${batch}`, () => tf.logicalNot(diagonalMask(batch)) as tf.Tensor2D)
+
 /**
  * In-batch sampled softmax: row i's positive is item i, every other item in the batch is a negative.
  *
@@ -39,7 +44,7 @@ export function inBatchSoftmaxLoss(
   temperature: number,
   logQ: tf.Tensor1D | null,
 ): tf.Scalar {
-  let logits: tf.Tensor2D = tf.mul(matMulTransposed(userEmbeddings, itemEmbeddings), 1 / temperature)
+  let logits: tf.Tensor2D = tf.mul(matMulTransposed(userEmbeddings, itemEmbeddings), scalar(1 / temperature))
   if (logQ) logits = tf.sub(logits, tf.expandDims(logQ, 0))
   const hits = accidentalHits(items)
   if (hits) logits = tf.add(logits, hits)
@@ -67,8 +72,8 @@ function accidentalHits(items: ArrayLike<number>): tf.Tensor2D | null {
     // The same mask from the batch's ids on the device: item i is item j, and i is not j.
     const ids = tf.tensor1d(Int32Array.from(items), 'int32')
     const same = tf.equal(tf.expandDims(ids, 1), tf.expandDims(ids, 0))
-    const hit = tf.logicalAnd(same, tf.logicalNot(diagonalMask(batch)))
-    return tf.mul(tf.cast(hit, 'float32'), ACCIDENTAL_HIT_LOGIT) as tf.Tensor2D
+    const hit = tf.logicalAnd(same, offDiagonal(batch))
+    return tf.mul(tf.cast(hit, 'float32'), scalar(ACCIDENTAL_HIT_LOGIT)) as tf.Tensor2D
   }
   const hits: number[] = [] // [i, j] pairs, flat
   for (const rows of firstAt.values()) {
@@ -104,7 +109,8 @@ const diagonalCrossEntropy = tf.customGrad((x, save) => {
   ;(save as tf.GradSaveFunc)([probabilities])
   return {
     value: tf.mean(tf.sub(lse, diagonalOf(logits))),
-    gradFunc: (dy: tf.Tensor, [p]: tf.Tensor[]) => tf.mul(minusIdentity(p as tf.Tensor2D), tf.div(dy, batch)),
+    gradFunc: (dy: tf.Tensor, [p]: tf.Tensor[]) =>
+      tf.mul(minusIdentity(p as tf.Tensor2D), tf.div(dy, scalar(batch))),
   }
 })
 
@@ -131,14 +137,19 @@ function minusIdentity(x: tf.Tensor2D): tf.Tensor2D {
   if (!diagonalOnly()) return tf.sub(x, identity(batch))
   const flat = tf.reshape(x, [-1])
   const at = diagonalPositions(batch)
-  const diagonal = tf.sub(tf.gather(flat, at), 1)
+  const diagonal = tf.sub(tf.gather(flat, at), scalar(1))
   return tf.reshape(tf.tensorScatterUpdate(flat, tf.reshape(at, [batch, 1]), diagonal), [batch, batch])
 }
 
-/** The [batch, batch] identity: computed on the device, or `tf.eye` (filled in JavaScript) with the flag off. */
+/**
+ * The [batch, batch] identity: computed on the device (once while a trainer holds constants), or
+ * `tf.eye` (filled in JavaScript every step) with the flag off.
+ */
 function identity(batch: number): tf.Tensor2D {
-  return masksOnDevice() ? (tf.cast(diagonalMask(batch), 'float32') as tf.Tensor2D) : tf.eye(batch)
+  if (!masksOnDevice()) return tf.eye(batch)
+  return constant(`identity ${batch}`, () => tf.cast(diagonalMask(batch), 'float32') as tf.Tensor2D)
 }
 
 /** Flat positions of the diagonal of a [batch, batch] matrix. */
-const diagonalPositions = (batch: number) => tf.range(0, batch * batch, batch + 1, 'int32')
+const diagonalPositions = (batch: number) =>
+  constant(`diagonal positions ${batch}`, () => tf.range(0, batch * batch, batch + 1, 'int32'))
