@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { splitDataset } from '../data/split'
 import { loadDemoDataset } from '../demo/demoDataset'
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from './config'
-import { filled, holdConstants, keptConstants, scalar } from './constants'
+import { filled, holdConstants, KEEP_CONSTANTS_FLAG, keptConstants, scalar } from './constants'
+import { setFlags } from './flags'
 import { buildHistories } from './history'
 import * as tf from './tf'
 import { Trainer } from './train'
@@ -73,9 +74,17 @@ describe('constants', () => {
       const later = [uploadsOfStep(1), uploadsOfStep(2)]
       // Three float scalars a step are new: the loss's seed gradient (tfjs's 1) and each table's
       // bias-corrected learning rate (lazy Adam), which changes with the step count. Every other
-      // constant was made in the first step and kept; 48 were made again every step before.
+      // constant was made in the first step and kept.
       expect(later).toEqual([3, 3])
       expect(first).toBeGreaterThan(10)
+      // With the flag off, as before: every one made again each step (50 here).
+      const restore = setFlags({ [KEEP_CONSTANTS_FLAG]: false })
+      try {
+        expect(uploadsOfStep(3)).toBeGreaterThan(40)
+      } finally {
+        restore()
+      }
+      expect(uploadsOfStep(4)).toBe(3)
     } finally {
       engine.makeTensor = makeTensor
       trainer.dispose()

@@ -20,6 +20,13 @@
 // tfjs-core itself, not './tf': `reductionGradients`, which './tf' loads, takes its constants from here.
 import * as tf from '@tensorflow/tfjs-core'
 
+/**
+ * A TensorFlow.js flag (see `BenchmarkPlan.flags`): off, every call makes a fresh tensor even inside a
+ * hold, as a number given to an op did before, so a GPU's benchmark can time both ways in one run.
+ */
+export const KEEP_CONSTANTS_FLAG = 'PLAYGROUND_KEEP_CONSTANTS'
+tf.env().registerFlag(KEEP_CONSTANTS_FLAG, () => true)
+
 let holds = 0
 /** Kept tensors by backend, then by key. */
 const kept = new Map<string, Map<string, tf.Tensor>>()
@@ -42,7 +49,7 @@ export function holdConstants(): () => void {
 
 /** The tensor `make` gives, kept under `key` on the current backend while a hold lasts. */
 export function constant<T extends tf.Tensor>(key: string, make: () => T): T {
-  if (holds === 0) return make()
+  if (holds === 0 || !tf.env().getBool(KEEP_CONSTANTS_FLAG)) return make()
   const backend = tf.getBackend()
   let byKey = kept.get(backend)
   if (!byKey) kept.set(backend, (byKey = new Map()))
